@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Proactive.ServiceDefaults.Storage;
+
+namespace Proactive.ServiceDefaults;
+
+public static class Extensions
+{
+    /// <summary>Telemetry, health checks, the clock and the store: what every Proactive host needs.</summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHealthChecks();
+        builder.AddProactiveStore();
+        builder.ConfigureOpenTelemetry();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddProactiveStore(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("Proactive")
+            ?? Database.DefaultConnectionString;
+        builder.Services.TryAddSingleton(_ => new Database(connectionString));
+        builder.Services.AddHostedService<MigrationRunner>();
+        return builder;
+    }
+
+    private static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var console = builder.Configuration.GetValue<bool>("Proactive:Telemetry:Console");
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing
+                .AddSource(ProactiveTelemetry.SourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddMeter(ProactiveTelemetry.SourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation());
+        if (otlp)
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        if (console)
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddConsoleExporter());
+        }
+    }
+
+    /// <summary>GET /healthz: the process is up and its store answers.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions());
+        return app;
+    }
+}

@@ -1,0 +1,103 @@
+using Proactive.Tracker.Rules;
+using Proactive.Tracker.Timeline;
+
+namespace Proactive.Tracker.Episodes;
+
+public enum Resolution
+{
+    Delivered,
+    Recovered,
+    Cancelled,
+}
+
+/// <summary>
+/// One stretch of time during which an order is late: it opens when a rule fires and closes when
+/// the order is delivered, cancelled, or back within its promise.
+/// </summary>
+public sealed record DelayEpisode(
+    string EpisodeId,
+    string OrderId,
+    int Number,
+    DelayReason Reason,
+    CarrierExceptionCode? ExceptionCode,
+    DateTimeOffset? EstimatedDeliveryAt,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset? ClosedAt = null,
+    Resolution? Resolution = null)
+{
+    public bool IsOpen => ClosedAt is null;
+
+    public bool ActionRequired => ExceptionCode == CarrierExceptionCode.AddressIssue;
+
+    public static string IdFor(string orderId, int number) => $"{orderId}/delay-{number}";
+}
+
+public enum EpisodeChangeKind
+{
+    Detected,
+    Worsened,
+    Updated,
+    Resolved,
+}
+
+/// <summary>What changed about an order's delay, to publish to Notifier.</summary>
+public sealed record EpisodeChange(EpisodeChangeKind Kind, DelayEpisode Episode);
+
+/// <summary>Compares the open episode with a fresh assessment: open, worsen, update, close or leave it.</summary>
+public static class EpisodeTransitions
+{
+    public static EpisodeChange? Next(string orderId, DelayEpisode? current, int episodesSoFar, DelayAssessment assessment, DateTimeOffset now)
+    {
+        var open = current is { IsOpen: true } ? current : null;
+        if (assessment.State == OrderState.AwaitingOrder)
+        {
+            return null;
+        }
+
+        if (assessment.State != OrderState.Late)
+        {
+            if (open is null)
+            {
+                return null;
+            }
+
+            var resolution = assessment.State switch
+            {
+                OrderState.Delivered => Resolution.Delivered,
+                OrderState.Cancelled => Resolution.Cancelled,
+                _ => Resolution.Recovered,
+            };
+            return new EpisodeChange(EpisodeChangeKind.Resolved, open with { ClosedAt = now, Resolution = resolution });
+        }
+
+        if (open is null)
+        {
+            var number = episodesSoFar + 1;
+            return new EpisodeChange(
+                EpisodeChangeKind.Detected,
+                new DelayEpisode(
+                    DelayEpisode.IdFor(orderId, number),
+                    orderId,
+                    number,
+                    assessment.Reason!.Value,
+                    assessment.ExceptionCode,
+                    assessment.EstimatedDeliveryAt,
+                    now));
+        }
+
+        var next = open with
+        {
+            Reason = assessment.Reason!.Value,
+            ExceptionCode = assessment.ExceptionCode,
+            EstimatedDeliveryAt = assessment.EstimatedDeliveryAt,
+        };
+        if (next == open)
+        {
+            return null;
+        }
+
+        var later = next.EstimatedDeliveryAt > (open.EstimatedDeliveryAt ?? DateTimeOffset.MinValue);
+        var mustActNow = next.ActionRequired && !open.ActionRequired;
+        return new EpisodeChange(later || mustActNow ? EpisodeChangeKind.Worsened : EpisodeChangeKind.Updated, next);
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Proactive.ServiceDefaults.Storage;
+using Proactive.Tracker.Grpc;
+using Proactive.Tracker.Publishing;
+using Proactive.Tracker.Store;
+using Proactive.Tracker.Timers;
+
+namespace Proactive.Tracker;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Tracker's services. The host supplies an <see cref="IEpisodePublisher"/>: in-process
+    /// delivery to Notifier (standalone) or the Dapr sidecar.
+    /// </summary>
+    public static IHostApplicationBuilder AddTracker(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(TrackerOptions.Section);
+        builder.Services.Configure<TrackerOptions>(section);
+        builder.Services.AddSingleton(TrackerSchema.Migrations);
+        builder.Services.AddSingleton<TrackerStore>();
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<OrderTracker>();
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddSingleton<DueTimerSweep>();
+        if (section.GetValue(nameof(TrackerOptions.RunBackgroundWork), true))
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<DueTimerSweep>());
+        }
+
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapTracker(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<OrderTrackingService>();
+        return endpoints;
+    }
+}

@@ -1,0 +1,79 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Proactive.Contracts.Tracker.V1;
+using Proactive.Tracker.Episodes;
+using Proactive.Tracker.Rules;
+using Proactive.Tracker.Store;
+using Proactive.Tracker.Timeline;
+
+namespace Proactive.Tracker.Grpc;
+
+/// <summary>GET /v1/orders/{orderId}: the order as Tracker sees it, folded from its events.</summary>
+public sealed class OrderTrackingService(TrackerStore store, TimeProvider time) : OrderTracking.OrderTrackingBase
+{
+    public override async Task<OrderView> GetOrder(GetOrderRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.OrderId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
+        }
+
+        var (events, episodes) = await store.Database.ReadAsync(
+            async c => (await TrackerStore.LoadEventsAsync(c, null, request.OrderId), await TrackerStore.LoadEpisodesAsync(c, null, request.OrderId)),
+            context.CancellationToken);
+        if (events.Count == 0)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"No events for order {request.OrderId}"));
+        }
+
+        var timeline = OrderTimeline.Fold(request.OrderId, events);
+        var assessment = DelayRules.Assess(timeline, time.GetUtcNow());
+        var view = new OrderView
+        {
+            OrderId = request.OrderId,
+            State = assessment.State switch
+            {
+                OrderState.AwaitingOrder => "awaiting_order",
+                OrderState.Delivered => "delivered",
+                OrderState.Cancelled => "cancelled",
+                OrderState.Late => "late",
+                _ => "on_track",
+            },
+            CustomerId = timeline.Terms?.Customer.CustomerId ?? "",
+        };
+        if (timeline.Terms is { } terms)
+        {
+            view.PromisedBy = Timestamp.FromDateTimeOffset(terms.PromisedBy);
+            view.ShipBy = terms.ShipBy is { } shipBy ? Timestamp.FromDateTimeOffset(shipBy) : null;
+        }
+
+        view.Shipments.AddRange(timeline.Shipments.Select(ToView));
+        view.Episodes.AddRange(episodes.Select(ToView));
+        view.Delay = episodes.LastOrDefault(e => e.IsOpen) is { } open ? ToView(open) : null;
+        return view;
+    }
+
+    private static ShipmentView ToView(ShipmentState s) => new()
+    {
+        ShipmentId = s.ShipmentId,
+        Carrier = s.Carrier ?? "",
+        TrackingNumber = s.TrackingNumber ?? "",
+        Status = Names.Of(s.Status),
+        StatusAt = s.StatusAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+        EstimatedDeliveryAt = s.EstimatedDeliveryAt is { } eta ? Timestamp.FromDateTimeOffset(eta) : null,
+        Location = s.Location ?? "",
+        ExceptionCode = s.ExceptionCode is { } code ? Names.Of(code) : "",
+    };
+
+    private static DelayEpisodeView ToView(DelayEpisode e) => new()
+    {
+        EpisodeId = e.EpisodeId,
+        Reason = Names.Of(e.Reason),
+        ExceptionCode = e.ExceptionCode is { } code ? Names.Of(code) : "",
+        ActionRequired = e.ActionRequired,
+        OpenedAt = Timestamp.FromDateTimeOffset(e.OpenedAt),
+        EstimatedDeliveryAt = e.EstimatedDeliveryAt is { } eta ? Timestamp.FromDateTimeOffset(eta) : null,
+        ClosedAt = e.ClosedAt is { } closed ? Timestamp.FromDateTimeOffset(closed) : null,
+        Resolution = e.Resolution is { } r ? Names.Of(r) : "",
+    };
+}

@@ -1,0 +1,137 @@
+using System.Data.Common;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+using Proactive.Contracts.Tracker.V1;
+using Proactive.ServiceDefaults.Storage;
+using Proactive.Tracker.Episodes;
+using Proactive.Tracker.Events;
+using Proactive.Tracker.Publishing;
+using Proactive.Tracker.Rules;
+using Proactive.Tracker.Store;
+using Proactive.Tracker.Timeline;
+
+namespace Proactive.Tracker;
+
+public enum IngestOutcome
+{
+    Accepted,
+    Duplicate,
+}
+
+/// <summary>
+/// Tracker's one entry point for an event: store it (once per source and id), re-fold the order's
+/// timeline, apply the delay rules, and record any episode change with its outbox row and the
+/// order's next timer — all in one transaction. Handlers run at least once, so this is idempotent.
+/// </summary>
+public sealed partial class OrderTracker(
+    TrackerStore store,
+    OutboxSignal outboxSignal,
+    TimeProvider time,
+    ILogger<OrderTracker> logger)
+{
+    public async Task<IngestOutcome> HandleAsync(InboundEvent e, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (outcome, changed) = await store.Database.WriteAsync(
+            async (c, tx) =>
+            {
+                if (!await TrackerStore.TryAddEventAsync(c, tx, e, now))
+                {
+                    return (IngestOutcome.Duplicate, false);
+                }
+
+                var change = await EvaluateAsync(c, tx, e.OrderId, now, e.TraceParent, e.TraceState);
+                return (IngestOutcome.Accepted, change is not null);
+            },
+            cancellationToken);
+
+        if (outcome == IngestOutcome.Duplicate)
+        {
+            LogDuplicate(logger, e.Source, e.Id);
+        }
+
+        if (changed)
+        {
+            outboxSignal.Notify();
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Re-applies the rules to an order whose timer fell due.</summary>
+    public async Task ReevaluateAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var change = await store.Database.WriteAsync((c, tx) => EvaluateAsync(c, tx, orderId, now, null, null), cancellationToken);
+        if (change is not null)
+        {
+            outboxSignal.Notify();
+        }
+    }
+
+    private async Task<EpisodeChange?> EvaluateAsync(
+        DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now, string? traceParent, string? traceState)
+    {
+        var timeline = OrderTimeline.Fold(orderId, await TrackerStore.LoadEventsAsync(c, tx, orderId));
+        var assessment = DelayRules.Assess(timeline, now);
+        var episodes = await TrackerStore.LoadEpisodesAsync(c, tx, orderId);
+        var change = EpisodeTransitions.Next(orderId, episodes.LastOrDefault(), episodes.Count, assessment, now);
+
+        await TrackerStore.SetTimerAsync(c, tx, orderId, assessment.NextCheckAt);
+        if (change is null)
+        {
+            return null;
+        }
+
+        await TrackerStore.SaveEpisodeAsync(c, tx, change.Episode);
+        var sequence = await TrackerStore.NextSequenceAsync(c, tx, orderId);
+        var message = ToMessage(change, timeline.Terms!, assessment, sequence, now);
+        await TrackerStore.AddToOutboxAsync(
+            c,
+            tx,
+            new OutgoingEvent(0, $"{orderId}/{sequence}", OutgoingEvent.EpisodeTopic, OutgoingEvent.EpisodeType, orderId, message, traceParent, traceState),
+            now);
+        LogEpisodeChanged(logger, orderId, change.Episode.EpisodeId, change.Kind, change.Episode.Reason);
+        return change;
+    }
+
+    private static DelayEpisodeChanged ToMessage(
+        EpisodeChange change, OrderTerms terms, DelayAssessment assessment, long sequence, DateTimeOffset now)
+    {
+        var episode = change.Episode;
+        var message = new DelayEpisodeChanged
+        {
+            OrderId = episode.OrderId,
+            EpisodeId = episode.EpisodeId,
+            Sequence = sequence,
+            Kind = change.Kind switch
+            {
+                EpisodeChangeKind.Detected => DelayEpisodeChanged.Types.Kind.Detected,
+                EpisodeChangeKind.Worsened => DelayEpisodeChanged.Types.Kind.Worsened,
+                EpisodeChangeKind.Updated => DelayEpisodeChanged.Types.Kind.Updated,
+                _ => DelayEpisodeChanged.Types.Kind.Resolved,
+            },
+            Reason = Names.Of(episode.Reason),
+            ExceptionCode = episode.ExceptionCode is { } code ? Names.Of(code) : "",
+            ActionRequired = episode.ActionRequired,
+            PromisedBy = Timestamp.FromDateTimeOffset(terms.PromisedBy),
+            OccurredAt = Timestamp.FromDateTimeOffset(now),
+            Resolution = episode.Resolution is { } resolution ? Names.Of(resolution) : "",
+            Customer = terms.Customer,
+            TrackingUrl = terms.TrackingUrl ?? "",
+            Carrier = assessment.Carrier ?? "",
+        };
+        if (episode.EstimatedDeliveryAt is { } eta)
+        {
+            message.EstimatedDeliveryAt = Timestamp.FromDateTimeOffset(eta);
+        }
+
+        return message;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate event {Source}/{EventId} ignored")]
+    private static partial void LogDuplicate(ILogger logger, string source, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: episode {EpisodeId} {Kind} ({Reason})")]
+    private static partial void LogEpisodeChanged(ILogger logger, string orderId, string episodeId, EpisodeChangeKind kind, DelayReason reason);
+}

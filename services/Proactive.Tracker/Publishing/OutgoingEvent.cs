@@ -1,0 +1,29 @@
+using Proactive.Contracts.Tracker.V1;
+
+namespace Proactive.Tracker.Publishing;
+
+/// <summary>A delay-episode change waiting in Tracker's outbox, and what the publisher needs to send it.</summary>
+public sealed record OutgoingEvent(
+    long OutboxId,
+    string EventId,
+    string Topic,
+    string Type,
+    string PartitionKey,
+    DelayEpisodeChanged Data,
+    string? TraceParent,
+    string? TraceState)
+{
+    public const string Source = "proactive-tracker";
+    public const string EpisodeTopic = "notices";
+    public const string EpisodeType = "proactive.delay.episode.v1";
+}
+
+/// <summary>
+/// Hands an outbox event to whoever consumes it: Notifier in the same process (standalone), or the
+/// Dapr sidecar. It may be called again for an event it already delivered (a crash between
+/// delivery and bookkeeping), so consumers de-duplicate on (source, id).
+/// </summary>
+public interface IEpisodePublisher
+{
+    Task PublishAsync(OutgoingEvent message, CancellationToken cancellationToken);
+}

@@ -1,0 +1,56 @@
+using Proactive.ServiceDefaults.Storage;
+
+namespace Proactive.Tracker.Store;
+
+internal static class TrackerSchema
+{
+    public static readonly SchemaMigrations Migrations = new("tracker",
+    [
+        """
+        CREATE TABLE tracker_events (
+            source TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            order_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (source, event_id));
+        CREATE INDEX ix_tracker_events_order ON tracker_events (order_id);
+
+        CREATE TABLE tracker_orders (
+            order_id TEXT PRIMARY KEY,
+            sequence INTEGER NOT NULL);
+
+        CREATE TABLE tracker_episodes (
+            episode_id TEXT PRIMARY KEY,
+            order_id TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            exception_code TEXT NULL,
+            estimated_delivery_at INTEGER NULL,
+            opened_at INTEGER NOT NULL,
+            closed_at INTEGER NULL,
+            resolution TEXT NULL,
+            UNIQUE (order_id, number));
+
+        CREATE TABLE tracker_timers (
+            order_id TEXT PRIMARY KEY,
+            due_at INTEGER NOT NULL);
+        CREATE INDEX ix_tracker_timers_due ON tracker_timers (due_at);
+
+        CREATE TABLE tracker_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT NOT NULL UNIQUE,
+            topic TEXT NOT NULL,
+            type TEXT NOT NULL,
+            partition_key TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            trace_parent TEXT NULL,
+            trace_state TEXT NULL,
+            created_at INTEGER NOT NULL,
+            published_at INTEGER NULL);
+        CREATE INDEX ix_tracker_outbox_unpublished ON tracker_outbox (published_at, id);
+        """,
+    ]);
+}

@@ -1,0 +1,206 @@
+using System.Data.Common;
+using Dapper;
+using Google.Protobuf;
+using Proactive.Contracts.Tracker.V1;
+using Proactive.ServiceDefaults.Storage;
+using Proactive.Tracker.Episodes;
+using Proactive.Tracker.Events;
+using Proactive.Tracker.Publishing;
+using Proactive.Tracker.Rules;
+using Proactive.Tracker.Timeline;
+
+namespace Proactive.Tracker.Store;
+
+/// <summary>Tracker's tables: the events it accepted, episodes, due timers and the outbox.</summary>
+public sealed class TrackerStore(Database database)
+{
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    public Database Database => database;
+
+    /// <summary>Stores the event unless (source, id) is already stored; false for a duplicate.</summary>
+    public static async Task<bool> TryAddEventAsync(DbConnection c, DbTransaction tx, InboundEvent e, DateTimeOffset now)
+    {
+        var inserted = await c.ExecuteAsync(
+            """
+            INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
+            VALUES (@Source, @Id, @OrderId, @Type, @OccurredAt, @ReceivedAt, @Payload)
+            ON CONFLICT (source, event_id) DO NOTHING
+            """,
+            new
+            {
+                e.Source,
+                e.Id,
+                e.OrderId,
+                e.Type,
+                OccurredAt = e.OccurredAt.ToMs(),
+                ReceivedAt = now.ToMs(),
+                Payload = Formatter.Format(e.Data),
+            },
+            tx);
+        return inserted == 1;
+    }
+
+    public static async Task<List<InboundEvent>> LoadEventsAsync(DbConnection c, DbTransaction? tx, string orderId)
+    {
+        var rows = await c.QueryAsync<EventRow>(
+            "SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events WHERE order_id = @orderId",
+            new { orderId },
+            tx);
+        return rows.Select(r =>
+        {
+            EventTypes.TryGet(r.type, out _, out var descriptor);
+            return new InboundEvent(r.source, r.event_id, r.type, r.order_id, UnixTime.FromMs(r.occurred_at), Parser.Parse(r.payload, descriptor));
+        }).ToList();
+    }
+
+    public static async Task<List<DelayEpisode>> LoadEpisodesAsync(DbConnection c, DbTransaction? tx, string orderId)
+    {
+        var rows = await c.QueryAsync<EpisodeRow>(
+            "SELECT * FROM tracker_episodes WHERE order_id = @orderId ORDER BY number",
+            new { orderId },
+            tx);
+        return rows.Select(r => new DelayEpisode(
+            r.episode_id,
+            r.order_id,
+            (int)r.number,
+            Enum.Parse<DelayReason>(r.reason),
+            r.exception_code is null ? null : Enum.Parse<CarrierExceptionCode>(r.exception_code),
+            UnixTime.FromMs(r.estimated_delivery_at),
+            UnixTime.FromMs(r.opened_at),
+            UnixTime.FromMs(r.closed_at),
+            r.resolution is null ? null : Enum.Parse<Resolution>(r.resolution))).ToList();
+    }
+
+    public static Task SaveEpisodeAsync(DbConnection c, DbTransaction tx, DelayEpisode e) =>
+        c.ExecuteAsync(
+            """
+            INSERT INTO tracker_episodes (episode_id, order_id, number, reason, exception_code, estimated_delivery_at, opened_at, closed_at, resolution)
+            VALUES (@EpisodeId, @OrderId, @Number, @Reason, @ExceptionCode, @Eta, @OpenedAt, @ClosedAt, @Resolution)
+            ON CONFLICT (episode_id) DO UPDATE SET
+                reason = excluded.reason, exception_code = excluded.exception_code,
+                estimated_delivery_at = excluded.estimated_delivery_at,
+                closed_at = excluded.closed_at, resolution = excluded.resolution
+            """,
+            new
+            {
+                e.EpisodeId,
+                e.OrderId,
+                e.Number,
+                Reason = e.Reason.ToString(),
+                ExceptionCode = e.ExceptionCode?.ToString(),
+                Eta = e.EstimatedDeliveryAt.ToMs(),
+                OpenedAt = e.OpenedAt.ToMs(),
+                ClosedAt = e.ClosedAt.ToMs(),
+                Resolution = e.Resolution?.ToString(),
+            },
+            tx);
+
+    /// <summary>The next number in the order's sequence of published changes (1, 2, ...).</summary>
+    public static Task<long> NextSequenceAsync(DbConnection c, DbTransaction tx, string orderId) =>
+        c.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO tracker_orders (order_id, sequence) VALUES (@orderId, 1)
+            ON CONFLICT (order_id) DO UPDATE SET sequence = tracker_orders.sequence + 1
+            RETURNING sequence
+            """,
+            new { orderId },
+            tx);
+
+    public static Task AddToOutboxAsync(DbConnection c, DbTransaction tx, OutgoingEvent e, DateTimeOffset now) =>
+        c.ExecuteAsync(
+            """
+            INSERT INTO tracker_outbox (event_id, topic, type, partition_key, payload, trace_parent, trace_state, created_at)
+            VALUES (@EventId, @Topic, @Type, @PartitionKey, @Payload, @TraceParent, @TraceState, @CreatedAt)
+            """,
+            new
+            {
+                e.EventId,
+                e.Topic,
+                e.Type,
+                e.PartitionKey,
+                Payload = Formatter.Format(e.Data),
+                e.TraceParent,
+                e.TraceState,
+                CreatedAt = now.ToMs(),
+            },
+            tx);
+
+    public async Task<List<OutgoingEvent>> UnpublishedAsync(int limit, CancellationToken ct)
+    {
+        var rows = await database.ReadAsync(c => c.QueryAsync<OutboxRow>(
+            new CommandDefinition(
+                "SELECT * FROM tracker_outbox WHERE published_at IS NULL ORDER BY id LIMIT @limit",
+                new { limit },
+                cancellationToken: ct)), ct);
+        return rows.Select(r => new OutgoingEvent(
+            r.id,
+            r.event_id,
+            r.topic,
+            r.type,
+            r.partition_key,
+            Parser.Parse<DelayEpisodeChanged>(r.payload),
+            r.trace_parent,
+            r.trace_state)).ToList();
+    }
+
+    public Task MarkPublishedAsync(long outboxId, DateTimeOffset at, CancellationToken ct) =>
+        database.WriteAsync(
+            (c, tx) => c.ExecuteAsync(
+                "UPDATE tracker_outbox SET published_at = @at WHERE id = @outboxId",
+                new { outboxId, at = at.ToMs() },
+                tx),
+            ct);
+
+    public static Task SetTimerAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset? dueAt) =>
+        dueAt is { } due
+            ? c.ExecuteAsync(
+                """
+                INSERT INTO tracker_timers (order_id, due_at) VALUES (@orderId, @due)
+                ON CONFLICT (order_id) DO UPDATE SET due_at = excluded.due_at
+                """,
+                new { orderId, due = due.ToMs() },
+                tx)
+            : c.ExecuteAsync("DELETE FROM tracker_timers WHERE order_id = @orderId", new { orderId }, tx);
+
+    public Task<List<string>> DueTimersAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
+        database.ReadAsync(
+            async c => (await c.QueryAsync<string>(
+                new CommandDefinition(
+                    "SELECT order_id FROM tracker_timers WHERE due_at <= @now ORDER BY due_at LIMIT @limit",
+                    new { now = now.ToMs(), limit },
+                    cancellationToken: ct))).ToList(),
+            ct);
+
+    public Task<DateTimeOffset?> NextTimerDueAsync(CancellationToken ct) =>
+        database.ReadAsync(
+            async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(
+                new CommandDefinition("SELECT MIN(due_at) FROM tracker_timers", cancellationToken: ct))),
+            ct);
+
+    private sealed record EventRow(string source, string event_id, string type, string order_id, long occurred_at, string payload);
+
+    private sealed record EpisodeRow(
+        string episode_id,
+        string order_id,
+        long number,
+        string reason,
+        string? exception_code,
+        long? estimated_delivery_at,
+        long opened_at,
+        long? closed_at,
+        string? resolution);
+
+    private sealed record OutboxRow(
+        long id,
+        string event_id,
+        string topic,
+        string type,
+        string partition_key,
+        string payload,
+        string? trace_parent,
+        string? trace_state,
+        long created_at,
+        long? published_at);
+}
