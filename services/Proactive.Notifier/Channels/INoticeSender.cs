@@ -1,0 +1,45 @@
+namespace Proactive.Notifier.Channels;
+
+/// <summary>What a sender needs to deliver one notice.</summary>
+public sealed record OutgoingNotice(
+    string NoticeId,
+    string OrderId,
+    Channel Channel,
+    string Recipient,
+    string? RecipientName,
+    string Locale,
+    string? Subject,
+    string Text,
+    string? Html);
+
+public enum SendOutcome
+{
+    Sent,
+
+    /// <summary>Worth another try later (5xx, 429, timeout, a full queue).</summary>
+    Transient,
+
+    /// <summary>Will never succeed as it is (invalid number, unsubscribed, rejected request).</summary>
+    Permanent,
+}
+
+/// <summary>The provider's answer, with its own code (Twilio error code, SendGrid HTTP status).</summary>
+public sealed record SendResult(SendOutcome Outcome, string? ProviderMessageId = null, string? ProviderCode = null, string? Detail = null, TimeSpan? RetryAfter = null)
+{
+    public static SendResult Sent(string providerMessageId) => new(SendOutcome.Sent, providerMessageId);
+
+    public static SendResult Transient(string? code, string detail, TimeSpan? retryAfter = null) => new(SendOutcome.Transient, null, code, detail, retryAfter);
+
+    public static SendResult Permanent(string? code, string detail) => new(SendOutcome.Permanent, null, code, detail);
+}
+
+/// <summary>Delivers notices on one channel through one provider.</summary>
+public interface INoticeSender
+{
+    Channel Channel { get; }
+
+    /// <summary>Provider name for the notices API and logs: "twilio", "sendgrid", "local-outbox".</summary>
+    string Provider { get; }
+
+    Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken);
+}

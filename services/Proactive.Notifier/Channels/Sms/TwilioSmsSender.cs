@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Proactive.Notifier.Channels.Sms;
+
+/// <summary>Configuration section "Twilio".</summary>
+public sealed class TwilioOptions
+{
+    public const string Section = "Twilio";
+
+    public string? AccountSid { get; set; }
+
+    public string? AuthToken { get; set; }
+
+    /// <summary>The sending number (E.164) or alphanumeric sender id; or set <see cref="MessagingServiceSid"/>.</summary>
+    public string? From { get; set; }
+
+    public string? MessagingServiceSid { get; set; }
+
+    public string BaseUrl { get; set; } = "https://api.twilio.com";
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool IsConfigured =>
+        !string.IsNullOrWhiteSpace(AccountSid) && !string.IsNullOrWhiteSpace(AuthToken)
+        && (!string.IsNullOrWhiteSpace(From) || !string.IsNullOrWhiteSpace(MessagingServiceSid));
+}
+
+/// <summary>
+/// SMS through Twilio's Messages API: one form POST to
+/// /2010-04-01/Accounts/{AccountSid}/Messages.json with basic auth. (The Twilio NuGet package is
+/// not available to us; this is the whole of what it would do for us here.)
+/// </summary>
+public sealed class TwilioSmsSender(HttpClient http, IOptions<TwilioOptions> options, TimeProvider time) : INoticeSender
+{
+    /// <summary>Error codes worth retrying: REST concurrency limit, and the sender's queue is full.</summary>
+    private static readonly HashSet<int> TransientCodes = [20429, 21611];
+
+    public Channel Channel => Channel.Sms;
+
+    public string Provider => "twilio";
+
+    public async Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var form = new List<KeyValuePair<string, string>> { new("To", notice.Recipient), new("Body", notice.Text) };
+        form.Add(string.IsNullOrWhiteSpace(o.MessagingServiceSid) ? new("From", o.From!) : new("MessagingServiceSid", o.MessagingServiceSid));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{o.BaseUrl.TrimEnd('/')}/2010-04-01/Accounts/{Uri.EscapeDataString(o.AccountSid!)}/Messages.json")
+        {
+            Content = new FormUrlEncodedContent(form),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{o.AccountSid}:{o.AuthToken}")));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            return SendResult.Transient(null, $"twilio unreachable: {e.HttpRequestError}");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return SendResult.Transient(null, "twilio timed out");
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return SendResult.Sent(ReadString(body, "sid") ?? "");
+            }
+
+            var code = ReadInt(body, "code");
+            var message = ReadString(body, "message") ?? response.ReasonPhrase ?? "";
+            var providerCode = code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var detail = $"twilio {(int)response.StatusCode} {providerCode}: {Redacted(message)}";
+            var transient = (int)response.StatusCode >= 500
+                || response.StatusCode == HttpStatusCode.TooManyRequests
+                || (code is { } c && TransientCodes.Contains(c));
+            return transient
+                ? SendResult.Transient(providerCode, detail, RetryAfter.From(response.Headers, time.GetUtcNow()))
+                : SendResult.Permanent(providerCode, detail);
+        }
+    }
+
+    /// <summary>Twilio's messages quote the number ("The 'To' number +1... is not valid"): keep the text, drop the digits.</summary>
+    private static string Redacted(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @"\+?[0-9][0-9 ()\-]{5,}[0-9]", "[number]");
+
+    private static string? ReadString(string json, string name)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static int? ReadInt(string json, string name)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

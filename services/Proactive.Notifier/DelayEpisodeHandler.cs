@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Proactive.Contracts.Tracker.V1;
+using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Messages;
+using Proactive.Notifier.Policy;
+using Proactive.Notifier.Store;
+using Proactive.ServiceDefaults;
+
+namespace Proactive.Notifier;
+
+public enum NewsOutcome
+{
+    Decided,
+    Duplicate,
+    Stale,
+}
+
+/// <summary>
+/// Notifier's one entry point: a delay-episode change from Tracker. In one transaction it marks the
+/// change processed, applies the notice policy, renders what is to be sent and records every
+/// decision. Delivery is at least once, so a change already processed is ignored, and one older
+/// than what the order has seen (by sequence) changes nothing.
+/// </summary>
+public sealed partial class DelayEpisodeHandler(
+    NoticeStore store,
+    DispatchSignal dispatchSignal,
+    TimeProvider time,
+    IOptions<NoticePolicyOptions> options,
+    ILogger<DelayEpisodeHandler> logger)
+{
+    public async Task<NewsOutcome> HandleAsync(string source, string eventId, DelayEpisodeChanged change, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var news = ToNews(change);
+        var (outcome, toSend) = await store.Database.WriteAsync(
+            async (c, tx) =>
+            {
+                if (!await NoticeStore.TryMarkProcessedAsync(c, tx, source, eventId, now))
+                {
+                    return (NewsOutcome.Duplicate, 0);
+                }
+
+                if (!await NoticeStore.TryAdvanceSequenceAsync(c, tx, news.OrderId, news.Sequence))
+                {
+                    return (NewsOutcome.Stale, 0);
+                }
+
+                if (news.Kind == EpisodeNewsKind.Resolved)
+                {
+                    await NoticeStore.WithdrawUnsentAsync(c, tx, news.OrderId, $"withdrawn: episode resolved ({news.Resolution}) before it was sent");
+                    return (NewsOutcome.Decided, 0);
+                }
+
+                var ledger = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
+                var decisions = NoticePolicy.Decide(news, ledger, now, options.Value);
+                foreach (var decision in decisions)
+                {
+                    await NoticeStore.AddAsync(c, tx, Record(news, decision, now));
+                    LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, decision.Send ? "pending" : "suppressed", decision.Why ?? "");
+                }
+
+                return (NewsOutcome.Decided, decisions.Count(d => d.Send));
+            },
+            cancellationToken);
+
+        if (toSend > 0)
+        {
+            dispatchSignal.Notify();
+        }
+
+        return outcome;
+    }
+
+    private NoticeRecord Record(EpisodeNews news, NoticeDecision decision, DateTimeOffset now)
+    {
+        var message = NoticeRenderer.Render(decision.Channel, decision.Kind, news, options.Value);
+        return new NoticeRecord(
+            NoticeRecord.IdFor(news.EpisodeId, news.Sequence, decision.Channel),
+            news.OrderId,
+            news.EpisodeId,
+            news.Sequence,
+            decision.Channel,
+            decision.Kind,
+            news.Reason,
+            decision.Send ? NoticeStatus.Pending : NoticeStatus.Suppressed,
+            decision.Why,
+            now,
+            decision.Send ? now : null,
+            null,
+            0,
+            null,
+            null,
+            news.Customer.AddressFor(decision.Channel) ?? "",
+            news.Customer.Locale,
+            message.Subject,
+            message.Text,
+            message.Html,
+            news.EstimatedDeliveryAt,
+            news.ActionRequired);
+    }
+
+    internal static EpisodeNews ToNews(DelayEpisodeChanged change)
+    {
+        var customer = change.Customer;
+        return new EpisodeNews(
+            change.OrderId,
+            change.EpisodeId,
+            change.Sequence,
+            change.Kind switch
+            {
+                DelayEpisodeChanged.Types.Kind.Detected => EpisodeNewsKind.Detected,
+                DelayEpisodeChanged.Types.Kind.Worsened => EpisodeNewsKind.Worsened,
+                DelayEpisodeChanged.Types.Kind.Updated => EpisodeNewsKind.Updated,
+                _ => EpisodeNewsKind.Resolved,
+            },
+            change.Reason,
+            NonEmpty(change.ExceptionCode),
+            change.ActionRequired,
+            change.PromisedBy.ToDateTimeOffset(),
+            change.EstimatedDeliveryAt?.ToDateTimeOffset(),
+            new CustomerContact(
+                customer.CustomerId,
+                NonEmpty(customer.Name),
+                NonEmpty(customer.Phone),
+                NonEmpty(customer.Email),
+                NonEmpty(customer.Locale) ?? "en-US",
+                NonEmpty(customer.TimeZone),
+                customer.Channels
+                    .Where(c => c != Contracts.Events.V1.Channel.Unspecified)
+                    .Select(c => c == Contracts.Events.V1.Channel.Sms ? Channel.Sms : Channel.Email)
+                    .Distinct()
+                    .ToList()),
+            NonEmpty(change.TrackingUrl),
+            NonEmpty(change.Carrier),
+            NonEmpty(change.Resolution));
+    }
+
+    private static string? NonEmpty(string value) => value.Length > 0 ? value : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} episode {EpisodeId}: {Channel} {Kind} notice {Status} {Why}")]
+    private static partial void LogDecision(ILogger logger, string orderId, string episodeId, Channel channel, NoticeKind kind, string status, string why);
+}

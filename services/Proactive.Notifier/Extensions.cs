@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Proactive.Notifier.Channels;
+using Proactive.Notifier.Channels.Email;
+using Proactive.Notifier.Channels.LocalOutbox;
+using Proactive.Notifier.Channels.Sms;
+using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Grpc;
+using Proactive.Notifier.Store;
+
+namespace Proactive.Notifier;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Notifier's services. Each channel sends through its provider when the provider's
+    /// credentials are configured, and to the local outbox file and console otherwise.
+    /// </summary>
+    public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.Configure<NoticePolicyOptions>(configuration.GetSection(NoticePolicyOptions.Section));
+        services.Configure<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
+        services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
+        services.Configure<SendGridOptions>(configuration.GetSection(SendGridOptions.Section));
+
+        services.AddSingleton(NotifierSchema.Migrations);
+        services.AddSingleton<NoticeStore>();
+        services.AddSingleton<DispatchSignal>();
+        services.AddSingleton<DelayEpisodeHandler>();
+        services.AddSingleton<NoticeDispatcher>();
+
+        var twilio = configuration.GetSection(TwilioOptions.Section).Get<TwilioOptions>() ?? new TwilioOptions();
+        var sendGrid = configuration.GetSection(SendGridOptions.Section).Get<SendGridOptions>() ?? new SendGridOptions();
+        services.AddHttpClient<TwilioSmsSender>(c => c.Timeout = twilio.Timeout);
+        services.AddHttpClient<SendGridEmailSender>(c => c.Timeout = sendGrid.Timeout);
+        services.AddSingleton<INoticeSender>(sp => twilio.IsConfigured
+            ? sp.GetRequiredService<TwilioSmsSender>()
+            : LocalOutbox(sp, Channel.Sms));
+        services.AddSingleton<INoticeSender>(sp => sendGrid.IsConfigured
+            ? sp.GetRequiredService<SendGridEmailSender>()
+            : LocalOutbox(sp, Channel.Email));
+
+        if (configuration.GetSection(DispatchOptions.Section).GetValue(nameof(DispatchOptions.RunBackgroundWork), true))
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<NoticeDispatcher>());
+        }
+
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapNotifier(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<NoticeLedgerService>();
+        return endpoints;
+    }
+
+    private static LocalOutboxSender LocalOutbox(IServiceProvider sp, Channel channel) =>
+        new(channel, sp.GetRequiredService<IOptions<DispatchOptions>>().Value.OutboxPath, sp.GetRequiredService<TimeProvider>(), Console.Out);
+}

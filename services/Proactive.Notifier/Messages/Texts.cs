@@ -1,0 +1,89 @@
+namespace Proactive.Notifier.Messages;
+
+/// <summary>Every phrase of a notice, per language. Korean aims at one UCS-2 segment for the SMS core.</summary>
+internal sealed record Texts(
+    Func<string, string?, string> What,
+    Func<string, string> OrderLabel,
+    Func<string, string> EstimateShort,
+    Func<string, string> EstimateLong,
+    Func<string, string> PromisedLine,
+    Func<string, string> TrackLine,
+    Func<string?, string> Greeting,
+    Func<NoticeKind, string, string> Subject,
+    string NoEstimate,
+    string Again,
+    string Sorry,
+    string SorryLong,
+    string ThanksForHelp,
+    string TrackButton)
+{
+    public static readonly Texts English = new(
+        What: (reason, code) => (reason, code) switch
+        {
+            ("CARRIER_EXCEPTION", "WEATHER") => "bad weather has delayed your delivery.",
+            ("CARRIER_EXCEPTION", "CARRIER_DELAY") => "the carrier has delayed your delivery.",
+            ("CARRIER_EXCEPTION", "CUSTOMS") => "your parcel is held up in customs.",
+            ("CARRIER_EXCEPTION", "DAMAGED") => "your parcel was damaged in transit. Our team will contact you.",
+            ("CARRIER_EXCEPTION", "LOST") => "your parcel was lost in transit. Our team will contact you.",
+            ("CARRIER_EXCEPTION", "ADDRESS_ISSUE") => "the carrier cannot deliver to your address. Please check it.",
+            ("CARRIER_EXCEPTION", _) => "a carrier problem has delayed your delivery.",
+            ("DELIVERY_ATTEMPTED", _) => "the carrier tried to deliver but could not.",
+            ("NOT_SHIPPED", _) => "your order has not shipped yet.",
+            ("MISSED_PROMISE", _) => "your order did not arrive by the promised date.",
+            ("RETURNED_TO_SENDER", _) => "your parcel is being returned to us. Our team will contact you.",
+            _ => "your delivery is running late.",
+        },
+        OrderLabel: id => $"Order {id}:",
+        EstimateShort: date => $"New estimate: {date}.",
+        EstimateLong: date => $"New estimated delivery: {date}",
+        PromisedLine: date => $"We promised delivery by: {date}",
+        TrackLine: url => $"Track your order: {url}",
+        Greeting: name => string.IsNullOrWhiteSpace(name) ? "Hello," : $"Hello {name},",
+        Subject: (kind, id) => kind switch
+        {
+            NoticeKind.ActionRequired => $"Action needed: check the delivery address for order {id}",
+            NoticeKind.FurtherDelay => $"Update: order {id} is delayed further",
+            _ => $"Your order {id} is delayed",
+        },
+        NoEstimate: "We will tell you the new date as soon as we know it.",
+        Again: "Update:",
+        Sorry: "Sorry for the wait.",
+        SorryLong: "We are sorry for the wait, and we wanted you to hear it from us first.",
+        ThanksForHelp: "Thank you for helping us get your order to you.",
+        TrackButton: "Track your order");
+
+    public static readonly Texts Korean = new(
+        What: (reason, code) => (reason, code) switch
+        {
+            ("CARRIER_EXCEPTION", "WEATHER") => "기상 악화로 배송이 늦어지고 있어요.",
+            ("CARRIER_EXCEPTION", "CARRIER_DELAY") => "택배사 사정으로 배송이 늦어지고 있어요.",
+            ("CARRIER_EXCEPTION", "CUSTOMS") => "통관이 늦어지고 있어요.",
+            ("CARRIER_EXCEPTION", "DAMAGED") => "배송 중 상품이 파손됐어요. 곧 연락드릴게요.",
+            ("CARRIER_EXCEPTION", "LOST") => "배송 중 상품이 분실됐어요. 곧 연락드릴게요.",
+            ("CARRIER_EXCEPTION", "ADDRESS_ISSUE") => "배송지 주소 확인이 필요해요. 주소를 확인해 주세요.",
+            ("CARRIER_EXCEPTION", _) => "택배사 문제로 배송이 늦어지고 있어요.",
+            ("DELIVERY_ATTEMPTED", _) => "배송 기사님이 방문했지만 전달하지 못했어요.",
+            ("NOT_SHIPPED", _) => "아직 출고되지 않았어요.",
+            ("MISSED_PROMISE", _) => "약속드린 날짜까지 도착하지 못했어요.",
+            ("RETURNED_TO_SENDER", _) => "상품이 반송되고 있어요. 곧 연락드릴게요.",
+            _ => "배송이 늦어지고 있어요.",
+        },
+        OrderLabel: id => $"주문 {id}",
+        EstimateShort: date => $"새 도착 예정일: {date}.",
+        EstimateLong: date => $"새 도착 예정일: {date}",
+        PromisedLine: date => $"약속드린 도착일: {date}",
+        TrackLine: url => $"배송 조회: {url}",
+        Greeting: name => string.IsNullOrWhiteSpace(name) ? "안녕하세요," : $"{name}님, 안녕하세요.",
+        Subject: (kind, id) => kind switch
+        {
+            NoticeKind.ActionRequired => $"[확인 요청] 주문 {id} 배송지 주소를 확인해 주세요",
+            NoticeKind.FurtherDelay => $"[추가 지연] 주문 {id} 배송 안내",
+            _ => $"주문 {id} 배송 지연 안내",
+        },
+        NoEstimate: "새 도착일이 정해지면 알려드릴게요.",
+        Again: "[추가 지연]",
+        Sorry: "죄송합니다.",
+        SorryLong: "기다리게 해드려 죄송합니다. 먼저 알려드리고 싶었어요.",
+        ThanksForHelp: "빠른 배송을 위해 도와주셔서 감사합니다.",
+        TrackButton: "배송 조회하기");
+}

@@ -1,0 +1,46 @@
+namespace Proactive.Notifier;
+
+/// <summary>Configuration section "Proactive:Notices": the notice policy and message defaults.</summary>
+public sealed class NoticePolicyOptions
+{
+    public const string Section = "Proactive:Notices";
+
+    /// <summary>A new notice in the same episode only when the estimate slips by at least this much.</summary>
+    public TimeSpan RenotifySlip { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>At most this many notices (pieces of news) per order in any rolling 24 hours.</summary>
+    public int MaxPerOrderPer24Hours { get; set; } = 2;
+
+    /// <summary>The name the messages are signed with ("[Proactive] ...").</summary>
+    public string SenderName { get; set; } = "Proactive";
+
+    /// <summary>IANA zone for customers who did not give one.</summary>
+    public string DefaultTimeZone { get; set; } = "UTC";
+}
+
+/// <summary>Configuration section "Proactive:Dispatch": how notices are sent and retried.</summary>
+public sealed class DispatchOptions
+{
+    public const string Section = "Proactive:Dispatch";
+
+    /// <summary>Give up after this many attempts of one notice (transient failures only).</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>Delay before the first retry; doubles with each attempt.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest wait between two attempts.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A claimed notice whose sender died is claimed again after this long.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the dispatcher looks for due notices when nothing wakes it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Run the dispatcher in the background (tests drive it by hand).</summary>
+    public bool RunBackgroundWork { get; set; } = true;
+
+    /// <summary>Where a channel without provider credentials writes its messages (JSON lines).</summary>
+    public string OutboxPath { get; set; } = "data/outbox.jsonl";
+}

@@ -1,0 +1,99 @@
+namespace Proactive.Notifier.Policy;
+
+/// <summary>One decision for one channel: tell the customer (as <see cref="Kind"/>) or not, and why not.</summary>
+public sealed record NoticeDecision(Channel Channel, NoticeKind Kind, bool Send, string? Why)
+{
+    public static NoticeDecision Tell(Channel channel, NoticeKind kind) => new(channel, kind, true, null);
+
+    public static NoticeDecision Suppress(Channel channel, NoticeKind kind, string why) => new(channel, kind, false, why);
+}
+
+/// <summary>
+/// Whether to tell the customer about a delay-episode change, on which channels, as what news.
+/// A pure function of the news, what was already decided for the order, the time and the options.
+/// </summary>
+public static class NoticePolicy
+{
+    private static readonly Channel[] AllChannels = [Channel.Sms, Channel.Email];
+
+    public static IReadOnlyList<NoticeDecision> Decide(
+        EpisodeNews news, IReadOnlyList<NoticeRecord> ledger, DateTimeOffset now, NoticePolicyOptions options)
+    {
+        if (news.Kind == EpisodeNewsKind.Resolved)
+        {
+            return [];
+        }
+
+        var channels = news.Customer.Channels.Count > 0 ? AllChannels.Where(news.Customer.Channels.Contains) : AllChannels;
+        var recentNews = ledger
+            .Where(n => n.IsTold && (n.SentAt ?? n.DecidedAt) > now - TimeSpan.FromHours(24))
+            .Select(n => (n.EpisodeId, n.Sequence))
+            .Distinct()
+            .Count();
+
+        var decisions = new List<NoticeDecision>();
+        foreach (var channel in channels)
+        {
+            var kind = news.ActionRequired ? NoticeKind.ActionRequired : NoticeKind.Delay;
+            if (news.Customer.AddressFor(channel) is null)
+            {
+                if (news.Customer.Channels.Contains(channel))
+                {
+                    decisions.Add(NoticeDecision.Suppress(channel, kind, $"the customer asked for {Name(channel)} but gave no {Name(channel)} address"));
+                }
+
+                continue;
+            }
+
+            var last = ledger
+                .Where(n => n.EpisodeId == news.EpisodeId && n.Channel == channel && n.IsTold)
+                .MaxBy(n => n.Sequence);
+            if (last is not null)
+            {
+                if (news.ActionRequired && !last.ActionRequired)
+                {
+                    kind = NoticeKind.ActionRequired;
+                }
+                else if (SlipSince(last, news) is { } slip && slip >= options.RenotifySlip)
+                {
+                    kind = NoticeKind.FurtherDelay;
+                }
+                else
+                {
+                    decisions.Add(NoticeDecision.Suppress(channel, NoticeKind.FurtherDelay, NothingNewReason(last, news, options)));
+                    continue;
+                }
+            }
+
+            if (recentNews >= options.MaxPerOrderPer24Hours)
+            {
+                decisions.Add(NoticeDecision.Suppress(
+                    channel,
+                    kind,
+                    $"order cap: {recentNews} notices already told for this order in the last 24 h (max {options.MaxPerOrderPer24Hours})"));
+                continue;
+            }
+
+            decisions.Add(NoticeDecision.Tell(channel, kind));
+        }
+
+        return decisions;
+    }
+
+    private static TimeSpan? SlipSince(NoticeRecord last, EpisodeNews news) =>
+        news.EstimatedDeliveryAt is { } eta && last.EstimatedDeliveryAt is { } told ? eta - told : null;
+
+    private static string NothingNewReason(NoticeRecord last, EpisodeNews news, NoticePolicyOptions options) =>
+        SlipSince(last, news) switch
+        {
+            { } slip when slip > TimeSpan.Zero =>
+                $"estimate slipped {Hours(slip)} h since notice {last.NoticeId}; re-notify threshold is {Hours(options.RenotifySlip)} h",
+            { } slip when slip < TimeSpan.Zero =>
+                $"estimate moved {Hours(-slip)} h earlier but the order is still late; already told in notice {last.NoticeId}",
+            _ => $"nothing new since notice {last.NoticeId} ({news.Reason})",
+        };
+
+    private static string Hours(TimeSpan span) => span.TotalHours.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Name(Channel channel) => channel == Channel.Sms ? "SMS" : "email";
+}
