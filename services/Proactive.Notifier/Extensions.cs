@@ -35,21 +35,15 @@ public static class Extensions
         services.AddSingleton<DelayEpisodeHandler>();
         services.AddSingleton<NoticeDispatcher>();
 
-        var twilio = configuration.GetSection(TwilioOptions.Section).Get<TwilioOptions>() ?? new TwilioOptions();
-        var sendGrid = configuration.GetSection(SendGridOptions.Section).Get<SendGridOptions>() ?? new SendGridOptions();
-        services.AddHttpClient<TwilioSmsSender>(c => c.Timeout = twilio.Timeout);
-        services.AddHttpClient<SendGridEmailSender>(c => c.Timeout = sendGrid.Timeout);
-        services.AddSingleton<INoticeSender>(sp => twilio.IsConfigured
+        services.AddHttpClient<TwilioSmsSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout);
+        services.AddHttpClient<SendGridEmailSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
+        services.AddSingleton<INoticeSender>(sp => sp.GetRequiredService<IOptions<TwilioOptions>>().Value.IsConfigured
             ? sp.GetRequiredService<TwilioSmsSender>()
             : LocalOutbox(sp, Channel.Sms));
-        services.AddSingleton<INoticeSender>(sp => sendGrid.IsConfigured
+        services.AddSingleton<INoticeSender>(sp => sp.GetRequiredService<IOptions<SendGridOptions>>().Value.IsConfigured
             ? sp.GetRequiredService<SendGridEmailSender>()
             : LocalOutbox(sp, Channel.Email));
-
-        if (configuration.GetSection(DispatchOptions.Section).GetValue(nameof(DispatchOptions.RunBackgroundWork), true))
-        {
-            services.AddHostedService(sp => sp.GetRequiredService<NoticeDispatcher>());
-        }
+        services.AddHostedService(sp => sp.GetRequiredService<NoticeDispatcher>());
 
         return builder;
     }

@@ -25,9 +25,8 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddProactiveStore(this IHostApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString("Proactive")
-            ?? Database.DefaultConnectionString;
-        builder.Services.TryAddSingleton(_ => new Database(connectionString));
+        builder.Services.TryAddSingleton(sp => new Database(
+            sp.GetRequiredService<IConfiguration>().GetConnectionString("Proactive") ?? Database.DefaultConnectionString));
         builder.Services.AddHostedService<MigrationRunner>();
         return builder;
     }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Proactive.ServiceDefaults.Storage;
@@ -19,19 +18,15 @@ public static class Extensions
     /// </summary>
     public static IHostApplicationBuilder AddTracker(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(TrackerOptions.Section);
-        builder.Services.Configure<TrackerOptions>(section);
+        builder.Services.Configure<TrackerOptions>(builder.Configuration.GetSection(TrackerOptions.Section));
         builder.Services.AddSingleton(TrackerSchema.Migrations);
         builder.Services.AddSingleton<TrackerStore>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OrderTracker>();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddSingleton<DueTimerSweep>();
-        if (section.GetValue(nameof(TrackerOptions.RunBackgroundWork), true))
-        {
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<DueTimerSweep>());
-        }
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DueTimerSweep>());
 
         return builder;
     }

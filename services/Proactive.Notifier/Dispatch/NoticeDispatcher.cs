@@ -85,6 +85,11 @@ public sealed partial class NoticeDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.RunBackgroundWork)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = options.Value.PollInterval;

@@ -39,6 +39,11 @@ public sealed partial class DueTimerSweep(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.RunBackgroundWork)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = options.Value.PollInterval;

@@ -1,0 +1,189 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Proactive.Standalone.Demo;
+
+/// <summary>
+/// `--demo`: starts the host on a fresh database and feeds it a built-in scenario — a Korean
+/// customer whose ETA slips past the promise, and an English one whose parcel hits a carrier
+/// exception — then prints the notices as they are sent and keeps serving for curl.
+/// </summary>
+public static class DemoScenario
+{
+    public const string Flag = "--demo";
+
+    public const string KoreanOrder = "DEMO-KR-1001";
+    public const string EnglishOrder = "DEMO-EN-2001";
+
+    /// <summary>A fresh demo database and outbox, unless the user configured their own.</summary>
+    public static void UseDemoDefaults(this WebApplicationBuilder builder)
+    {
+        var defaults = new Dictionary<string, string?>();
+        if (builder.Configuration.GetConnectionString("Proactive") is null)
+        {
+            foreach (var file in new[] { "data/demo.db", "data/demo.db-wal", "data/demo.db-shm", "data/demo-outbox.jsonl" }.Where(File.Exists))
+            {
+                File.Delete(file);
+            }
+
+            defaults["ConnectionStrings:Proactive"] = "Data Source=data/demo.db";
+            defaults["Proactive:Dispatch:OutboxPath"] = "data/demo-outbox.jsonl";
+        }
+
+        builder.Configuration.AddInMemoryCollection(defaults);
+    }
+
+    public static async Task RunAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await app.StartAsync(cancellationToken);
+        var address = HttpAddress(app);
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        var time = app.Services.GetRequiredService<TimeProvider>();
+
+        Console.WriteLine($"Proactive demo on {address}: posting a Korean and an English order whose deliveries go wrong.{Environment.NewLine}");
+        foreach (var (topic, cloudEvent) in Events(time.GetUtcNow()))
+        {
+            using var content = new StringContent(cloudEvent.ToJsonString(), Encoding.UTF8, "application/cloudevents+json");
+            using var response = await http.PostAsync($"/v1/events/{topic}", content, cancellationToken);
+            Console.WriteLine($"  POST /v1/events/{topic}  {cloudEvent["type"]} ({cloudEvent["data"]!["orderId"]}) -> {(int)response.StatusCode}");
+        }
+
+        Console.WriteLine();
+        var sent = await WaitForNoticesAsync(http, time, cancellationToken);
+        Console.WriteLine(sent
+            ? "All four notices were sent (SMS and email to each customer); see them above and in data/demo-outbox.jsonl."
+            : "The notices were not all sent within 30 s; see GET /v1/orders/{id}/notices for why.");
+        Console.WriteLine(
+            $"""
+
+            Proactive keeps running at {address}. Try:
+              curl {address}/v1/orders/{KoreanOrder}
+              curl {address}/v1/orders/{KoreanOrder}/notices
+              curl {address}/v1/orders/{EnglishOrder}/notices
+            Press Ctrl+C to stop.
+            """);
+        await app.WaitForShutdownAsync(cancellationToken);
+    }
+
+    /// <summary>The scenario, timed from now so the rules see a live order.</summary>
+    public static IEnumerable<(string Topic, JsonObject Event)> Events(DateTimeOffset now)
+    {
+        string At(TimeSpan offset, string zone) => now.Add(offset).ToOffset(zone == "Asia/Seoul" ? TimeSpan.FromHours(9) : TimeSpan.Zero).ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
+        var seq = 0;
+        JsonObject Event(string type, JsonObject data) => new()
+        {
+            ["specversion"] = "1.0",
+            ["id"] = $"demo-{++seq}",
+            ["source"] = "demo-shop",
+            ["type"] = type,
+            ["datacontenttype"] = "application/json",
+            ["data"] = data,
+        };
+
+        var seoul = "Asia/Seoul";
+        yield return ("orders", Event("proactive.order.placed.v1", new JsonObject
+        {
+            ["orderId"] = KoreanOrder,
+            ["occurredAt"] = At(TimeSpan.FromHours(-20), seoul),
+            ["promisedBy"] = At(TimeSpan.FromDays(2), seoul),
+            ["shipBy"] = At(TimeSpan.FromHours(2), seoul),
+            ["customer"] = new JsonObject
+            {
+                ["customerId"] = "C-77",
+                ["name"] = "김민지",
+                ["phone"] = "+821012345678",
+                ["email"] = "minji@example.com",
+                ["locale"] = "ko-KR",
+                ["timeZone"] = seoul,
+            },
+            ["trackingUrl"] = $"https://shop.example/orders/{KoreanOrder}",
+        }));
+        yield return ("shipments", Event("proactive.shipment.created.v1", new JsonObject
+        {
+            ["shipmentId"] = "S-9001",
+            ["orderId"] = KoreanOrder,
+            ["occurredAt"] = At(TimeSpan.FromHours(-10), seoul),
+            ["carrier"] = "CJ Logistics",
+            ["trackingNumber"] = "5512-3344-9988",
+            ["estimatedDeliveryAt"] = At(TimeSpan.FromDays(1), seoul),
+        }));
+        yield return ("shipments", Event("proactive.shipment.tracking.v1", new JsonObject
+        {
+            ["shipmentId"] = "S-9001",
+            ["orderId"] = KoreanOrder,
+            ["occurredAt"] = At(TimeSpan.FromMinutes(-5), seoul),
+            ["status"] = "IN_TRANSIT",
+            ["estimatedDeliveryAt"] = At(TimeSpan.FromDays(4), seoul),
+            ["location"] = "Daejeon Hub",
+        }));
+
+        var utc = "Europe/London";
+        yield return ("orders", Event("proactive.order.placed.v1", new JsonObject
+        {
+            ["orderId"] = EnglishOrder,
+            ["occurredAt"] = At(TimeSpan.FromHours(-30), utc),
+            ["promisedBy"] = At(TimeSpan.FromDays(3), utc),
+            ["customer"] = new JsonObject
+            {
+                ["customerId"] = "C-88",
+                ["name"] = "Alex Morgan",
+                ["phone"] = "+447700900123",
+                ["email"] = "alex@example.com",
+                ["locale"] = "en-GB",
+                ["timeZone"] = utc,
+            },
+            ["trackingUrl"] = $"https://shop.example/orders/{EnglishOrder}",
+        }));
+        yield return ("shipments", Event("proactive.shipment.created.v1", new JsonObject
+        {
+            ["shipmentId"] = "S-9002",
+            ["orderId"] = EnglishOrder,
+            ["occurredAt"] = At(TimeSpan.FromHours(-20), utc),
+            ["carrier"] = "Royal Mail",
+            ["estimatedDeliveryAt"] = At(TimeSpan.FromDays(2), utc),
+        }));
+        yield return ("shipments", Event("proactive.shipment.tracking.v1", new JsonObject
+        {
+            ["shipmentId"] = "S-9002",
+            ["orderId"] = EnglishOrder,
+            ["occurredAt"] = At(TimeSpan.FromMinutes(-3), utc),
+            ["status"] = "EXCEPTION",
+            ["estimatedDeliveryAt"] = At(TimeSpan.FromDays(5), utc),
+            ["location"] = "Bristol Depot",
+            ["exception"] = new JsonObject { ["code"] = "WEATHER", ["description"] = "Flooding at the depot" },
+        }));
+    }
+
+    private static async Task<bool> WaitForNoticesAsync(HttpClient http, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow().AddSeconds(30);
+        while (time.GetUtcNow() < deadline)
+        {
+            var sent = 0;
+            foreach (var order in new[] { KoreanOrder, EnglishOrder })
+            {
+                var notices = await http.GetFromJsonAsync<JsonElement>($"/v1/orders/{order}/notices", cancellationToken);
+                sent += notices.GetProperty("notices").EnumerateArray().Count(n => n.GetProperty("status").GetString() == "sent");
+            }
+
+            if (sent >= 4)
+            {
+                return true;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        }
+
+        return false;
+    }
+
+    private static string HttpAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal);
+    }
+}

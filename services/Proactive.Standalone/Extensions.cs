@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Proactive.Notifier;
+using Proactive.Standalone.Ingest;
+using Proactive.Tracker;
+using Proactive.Tracker.Publishing;
+
+namespace Proactive.Standalone;
+
+public static class Extensions
+{
+    public const string DefaultUrl = "http://localhost:5080";
+
+    /// <summary>Tracker and Notifier in one process, joined by an in-process publisher, plus the ingest API.</summary>
+    public static WebApplicationBuilder AddStandaloneServices(this WebApplicationBuilder builder)
+    {
+        builder.ConfigureEndpoints();
+        builder.Services.AddGrpc().AddJsonTranscoding();
+        builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
+        builder.AddTracker();
+        builder.AddNotifier();
+        builder.Services.AddSingleton<IEpisodePublisher, InProcessEpisodePublisher>();
+        return builder;
+    }
+
+    public static WebApplication MapStandaloneEndpoints(this WebApplication app)
+    {
+        app.MapEventIngest();
+        app.MapTracker();
+        app.MapNotifier();
+        return app;
+    }
+
+    /// <summary>
+    /// HTTP/1.1 on --urls (default http://localhost:5080) for the ingest and JSON APIs, and gRPC
+    /// over h2c on the next port up (or Proactive:GrpcUrl): plain-text HTTP/2 needs its own port.
+    /// </summary>
+    private static void ConfigureEndpoints(this WebApplicationBuilder builder)
+    {
+        var urls = builder.Configuration["urls"];
+        if (string.IsNullOrWhiteSpace(urls))
+        {
+            urls = DefaultUrl;
+        }
+
+        var grpcUrl = builder.Configuration["Proactive:GrpcUrl"];
+        if (string.IsNullOrWhiteSpace(grpcUrl))
+        {
+            var first = new Uri(urls.Split(';')[0].Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal));
+            grpcUrl = new UriBuilder(first) { Port = first.Port == 0 ? 0 : first.Port + 1 }.Uri.ToString().TrimEnd('/');
+        }
+
+        var grpcPort = new Uri(grpcUrl.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal)).Port;
+        builder.WebHost.UseUrls($"{urls};{grpcUrl}");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            if (grpcPort != 0 && listen.IPEndPoint?.Port == grpcPort)
+            {
+                listen.Protocols = HttpProtocols.Http2;
+            }
+        }));
+    }
+}
