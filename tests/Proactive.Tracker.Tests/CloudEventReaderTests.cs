@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Proactive.Contracts.Events.V1;
+using Proactive.Tracker.Events;
+using static Proactive.Tests.Shared.ContractEvents;
+
+namespace Proactive.Tracker.Tests;
+
+public class CloudEventReaderTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(9));
+
+    private static JsonObject Placed() => OrderPlaced("A-1001", T0, T0.AddDays(3), shipBy: T0.AddDays(1));
+
+    [Fact]
+    public void ReadsAnOrderPlacedWithOffsetTimestamps()
+    {
+        var e = Events.Valid(Placed());
+
+        e.Type.ShouldBe("proactive.order.placed.v1");
+        e.OrderId.ShouldBe("A-1001");
+        e.OccurredAt.ShouldBe(T0);
+        var order = e.Data.ShouldBeOfType<OrderSnapshot>();
+        order.PromisedBy.ToDateTimeOffset().ShouldBe(T0.AddDays(3));
+        order.Customer.TimeZone.ShouldBe("Asia/Seoul");
+    }
+
+    [Fact]
+    public void IgnoresFieldsAddedUpstreamBeforeUs()
+    {
+        var placed = Placed();
+        placed["data"]!["loyaltyTier"] = "gold";
+        placed["data"]!["customer"]!["nickname"] = "MJ";
+
+        Events.Read(placed).Rejection.ShouldBeNull();
+    }
+
+    [Fact]
+    public void AcceptsJsonWithCharsetAndProtobufInDataBase64()
+    {
+        var withCharset = Placed();
+        withCharset["datacontenttype"] = "application/json; charset=utf-8";
+        Events.Read(withCharset).Rejection.ShouldBeNull();
+
+        var message = (OrderSnapshot)Events.Valid(Placed()).Data;
+        var binary = Placed();
+        binary.Remove("data");
+        binary["datacontenttype"] = "application/protobuf";
+        binary["data_base64"] = Convert.ToBase64String(message.ToByteArray());
+        Events.Valid(binary).Data.ShouldBe(message);
+    }
+
+    public static TheoryData<string, Action<JsonObject>, string> BadInput => new()
+    {
+        { "specversion", e => e["specversion"] = "0.3", "specversion" },
+        { "no id", e => e.Remove("id"), "id" },
+        { "no source", e => e["source"] = "", "source" },
+        { "unknown type", e => e["type"] = "com.example.order.v1", "type" },
+        { "type on the wrong topic", e => e["type"] = "proactive.shipment.created.v1", "type" },
+        { "not JSON data", e => e["datacontenttype"] = "text/plain", "datacontenttype" },
+        { "no data", e => e.Remove("data"), "data" },
+        { "data not an object", e => e["data"] = "A-1001", "data" },
+        { "no orderId", e => e["data"]!.AsObject().Remove("orderId"), "data.orderId" },
+        { "orderId a number", e => e["data"]!["orderId"] = 1001, "data.orderId" },
+        { "no occurredAt", e => e["data"]!.AsObject().Remove("occurredAt"), "data.occurredAt" },
+        { "timestamp that does not parse", e => e["data"]!["promisedBy"] = "next Tuesday", "data.promisedBy" },
+        { "timestamp without offset", e => e["data"]!["promisedBy"] = "2026-11-26T21:00:00", "data.promisedBy" },
+        { "no customer", e => e["data"]!.AsObject().Remove("customer"), "data.customer" },
+        { "no customerId", e => e["data"]!["customer"]!.AsObject().Remove("customerId"), "data.customer.customerId" },
+        { "phone not E.164", e => e["data"]!["customer"]!["phone"] = "010-1234-5678", "data.customer.phone" },
+        { "neither phone nor email", e => { e["data"]!["customer"]!.AsObject().Remove("phone"); e["data"]!["customer"]!.AsObject().Remove("email"); }, "data.customer.phone" },
+        { "email not an address", e => e["data"]!["customer"]!["email"] = "minji at example", "data.customer.email" },
+        { "unknown time zone", e => e["data"]!["customer"]!["timeZone"] = "Asia/Gotham", "data.customer.timeZone" },
+        { "locale not BCP 47", e => e["data"]!["customer"]!["locale"] = "korean please", "data.customer.locale" },
+        { "unknown channel", e => e["data"]!["customer"]!["channels"] = new JsonArray("SMS", "PIGEON"), "data.customer.channels[1]" },
+        { "tracking url not absolute", e => e["data"]!["trackingUrl"] = "/orders/A-1001", "data.trackingUrl" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInput))]
+    public void RefusesBadInputNamingTheField(string why, Action<JsonObject> spoil, string field)
+    {
+        var e = Placed();
+        spoil(e);
+
+        var rejection = Events.Read(e, "orders").Rejection;
+
+        rejection.ShouldNotBeNull(why);
+        rejection.Errors.Keys.ShouldContain(field, why);
+    }
+
+    [Fact]
+    public void RefusesATrackingUpdateWithAnUnknownStatusOrAnExceptionWithoutCode()
+    {
+        var unknownStatus = Tracking("A-1001", "S-1", T0, "TELEPORTED");
+        Events.Read(unknownStatus).Rejection!.Errors.Keys.ShouldContain("data.status");
+
+        var noCode = Tracking("A-1001", "S-1", T0, "EXCEPTION");
+        Events.Read(noCode).Rejection!.Errors.Keys.ShouldContain("data.exception.code");
+
+        var noStatus = Tracking("A-1001", "S-1", T0, "IN_TRANSIT");
+        noStatus["data"]!.AsObject().Remove("status");
+        Events.Read(noStatus).Rejection!.Errors.Keys.ShouldContain("data.status");
+    }
+
+    [Fact]
+    public void RefusesSomethingThatIsNotAnObject()
+    {
+        using var doc = JsonDocument.Parse("[1,2]");
+        CloudEventReader.Read(doc.RootElement, "orders").Rejection!.Errors.Keys.ShouldContain("event");
+    }
+
+    [Fact]
+    public void ErrorsNeverRepeatTheCustomersContactDetails()
+    {
+        var e = Placed();
+        e["data"]!["customer"]!["phone"] = "+82 10 9876 5432";
+        e["data"]!["customer"]!["email"] = "minji(at)example.com";
+
+        var summary = Events.Read(e).Rejection!.Summary;
+
+        summary.ShouldNotContain("9876");
+        summary.ShouldNotContain("minji");
+    }
+
+    [Fact]
+    public void KeepsTheTraceParentButNotAnAllZeroOne()
+    {
+        var e = Placed();
+        e["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Events.Valid(e).TraceParent.ShouldBe("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+
+        e["traceparent"] = "00-00000000000000000000000000000000-0000000000000000-00";
+        Events.Valid(e).TraceParent.ShouldBeNull();
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Proactive.Tests.Shared;
+
+/// <summary>
+/// A real HTTP server on loopback that speaks SendGrid's v3 mail/send: Bearer auth, a JSON body
+/// with personalizations/from/subject/content, 202 with X-Message-Id, or SendGrid's error body.
+/// </summary>
+public sealed class FakeSendGrid : IAsyncDisposable
+{
+    public const string ApiKey = "SG.test-key.secret";
+    public const string From = "notices@shop.example";
+
+    private readonly WebApplication app;
+    private readonly ConcurrentQueue<Func<HttpResponse, Task>> script = new();
+    private readonly ConcurrentQueue<TaskCompletionSource<SentMail>> waiters = new();
+    private int requests;
+
+    private FakeSendGrid(WebApplication app) => this.app = app;
+
+    public string Host { get; private set; } = "";
+
+    public ConcurrentQueue<SentMail> Mails { get; } = new();
+
+    public int Requests => requests;
+
+    public static async Task<FakeSendGrid> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeSendGrid(app);
+        app.MapPost("/v3/mail/send", fake.Send);
+        await app.StartAsync();
+        fake.Host = app.Urls.First();
+        return fake;
+    }
+
+    public void ReplyError(int status, string message, string? field = null, IDictionary<string, string>? headers = null) =>
+        script.Enqueue(async response =>
+        {
+            response.StatusCode = status;
+            foreach (var (key, value) in headers ?? new Dictionary<string, string>())
+            {
+                response.Headers[key] = value;
+            }
+
+            await response.WriteAsJsonAsync(new { errors = new[] { new { message, field, help = (string?)null } } });
+        });
+
+    public Task<SentMail> NextMailAsync()
+    {
+        var waiter = new TaskCompletionSource<SentMail>(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiters.Enqueue(waiter);
+        return waiter.Task;
+    }
+
+    private async Task Send(HttpContext context)
+    {
+        Interlocked.Increment(ref requests);
+        if (context.Request.Headers.Authorization.ToString() != $"Bearer {ApiKey}")
+        {
+            context.Response.StatusCode = 401;
+            await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "The provided authorization grant is invalid, expired, or revoked", field = (string?)null, help = (string?)null } } });
+            return;
+        }
+
+        using var body = await JsonDocument.ParseAsync(context.Request.Body);
+        var root = body.RootElement;
+        if (script.TryDequeue(out var scripted))
+        {
+            await scripted(context.Response);
+            return;
+        }
+
+        var to = root.GetProperty("personalizations")[0].GetProperty("to")[0].GetProperty("email").GetString()!;
+        var from = root.GetProperty("from").GetProperty("email").GetString()!;
+        var subject = root.GetProperty("subject").GetString()!;
+        var content = root.GetProperty("content").EnumerateArray().ToDictionary(c => c.GetProperty("type").GetString()!, c => c.GetProperty("value").GetString()!);
+        var mail = new SentMail(to, from, subject, content.GetValueOrDefault("text/plain") ?? "", content.GetValueOrDefault("text/html") ?? "");
+        Mails.Enqueue(mail);
+        context.Response.StatusCode = 202;
+        context.Response.Headers["X-Message-Id"] = Guid.NewGuid().ToString("N")[..22];
+        if (waiters.TryDequeue(out var waiter))
+        {
+            waiter.TrySetResult(mail);
+        }
+    }
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+}
+
+public sealed record SentMail(string To, string From, string Subject, string Text, string Html);

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Proactive.Tests.Shared;
+
+/// <summary>
+/// A real HTTP server on loopback that speaks Twilio's Create Message API: form POST to
+/// /2010-04-01/Accounts/{AccountSid}/Messages.json with basic auth, 201 with the Message resource,
+/// or Twilio's error body. Tests script the next answers with <see cref="Reply"/>.
+/// </summary>
+public sealed class FakeTwilio : IAsyncDisposable
+{
+    public const string AccountSid = "AC0123456789abcdef0123456789abcdef";
+    public const string AuthToken = "test-auth-token";
+    public const string From = "+15005550006";
+
+    private readonly WebApplication app;
+    private readonly ConcurrentQueue<Func<HttpResponse, Task>> script = new();
+    private readonly ConcurrentQueue<TaskCompletionSource<TwilioMessage>> waiters = new();
+
+    private FakeTwilio(WebApplication app) => this.app = app;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public ConcurrentQueue<TwilioMessage> Messages { get; } = new();
+
+    /// <summary>Every request, answered or not (including scripted failures).</summary>
+    public int Requests => requests;
+
+    private int requests;
+
+    public static async Task<FakeTwilio> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeTwilio(app);
+        app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", fake.CreateMessage);
+        await app.StartAsync();
+        fake.BaseUrl = app.Urls.First();
+        return fake;
+    }
+
+    /// <summary>The next request gets this HTTP status and Twilio error code (and optional Retry-After seconds).</summary>
+    public void ReplyError(int status, int code, string message, int? retryAfterSeconds = null) =>
+        script.Enqueue(async response =>
+        {
+            response.StatusCode = status;
+            if (retryAfterSeconds is { } seconds)
+            {
+                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            await response.WriteAsJsonAsync(new { code, message, more_info = $"https://www.twilio.com/docs/errors/{code}", status });
+        });
+
+    public Task<TwilioMessage> NextMessageAsync()
+    {
+        var waiter = new TaskCompletionSource<TwilioMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiters.Enqueue(waiter);
+        return waiter.Task;
+    }
+
+    private async Task CreateMessage(string accountSid, HttpContext context)
+    {
+        Interlocked.Increment(ref requests);
+        var auth = context.Request.Headers.Authorization.ToString();
+        var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AccountSid}:{AuthToken}"));
+        if (accountSid != AccountSid || auth != expected)
+        {
+            context.Response.StatusCode = 401;
+            await context.Response.WriteAsJsonAsync(new { code = 20003, message = "Authenticate", more_info = "https://www.twilio.com/docs/errors/20003", status = 401 });
+            return;
+        }
+
+        if (!context.Request.HasFormContentType)
+        {
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsJsonAsync(new { code = 20001, message = "Form body expected", status = 400 });
+            return;
+        }
+
+        var form = await context.Request.ReadFormAsync();
+        var message = new TwilioMessage(form["To"].ToString(), form["From"].ToString(), form["MessagingServiceSid"].ToString(), form["Body"].ToString());
+        if (script.TryDequeue(out var scripted))
+        {
+            await scripted(context.Response);
+            return;
+        }
+
+        if (message.To.Length == 0 || message.Body.Length == 0 || (message.From.Length == 0 && message.MessagingServiceSid.Length == 0))
+        {
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsJsonAsync(new { code = 21604, message = "A 'To', 'From' and 'Body' are required.", status = 400 });
+            return;
+        }
+
+        Messages.Enqueue(message);
+        var sid = "SM" + Guid.NewGuid().ToString("N");
+        var now = DateTimeOffset.UtcNow.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.StatusCode = (int)HttpStatusCode.Created;
+        await context.Response.WriteAsJsonAsync(new
+        {
+            account_sid = AccountSid,
+            api_version = "2010-04-01",
+            body = message.Body,
+            date_created = now,
+            date_sent = (string?)null,
+            date_updated = now,
+            direction = "outbound-api",
+            error_code = (int?)null,
+            error_message = (string?)null,
+            from = message.From,
+            num_media = "0",
+            num_segments = "1",
+            sid,
+            status = "queued",
+            to = message.To,
+            uri = $"/2010-04-01/Accounts/{AccountSid}/Messages/{sid}.json",
+        });
+        if (waiters.TryDequeue(out var waiter))
+        {
+            waiter.TrySetResult(message);
+        }
+    }
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+}
+
+public sealed record TwilioMessage(string To, string From, string MessagingServiceSid, string Body);
