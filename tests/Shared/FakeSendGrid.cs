@@ -79,10 +79,26 @@ public sealed class FakeSendGrid : IAsyncDisposable
             return;
         }
 
-        var to = root.GetProperty("personalizations")[0].GetProperty("to")[0].GetProperty("email").GetString()!;
-        var from = root.GetProperty("from").GetProperty("email").GetString()!;
-        var subject = root.GetProperty("subject").GetString()!;
-        var content = root.GetProperty("content").EnumerateArray().ToDictionary(c => c.GetProperty("type").GetString()!, c => c.GetProperty("value").GetString()!);
+        if (!root.TryGetProperty("personalizations", out var personalizations) || personalizations.GetArrayLength() == 0
+            || !root.TryGetProperty("from", out var fromElement) || !root.TryGetProperty("content", out var contentElement))
+        {
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "The personalizations, from and content fields are required.", field = "personalizations" } } });
+            return;
+        }
+
+        // The subject may be global or per personalization (what the SDK's CreateSingleEmail sends).
+        if (!personalizations[0].TryGetProperty("subject", out var subjectElement) && !root.TryGetProperty("subject", out subjectElement))
+        {
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = "The subject is required.", field = "subject" } } });
+            return;
+        }
+
+        var to = personalizations[0].GetProperty("to")[0].GetProperty("email").GetString()!;
+        var from = fromElement.GetProperty("email").GetString()!;
+        var subject = subjectElement.GetString()!;
+        var content = contentElement.EnumerateArray().ToDictionary(c => c.GetProperty("type").GetString()!, c => c.GetProperty("value").GetString()!);
         var mail = new SentMail(to, from, subject, content.GetValueOrDefault("text/plain") ?? "", content.GetValueOrDefault("text/html") ?? "");
         Mails.Enqueue(mail);
         context.Response.StatusCode = 202;

@@ -1,0 +1,103 @@
+using Proactive.Notifier.Messages;
+using static Proactive.Notifier.Tests.News;
+
+namespace Proactive.Notifier.Tests;
+
+public class NoticeRendererTests
+{
+    private static readonly NoticePolicyOptions Options = new() { SenderName = "Shop" };
+
+    public static TheoryData<string, string?> Reasons => new()
+    {
+        { "ETA_SLIP", null },
+        { "CARRIER_EXCEPTION", "WEATHER" },
+        { "CARRIER_EXCEPTION", "CARRIER_DELAY" },
+        { "CARRIER_EXCEPTION", "ADDRESS_ISSUE" },
+        { "CARRIER_EXCEPTION", "CUSTOMS" },
+        { "CARRIER_EXCEPTION", "DAMAGED" },
+        { "CARRIER_EXCEPTION", "LOST" },
+        { "CARRIER_EXCEPTION", "OTHER" },
+        { "DELIVERY_ATTEMPTED", null },
+        { "NOT_SHIPPED", null },
+        { "MISSED_PROMISE", null },
+        { "RETURNED_TO_SENDER", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reasons))]
+    public void KoreanSmsFitsTwoSegmentsForEveryReason(string reason, string? code)
+    {
+        var news = Detected(reason: reason, code: code) with { OrderId = "ORDER-2026-000123456", TrackingUrl = "https://shop.example.co.kr/mypage/orders/ORDER-2026-000123456" };
+
+        foreach (var kind in Enum.GetValues<NoticeKind>())
+        {
+            var sms = NoticeRenderer.Render(Channel.Sms, kind, news, Options).Text;
+            SmsSegments.IsGsm7(sms).ShouldBeFalse();
+            SmsSegments.Count(sms).ShouldBeLessThanOrEqualTo(2, sms);
+        }
+    }
+
+    [Fact]
+    public void TheKoreanSmsSaysWhatHappenedTheNewLocalDateAndTheLink()
+    {
+        // 2026-11-28 16:00 UTC is Sunday 29 November in Seoul.
+        var news = Detected(eta: new DateTimeOffset(2026, 11, 28, 16, 0, 0, TimeSpan.Zero));
+
+        var sms = NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text;
+
+        sms.ShouldBe("[Shop] 주문 A-1001 배송이 늦어지고 있어요. 새 도착 예정일: 11월 29일(일). 죄송합니다. https://shop.example/orders/A-1001");
+    }
+
+    [Fact]
+    public void EnglishDatesAreInTheCustomersZone()
+    {
+        // 2026-11-28 03:00 UTC is still Friday 27 November in New York.
+        var news = Detected(English(), new DateTimeOffset(2026, 11, 28, 3, 0, 0, TimeSpan.Zero), "CARRIER_EXCEPTION", "WEATHER");
+
+        var sms = NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text;
+
+        sms.ShouldBe("[Shop] Order A-1001: bad weather has delayed your delivery. New estimate: Fri, Nov 27. Sorry for the wait. https://shop.example/orders/A-1001");
+        SmsSegments.Count(sms).ShouldBe(1);
+    }
+
+    [Fact]
+    public void AnUnknownLanguageFallsBackToEnglish()
+    {
+        var news = Detected(English() with { Locale = "fr-FR" });
+
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text.ShouldStartWith("[Shop] Order A-1001:");
+    }
+
+    [Fact]
+    public void TheEmailHasSubjectTextAndHtmlWithValuesEncoded()
+    {
+        var news = Detected(English(), new DateTimeOffset(2026, 11, 28, 15, 0, 0, TimeSpan.Zero)) with { TrackingUrl = "https://shop.example/o?id=1&x=<y>" };
+
+        var email = NoticeRenderer.Render(Channel.Email, NoticeKind.Delay, news, Options);
+
+        email.Subject.ShouldBe("Your order A-1001 is delayed");
+        email.Text.ShouldContain("Hello Alex <Morgan> & Co,");
+        email.Text.ShouldContain("New estimated delivery: Saturday, November 28");
+        email.Text.ShouldContain("We promised delivery by: Thursday, November 26");
+        email.Html!.ShouldContain("Hello Alex &lt;Morgan&gt; &amp; Co,");
+        email.Html!.ShouldContain("href=\"https://shop.example/o?id=1&amp;x=&lt;y&gt;\"");
+        email.Html!.ShouldNotContain("<Morgan>");
+    }
+
+    [Fact]
+    public void AFurtherDelayAndAnActionRequiredSayDifferentThings()
+    {
+        var news = Detected(reason: "CARRIER_EXCEPTION", code: "ADDRESS_ISSUE");
+
+        NoticeRenderer.Render(Channel.Email, NoticeKind.ActionRequired, news, Options).Subject!.ShouldBe("[확인 요청] 주문 A-1001 배송지 주소를 확인해 주세요");
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.FurtherDelay, Detected(), Options).Text.ShouldContain("[추가 지연]");
+    }
+
+    [Fact]
+    public void WithoutAnEstimateTheMessageSaysANewDateWillFollow()
+    {
+        var news = Detected(English()) with { EstimatedDeliveryAt = null };
+
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text.ShouldContain("We will tell you the new date");
+    }
+}

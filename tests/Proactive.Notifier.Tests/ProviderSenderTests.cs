@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Proactive.Notifier.Channels;
+using Proactive.Notifier.Channels.Email;
+using Proactive.Notifier.Channels.Sms;
+using Proactive.Notifier.Dispatch;
+using Proactive.Tests.Shared;
+
+namespace Proactive.Notifier.Tests;
+
+public sealed class ProviderSenderTests : IAsyncLifetime
+{
+    private static readonly OutgoingNotice Sms = new("A-1/delay-1/1/sms", "A-1", Channel.Sms, "+821012345678", null, "ko-KR", null, "주문 A-1 배송 지연", null);
+    private static readonly OutgoingNotice Mail = new("A-1/delay-1/1/email", "A-1", Channel.Email, "minji@example.com", "김민지", "ko-KR", "배송 지연 안내", "text body", "<p>html body</p>");
+
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 24, 1, 0, 0, TimeSpan.Zero));
+    private readonly HttpClient http = new();
+    private FakeTwilio twilio = null!;
+    private FakeSendGrid sendGrid = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        twilio = await FakeTwilio.StartAsync();
+        sendGrid = await FakeSendGrid.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await twilio.DisposeAsync();
+        await sendGrid.DisposeAsync();
+    }
+
+    private TwilioSmsSender Twilio(string? messagingService = null) => new(http, Options.Create(new TwilioOptions
+    {
+        AccountSid = FakeTwilio.AccountSid,
+        AuthToken = FakeTwilio.AuthToken,
+        From = messagingService is null ? FakeTwilio.From : null,
+        MessagingServiceSid = messagingService,
+        BaseUrl = twilio.BaseUrl,
+    }), time);
+
+    private SendGridEmailSender SendGrid() => new(http, Options.Create(new SendGridOptions
+    {
+        ApiKey = FakeSendGrid.ApiKey,
+        From = FakeSendGrid.From,
+        FromName = "Shop",
+        Host = sendGrid.Host,
+    }), time);
+
+    [Fact]
+    public async Task TwilioGetsOneFormPostWithTheNumberAndBody()
+    {
+        var result = await Twilio().SendAsync(Sms, TestContext.Current.CancellationToken);
+
+        result.Outcome.ShouldBe(SendOutcome.Sent);
+        result.ProviderMessageId!.ShouldStartWith("SM");
+        twilio.Messages.ShouldHaveSingleItem().ShouldBe(new TwilioMessage("+821012345678", FakeTwilio.From, "", "주문 A-1 배송 지연"));
+    }
+
+    [Fact]
+    public async Task TwilioCanSendThroughAMessagingService()
+    {
+        await Twilio("MG0123456789abcdef0123456789abcdef").SendAsync(Sms, TestContext.Current.CancellationToken);
+
+        twilio.Messages.ShouldHaveSingleItem().MessagingServiceSid.ShouldBe("MG0123456789abcdef0123456789abcdef");
+    }
+
+    [Theory]
+    [InlineData(500, 20500, SendOutcome.Transient)]
+    [InlineData(503, 20503, SendOutcome.Transient)]
+    [InlineData(429, 20429, SendOutcome.Transient)]
+    [InlineData(400, 21611, SendOutcome.Transient)]
+    [InlineData(400, 21211, SendOutcome.Permanent)]
+    [InlineData(400, 21614, SendOutcome.Permanent)]
+    [InlineData(400, 21610, SendOutcome.Permanent)]
+    [InlineData(400, 21408, SendOutcome.Permanent)]
+    [InlineData(401, 20003, SendOutcome.Permanent)]
+    public async Task TwilioErrorsAreClassifiedByTheirCode(int status, int code, SendOutcome expected)
+    {
+        twilio.ReplyError(status, code, "The 'To' number +821012345678 is not valid.");
+
+        var result = await Twilio().SendAsync(Sms, TestContext.Current.CancellationToken);
+
+        result.Outcome.ShouldBe(expected);
+        result.ProviderCode.ShouldBe(code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        result.Detail!.ShouldNotContain("821012345678");
+    }
+
+    [Fact]
+    public async Task TwilioRetryAfterIsPassedOn()
+    {
+        twilio.ReplyError(429, 20429, "Too Many Requests", retryAfterSeconds: 90);
+
+        var result = await Twilio().SendAsync(Sms, TestContext.Current.CancellationToken);
+
+        result.RetryAfter.ShouldBe(TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
+    public async Task AnUnreachableTwilioIsTransient()
+    {
+        var port = new Uri(twilio.BaseUrl).Port;
+        await twilio.DisposeAsync();
+        twilio = await FakeTwilio.StartAsync();
+        var sender = new TwilioSmsSender(http, Options.Create(new TwilioOptions
+        {
+            AccountSid = FakeTwilio.AccountSid, AuthToken = FakeTwilio.AuthToken, From = FakeTwilio.From, BaseUrl = $"http://127.0.0.1:{port}",
+        }), time);
+
+        (await sender.SendAsync(Sms, TestContext.Current.CancellationToken)).Outcome.ShouldBe(SendOutcome.Transient);
+    }
+
+    [Fact]
+    public async Task SendGridGetsOneMailSendWithTextAndHtml()
+    {
+        var result = await SendGrid().SendAsync(Mail, TestContext.Current.CancellationToken);
+
+        result.Outcome.ShouldBe(SendOutcome.Sent, result.Detail);
+        result.ProviderMessageId!.Length.ShouldBe(22);
+        var mail = sendGrid.Mails.ShouldHaveSingleItem();
+        mail.ShouldBe(new SentMail("minji@example.com", FakeSendGrid.From, "배송 지연 안내", "text body", "<p>html body</p>"));
+    }
+
+    [Theory]
+    [InlineData(400, SendOutcome.Permanent)]
+    [InlineData(401, SendOutcome.Permanent)]
+    [InlineData(403, SendOutcome.Permanent)]
+    [InlineData(429, SendOutcome.Transient)]
+    [InlineData(500, SendOutcome.Transient)]
+    [InlineData(503, SendOutcome.Transient)]
+    public async Task SendGridErrorsAreClassifiedByStatus(int status, SendOutcome expected)
+    {
+        sendGrid.ReplyError(status, "Does not contain a valid address.", "personalizations.0.to.0.email");
+
+        var result = await SendGrid().SendAsync(Mail, TestContext.Current.CancellationToken);
+
+        result.Outcome.ShouldBe(expected);
+        result.ProviderCode.ShouldBe(status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        result.Detail!.ShouldContain("personalizations.0.to.0.email");
+    }
+
+    [Fact]
+    public async Task SendGridRateLimitResetIsPassedOn()
+    {
+        var reset = time.GetUtcNow().AddSeconds(45).ToUnixTimeSeconds();
+        sendGrid.ReplyError(429, "too many requests", headers: new Dictionary<string, string> { ["X-RateLimit-Reset"] = reset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        var result = await SendGrid().SendAsync(Mail, TestContext.Current.CancellationToken);
+
+        result.RetryAfter.ShouldBe(TimeSpan.FromSeconds(45));
+    }
+
+    [Fact]
+    public void BackoffDoublesIsCappedAndHonoursRetryAfter()
+    {
+        var o = new DispatchOptions { RetryBaseDelay = TimeSpan.FromSeconds(30), RetryMaxDelay = TimeSpan.FromMinutes(5) };
+
+        NoticeDispatcher.Backoff(1, null, o).ShouldBe(TimeSpan.FromSeconds(30));
+        NoticeDispatcher.Backoff(2, null, o).ShouldBe(TimeSpan.FromSeconds(60));
+        NoticeDispatcher.Backoff(10, null, o).ShouldBe(TimeSpan.FromMinutes(5));
+        NoticeDispatcher.Backoff(1, TimeSpan.FromMinutes(2), o).ShouldBe(TimeSpan.FromMinutes(2));
+    }
+}
