@@ -1,0 +1,244 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using static Proactive.Tests.Shared.ContractEvents;
+
+namespace Proactive.Standalone.Tests;
+
+/// <summary>Order and shipment events in over HTTP, delay notices out through Twilio and SendGrid.</summary>
+public sealed class DelayNoticeTests : IAsyncLifetime
+{
+    private const string Order = "A-1001";
+    private static readonly DateTimeOffset Now = StandaloneHost.Start;
+    private static readonly DateTimeOffset Promise = new(2026, 11, 26, 21, 0, 0, TimeSpan.FromHours(9));
+    private static readonly DateTimeOffset SlippedEta = new(2026, 11, 28, 18, 0, 0, TimeSpan.FromHours(9));
+
+    private StandaloneHost host = null!;
+
+    public async ValueTask InitializeAsync() => host = await StandaloneHost.StartAsync();
+
+    public async ValueTask DisposeAsync() => await host.DisposeAsync();
+
+    private static JsonObject[] Scenario(string order = Order) =>
+    [
+        OrderPlaced(order, Now.AddHours(-3), Promise, shipBy: Now.AddDays(1), id: $"{order}-placed"),
+        ShipmentCreated(order, "S-9001", Now.AddHours(-1), Promise.AddHours(-3), id: $"{order}-created"),
+        Tracking(order, "S-9001", Now.AddMinutes(-5), "IN_TRANSIT", SlippedEta, id: $"{order}-tracking-1"),
+    ];
+
+    [Fact]
+    public async Task AnEtaSlipPastThePromiseSendsOneSmsAndOneEmail()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+
+        var sms = host.Twilio.Messages.ShouldHaveSingleItem();
+        sms.To.ShouldBe(KoreanPhone);
+        sms.Body.ShouldContain("11월 28일(토)");
+        sms.Body.ShouldContain($"https://shop.example/orders/{Order}");
+        var mail = host.SendGrid.Mails.ShouldHaveSingleItem();
+        mail.To.ShouldBe(KoreanEmail);
+        mail.Subject.ShouldContain(Order);
+        mail.Text.ShouldContain("11월 28일 토요일");
+
+        var notices = (await host.NoticesAsync(Order)).EnumerateArray().ToList();
+        notices.Count.ShouldBe(2);
+        notices.ShouldAllBe(n => n.GetProperty("status").GetString() == "sent" && n.GetProperty("reason").GetString() == "ETA_SLIP");
+        notices.Select(n => n.GetProperty("channel").GetString()).Order().ShouldBe(["EMAIL", "SMS"]);
+        notices.Single(n => n.GetProperty("channel").GetString() == "SMS").GetProperty("providerMessageId").GetString()!.ShouldStartWith("SM");
+        notices.Single(n => n.GetProperty("channel").GetString() == "SMS").GetProperty("recipient").GetString().ShouldBe("+82******5678");
+        notices.ShouldAllBe(n => n.GetProperty("attempts").GetInt32() == 1 && n.GetProperty("sentAt").GetString() != null);
+    }
+
+    [Fact]
+    public async Task TheSameEventsPostedTwiceChangeNothing()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+
+        foreach (var e in Scenario())
+        {
+            using var response = await host.PostAsync(e["type"]!.GetValue<string>().Contains(".shipment.", StringComparison.Ordinal) ? "shipments" : "orders", e);
+            ((int)response.StatusCode).ShouldBe(202);
+            (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("status").GetString().ShouldBe("duplicate");
+        }
+
+        await host.DrainAsync();
+        await host.AdvanceAsync(TimeSpan.FromHours(1));
+
+        host.Twilio.Requests.ShouldBe(1);
+        host.SendGrid.Requests.ShouldBe(1);
+        (await host.NoticesAsync(Order)).GetArrayLength().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task EventsInReverseOrderGiveTheSameNotices()
+    {
+        await host.AcceptAsync(Scenario().Reverse().ToArray());
+        await host.DrainAsync();
+
+        host.Twilio.Messages.ShouldHaveSingleItem().Body
+            .ShouldBe("[Proactive] 주문 A-1001 배송이 늦어지고 있어요. 새 도착 예정일: 11월 28일(토). 죄송합니다. https://shop.example/orders/A-1001");
+        host.SendGrid.Mails.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task TheOrderViewShowsPromiseShipmentsAndTheOpenDelay()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+
+        var order = await host.OrderAsync(Order);
+
+        order.GetProperty("state").GetString().ShouldBe("late");
+        DateTimeOffset.Parse(order.GetProperty("promisedBy").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ShouldBe(Promise);
+        var shipment = order.GetProperty("shipments")[0];
+        shipment.GetProperty("status").GetString().ShouldBe("IN_TRANSIT");
+        DateTimeOffset.Parse(shipment.GetProperty("estimatedDeliveryAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ShouldBe(SlippedEta);
+        order.GetProperty("delay").GetProperty("reason").GetString().ShouldBe("ETA_SLIP");
+        order.GetProperty("delay").GetProperty("episodeId").GetString().ShouldBe($"{Order}/delay-1");
+    }
+
+    [Fact]
+    public async Task AnUnknownOrderIsNotFound()
+    {
+        using var response = await host.Client.GetAsync("/v1/orders/NOPE", TestContext.Current.CancellationToken);
+
+        ((int)response.StatusCode).ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task ACarrierExceptionForAnEnglishCustomerIsToldInEnglish()
+    {
+        await host.AcceptAsync(
+            OrderPlaced("E-1", Now.AddHours(-3), Promise, EnglishCustomer()),
+            ShipmentCreated("E-1", "S-1", Now.AddHours(-1), Promise.AddHours(-3)),
+            Tracking("E-1", "S-1", Now, "EXCEPTION", SlippedEta, "WEATHER"));
+        await host.DrainAsync();
+
+        host.Twilio.Messages.ShouldHaveSingleItem().Body.ShouldContain("bad weather has delayed your delivery. New estimate: Sat, Nov 28.");
+        var mail = host.SendGrid.Mails.ShouldHaveSingleItem();
+        mail.Html.ShouldContain("Alex &lt;Morgan&gt; &amp; Co");
+    }
+
+    [Fact]
+    public async Task ASecondSlipOfADayIsToldAgainButASmallOneIsOnlyRecorded()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+
+        await host.AcceptAsync(Tracking(Order, "S-9001", Now.AddHours(1), "IN_TRANSIT", SlippedEta.AddHours(6)));
+        await host.DrainAsync();
+        host.Twilio.Requests.ShouldBe(1);
+
+        await host.AcceptAsync(Tracking(Order, "S-9001", Now.AddHours(2), "IN_TRANSIT", SlippedEta.AddDays(1)));
+        await host.DrainAsync();
+
+        host.Twilio.Messages.Count.ShouldBe(2);
+        host.Twilio.Messages.Last().Body.ShouldContain("[추가 지연]");
+        var notices = (await host.NoticesAsync(Order)).EnumerateArray().ToList();
+        notices.Count(n => n.GetProperty("status").GetString() == "suppressed" && n.GetProperty("why").GetString()!.Contains("threshold is 24 h", StringComparison.Ordinal)).ShouldBe(2);
+        notices.Count(n => n.GetProperty("kind").GetString() == "FURTHER_DELAY" && n.GetProperty("status").GetString() == "sent").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task ANoticeOvertakenByDeliveryIsWithdrawnNotSent()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.Services.GetRequiredService<Tracker.Publishing.OutboxRelay>().RelayPendingAsync(TestContext.Current.CancellationToken);
+
+        await host.AcceptAsync(Tracking(Order, "S-9001", Now.AddMinutes(1), "DELIVERED"));
+        await host.DrainAsync();
+
+        host.Twilio.Requests.ShouldBe(0);
+        host.SendGrid.Requests.ShouldBe(0);
+        var notices = (await host.NoticesAsync(Order)).EnumerateArray().ToList();
+        notices.Count.ShouldBe(2);
+        notices.ShouldAllBe(n => n.GetProperty("status").GetString() == "suppressed" && n.GetProperty("why").GetString()!.Contains("DELIVERED", StringComparison.Ordinal));
+        (await host.OrderAsync(Order)).GetProperty("state").GetString().ShouldBe("delivered");
+    }
+
+    [Fact]
+    public async Task AnOrderNotShippedByShipByIsNoticedWhenTheClockPassesIt()
+    {
+        await host.AcceptAsync(OrderPlaced("N-1", Now.AddHours(-3), Now.AddDays(3), shipBy: Now.AddHours(6)));
+        await host.DrainAsync();
+        host.Twilio.Requests.ShouldBe(0);
+
+        await host.AdvanceAsync(TimeSpan.FromHours(5));
+        host.Twilio.Requests.ShouldBe(0);
+
+        await host.AdvanceAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+
+        host.Twilio.Messages.ShouldHaveSingleItem().Body.ShouldContain("아직 출고되지 않았어요.");
+        (await host.OrderAsync("N-1")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("NOT_SHIPPED");
+    }
+
+    [Fact]
+    public async Task AMissedPromiseIsNoticedWhenTheClockPassesIt()
+    {
+        await host.AcceptAsync(
+            OrderPlaced("M-1", Now.AddHours(-3), Now.AddHours(10)),
+            ShipmentCreated("M-1", "S-1", Now, Now.AddHours(9)));
+        await host.DrainAsync();
+
+        await host.AdvanceAsync(TimeSpan.FromHours(11));
+
+        (await host.OrderAsync("M-1")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("MISSED_PROMISE");
+        host.Twilio.Messages.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task TwilioFailingTwiceThenSucceedingSendsExactlyOneSms()
+    {
+        host.Twilio.ReplyError(500, 20500, "Internal Server Error");
+        host.Twilio.ReplyError(503, 20503, "Service Unavailable");
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+        host.Twilio.Messages.ShouldBeEmpty();
+
+        await host.AdvanceAsync(TimeSpan.FromSeconds(30));
+        host.Twilio.Messages.ShouldBeEmpty();
+        await host.AdvanceAsync(TimeSpan.FromSeconds(60));
+
+        host.Twilio.Messages.ShouldHaveSingleItem();
+        host.Twilio.Requests.ShouldBe(3);
+        var sms = (await host.NoticesAsync(Order)).EnumerateArray().Single(n => n.GetProperty("channel").GetString() == "SMS");
+        sms.GetProperty("status").GetString().ShouldBe("sent");
+        sms.GetProperty("attempts").GetInt32().ShouldBe(3);
+        sms.GetProperty("providerCode").GetString().ShouldBe("20503");
+    }
+
+    [Fact]
+    public async Task APermanentTwilioErrorIsRecordedAsFailedWithItsCode()
+    {
+        host.Twilio.ReplyError(400, 21211, "The 'To' number +821012345678 is not a valid phone number.");
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+        await host.AdvanceAsync(TimeSpan.FromHours(2));
+
+        host.Twilio.Requests.ShouldBe(1);
+        var sms = (await host.NoticesAsync(Order)).EnumerateArray().Single(n => n.GetProperty("channel").GetString() == "SMS");
+        sms.GetProperty("status").GetString().ShouldBe("failed");
+        sms.GetProperty("providerCode").GetString().ShouldBe("21211");
+        sms.GetProperty("why").GetString()!.ShouldContain("21211");
+        sms.GetProperty("why").GetString()!.ShouldNotContain("821012345678");
+        host.SendGrid.Mails.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task TheOrderCapHoldsBackAThirdNoticeWithinADay()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+        await host.AcceptAsync(Tracking(Order, "S-9001", Now.AddHours(1), "IN_TRANSIT", SlippedEta.AddDays(1)));
+        await host.DrainAsync();
+        await host.AcceptAsync(Tracking(Order, "S-9001", Now.AddHours(2), "IN_TRANSIT", SlippedEta.AddDays(2)));
+        await host.DrainAsync();
+
+        host.Twilio.Messages.Count.ShouldBe(2);
+        (await host.NoticesAsync(Order)).EnumerateArray()
+            .Count(n => n.GetProperty("why").GetString()!.StartsWith("order cap", StringComparison.Ordinal)).ShouldBe(2);
+    }
+}
