@@ -49,6 +49,9 @@ public sealed class StandaloneHost : IAsyncDisposable
 
     public IServiceProvider Services => factory.Services;
 
+    /// <summary>An in-memory handler for gRPC calls to the host (HTTP/2 without a socket).</summary>
+    public HttpMessageHandler Handler() => factory.Server.CreateHandler();
+
     public string OutboxPath => Path.Combine(directory, "outbox.jsonl");
 
     public static async Task<StandaloneHost> StartAsync(bool background = false, bool providers = true, IDictionary<string, string?>? settings = null)

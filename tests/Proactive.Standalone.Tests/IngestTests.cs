@@ -1,0 +1,152 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using static Proactive.Tests.Shared.ContractEvents;
+
+namespace Proactive.Standalone.Tests;
+
+/// <summary>POST /v1/events/{topic}: what is accepted, what is refused and why, and that nothing else is affected.</summary>
+public sealed class IngestTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = StandaloneHost.Start;
+    private static readonly DateTimeOffset Promise = Now.AddDays(3);
+    private StandaloneHost host = null!;
+
+    public async ValueTask InitializeAsync() => host = await StandaloneHost.StartAsync(settings: new Dictionary<string, string?> { ["Proactive:Ingest:MaxBodyBytes"] = "20000" });
+
+    public async ValueTask DisposeAsync() => await host.DisposeAsync();
+
+    public static TheoryData<string, string, string> BadEvents => new()
+    {
+        { "unknown type", """{"specversion":"1.0","id":"b1","source":"s","type":"com.example.thing","data":{}}""", "type" },
+        { "missing orderId", Spoil(e => e["data"]!.AsObject().Remove("orderId")), "data.orderId" },
+        { "bad timestamp", Spoil(e => e["data"]!["occurredAt"] = "2026-13-45"), "data.occurredAt" },
+        { "phone not E.164", Spoil(e => e["data"]!["customer"]!["phone"] = "010 1234 5678"), "data.customer.phone" },
+        { "unknown time zone", Spoil(e => e["data"]!["customer"]!["timeZone"] = "Mars/Olympus"), "data.customer.timeZone" },
+        { "missing id", Spoil(e => e.Remove("id")), "id" },
+        { "not a CloudEvent", "[]", "event" },
+    };
+
+    private static string Spoil(Action<JsonObject> spoil)
+    {
+        var e = OrderPlaced("BAD-1", Now, Promise, id: "bad-event");
+        spoil(e);
+        return e.ToJsonString();
+    }
+
+    [Theory]
+    [MemberData(nameof(BadEvents))]
+    public async Task BadInputIs400NamingTheFieldAndStoresNothing(string why, string body, string field)
+    {
+        using var response = await host.PostRawAsync("orders", body, "application/cloudevents+json");
+
+        ((int)response.StatusCode).ShouldBe(400, why);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        problem.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue($"{why}: {problem}");
+        using var order = await host.Client.GetAsync("/v1/orders/BAD-1", TestContext.Current.CancellationToken);
+        ((int)order.StatusCode).ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task BodyThatIsNotJsonIs400()
+    {
+        using var response = await host.PostRawAsync("orders", "{\"specversion\": ", "application/cloudevents+json");
+
+        ((int)response.StatusCode).ShouldBe(400);
+        (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errors").TryGetProperty("body", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ABadEventDoesNotStopTheGoodOnesAroundIt()
+    {
+        await host.AcceptAsync(OrderPlaced("G-1", Now.AddHours(-2), Promise), ShipmentCreated("G-1", "S-1", Now.AddHours(-1), Promise.AddHours(-3)));
+        using (var bad = await host.PostRawAsync("shipments", Tracking("G-1", "S-1", Now, "LOST_IN_SPACE", Promise.AddDays(2)).ToJsonString(), "application/cloudevents+json"))
+        {
+            ((int)bad.StatusCode).ShouldBe(400);
+        }
+
+        await host.AcceptAsync(Tracking("G-1", "S-1", Now, "IN_TRANSIT", Promise.AddDays(2)));
+        await host.DrainAsync();
+
+        host.Twilio.Messages.ShouldHaveSingleItem().To.ShouldBe(KoreanPhone);
+    }
+
+    [Fact]
+    public async Task ABatchAcceptsTheValidEntriesAndSaysWhichWereRefused()
+    {
+        var badPhone = OrderPlaced("B-2", Now, Promise);
+        badPhone["data"]!["customer"]!["phone"] = "12345";
+        var placed = OrderPlaced("B-1", Now.AddHours(-1), Promise, id: "b1");
+
+        using var response = await host.PostBatchAsync("orders", placed, badPhone, OrderCancelled("B-3", Now));
+
+        ((int)response.StatusCode).ShouldBe(207);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        body.GetProperty("accepted").GetInt32().ShouldBe(2);
+        body.GetProperty("refused").GetInt32().ShouldBe(1);
+        var refused = body.GetProperty("results")[1];
+        refused.GetProperty("index").GetInt32().ShouldBe(1);
+        refused.GetProperty("status").GetString().ShouldBe("refused");
+        refused.GetProperty("errors").TryGetProperty("data.customer.phone", out _).ShouldBeTrue();
+        (await host.OrderAsync("B-1")).GetProperty("state").GetString().ShouldBe("on_track");
+
+        using var again = await host.PostBatchAsync("orders", placed);
+        ((int)again.StatusCode).ShouldBe(202);
+        (await again.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("duplicates").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ABatchOfOnlyBadEntriesIs400()
+    {
+        using var response = await host.PostBatchAsync("orders", JsonNode.Parse("""{"specversion":"1.0"}""")!);
+
+        ((int)response.StatusCode).ShouldBe(400);
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("text/plain")]
+    public async Task AWrongContentTypeIs415(string contentType)
+    {
+        using var response = await host.PostRawAsync("orders", OrderPlaced("C-1", Now, Promise).ToJsonString(), contentType);
+
+        ((int)response.StatusCode).ShouldBe(415);
+    }
+
+    [Fact]
+    public async Task AnOversizeBodyIs413()
+    {
+        var big = OrderPlaced("C-1", Now, Promise);
+        big["data"]!["notes"] = new string('x', 30_000);
+
+        using var response = await host.PostAsync("orders", big);
+
+        ((int)response.StatusCode).ShouldBe(413);
+    }
+
+    [Fact]
+    public async Task AnUnknownTopicIs404()
+    {
+        using var response = await host.PostAsync("payments", OrderPlaced("C-1", Now, Promise));
+
+        ((int)response.StatusCode).ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task AnEventOnTheWrongTopicIsRefusedNamingTheType()
+    {
+        using var response = await host.PostAsync("shipments", OrderPlaced("C-1", Now, Promise));
+
+        ((int)response.StatusCode).ShouldBe(400);
+        (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errors").TryGetProperty("type", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task HealthAnswers()
+    {
+        using var response = await host.Client.GetAsync("/healthz", TestContext.Current.CancellationToken);
+
+        ((int)response.StatusCode).ShouldBe(200);
+    }
+}
