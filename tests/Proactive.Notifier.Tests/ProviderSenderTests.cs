@@ -105,7 +105,10 @@ public sealed class ProviderSenderTests : IAsyncLifetime
         twilio = await FakeTwilio.StartAsync();
         var sender = new TwilioSmsSender(http, Options.Create(new TwilioOptions
         {
-            AccountSid = FakeTwilio.AccountSid, AuthToken = FakeTwilio.AuthToken, From = FakeTwilio.From, BaseUrl = $"http://127.0.0.1:{port}",
+            AccountSid = FakeTwilio.AccountSid,
+            AuthToken = FakeTwilio.AuthToken,
+            From = FakeTwilio.From,
+            BaseUrl = $"http://127.0.0.1:{port}",
         }), time);
 
         (await sender.SendAsync(Sms, TestContext.Current.CancellationToken)).Outcome.ShouldBe(SendOutcome.Transient);
