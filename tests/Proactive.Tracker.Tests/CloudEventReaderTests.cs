@@ -91,6 +91,21 @@ public class CloudEventReaderTests
     }
 
     [Fact]
+    public void ReportsEveryFieldAtFaultAtOnce()
+    {
+        var e = Placed();
+        e["data"]!["promisedBy"] = "soon";
+        e["data"]!["customer"]!["phone"] = "010-1234-5678";
+        e["data"]!["customer"]!["timeZone"] = "Asia/Gotham";
+        e["data"]!["customer"]!["channels"] = new JsonArray("FAX");
+
+        var rejection = Events.Read(e).Rejection!;
+
+        rejection.Errors.Keys.Order().ShouldBe(["data.customer.channels[0]", "data.customer.phone", "data.customer.timeZone", "data.promisedBy"]);
+        rejection.Errors["data.promisedBy"].ShouldBe(["must be an RFC 3339 timestamp with an offset, e.g. 2026-11-26T21:00:00+09:00"]);
+    }
+
+    [Fact]
     public void RefusesATrackingUpdateWithAnUnknownStatusOrAnExceptionWithoutCode()
     {
         var unknownStatus = Tracking("A-1001", "S-1", T0, "TELEPORTED");

@@ -133,15 +133,22 @@ public static class CloudEventReader
             return null;
         }
 
-        ProtoJsonShape.Check(data, descriptor, "data", errors);
-        if (errors.Count > 0)
+        var shapeErrors = new Dictionary<string, string[]>();
+        ProtoJsonShape.Check(data, descriptor, "data", shapeErrors);
+        foreach (var (field, messages) in shapeErrors)
+        {
+            errors[field] = messages;
+        }
+
+        if (shapeErrors.ContainsKey("data"))
         {
             return null;
         }
 
         try
         {
-            return Parser.Parse(data.GetRawText(), descriptor);
+            // Parse what is well-formed, so the contract's rules can report the other fields too.
+            return Parser.Parse(ProtoJsonShape.Without(data, shapeErrors.Keys), descriptor);
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException)
         {

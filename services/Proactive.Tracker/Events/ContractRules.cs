@@ -24,7 +24,7 @@ internal static partial class ContractRules
                 if (order.TrackingUrl.Length > 0
                     && !(Uri.TryCreate(order.TrackingUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"))
                 {
-                    errors["data.trackingUrl"] = ["must be an absolute http(s) URL"];
+                    errors.TryAdd("data.trackingUrl", ["must be an absolute http(s) URL"]);
                 }
 
                 break;
@@ -41,16 +41,15 @@ internal static partial class ContractRules
                 Required(tracking.ShipmentId, "data.shipmentId", errors);
                 Required(tracking.OrderId, "data.orderId", errors);
                 Required(tracking.OccurredAt, "data.occurredAt", errors);
-                if (tracking.Status == ShipmentTracking.Types.Status.Unspecified && !errors.ContainsKey("data.status"))
+                if (tracking.Status == ShipmentTracking.Types.Status.Unspecified)
                 {
-                    errors["data.status"] = ["is required"];
+                    errors.TryAdd("data.status", ["is required"]);
                 }
 
                 if (tracking.Status == ShipmentTracking.Types.Status.Exception
-                    && (tracking.Exception is null || tracking.Exception.Code == ShipmentTracking.Types.CarrierException.Types.Code.Unspecified)
-                    && !errors.ContainsKey("data.exception.code"))
+                    && (tracking.Exception is null || tracking.Exception.Code == ShipmentTracking.Types.CarrierException.Types.Code.Unspecified))
                 {
-                    errors["data.exception.code"] = ["is required when status is EXCEPTION"];
+                    errors.TryAdd("data.exception.code", ["is required when status is EXCEPTION"]);
                 }
 
                 break;
@@ -68,27 +67,27 @@ internal static partial class ContractRules
         Required(customer.CustomerId, "data.customer.customerId", errors);
         if (customer.Phone.Length == 0 && customer.Email.Length == 0)
         {
-            errors["data.customer.phone"] = ["phone or email is required"];
+            errors.TryAdd("data.customer.phone", ["phone or email is required"]);
         }
 
         if (customer.Phone.Length > 0 && !E164().IsMatch(customer.Phone))
         {
-            errors["data.customer.phone"] = ["must be an E.164 number, e.g. +821012345678"];
+            errors.TryAdd("data.customer.phone", ["must be an E.164 number, e.g. +821012345678"]);
         }
 
         if (customer.Email.Length > 0 && !IsEmail(customer.Email))
         {
-            errors["data.customer.email"] = ["must be an email address"];
+            errors.TryAdd("data.customer.email", ["must be an email address"]);
         }
 
         if (customer.Locale.Length > 0 && !Bcp47().IsMatch(customer.Locale))
         {
-            errors["data.customer.locale"] = ["must be a BCP 47 language tag, e.g. ko-KR"];
+            errors.TryAdd("data.customer.locale", ["must be a BCP 47 language tag, e.g. ko-KR"]);
         }
 
         if (customer.TimeZone.Length > 0 && DateTimeZoneProviders.Tzdb.GetZoneOrNull(customer.TimeZone) is null)
         {
-            errors["data.customer.timeZone"] = [$"'{customer.TimeZone}' is not an IANA time zone, e.g. Asia/Seoul"];
+            errors.TryAdd("data.customer.timeZone", [$"'{customer.TimeZone}' is not an IANA time zone, e.g. Asia/Seoul"]);
         }
     }
 

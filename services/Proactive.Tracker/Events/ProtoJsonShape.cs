@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
@@ -110,6 +111,25 @@ internal static class ProtoJsonShape
         {
             errors[path] = ["must be an RFC 3339 timestamp with an offset, e.g. 2026-11-26T21:00:00+09:00"];
         }
+    }
+
+    /// <summary>The JSON of <paramref name="data"/> without the fields at the given paths ("data.customer.phone").</summary>
+    public static string Without(JsonElement data, IEnumerable<string> paths)
+    {
+        var root = JsonNode.Parse(data.GetRawText())!.AsObject();
+        foreach (var path in paths)
+        {
+            var names = path.Split('.').Skip(1).Select(n => n.Split('[')[0]).ToArray();
+            var parent = root;
+            foreach (var name in names[..^1])
+            {
+                parent = parent[name] as JsonObject ?? new JsonObject();
+            }
+
+            parent.Remove(names[^1]);
+        }
+
+        return root.ToJsonString();
     }
 
     public static bool TryParseTimestamp(string text, out Timestamp timestamp)
