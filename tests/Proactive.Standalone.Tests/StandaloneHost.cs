@@ -54,7 +54,8 @@ public sealed class StandaloneHost : IAsyncDisposable
 
     public string OutboxPath => Path.Combine(directory, "outbox.jsonl");
 
-    public static async Task<StandaloneHost> StartAsync(bool background = false, bool providers = true, IDictionary<string, string?>? settings = null)
+    public static async Task<StandaloneHost> StartAsync(
+        bool background = false, bool providers = true, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -93,7 +94,17 @@ public sealed class StandaloneHost : IAsyncDisposable
                 web.UseSetting(key, value);
             }
 
-            web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            web.ConfigureLogging(logging =>
+            {
+                if (logs is null)
+                {
+                    logging.SetMinimumLevel(LogLevel.Warning);
+                }
+                else
+                {
+                    logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+                }
+            });
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(time));
         });
         var host = new StandaloneHost(factory, directory, time, twilio, sendGrid);

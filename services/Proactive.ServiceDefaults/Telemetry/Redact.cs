@@ -1,11 +1,26 @@
+using System.Text.RegularExpressions;
+
 namespace Proactive.ServiceDefaults;
 
 /// <summary>
 /// Masks customer contact details before they reach a log line, a span or an API answer that
 /// does not need them in clear.
 /// </summary>
-public static class Redact
+public static partial class Redact
 {
+    /// <summary>
+    /// Free text from elsewhere (a provider's error message) with every email address and
+    /// phone-like number replaced: providers quote the recipient back.
+    /// </summary>
+    public static string Text(string? text) =>
+        string.IsNullOrEmpty(text) ? "" : PhoneLike().Replace(EmailLike().Replace(text, "[email]"), "[number]");
+
+    [GeneratedRegex(@"[^\s@<>()\[\]""',;:]+@[^\s@<>()\[\]""',;:]+")]
+    private static partial Regex EmailLike();
+
+    [GeneratedRegex(@"\+?[0-9][0-9 ()\-.]{5,}[0-9]")]
+    private static partial Regex PhoneLike();
+
     /// <summary>"+821012345678" becomes "+82******5678".</summary>
     public static string Phone(string? phone)
     {

@@ -72,7 +72,7 @@ internal static partial class ContractRules
 
         if (customer.Phone.Length > 0 && !E164().IsMatch(customer.Phone))
         {
-            errors.TryAdd("data.customer.phone", ["must be an E.164 number, e.g. +821012345678"]);
+            errors.TryAdd("data.customer.phone", ["must be an E.164 number, e.g. +12025550143"]);
         }
 
         if (customer.Email.Length > 0 && !IsEmail(customer.Email))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
@@ -91,7 +92,7 @@ public sealed class SendGridEmailSender(HttpClient http, IOptions<SendGridOption
                 var first = errors[0];
                 var field = first.TryGetProperty("field", out var f) && f.ValueKind == JsonValueKind.String ? $" ({f.GetString()})" : "";
                 var text = first.TryGetProperty("message", out var m) ? m.GetString() : null;
-                return $"{text}{field}";
+                return Redact.Text($"{text}{field}");
             }
         }
         catch (JsonException)

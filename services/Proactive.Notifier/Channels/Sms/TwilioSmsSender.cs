@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults;
 
 namespace Proactive.Notifier.Channels.Sms;
 
@@ -81,7 +82,7 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<TwilioOptions> opt
             var code = ReadInt(body, "code");
             var message = ReadString(body, "message") ?? response.ReasonPhrase ?? "";
             var providerCode = code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var detail = $"twilio {(int)response.StatusCode} {providerCode}: {Redacted(message)}";
+            var detail = $"twilio {(int)response.StatusCode} {providerCode}: {Redact.Text(message)}";
             var transient = (int)response.StatusCode >= 500
                 || response.StatusCode == HttpStatusCode.TooManyRequests
                 || (code is { } c && TransientCodes.Contains(c));
@@ -90,10 +91,6 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<TwilioOptions> opt
                 : SendResult.Permanent(providerCode, detail);
         }
     }
-
-    /// <summary>Twilio's messages quote the number ("The 'To' number +1... is not valid"): keep the text, drop the digits.</summary>
-    private static string Redacted(string message) =>
-        System.Text.RegularExpressions.Regex.Replace(message, @"\+?[0-9][0-9 ()\-]{5,}[0-9]", "[number]");
 
     private static string? ReadString(string json, string name)
     {
