@@ -123,6 +123,9 @@ public sealed class ProviderSenderTests : IAsyncLifetime
         result.ProviderMessageId!.Length.ShouldBe(22);
         var mail = sendGrid.Mails.ShouldHaveSingleItem();
         mail.ShouldBe(new SentMail("minji@example.com", FakeSendGrid.From, "배송 지연 안내", "text body", "<p>html body</p>"));
+        using var raw = System.Text.Json.JsonDocument.Parse(sendGrid.RawBodies.Single());
+        raw.RootElement.GetProperty("subject").GetString().ShouldBe("배송 지연 안내");
+        raw.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args").GetProperty("notice_id").GetString().ShouldBe(Mail.NoticeId);
     }
 
     [Theory]

@@ -27,6 +27,9 @@ public sealed class FakeSendGrid : IAsyncDisposable
 
     public ConcurrentQueue<SentMail> Mails { get; } = new();
 
+    /// <summary>The JSON bodies of accepted requests, as received.</summary>
+    public ConcurrentQueue<string> RawBodies { get; } = new();
+
     public int Requests => requests;
 
     public static async Task<FakeSendGrid> StartAsync()
@@ -101,6 +104,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
         var content = contentElement.EnumerateArray().ToDictionary(c => c.GetProperty("type").GetString()!, c => c.GetProperty("value").GetString()!);
         var mail = new SentMail(to, from, subject, content.GetValueOrDefault("text/plain") ?? "", content.GetValueOrDefault("text/html") ?? "");
         Mails.Enqueue(mail);
+        RawBodies.Enqueue(root.GetRawText());
         context.Response.StatusCode = 202;
         context.Response.Headers["X-Message-Id"] = Guid.NewGuid().ToString("N")[..22];
         if (waiters.TryDequeue(out var waiter))

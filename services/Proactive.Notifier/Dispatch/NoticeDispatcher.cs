@@ -83,6 +83,19 @@ public sealed partial class NoticeDispatcher(
         return retryAfter is { } asked && asked > exponential ? asked : exponential;
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var sender in byChannel.Values)
+        {
+            var hint = sender.Provider != "local-outbox" ? ""
+                : sender.Channel == Channel.Sms ? " (set Twilio:AccountSid, Twilio:AuthToken and Twilio:From to send through Twilio)"
+                : " (set SendGrid:ApiKey and SendGrid:From to send through SendGrid)";
+            LogChannel(logger, sender.Channel, sender.Provider, hint);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.RunBackgroundWork)
@@ -126,6 +139,9 @@ public sealed partial class NoticeDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Channel}) failed with {ProviderCode}: {Why}")]
     private static partial void LogFailed(ILogger logger, string noticeId, Channel channel, string providerCode, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Channel} notices go through {Provider}{Hint}")]
+    private static partial void LogChannel(ILogger logger, Channel channel, string provider, string hint);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dispatching notices failed; will retry")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception);

@@ -40,12 +40,15 @@ public sealed class SendGridEmailSender(HttpClient http, IOptions<SendGridOption
     {
         var o = options.Value;
         var client = new SendGridClient(http, new SendGridClientOptions { ApiKey = o.ApiKey, Host = o.Host });
-        var message = MailHelper.CreateSingleEmail(
-            new EmailAddress(o.From, o.FromName),
-            new EmailAddress(notice.Recipient, notice.RecipientName),
-            notice.Subject,
-            notice.Text,
-            notice.Html);
+        // A global subject (not per personalization) satisfies the strictest reading of the API.
+        var message = new SendGridMessage
+        {
+            From = new EmailAddress(o.From, o.FromName),
+            Subject = notice.Subject,
+            PlainTextContent = notice.Text,
+            HtmlContent = notice.Html,
+        };
+        message.AddTo(new EmailAddress(notice.Recipient, notice.RecipientName));
         message.AddCustomArg("notice_id", notice.NoticeId);
         message.AddCustomArg("order_id", notice.OrderId);
 
