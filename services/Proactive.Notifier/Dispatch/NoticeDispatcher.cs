@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Channels;
@@ -22,7 +21,7 @@ public sealed partial class NoticeDispatcher(
     DispatchSignal signal,
     TimeProvider time,
     IOptions<DispatchOptions> options,
-    ILogger<NoticeDispatcher> logger) : BackgroundService
+    ILogger<NoticeDispatcher> logger) : BackgroundLoop(time, logger, signal)
 {
     private readonly Dictionary<Channel, INoticeSender> byChannel = senders.ToDictionary(s => s.Channel);
 
@@ -32,7 +31,7 @@ public sealed partial class NoticeDispatcher(
         var attempts = 0;
         while (true)
         {
-            var due = await store.ClaimDueAsync(time.GetUtcNow(), options.Value.Lease, 50, cancellationToken);
+            var due = await store.ClaimDueAsync(Time.GetUtcNow(), options.Value.Lease, 50, cancellationToken);
             if (due.Count == 0)
             {
                 return attempts;
@@ -52,7 +51,7 @@ public sealed partial class NoticeDispatcher(
         var result = await sender.SendAsync(
             new OutgoingNotice(notice.NoticeId, notice.OrderId, notice.Channel, notice.Recipient, null, notice.Locale, notice.Subject, notice.Text, notice.Html),
             cancellationToken);
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var o = options.Value;
 
         switch (result.Outcome)
@@ -96,39 +95,14 @@ public sealed partial class NoticeDispatcher(
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.RunBackgroundWork;
+
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+
+    protected override async Task<DateTimeOffset?> RunDueAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.RunBackgroundWork)
-        {
-            return;
-        }
-
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = options.Value.PollInterval;
-            try
-            {
-                await DispatchDueAsync(stoppingToken);
-                if (await store.NextDueAsync(stoppingToken) is { } next)
-                {
-                    var untilNext = next - time.GetUtcNow();
-                    wait = untilNext < wait ? untilNext : wait;
-                }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogDispatchFailed(logger, e);
-            }
-
-            try
-            {
-                await signal.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await DispatchDueAsync(cancellationToken);
+        return await store.NextDueAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notice {NoticeId} sent by {Channel} through {Provider} (attempt {Attempt})")]
@@ -143,6 +117,4 @@ public sealed partial class NoticeDispatcher(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Channel} notices go through {Provider}{Hint}")]
     private static partial void LogChannel(ILogger logger, Channel channel, string provider, string hint);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatching notices failed; will retry")]
-    private static partial void LogDispatchFailed(ILogger logger, Exception exception);
 }

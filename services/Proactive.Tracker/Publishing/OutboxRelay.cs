@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
@@ -13,13 +12,13 @@ public sealed class OutboxSignal : WorkSignal;
 /// Publishes committed outbox rows in order and marks them published. A row is only marked after
 /// its publish succeeded, so nothing decided is lost; a failed publish is retried on the next pass.
 /// </summary>
-public sealed partial class OutboxRelay(
+public sealed class OutboxRelay(
     TrackerStore store,
     IEpisodePublisher publisher,
     OutboxSignal signal,
     TimeProvider time,
     IOptions<TrackerOptions> options,
-    ILogger<OutboxRelay> logger) : BackgroundService
+    ILogger<OutboxRelay> logger) : BackgroundLoop(time, logger, signal)
 {
     /// <summary>Publishes everything committed so far; returns how many events went out.</summary>
     public async Task<int> RelayPendingAsync(CancellationToken cancellationToken)
@@ -36,41 +35,19 @@ public sealed partial class OutboxRelay(
             foreach (var message in batch)
             {
                 await publisher.PublishAsync(message, cancellationToken);
-                await store.MarkPublishedAsync(message.OutboxId, time.GetUtcNow(), cancellationToken);
+                await store.MarkPublishedAsync(message.OutboxId, Time.GetUtcNow(), cancellationToken);
                 published++;
             }
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.RunBackgroundWork;
+
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+
+    protected override async Task<DateTimeOffset?> RunDueAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.RunBackgroundWork)
-        {
-            return;
-        }
-
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RelayPendingAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogRelayFailed(logger, e);
-            }
-
-            try
-            {
-                await signal.WaitAsync(options.Value.PollInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await RelayPendingAsync(cancellationToken);
+        return null;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing delay episodes failed; will retry")]
-    private static partial void LogRelayFailed(ILogger logger, Exception exception);
 }

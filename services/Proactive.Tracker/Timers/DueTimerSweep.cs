@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults;
 using Proactive.Tracker.Store;
 
 namespace Proactive.Tracker.Timers;
@@ -10,12 +10,12 @@ namespace Proactive.Tracker.Timers;
 /// Each order keeps one row in an indexed due-queue holding the next instant its verdict can change;
 /// the sweep reads only the rows that fell due and re-applies the rules to those orders.
 /// </summary>
-public sealed partial class DueTimerSweep(
+public sealed class DueTimerSweep(
     TrackerStore store,
     OrderTracker tracker,
     TimeProvider time,
     IOptions<TrackerOptions> options,
-    ILogger<DueTimerSweep> logger) : BackgroundService
+    ILogger<DueTimerSweep> logger) : BackgroundLoop(time, logger)
 {
     /// <summary>Re-evaluates every order whose timer is due now; returns how many.</summary>
     public async Task<int> SweepDueAsync(CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ public sealed partial class DueTimerSweep(
         var swept = 0;
         while (true)
         {
-            var due = await store.DueTimersAsync(time.GetUtcNow(), 500, cancellationToken);
+            var due = await store.DueTimersAsync(Time.GetUtcNow(), 500, cancellationToken);
             if (due.Count == 0)
             {
                 return swept;
@@ -37,41 +37,13 @@ public sealed partial class DueTimerSweep(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.RunBackgroundWork;
+
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+
+    protected override async Task<DateTimeOffset?> RunDueAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.RunBackgroundWork)
-        {
-            return;
-        }
-
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = options.Value.PollInterval;
-            try
-            {
-                await SweepDueAsync(stoppingToken);
-                if (await store.NextTimerDueAsync(stoppingToken) is { } next)
-                {
-                    var untilNext = next - time.GetUtcNow();
-                    wait = untilNext < wait ? untilNext : wait;
-                }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogSweepFailed(logger, e);
-            }
-
-            try
-            {
-                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await SweepDueAsync(cancellationToken);
+        return await store.NextTimerDueAsync(cancellationToken);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Timer sweep failed; will retry")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }
