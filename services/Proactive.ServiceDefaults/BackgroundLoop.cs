@@ -37,7 +37,12 @@ public abstract partial class BackgroundLoop(TimeProvider time, ILogger logger, 
                     wait = next - time.GetUtcNow();
                 }
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutting down mid-work: whatever was claimed is reclaimed after its lease.
+                return;
+            }
+            catch (Exception e)
             {
                 LogFailed(logger, GetType().Name, e);
             }
