@@ -8,9 +8,11 @@ using Proactive.Notifier.Channels;
 using Proactive.Notifier.Channels.Email;
 using Proactive.Notifier.Channels.LocalOutbox;
 using Proactive.Notifier.Channels.Sms;
+using Proactive.Notifier.Dapr;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Grpc;
 using Proactive.Notifier.Store;
+using Proactive.ServiceDefaults.Dapr;
 
 namespace Proactive.Notifier;
 
@@ -45,6 +47,13 @@ public static class Extensions
             : LocalOutbox(sp, Channel.Email));
         services.AddHostedService(sp => sp.GetRequiredService<NoticeDispatcher>());
 
+        return builder;
+    }
+
+    /// <summary>Dapr hosting: delay-episode changes arrive through AppCallback on topic "notices".</summary>
+    public static IHostApplicationBuilder AddNotifierDaprTopics(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ITopicHandler, EpisodeTopicHandler>();
         return builder;
     }
 

@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Storage;
+using Proactive.Tracker.Dapr;
+using Proactive.Tracker.Events;
 using Proactive.Tracker.Grpc;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Store;
@@ -28,6 +31,18 @@ public static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DueTimerSweep>());
 
+        return builder;
+    }
+
+    /// <summary>Dapr hosting: the contract topics arrive through AppCallback, episodes leave through the sidecar.</summary>
+    public static IHostApplicationBuilder AddTrackerDaprTopics(this IHostApplicationBuilder builder)
+    {
+        foreach (var topic in EventTypes.Topics)
+        {
+            builder.Services.AddSingleton<ITopicHandler>(sp => new ContractTopicHandler(topic, sp.GetRequiredService<OrderTracker>()));
+        }
+
+        builder.Services.AddSingleton<IEpisodePublisher, DaprEpisodePublisher>();
         return builder;
     }
 

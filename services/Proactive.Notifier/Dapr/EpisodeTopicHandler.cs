@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Proactive.Contracts.Tracker.V1;
+using Proactive.ServiceDefaults.Dapr;
+
+namespace Proactive.Notifier.Dapr;
+
+/// <summary>
+/// Delay-episode changes from Tracker (topic "notices", type proactive.delay.episode.v1) as Dapr
+/// delivers them, handed to the same handler the standalone host calls in-process.
+/// </summary>
+public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHandler
+{
+    public const string EpisodeTopic = "notices";
+    public const string EpisodeType = "proactive.delay.episode.v1";
+
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    public string Topic => EpisodeTopic;
+
+    public async Task<TopicOutcome> HandleAsync(JsonElement cloudEvent, CancellationToken cancellationToken)
+    {
+        var source = cloudEvent.TryGetProperty("source", out var s) ? s.GetString() : null;
+        var id = cloudEvent.TryGetProperty("id", out var i) ? i.GetString() : null;
+        var type = cloudEvent.TryGetProperty("type", out var t) ? t.GetString() : null;
+        if (string.IsNullOrEmpty(source) || string.IsNullOrEmpty(id))
+        {
+            return TopicOutcome.Drop("source and id are required");
+        }
+
+        if (type != EpisodeType)
+        {
+            return TopicOutcome.Drop($"type '{type}' is not {EpisodeType}");
+        }
+
+        if (!cloudEvent.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return TopicOutcome.Drop("data must be a JSON object");
+        }
+
+        DelayEpisodeChanged change;
+        try
+        {
+            change = Parser.Parse<DelayEpisodeChanged>(data.GetRawText());
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return TopicOutcome.Drop("data does not match DelayEpisodeChanged");
+        }
+
+        if (change.OrderId.Length == 0 || change.EpisodeId.Length == 0 || change.Sequence <= 0 || change.PromisedBy is null
+            || change.Customer is null || change.Kind == DelayEpisodeChanged.Types.Kind.Unspecified)
+        {
+            return TopicOutcome.Drop("data.orderId, episodeId, sequence, kind, promisedBy and customer are required");
+        }
+
+        await handler.HandleAsync(source, id, change, cancellationToken);
+        return TopicOutcome.Success;
+    }
+}

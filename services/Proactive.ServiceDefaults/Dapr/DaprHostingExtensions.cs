@@ -1,0 +1,66 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Proactive.ServiceDefaults.Dapr;
+
+public static class DaprHostingExtensions
+{
+    /// <summary>
+    /// A service behind a Dapr sidecar (--app-protocol grpc): gRPC over h2c on APP_PORT on loopback
+    /// (where daprd calls the AppCallback service), and the HTTP/JSON API on Proactive:HttpUrl.
+    /// The sidecar is found by DaprClient's standard settings, DAPR_GRPC_ENDPOINT or DAPR_GRPC_PORT.
+    /// </summary>
+    public static WebApplicationBuilder AddDaprHosting(this WebApplicationBuilder builder, int defaultAppPort, string defaultHttpUrl)
+    {
+        var configuration = builder.Configuration;
+        var appPort = configuration.GetValue("APP_PORT", defaultAppPort);
+        var httpUrl = new Uri(configuration["Proactive:HttpUrl"] is { Length: > 0 } url ? url : defaultHttpUrl);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, appPort, listen => listen.Protocols = HttpProtocols.Http2);
+            var address = httpUrl.Host switch
+            {
+                "localhost" => IPAddress.Loopback,
+                "*" or "+" or "0.0.0.0" => IPAddress.Any,
+                var host => IPAddress.Parse(host),
+            };
+            kestrel.Listen(address, httpUrl.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        });
+
+        builder.Services.Configure<DaprHostingOptions>(configuration.GetSection(DaprHostingOptions.Section));
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<DaprApiTokenInterceptor>()).AddJsonTranscoding();
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddSingleton<DaprAppCallback>();
+        builder.Services.AddDaprClient((sp, dapr) =>
+        {
+            var config = sp.GetRequiredService<IConfiguration>();
+            if (config["DAPR_GRPC_ENDPOINT"] is { Length: > 0 } endpoint)
+            {
+                dapr.UseGrpcEndpoint(endpoint);
+            }
+            else if (config["DAPR_GRPC_PORT"] is { Length: > 0 } port)
+            {
+                dapr.UseGrpcEndpoint($"http://127.0.0.1:{port}");
+            }
+
+            if (config["DAPR_API_TOKEN"] is { Length: > 0 } token)
+            {
+                dapr.UseDaprApiToken(token);
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication MapDaprHosting(this WebApplication app)
+    {
+        app.MapGrpcService<DaprAppCallback>();
+        app.MapGrpcService<DaprAppCallbackAlpha>();
+        app.MapGrpcService<DaprAppHealth>();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+}

@@ -1,0 +1,23 @@
+using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Dapr;
+
+namespace Proactive.Tracker;
+
+/// <summary>Tracker as a Dapr microservice: `dotnet run --project services/Proactive.Tracker`.</summary>
+public static class Program
+{
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddDaprHosting(defaultAppPort: 5101, defaultHttpUrl: "http://localhost:5100");
+        builder.AddTracker();
+        builder.AddTrackerDaprTopics();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapDaprHosting();
+        app.MapTracker();
+        await app.RunAsync();
+    }
+}
