@@ -4,7 +4,7 @@ using Proactive.ServiceDefaults.Dapr;
 namespace Proactive.Notifier;
 
 /// <summary>Notifier as a Dapr microservice: `dotnet run --project services/Proactive.Notifier`.</summary>
-public static class Program
+public sealed class Program
 {
     public static async Task Main(string[] args)
     {

@@ -17,7 +17,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         builder.AddProactiveStore();
         builder.ConfigureOpenTelemetry();
         return builder;

@@ -4,7 +4,7 @@ using Proactive.ServiceDefaults.Dapr;
 namespace Proactive.Tracker;
 
 /// <summary>Tracker as a Dapr microservice: `dotnet run --project services/Proactive.Tracker`.</summary>
-public static class Program
+public sealed class Program
 {
     public static async Task Main(string[] args)
     {

@@ -28,12 +28,13 @@ public static class DaprHostingExtensions
                 "*" or "+" or "0.0.0.0" => IPAddress.Any,
                 var host => IPAddress.Parse(host),
             };
-            kestrel.Listen(address, httpUrl.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.Listen(address, httpUrl.Port, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
         builder.Services.Configure<DaprHostingOptions>(configuration.GetSection(DaprHostingOptions.Section));
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<DaprApiTokenInterceptor>()).AddJsonTranscoding();
-        builder.Services.AddGrpcHealthChecks();
+        // Answer grpc.health.v1 from the health checks as they are now, not from a cache filled later.
+        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
         builder.Services.AddSingleton<DaprAppCallback>();
         builder.Services.AddDaprClient((sp, dapr) =>
         {

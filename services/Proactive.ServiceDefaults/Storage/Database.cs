@@ -27,7 +27,6 @@ public sealed class Database
         }
 
         builder.ForeignKeys = true;
-        builder.DefaultTimeout = 30;
         ConnectionString = builder.ToString();
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
@@ -34,11 +35,27 @@ public sealed class OutboxRelay(
 
             foreach (var message in batch)
             {
-                await publisher.PublishAsync(message, cancellationToken);
+                using (var activity = StartPublishActivity(message))
+                {
+                    await publisher.PublishAsync(message, cancellationToken);
+                }
+
                 await store.MarkPublishedAsync(message.OutboxId, Time.GetUtcNow(), cancellationToken);
                 published++;
             }
         }
+    }
+
+    /// <summary>A producer span continuing the trace of the event that caused the change (its row carries the context).</summary>
+    private static Activity? StartPublishActivity(OutgoingEvent message)
+    {
+        ActivityContext.TryParse(message.TraceParent, message.TraceState, out var parent);
+        var activity = ProactiveTelemetry.Source.StartActivity($"{message.Topic} publish", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.operation.type", "publish");
+        activity?.SetTag("messaging.destination.name", message.Topic);
+        activity?.SetTag("messaging.message.id", message.EventId);
+        activity?.SetTag("proactive.order_id", message.PartitionKey);
+        return activity;
     }
 
     protected override bool Enabled => options.Value.RunBackgroundWork;

@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Dapr.Client.Autogen.Grpc.v1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Proactive.Dapr.Tests;
+
+/// <summary>
+/// The sidecar's side of publishing: a real HTTP/2 (h2c) server on loopback answering the gRPC
+/// call dapr.proto.runtime.v1.Dapr/PublishEvent that DaprClient makes on DAPR_GRPC_ENDPOINT.
+/// Dapr.Protos ships only the client stub of the Dapr API, so the gRPC framing is done here:
+/// a 5-byte prefix (compressed flag, big-endian length) before the message, grpc-status in trailers.
+/// </summary>
+public sealed class FakeSidecar : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private FakeSidecar(WebApplication app) => this.app = app;
+
+    public string Endpoint { get; private set; } = "";
+
+    /// <summary>Each publish with the request headers it came with (traceparent, dapr-api-token).</summary>
+    public ConcurrentQueue<(PublishEventRequest Request, IHeaderDictionary Headers)> Published { get; } = new();
+
+    public static async Task<FakeSidecar> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var sidecar = new FakeSidecar(app);
+        app.MapPost("/dapr.proto.runtime.v1.Dapr/PublishEvent", sidecar.PublishEvent);
+        await app.StartAsync();
+        sidecar.Endpoint = app.Urls.First();
+        return sidecar;
+    }
+
+    private async Task PublishEvent(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var frame = body.ToArray();
+        var length = BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(1, 4));
+        var request = PublishEventRequest.Parser.ParseFrom(frame.AsSpan(5, length));
+        Published.Enqueue((request, new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value))));
+
+        context.Response.ContentType = "application/grpc";
+        await context.Response.Body.WriteAsync(new byte[5]); // google.protobuf.Empty: an empty message
+        context.Response.AppendTrailer("grpc-status", "0");
+    }
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+}

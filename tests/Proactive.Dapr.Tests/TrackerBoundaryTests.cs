@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapr.AppCallback.Autogen.Grpc.v1;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Proactive.Contracts.Tracker.V1;
+using Proactive.Tracker.Publishing;
+using static Proactive.Tests.Shared.ContractEvents;
+using Status = Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types.TopicEventResponseStatus;
+using TrackerProgram = Proactive.Tracker.Program;
+
+namespace Proactive.Dapr.Tests;
+
+/// <summary>Tracker behind a stand-in daprd: subscriptions, statuses, publishing, token, trace.</summary>
+public sealed class TrackerBoundaryTests : IAsyncLifetime
+{
+    private const string Order = "A-1001";
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 1, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Promise = new(2026, 11, 26, 21, 0, 0, TimeSpan.FromHours(9));
+
+    private readonly FakeTimeProvider time = new(Now);
+    private FakeSidecar sidecar = null!;
+    private DaprServiceHost<TrackerProgram> tracker = null!;
+    private StandInDaprd daprd = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        sidecar = await FakeSidecar.StartAsync();
+        tracker = DaprServiceHost<TrackerProgram>.Start(sidecar, time);
+        daprd = new StandInDaprd(tracker.AppAddress);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        daprd.Dispose();
+        await tracker.DisposeAsync();
+        await sidecar.DisposeAsync();
+    }
+
+    internal static JsonObject[] Scenario(string order = Order) =>
+    [
+        OrderPlaced(order, Now.AddHours(-3), Promise, shipBy: Now.AddDays(1), id: $"{order}-placed"),
+        ShipmentCreated(order, "S-9001", Now.AddHours(-1), Promise.AddHours(-3), id: $"{order}-created"),
+        Tracking(order, "S-9001", Now.AddMinutes(-5), "IN_TRANSIT", Promise.AddDays(2), id: $"{order}-tracking"),
+    ];
+
+    internal static string TopicOf(JsonObject e) => e["type"]!.GetValue<string>().Contains(".shipment.", StringComparison.Ordinal) ? "shipments" : "orders";
+
+    private Task<int> RelayAsync() => tracker.Services.GetRequiredService<OutboxRelay>().RelayPendingAsync(TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task SubscribesToTheContractTopicsWithDeadLettersAndBulk()
+    {
+        var subscriptions = (await daprd.ListTopicSubscriptionsAsync()).Subscriptions;
+
+        subscriptions.Select(s => s.Topic).ShouldBe(["orders", "shipments"]);
+        subscriptions.ShouldAllBe(s => s.PubsubName == "pubsub" && s.DeadLetterTopic == s.Topic + "-deadletter");
+        subscriptions.ShouldAllBe(s => s.BulkSubscribe.Enabled && s.BulkSubscribe.MaxMessagesCount == 100 && s.BulkSubscribe.MaxAwaitDurationMs == 1000);
+    }
+
+    [Fact]
+    public async Task TheComponentNameAndBulkSizesAreConfigurable()
+    {
+        await using var configured = DaprServiceHost<TrackerProgram>.Start(sidecar, time, new Dictionary<string, string?>
+        {
+            ["Proactive:Dapr:PubSubName"] = "kafka-pubsub",
+            ["Proactive:Dapr:BulkMaxMessages"] = "500",
+            ["Proactive:Dapr:BulkMaxAwaitMilliseconds"] = "250",
+        });
+        using var client = new StandInDaprd(configured.AppAddress, "kafka-pubsub");
+
+        var subscription = (await client.ListTopicSubscriptionsAsync()).Subscriptions[0];
+
+        subscription.PubsubName.ShouldBe("kafka-pubsub");
+        subscription.BulkSubscribe.MaxMessagesCount.ShouldBe(500);
+        subscription.BulkSubscribe.MaxAwaitDurationMs.ShouldBe(250);
+    }
+
+    [Fact]
+    public async Task ContractEventsAreProcessedAndTheDelayIsPublishedToNotices()
+    {
+        foreach (var e in Scenario())
+        {
+            (await daprd.OnTopicEventAsync(TopicOf(e), e)).Status.ShouldBe(Status.Success);
+        }
+
+        await RelayAsync();
+
+        var (request, _) = sidecar.Published.ShouldHaveSingleItem();
+        request.PubsubName.ShouldBe("pubsub");
+        request.Topic.ShouldBe("notices");
+        request.DataContentType.ShouldBe("application/json");
+        request.Metadata["cloudevent.type"].ShouldBe("proactive.delay.episode.v1");
+        request.Metadata["cloudevent.id"].ShouldBe($"{Order}/1");
+        request.Metadata["partitionKey"].ShouldBe(Order);
+        var change = JsonParser.Default.Parse<DelayEpisodeChanged>(request.Data.ToStringUtf8());
+        change.Kind.ShouldBe(DelayEpisodeChanged.Types.Kind.Detected);
+        change.Reason.ShouldBe("ETA_SLIP");
+        change.OrderId.ShouldBe(Order);
+        change.Customer.Phone.ShouldBe(KoreanPhone);
+    }
+
+    [Fact]
+    public async Task ADuplicateIsSuccessAndPublishesNothingMore()
+    {
+        foreach (var e in Scenario())
+        {
+            await daprd.OnTopicEventAsync(TopicOf(e), e);
+        }
+
+        await RelayAsync();
+        foreach (var e in Scenario())
+        {
+            (await daprd.OnTopicEventAsync(TopicOf(e), e)).Status.ShouldBe(Status.Success);
+        }
+
+        (await RelayAsync()).ShouldBe(0);
+        sidecar.Published.Count.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("phone not E.164")]
+    [InlineData("unknown type")]
+    [InlineData("data not JSON")]
+    [InlineData("missing order id")]
+    public async Task PoisonIsDropped(string why)
+    {
+        var e = OrderPlaced("P-1", Now, Promise);
+        switch (why)
+        {
+            case "phone not E.164": e["data"]!["customer"]!["phone"] = "010-1234"; break;
+            case "unknown type": e["type"] = "com.example.unknown"; break;
+            case "data not JSON": e["data"] = "{not json"; break;
+            default: e["data"]!.AsObject().Remove("orderId"); break;
+        }
+
+        (await daprd.OnTopicEventAsync("orders", e)).Status.ShouldBe(Status.Drop, why);
+    }
+
+    [Fact]
+    public async Task AnEventOnATopicWeDoNotHandleIsDroppedNotUnimplemented()
+    {
+        (await daprd.OnTopicEventAsync("payments", OrderPlaced("P-1", Now, Promise))).Status.ShouldBe(Status.Drop);
+    }
+
+    [Fact]
+    public async Task AStoreThatCannotBeWrittenIsRetry()
+    {
+        await using var locked = DaprServiceHost<TrackerProgram>.Start(sidecar, time, databaseTimeoutSeconds: 1);
+        using var client = new StandInDaprd(locked.AppAddress);
+        (await client.ListTopicSubscriptionsAsync()).Subscriptions.Count.ShouldBe(2);
+        await using (var blocker = new SqliteConnection($"Data Source={locked.DatabasePath};Pooling=False"))
+        {
+            await blocker.OpenAsync(TestContext.Current.CancellationToken);
+            using var hold = blocker.CreateCommand();
+            hold.CommandText = "BEGIN EXCLUSIVE";
+            await hold.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+
+            (await client.OnTopicEventAsync("orders", OrderPlaced("R-1", Now, Promise))).Status.ShouldBe(Status.Retry);
+        }
+
+        (await client.OnTopicEventAsync("orders", OrderPlaced("R-1", Now, Promise, id: "r-1"))).Status.ShouldBe(Status.Success);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ABulkDeliveryAnswersEveryEntryWithItsOwnStatus(bool alpha)
+    {
+        var bad = Tracking(Order, "S-9001", Now, "TELEPORTED");
+        var events = Scenario();
+
+        var response = await daprd.OnBulkTopicEventAsync("shipments", [events[1], bad, events[2]], alpha);
+
+        response.Statuses.Select(s => (s.EntryId, s.Status)).ShouldBe(
+            [("entry-0", Status.Success), ("entry-1", Status.Drop), ("entry-2", Status.Success)]);
+    }
+
+    [Fact]
+    public async Task WithAnAppApiTokenCallsWithoutItAreRefused()
+    {
+        await using var guarded = DaprServiceHost<TrackerProgram>.Start(sidecar, time, new Dictionary<string, string?> { ["APP_API_TOKEN"] = "s3cret" });
+        using var anonymous = new StandInDaprd(guarded.AppAddress);
+        using var wrong = new StandInDaprd(guarded.AppAddress, apiToken: "guess");
+        using var right = new StandInDaprd(guarded.AppAddress, apiToken: "s3cret");
+
+        (await Should.ThrowAsync<RpcException>(anonymous.ListTopicSubscriptionsAsync())).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        (await Should.ThrowAsync<RpcException>(() => wrong.OnTopicEventAsync("orders", OrderPlaced("T-1", Now, Promise)))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        (await right.OnTopicEventAsync("orders", OrderPlaced("T-1", Now, Promise))).Status.ShouldBe(Status.Success);
+
+        using var http = new HttpClient();
+        (await http.GetAsync($"{guarded.HttpAddress}/v1/orders/T-1", TestContext.Current.CancellationToken)).IsSuccessStatusCode.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task TheTraceFromTheEventContinuesIntoThePublish()
+    {
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var events = Scenario();
+        foreach (var e in events)
+        {
+            e["traceparent"] = $"00-{traceId}-00f067aa0ba902b7-01";
+        }
+
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Proactive",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        foreach (var e in events)
+        {
+            await daprd.OnTopicEventAsync(TopicOf(e), e);
+        }
+
+        await RelayAsync();
+
+        var (_, headers) = sidecar.Published.ShouldHaveSingleItem();
+        headers["traceparent"].ToString().ShouldContain(traceId);
+    }
+
+    [Fact]
+    public async Task HealthAnswersOnBothProbes()
+    {
+        await daprd.HealthCheckAsync();
+        var health = await new Health.HealthClient(daprd.Channel).CheckAsync(new HealthCheckRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        health.Status.ShouldBe(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+
+        using var http = new HttpClient();
+        (await http.GetAsync($"{tracker.HttpAddress}/healthz", TestContext.Current.CancellationToken)).IsSuccessStatusCode.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task TheOrderViewIsServedAsJsonOnTheHttpPort()
+    {
+        foreach (var e in Scenario())
+        {
+            await daprd.OnTopicEventAsync(TopicOf(e), e);
+        }
+
+        using var http = new HttpClient();
+        var order = await http.GetFromJsonAsync<JsonElement>($"{tracker.HttpAddress}/v1/orders/{Order}", TestContext.Current.CancellationToken);
+
+        order.GetProperty("delay").GetProperty("reason").GetString().ShouldBe("ETA_SLIP");
+    }
+}
