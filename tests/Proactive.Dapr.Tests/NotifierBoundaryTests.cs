@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Proactive.Notifier.Dispatch;
+using Proactive.Tests.Shared;
+using Proactive.Tracker.Publishing;
+using NotifierProgram = Proactive.Notifier.Program;
+using Status = Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types.TopicEventResponseStatus;
+using TrackerProgram = Proactive.Tracker.Program;
+
+namespace Proactive.Dapr.Tests;
+
+/// <summary>
+/// Tracker and Notifier as two services behind stand-in sidecars: what Tracker publishes is
+/// delivered to Notifier as daprd would deliver it, and the customer hears exactly once.
+/// </summary>
+public sealed class NotifierBoundaryTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 24, 1, 0, 0, TimeSpan.Zero));
+    private FakeSidecar trackerSidecar = null!;
+    private FakeSidecar notifierSidecar = null!;
+    private FakeTwilio twilio = null!;
+    private FakeSendGrid sendGrid = null!;
+    private DaprServiceHost<TrackerProgram> tracker = null!;
+    private DaprServiceHost<NotifierProgram> notifier = null!;
+    private StandInDaprd trackerDaprd = null!;
+    private StandInDaprd notifierDaprd = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        trackerSidecar = await FakeSidecar.StartAsync();
+        notifierSidecar = await FakeSidecar.StartAsync();
+        twilio = await FakeTwilio.StartAsync();
+        sendGrid = await FakeSendGrid.StartAsync();
+        tracker = DaprServiceHost<TrackerProgram>.Start(trackerSidecar, time);
+        notifier = DaprServiceHost<NotifierProgram>.Start(notifierSidecar, time, twilio: twilio, sendGrid: sendGrid);
+        trackerDaprd = new StandInDaprd(tracker.AppAddress);
+        notifierDaprd = new StandInDaprd(notifier.AppAddress);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        trackerDaprd.Dispose();
+        notifierDaprd.Dispose();
+        await tracker.DisposeAsync();
+        await notifier.DisposeAsync();
+        await trackerSidecar.DisposeAsync();
+        await notifierSidecar.DisposeAsync();
+        await twilio.DisposeAsync();
+        await sendGrid.DisposeAsync();
+    }
+
+    /// <summary>The CloudEvent daprd builds around a publish: publisher's app id as source, id and type from metadata.</summary>
+    private List<JsonObject> PublishedAsCloudEvents()
+    {
+        return trackerSidecar.Published.Select(p => new JsonObject
+        {
+            ["specversion"] = "1.0",
+            ["id"] = p.Request.Metadata["cloudevent.id"],
+            ["source"] = "tracker",
+            ["type"] = p.Request.Metadata["cloudevent.type"],
+            ["datacontenttype"] = p.Request.DataContentType,
+            ["topic"] = p.Request.Topic,
+            ["pubsubname"] = p.Request.PubsubName,
+            ["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ["data"] = JsonNode.Parse(p.Request.Data.ToStringUtf8()),
+        }).ToList();
+    }
+
+    private async Task ThroughTrackerAsync()
+    {
+        foreach (var e in TrackerBoundaryTests.Scenario())
+        {
+            (await trackerDaprd.OnTopicEventAsync(TrackerBoundaryTests.TopicOf(e), e)).Status.ShouldBe(Status.Success);
+        }
+
+        await tracker.Services.GetRequiredService<OutboxRelay>().RelayPendingAsync(TestContext.Current.CancellationToken);
+    }
+
+    private Task<int> DispatchAsync() =>
+        notifier.Services.GetRequiredService<NoticeDispatcher>().DispatchDueAsync(TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task NotifierSubscribesToTheEpisodeTopic()
+    {
+        var subscription = (await notifierDaprd.ListTopicSubscriptionsAsync()).Subscriptions.ShouldHaveSingleItem();
+
+        subscription.Topic.ShouldBe("notices");
+        subscription.DeadLetterTopic.ShouldBe("notices-deadletter");
+        subscription.BulkSubscribe.Enabled.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task TheContractEventsBecomeTheSameNoticesAsStandalone()
+    {
+        await ThroughTrackerAsync();
+
+        foreach (var e in PublishedAsCloudEvents())
+        {
+            (await notifierDaprd.OnTopicEventAsync("notices", e)).Status.ShouldBe(Status.Success);
+        }
+
+        await DispatchAsync();
+
+        twilio.Messages.ShouldHaveSingleItem().Body
+            .ShouldBe("[Proactive] 주문 A-1001 배송이 늦어지고 있어요. 새 도착 예정일: 11월 28일(토). 죄송합니다. https://shop.example/orders/A-1001");
+        sendGrid.Mails.ShouldHaveSingleItem().To.ShouldBe(ContractEvents.KoreanEmail);
+    }
+
+    [Fact]
+    public async Task ARedeliveredEpisodeIsSuccessAndSendsNothingMore()
+    {
+        await ThroughTrackerAsync();
+        var published = PublishedAsCloudEvents();
+        foreach (var e in published.Concat(published))
+        {
+            (await notifierDaprd.OnTopicEventAsync("notices", e)).Status.ShouldBe(Status.Success);
+        }
+
+        (await notifierDaprd.OnBulkTopicEventAsync("notices", published)).Statuses.ShouldAllBe(s => s.Status == Status.Success);
+        await DispatchAsync();
+
+        twilio.Requests.ShouldBe(1);
+        sendGrid.Requests.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task AnEpisodeThatIsNotOneIsDropped()
+    {
+        await ThroughTrackerAsync();
+        var e = PublishedAsCloudEvents()[0];
+        var wrongType = (JsonObject)e.DeepClone();
+        wrongType["type"] = "com.example.other";
+        var noOrder = (JsonObject)e.DeepClone();
+        noOrder["id"] = "other-id";
+        noOrder["data"]!.AsObject().Remove("orderId");
+
+        (await notifierDaprd.OnTopicEventAsync("notices", wrongType)).Status.ShouldBe(Status.Drop);
+        (await notifierDaprd.OnTopicEventAsync("notices", noOrder)).Status.ShouldBe(Status.Drop);
+        await DispatchAsync();
+        twilio.Requests.ShouldBe(0);
+    }
+}
