@@ -6,11 +6,14 @@ namespace Proactive.Notifier;
 /// <summary>Notifier as a Dapr microservice: `dotnet run --project services/Proactive.Notifier`.</summary>
 public sealed class Program
 {
+    public const int DefaultAppPort = 5201;
+    public const string DefaultHttpUrl = "http://localhost:5200";
+
     public static async Task Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
-        builder.AddDaprHosting(defaultAppPort: 5201, defaultHttpUrl: "http://localhost:5200");
+        builder.AddDaprHosting(DefaultAppPort, DefaultHttpUrl);
         builder.AddNotifier();
         builder.AddNotifierDaprTopics();
 

@@ -6,11 +6,14 @@ namespace Proactive.Tracker;
 /// <summary>Tracker as a Dapr microservice: `dotnet run --project services/Proactive.Tracker`.</summary>
 public sealed class Program
 {
+    public const int DefaultAppPort = 5101;
+    public const string DefaultHttpUrl = "http://localhost:5100";
+
     public static async Task Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
-        builder.AddDaprHosting(defaultAppPort: 5101, defaultHttpUrl: "http://localhost:5100");
+        builder.AddDaprHosting(DefaultAppPort, DefaultHttpUrl);
         builder.AddTracker();
         builder.AddTrackerDaprTopics();
 

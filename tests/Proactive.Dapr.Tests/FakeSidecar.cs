@@ -34,22 +34,61 @@ public sealed class FakeSidecar : IAsyncDisposable
         var app = builder.Build();
         var sidecar = new FakeSidecar(app);
         app.MapPost("/dapr.proto.runtime.v1.Dapr/PublishEvent", sidecar.PublishEvent);
+        app.MapPost("/dapr.proto.runtime.v1.Dapr/GetBulkSecret", sidecar.GetBulkSecret);
         await app.StartAsync();
         sidecar.Endpoint = app.Urls.First();
         return sidecar;
     }
 
+    /// <summary>Secret stores the sidecar serves: store name, then key and value.</summary>
+    public ConcurrentDictionary<string, Dictionary<string, string>> SecretStores { get; } = new();
+
     private async Task PublishEvent(HttpContext context)
+    {
+        var request = PublishEventRequest.Parser.ParseFrom(await ReadMessageAsync(context));
+        Published.Enqueue((request, new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value))));
+        await WriteMessageAsync(context, new Google.Protobuf.WellKnownTypes.Empty());
+    }
+
+    private async Task GetBulkSecret(HttpContext context)
+    {
+        var request = GetBulkSecretRequest.Parser.ParseFrom(await ReadMessageAsync(context));
+        if (!SecretStores.TryGetValue(request.StoreName, out var secrets))
+        {
+            context.Response.ContentType = "application/grpc";
+            context.Response.AppendTrailer("grpc-status", "3");
+            context.Response.AppendTrailer("grpc-message", "secret store not found");
+            return;
+        }
+
+        var response = new GetBulkSecretResponse();
+        foreach (var (key, value) in secrets)
+        {
+            var single = new SecretResponse();
+            single.Secrets[key] = value;
+            response.Data[key] = single;
+        }
+
+        await WriteMessageAsync(context, response);
+    }
+
+    private static async Task<byte[]> ReadMessageAsync(HttpContext context)
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
         var frame = body.ToArray();
         var length = BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(1, 4));
-        var request = PublishEventRequest.Parser.ParseFrom(frame.AsSpan(5, length));
-        Published.Enqueue((request, new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value))));
+        return frame.AsSpan(5, length).ToArray();
+    }
 
+    private static async Task WriteMessageAsync(HttpContext context, Google.Protobuf.IMessage message)
+    {
+        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(message);
+        var frame = new byte[5 + bytes.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1, 4), bytes.Length);
+        bytes.CopyTo(frame, 5);
         context.Response.ContentType = "application/grpc";
-        await context.Response.Body.WriteAsync(new byte[5]); // google.protobuf.Empty: an empty message
+        await context.Response.Body.WriteAsync(frame);
         context.Response.AppendTrailer("grpc-status", "0");
     }
 

@@ -125,6 +125,30 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProviderCredentialsComeFromTheDaprSecretStore()
+    {
+        await using var sidecar = await FakeSidecar.StartAsync();
+        sidecar.SecretStores["secretstore"] = new Dictionary<string, string>
+        {
+            ["Twilio:AccountSid"] = FakeTwilio.AccountSid,
+            ["Twilio--AuthToken"] = FakeTwilio.AuthToken,
+            ["Twilio:From"] = FakeTwilio.From,
+        };
+        await using var withSecrets = DaprServiceHost<NotifierProgram>.Start(sidecar, time, new Dictionary<string, string?>
+        {
+            ["Proactive:Dapr:SecretStore"] = "secretstore",
+            ["Twilio:BaseUrl"] = twilio.BaseUrl,
+        });
+        using var client = new StandInDaprd(withSecrets.AppAddress);
+        await ThroughTrackerAsync();
+
+        (await client.OnTopicEventAsync("notices", PublishedAsCloudEvents()[0])).Status.ShouldBe(Status.Success);
+        await withSecrets.Services.GetRequiredService<NoticeDispatcher>().DispatchDueAsync(TestContext.Current.CancellationToken);
+
+        twilio.Messages.ShouldHaveSingleItem().To.ShouldBe(ContractEvents.KoreanPhone);
+    }
+
+    [Fact]
     public async Task AnEpisodeThatIsNotOneIsDropped()
     {
         await ThroughTrackerAsync();

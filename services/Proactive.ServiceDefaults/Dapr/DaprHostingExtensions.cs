@@ -1,4 +1,5 @@
 using System.Net;
+using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -31,29 +32,39 @@ public static class DaprHostingExtensions
             kestrel.Listen(address, httpUrl.Port, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
+        if (configuration["Proactive:Dapr:SecretStore"] is { Length: > 0 } store)
+        {
+            var wait = configuration.GetValue("Proactive:Dapr:SecretStoreWait", TimeSpan.FromSeconds(30));
+            ((IConfigurationBuilder)configuration).Add(new DaprSecretsConfigurationSource(store, () => ConfigureClient(new DaprClientBuilder(), configuration).Build(), wait));
+        }
+
         builder.Services.Configure<DaprHostingOptions>(configuration.GetSection(DaprHostingOptions.Section));
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<DaprApiTokenInterceptor>()).AddJsonTranscoding();
         // Answer grpc.health.v1 from the health checks as they are now, not from a cache filled later.
         builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
         builder.Services.AddSingleton<DaprAppCallback>();
-        builder.Services.AddDaprClient((sp, dapr) =>
-        {
-            var config = sp.GetRequiredService<IConfiguration>();
-            if (config["DAPR_GRPC_ENDPOINT"] is { Length: > 0 } endpoint)
-            {
-                dapr.UseGrpcEndpoint(endpoint);
-            }
-            else if (config["DAPR_GRPC_PORT"] is { Length: > 0 } port)
-            {
-                dapr.UseGrpcEndpoint($"http://127.0.0.1:{port}");
-            }
-
-            if (config["DAPR_API_TOKEN"] is { Length: > 0 } token)
-            {
-                dapr.UseDaprApiToken(token);
-            }
-        });
+        builder.Services.AddDaprClient((sp, dapr) => ConfigureClient(dapr, sp.GetRequiredService<IConfiguration>()));
         return builder;
+    }
+
+    /// <summary>DaprClient's standard settings, read from configuration (environment variables included).</summary>
+    private static DaprClientBuilder ConfigureClient(DaprClientBuilder dapr, IConfiguration config)
+    {
+        if (config["DAPR_GRPC_ENDPOINT"] is { Length: > 0 } endpoint)
+        {
+            dapr.UseGrpcEndpoint(endpoint);
+        }
+        else if (config["DAPR_GRPC_PORT"] is { Length: > 0 } port)
+        {
+            dapr.UseGrpcEndpoint($"http://127.0.0.1:{port}");
+        }
+
+        if (config["DAPR_API_TOKEN"] is { Length: > 0 } token)
+        {
+            dapr.UseDaprApiToken(token);
+        }
+
+        return dapr;
     }
 
     public static WebApplication MapDaprHosting(this WebApplication app)
