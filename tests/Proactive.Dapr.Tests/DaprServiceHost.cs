@@ -54,22 +54,8 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
             ["Proactive:Dispatch:RunBackgroundWork"] = "false",
             ["Proactive:Dispatch:OutboxPath"] = Path.Combine(directory, "outbox.jsonl"),
         };
-        if (twilio is not null)
-        {
-            config["Twilio:AccountSid"] = FakeTwilio.AccountSid;
-            config["Twilio:AuthToken"] = FakeTwilio.AuthToken;
-            config["Twilio:From"] = FakeTwilio.From;
-            config["Twilio:BaseUrl"] = twilio.BaseUrl;
-        }
-
-        if (sendGrid is not null)
-        {
-            config["SendGrid:ApiKey"] = FakeSendGrid.ApiKey;
-            config["SendGrid:From"] = FakeSendGrid.From;
-            config["SendGrid:Host"] = sendGrid.Host;
-        }
-
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        var providers = (twilio?.Settings() ?? []).Concat(sendGrid?.Settings() ?? []);
+        foreach (var (key, value) in providers.Concat(settings ?? new Dictionary<string, string?>()))
         {
             config[key] = value;
         }

@@ -70,19 +70,8 @@ public sealed class StandaloneHost : IAsyncDisposable
             ["Proactive:Dispatch:RunBackgroundWork"] = background.ToString(),
             ["Proactive:Dispatch:OutboxPath"] = Path.Combine(directory, "outbox.jsonl"),
         };
-        if (providers)
-        {
-            config["Twilio:AccountSid"] = FakeTwilio.AccountSid;
-            config["Twilio:AuthToken"] = FakeTwilio.AuthToken;
-            config["Twilio:From"] = FakeTwilio.From;
-            config["Twilio:BaseUrl"] = twilio.BaseUrl;
-            config["SendGrid:ApiKey"] = FakeSendGrid.ApiKey;
-            config["SendGrid:From"] = FakeSendGrid.From;
-            config["SendGrid:FromName"] = "Proactive Shop";
-            config["SendGrid:Host"] = sendGrid.Host;
-        }
-
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        var providerSettings = providers ? twilio.Settings().Concat(sendGrid.Settings()) : [];
+        foreach (var (key, value) in providerSettings.Concat(settings ?? new Dictionary<string, string?>()))
         {
             config[key] = value;
         }

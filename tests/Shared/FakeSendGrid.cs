@@ -32,6 +32,15 @@ public sealed class FakeSendGrid : IAsyncDisposable
 
     public int Requests => requests;
 
+    /// <summary>The configuration that points Proactive's SendGrid sender at this fake.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings() =>
+    [
+        new("SendGrid:ApiKey", ApiKey),
+        new("SendGrid:From", From),
+        new("SendGrid:FromName", "Proactive Shop"),
+        new("SendGrid:Host", Host),
+    ];
+
     public static async Task<FakeSendGrid> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -34,6 +34,15 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     private int requests;
 
+    /// <summary>The configuration that points Proactive's Twilio sender at this fake.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings() =>
+    [
+        new("Twilio:AccountSid", AccountSid),
+        new("Twilio:AuthToken", AuthToken),
+        new("Twilio:From", From),
+        new("Twilio:BaseUrl", BaseUrl),
+    ];
+
     public static async Task<FakeTwilio> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
