@@ -28,7 +28,8 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
             return TopicOutcome.Drop("source and id are required");
         }
 
-        if (type != EpisodeType)
+        // Dapr's default type when a publisher sets none: the topic carries nothing else.
+        if (type is not (EpisodeType or "com.dapr.event.sent"))
         {
             return TopicOutcome.Drop($"type '{type}' is not {EpisodeType}");
         }
