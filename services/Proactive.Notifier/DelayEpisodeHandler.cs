@@ -36,6 +36,7 @@ public sealed partial class DelayEpisodeHandler(
         var (outcome, toSend) = await store.Database.WriteAsync(
             async (c, tx) =>
             {
+                await store.Database.LockAsync(c, tx, news.OrderId);
                 if (!await NoticeStore.TryMarkProcessedAsync(c, tx, source, eventId, now))
                 {
                     return (NewsOutcome.Duplicate, 0);

@@ -25,8 +25,15 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddProactiveStore(this IHostApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton(sp => new Database(
-            sp.GetRequiredService<IConfiguration>().GetConnectionString("Proactive") ?? Database.DefaultConnectionString));
+        builder.Services.TryAddSingleton(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var kind = configuration.GetValue("Proactive:Store", StoreKind.Sqlite);
+            var connectionString = configuration.GetConnectionString("Proactive")
+                ?? (kind == StoreKind.Sqlite ? Database.DefaultConnectionString
+                    : throw new InvalidOperationException("Proactive:Store is Postgres: set ConnectionStrings:Proactive (Host=...;Database=...;Username=...)"));
+            return new Database(connectionString, kind);
+        });
         builder.Services.AddHostedService<MigrationRunner>();
         return builder;
     }

@@ -35,6 +35,7 @@ public sealed partial class OrderTracker(
         var (outcome, changed) = await store.Database.WriteAsync(
             async (c, tx) =>
             {
+                await store.Database.LockAsync(c, tx, e.OrderId);
                 if (!await TrackerStore.TryAddEventAsync(c, tx, e, now))
                 {
                     return (IngestOutcome.Duplicate, false);
@@ -62,7 +63,13 @@ public sealed partial class OrderTracker(
     public async Task ReevaluateAsync(string orderId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var change = await store.Database.WriteAsync((c, tx) => EvaluateAsync(c, tx, orderId, now, null, null), cancellationToken);
+        var change = await store.Database.WriteAsync(
+            async (c, tx) =>
+            {
+                await store.Database.LockAsync(c, tx, orderId);
+                return await EvaluateAsync(c, tx, orderId, now, null, null);
+            },
+            cancellationToken);
         if (change is not null)
         {
             outboxSignal.Notify();

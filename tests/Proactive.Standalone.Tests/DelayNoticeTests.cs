@@ -2,12 +2,24 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Proactive.ServiceDefaults.Storage;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
 
-/// <summary>Order and shipment events in over HTTP, delay notices out through Twilio and SendGrid.</summary>
-public sealed class DelayNoticeTests : IAsyncLifetime
+/// <summary>Order and shipment events in over HTTP, delay notices out through Twilio and SendGrid: on SQLite.</summary>
+public sealed class DelayNoticeTestsOnSqlite : DelayNoticeTests
+{
+    protected override StoreKind Store => StoreKind.Sqlite;
+}
+
+/// <summary>The same, on PostgreSQL.</summary>
+public sealed class DelayNoticeTestsOnPostgres : DelayNoticeTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
+}
+
+public abstract class DelayNoticeTests : IAsyncLifetime
 {
     private const string Order = "A-1001";
     private static readonly DateTimeOffset Now = StandaloneHost.Start;
@@ -16,7 +28,9 @@ public sealed class DelayNoticeTests : IAsyncLifetime
 
     private StandaloneHost host = null!;
 
-    public async ValueTask InitializeAsync() => host = await StandaloneHost.StartAsync();
+    protected abstract StoreKind Store { get; }
+
+    public async ValueTask InitializeAsync() => host = await StandaloneHost.StartAsync(store: Store);
 
     public async ValueTask DisposeAsync() => await host.DisposeAsync();
 

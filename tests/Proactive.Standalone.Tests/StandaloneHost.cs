@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Proactive.Notifier.Dispatch;
+using Proactive.ServiceDefaults.Storage;
 using Proactive.Tests.Shared;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Timers;
@@ -55,7 +56,7 @@ public sealed class StandaloneHost : IAsyncDisposable
     public string OutboxPath => Path.Combine(directory, "outbox.jsonl");
 
     public static async Task<StandaloneHost> StartAsync(
-        bool background = false, bool providers = true, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
+        bool background = false, bool providers = true, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, StoreKind store = StoreKind.Sqlite)
     {
         var directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -70,6 +71,12 @@ public sealed class StandaloneHost : IAsyncDisposable
             ["Proactive:Dispatch:RunBackgroundWork"] = background.ToString(),
             ["Proactive:Dispatch:OutboxPath"] = Path.Combine(directory, "outbox.jsonl"),
         };
+        if (store == StoreKind.Postgres)
+        {
+            config["Proactive:Store"] = "Postgres";
+            config["ConnectionStrings:Proactive"] = await TestPostgres.CreateDatabaseAsync();
+        }
+
         var providerSettings = providers ? twilio.Settings().Concat(sendGrid.Settings()) : [];
         foreach (var (key, value) in providerSettings.Concat(settings ?? new Dictionary<string, string?>()))
         {

@@ -96,7 +96,7 @@ public sealed class NoticeStore(Database database)
                     $"""
                     SELECT {Columns} FROM notifier_notices
                     WHERE (status = 'Pending' AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now)
-                    ORDER BY scheduled_at LIMIT @limit
+                    ORDER BY scheduled_at LIMIT @limit{database.SkipLocked}
                     """,
                     new { now = now.ToMs(), limit },
                     tx)).Select(r => r.ToRecord()).ToList();

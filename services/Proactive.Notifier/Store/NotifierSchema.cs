@@ -10,28 +10,28 @@ internal static class NotifierSchema
         CREATE TABLE notifier_inbox (
             source TEXT NOT NULL,
             event_id TEXT NOT NULL,
-            received_at INTEGER NOT NULL,
+            received_at BIGINT NOT NULL,
             PRIMARY KEY (source, event_id));
 
         CREATE TABLE notifier_orders (
             order_id TEXT PRIMARY KEY,
-            last_sequence INTEGER NOT NULL);
+            last_sequence BIGINT NOT NULL);
 
         CREATE TABLE notifier_notices (
             notice_id TEXT PRIMARY KEY,
             order_id TEXT NOT NULL,
             episode_id TEXT NOT NULL,
-            sequence INTEGER NOT NULL,
+            sequence BIGINT NOT NULL,
             channel TEXT NOT NULL,
             kind TEXT NOT NULL,
             reason TEXT NOT NULL,
             status TEXT NOT NULL,
             why TEXT NULL,
-            decided_at INTEGER NOT NULL,
-            scheduled_at INTEGER NULL,
-            sent_at INTEGER NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            lease_until INTEGER NULL,
+            decided_at BIGINT NOT NULL,
+            scheduled_at BIGINT NULL,
+            sent_at BIGINT NULL,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            lease_until BIGINT NULL,
             provider_message_id TEXT NULL,
             provider_code TEXT NULL,
             recipient TEXT NOT NULL,
@@ -39,16 +39,16 @@ internal static class NotifierSchema
             subject TEXT NULL,
             text TEXT NOT NULL,
             html TEXT NULL,
-            estimated_delivery_at INTEGER NULL,
-            action_required INTEGER NOT NULL,
+            estimated_delivery_at BIGINT NULL,
+            action_required BIGINT NOT NULL,
             UNIQUE (order_id, episode_id, channel, sequence));
         CREATE INDEX ix_notifier_notices_due ON notifier_notices (status, scheduled_at);
         CREATE INDEX ix_notifier_notices_order ON notifier_notices (order_id);
 
         CREATE TABLE notifier_attempts (
             notice_id TEXT NOT NULL,
-            attempt INTEGER NOT NULL,
-            at INTEGER NOT NULL,
+            attempt BIGINT NOT NULL,
+            at BIGINT NOT NULL,
             outcome TEXT NOT NULL,
             provider_code TEXT NULL,
             detail TEXT NULL,

@@ -1,21 +1,43 @@
+using System.Data;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Proactive.ServiceDefaults.Storage;
 
+public enum StoreKind
+{
+    Sqlite,
+    Postgres,
+}
+
 /// <summary>
-/// The service's store. SQLite allows one writer at a time, so writes queue on a gate here rather
-/// than fail with SQLITE_BUSY; reads run beside them (WAL).
+/// The service's store: SQLite (one file, no server) or PostgreSQL (shared by replicas), chosen by
+/// configuration; the SQL is the same on both except where <see cref="SkipLocked"/> and
+/// <see cref="LockAsync"/> say otherwise. SQLite allows one writer at a time, so writes queue on a
+/// gate here rather than fail with SQLITE_BUSY; reads run beside them (WAL). On PostgreSQL a unit
+/// of work that fails because the server went away is retried on a fresh connection: each unit is
+/// one transaction, so a retry repeats nothing that committed.
 /// </summary>
-public sealed class Database
+public sealed class Database : IAsyncDisposable
 {
     public const string DefaultConnectionString = "Data Source=data/proactive.db";
 
+    private const int PostgresAttempts = 4;
     private readonly SemaphoreSlim writeGate = new(1, 1);
+    private readonly NpgsqlDataSource? postgres;
 
-    public Database(string connectionString)
+    public Database(string connectionString, StoreKind kind = StoreKind.Sqlite)
     {
+        Kind = kind;
+        if (kind == StoreKind.Postgres)
+        {
+            postgres = NpgsqlDataSource.Create(connectionString);
+            ConnectionString = connectionString;
+            return;
+        }
+
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
         {
@@ -30,19 +52,52 @@ public sealed class Database
         ConnectionString = builder.ToString();
     }
 
+    public StoreKind Kind { get; }
+
     public string ConnectionString { get; }
+
+    /// <summary>Appended to a SELECT that claims rows: replicas skip what another one holds.</summary>
+    public string SkipLocked => Kind == StoreKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
+        if (postgres is not null)
+        {
+            return await postgres.OpenConnectionAsync(cancellationToken);
+        }
+
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
 
+    /// <summary>
+    /// Serializes work on one key (an order) across replicas until the transaction ends. SQLite
+    /// needs nothing: its writer is alone.
+    /// </summary>
+    public Task LockAsync(DbConnection connection, DbTransaction transaction, string key) =>
+        Kind == StoreKind.Postgres
+            ? connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key }, transaction)
+            : Task.CompletedTask;
+
     /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns.</summary>
     public async Task<T> WriteAsync<T>(
         Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
+        if (postgres is not null)
+        {
+            return await WithReconnectAsync(
+                async () =>
+                {
+                    await using var connection = await OpenAsync(cancellationToken);
+                    await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+                    var result = await work(connection, transaction);
+                    await transaction.CommitAsync(cancellationToken);
+                    return result;
+                },
+                cancellationToken);
+        }
+
         await writeGate.WaitAsync(cancellationToken);
         try
         {
@@ -58,17 +113,46 @@ public sealed class Database
         }
     }
 
-    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default) =>
+        WithReconnectAsync(
+            async () =>
+            {
+                await using var connection = await OpenAsync(cancellationToken);
+                return await work(connection);
+            },
+            cancellationToken);
+
+    private async Task<T> WithReconnectAsync<T>(Func<Task<T>> unit, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await work(connection);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await unit();
+            }
+            catch (Exception e) when (postgres is not null && attempt < PostgresAttempts && IsConnectionLoss(e))
+            {
+                // The pool may hold connections to a server that restarted: drop them all.
+                postgres.Clear();
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), cancellationToken);
+            }
+        }
     }
+
+    private static bool IsConnectionLoss(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006",
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or System.Net.Sockets.SocketException,
+        _ => false,
+    };
 
     /// <summary>Applies the migrations of one module that this database has not seen yet, in order.</summary>
     public async Task MigrateAsync(SchemaMigrations migrations, CancellationToken cancellationToken = default)
     {
-        await using (var connection = await OpenAsync(cancellationToken))
+        if (Kind == StoreKind.Sqlite)
         {
+            await using var connection = await OpenAsync(cancellationToken);
+
             // WAL lets readers run beside the one writer; it is a property of the file, set once.
             await connection.ExecuteAsync("PRAGMA journal_mode=WAL;");
         }
@@ -76,11 +160,17 @@ public sealed class Database
         await WriteAsync(
             async (connection, transaction) =>
             {
+                if (Kind == StoreKind.Postgres)
+                {
+                    // Two replicas starting at once: the second waits here, then finds the work done.
+                    await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(727274)", transaction: transaction);
+                }
+
                 await connection.ExecuteAsync(
                     """
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                         module TEXT NOT NULL,
-                        version INTEGER NOT NULL,
+                        version BIGINT NOT NULL,
                         applied_at TEXT NOT NULL,
                         PRIMARY KEY (module, version))
                     """,
@@ -97,10 +187,10 @@ public sealed class Database
                         continue;
                     }
 
-                    await connection.ExecuteAsync(migrations.Steps[i], transaction: transaction);
+                    await connection.ExecuteAsync(migrations.For(Kind, i), transaction: transaction);
                     await connection.ExecuteAsync(
                         "INSERT INTO schema_migrations (module, version, applied_at) VALUES (@Module, @Version, @At)",
-                        new { migrations.Module, Version = version, At = DateTimeOffset.UtcNow.ToString("O") },
+                        new { migrations.Module, Version = (long)version, At = DateTimeOffset.UtcNow.ToString("O") },
                         transaction);
                 }
 
@@ -108,7 +198,18 @@ public sealed class Database
             },
             cancellationToken);
     }
+
+    public ValueTask DisposeAsync() => postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
-/// <summary>A module's schema as numbered steps; step n is version n. Never edit a released step.</summary>
-public sealed record SchemaMigrations(string Module, IReadOnlyList<string> Steps);
+/// <summary>
+/// A module's schema as numbered steps; step n is version n. Never edit a released step. Steps
+/// are written once for both stores: "{{id}}" stands for an auto-increment primary key.
+/// </summary>
+public sealed record SchemaMigrations(string Module, IReadOnlyList<string> Steps)
+{
+    public string For(StoreKind kind, int step) => Steps[step].Replace(
+        "{{id}}",
+        kind == StoreKind.Postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT",
+        StringComparison.Ordinal);
+}

@@ -12,35 +12,35 @@ internal static class TrackerSchema
             event_id TEXT NOT NULL,
             order_id TEXT NOT NULL,
             type TEXT NOT NULL,
-            occurred_at INTEGER NOT NULL,
-            received_at INTEGER NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            received_at BIGINT NOT NULL,
             payload TEXT NOT NULL,
             PRIMARY KEY (source, event_id));
         CREATE INDEX ix_tracker_events_order ON tracker_events (order_id);
 
         CREATE TABLE tracker_orders (
             order_id TEXT PRIMARY KEY,
-            sequence INTEGER NOT NULL);
+            sequence BIGINT NOT NULL);
 
         CREATE TABLE tracker_episodes (
             episode_id TEXT PRIMARY KEY,
             order_id TEXT NOT NULL,
-            number INTEGER NOT NULL,
+            number BIGINT NOT NULL,
             reason TEXT NOT NULL,
             exception_code TEXT NULL,
-            estimated_delivery_at INTEGER NULL,
-            opened_at INTEGER NOT NULL,
-            closed_at INTEGER NULL,
+            estimated_delivery_at BIGINT NULL,
+            opened_at BIGINT NOT NULL,
+            closed_at BIGINT NULL,
             resolution TEXT NULL,
             UNIQUE (order_id, number));
 
         CREATE TABLE tracker_timers (
             order_id TEXT PRIMARY KEY,
-            due_at INTEGER NOT NULL);
+            due_at BIGINT NOT NULL);
         CREATE INDEX ix_tracker_timers_due ON tracker_timers (due_at);
 
         CREATE TABLE tracker_outbox (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {{id}},
             event_id TEXT NOT NULL UNIQUE,
             topic TEXT NOT NULL,
             type TEXT NOT NULL,
@@ -48,8 +48,8 @@ internal static class TrackerSchema
             payload TEXT NOT NULL,
             trace_parent TEXT NULL,
             trace_state TEXT NULL,
-            created_at INTEGER NOT NULL,
-            published_at INTEGER NULL);
+            created_at BIGINT NOT NULL,
+            published_at BIGINT NULL);
         CREATE INDEX ix_tracker_outbox_unpublished ON tracker_outbox (published_at, id);
         """,
     ]);
