@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Proactive.Standalone.Tests;
+
+/// <summary>
+/// The real standalone host as a child process (`dotnet Proactive.Standalone.dll`), so a test can
+/// SIGKILL it and start it again on the same store and ports.
+/// </summary>
+public sealed class ChildHost : IAsyncDisposable
+{
+    private readonly IReadOnlyList<string> arguments;
+    private readonly string workingDirectory;
+    private Process? process;
+
+    public ChildHost(string workingDirectory, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        this.workingDirectory = workingDirectory;
+        var port = FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        var all = new Dictionary<string, string?>
+        {
+            ["urls"] = BaseAddress.ToString().TrimEnd('/'),
+            ["Proactive:GrpcUrl"] = $"http://127.0.0.1:{FreePort()}",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        arguments = all.Select(kv => $"--{kv.Key}={kv.Value}").ToList();
+    }
+
+    public Uri BaseAddress { get; }
+
+    public int Starts { get; private set; }
+
+    public async Task StartAsync(HttpClient http)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Proactive.Standalone.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Starts++;
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseAddress, "/healthz"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+            }
+
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"The host did not start (exit code {(process.HasExited ? process.ExitCode : -1)})");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flush, whatever was in flight is cut off.</summary>
+    public async Task KillAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        process?.Dispose();
+    }
+}
