@@ -43,4 +43,7 @@ public sealed class DispatchOptions
 
     /// <summary>Where a channel without provider credentials writes its messages (JSON lines).</summary>
     public string OutboxPath { get; set; } = "data/outbox.jsonl";
+
+    /// <summary>How long processed episode-change ids are kept for de-duplication.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(30);
 }

@@ -98,6 +98,25 @@ public abstract class DelayNoticeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AChangeRedeliveredAfterTheInboxForgotItStillSendsNothing()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+        var store = host.Services.GetRequiredService<Notifier.Store.NoticeStore>();
+        var first = (await host.Services.GetRequiredService<Tracker.Store.TrackerStore>().Database.ReadAsync(
+            c => Dapper.SqlMapper.QuerySingleAsync<string>(c, "SELECT payload FROM tracker_outbox ORDER BY id LIMIT 1"), TestContext.Current.CancellationToken));
+
+        host.Time.Advance(TimeSpan.FromDays(31));
+        (await store.PruneInboxAsync(host.Time.GetUtcNow() - TimeSpan.FromDays(30), TestContext.Current.CancellationToken)).ShouldBe(1);
+        var change = Google.Protobuf.JsonParser.Default.Parse<Contracts.Tracker.V1.DelayEpisodeChanged>(first);
+        (await host.Services.GetRequiredService<Notifier.DelayEpisodeHandler>().HandleAsync("proactive-tracker", $"{Order}/1", change, TestContext.Current.CancellationToken))
+            .ShouldBe(Notifier.NewsOutcome.Stale);
+        await host.DrainAsync();
+
+        host.Twilio.Requests.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task TheOrderViewShowsPromiseShipmentsAndTheOpenDelay()
     {
         await host.AcceptAsync(Scenario());

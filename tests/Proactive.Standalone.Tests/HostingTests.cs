@@ -3,6 +3,7 @@ using Grpc.Net.Client;
 using Proactive.Contracts.Notifier.V1;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Standalone.Demo;
+using Proactive.Tests.Shared;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;

@@ -24,6 +24,7 @@ public sealed partial class NoticeDispatcher(
     ILogger<NoticeDispatcher> logger) : BackgroundLoop(time, logger, signal)
 {
     private readonly Dictionary<Channel, INoticeSender> byChannel = senders.ToDictionary(s => s.Channel);
+    private DateTimeOffset lastPrune = DateTimeOffset.MinValue;
 
     /// <summary>Sends everything due now; returns how many attempts were made.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
@@ -102,6 +103,12 @@ public sealed partial class NoticeDispatcher(
     protected override async Task<DateTimeOffset?> RunDueAsync(CancellationToken cancellationToken)
     {
         await DispatchDueAsync(cancellationToken);
+        if (Time.GetUtcNow() - lastPrune > TimeSpan.FromHours(1))
+        {
+            await store.PruneInboxAsync(Time.GetUtcNow() - options.Value.InboxRetention, cancellationToken);
+            lastPrune = Time.GetUtcNow();
+        }
+
         return await store.NextDueAsync(cancellationToken);
     }
 

@@ -158,6 +158,15 @@ public sealed class NoticeStore(Database database)
             },
             ct);
 
+    /// <summary>
+    /// Forgets processed (source, id) pairs older than the retention window. A change redelivered
+    /// after that is still ignored: the order's sequence high-water mark is kept for good.
+    /// </summary>
+    public Task<int> PruneInboxAsync(DateTimeOffset cutoff, CancellationToken ct) =>
+        database.WriteAsync(
+            (c, tx) => c.ExecuteAsync("DELETE FROM notifier_inbox WHERE received_at < @cutoff", new { cutoff = cutoff.ToMs() }, tx),
+            ct);
+
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken ct) =>
         database.ReadAsync(
             async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(new CommandDefinition(

@@ -54,5 +54,8 @@ internal static class NotifierSchema
             detail TEXT NULL,
             PRIMARY KEY (notice_id, attempt));
         """,
+        """
+        CREATE INDEX ix_notifier_inbox_received ON notifier_inbox (received_at);
+        """,
     ]);
 }
