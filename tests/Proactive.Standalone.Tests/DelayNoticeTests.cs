@@ -117,6 +117,25 @@ public abstract class DelayNoticeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANoticeClaimedBySenderThatDiedIsSentAfterItsLeaseExpires()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.Services.GetRequiredService<Tracker.Publishing.OutboxRelay>().RelayPendingAsync(TestContext.Current.CancellationToken);
+        var store = host.Services.GetRequiredService<Notifier.Store.NoticeStore>();
+
+        // A sender claims both notices, then dies before sending.
+        (await store.ClaimDueAsync(host.Time.GetUtcNow(), TimeSpan.FromMinutes(2), 50, TestContext.Current.CancellationToken)).Count.ShouldBe(2);
+        await host.DrainAsync();
+        host.Twilio.Requests.ShouldBe(0);
+
+        await host.AdvanceAsync(TimeSpan.FromMinutes(2));
+
+        host.Twilio.Requests.ShouldBe(1);
+        host.SendGrid.Requests.ShouldBe(1);
+        (await host.NoticesAsync(Order)).EnumerateArray().ShouldAllBe(n => n.GetProperty("status").GetString() == "sent" && n.GetProperty("attempts").GetInt32() == 2);
+    }
+
+    [Fact]
     public async Task TheOrderViewShowsPromiseShipmentsAndTheOpenDelay()
     {
         await host.AcceptAsync(Scenario());
