@@ -60,23 +60,7 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
             config[key] = value;
         }
 
-        var factory = new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(web =>
-        {
-            foreach (var (key, value) in config)
-            {
-                web.UseSetting(key, value);
-            }
-
-            web.ConfigureLogging(logging =>
-            {
-                logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Trace);
-                if (logs is not null)
-                {
-                    logging.AddProvider(logs);
-                }
-            });
-            web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(time));
-        });
+        var factory = TestHosting.Create<TEntryPoint>(config, time, logs);
         factory.UseKestrel();
         factory.StartServer();
         return new DaprServiceHost<TEntryPoint>(factory, directory, appPort, httpPort);

@@ -83,26 +83,7 @@ public sealed class StandaloneHost : IAsyncDisposable
             config[key] = value;
         }
 
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            foreach (var (key, value) in config)
-            {
-                web.UseSetting(key, value);
-            }
-
-            web.ConfigureLogging(logging =>
-            {
-                if (logs is null)
-                {
-                    logging.SetMinimumLevel(LogLevel.Warning);
-                }
-                else
-                {
-                    logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
-                }
-            });
-            web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(time));
-        });
+        var factory = TestHosting.Create<Program>(config, time, logs);
         var host = new StandaloneHost(factory, directory, time, twilio, sendGrid);
         return host;
     }
