@@ -53,12 +53,21 @@ public sealed partial class DelayEpisodeHandler(
                     return (NewsOutcome.Decided, 0);
                 }
 
+                // News not yet sent (held for quiet hours) is overtaken by newer news: decide as if
+                // it had not been told, and withdraw it for what replaces it, never sending it stale.
                 var ledger = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
-                var decisions = NoticePolicy.Decide(news, ledger, now, options.Value);
+                var unsent = ledger.Where(n => n.EpisodeId == news.EpisodeId && n.Status is NoticeStatus.Pending or NoticeStatus.Deferred).ToList();
+                var decisions = NoticePolicy.Decide(news, ledger.Except(unsent).ToList(), now, options.Value);
                 foreach (var decision in decisions)
                 {
-                    await NoticeStore.AddAsync(c, tx, Record(news, decision, now));
-                    LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, decision.Send ? "pending" : "suppressed", decision.Why ?? "");
+                    var notice = Record(news, decision, now);
+                    await NoticeStore.AddAsync(c, tx, notice);
+                    foreach (var overtaken in unsent.Where(n => decision.Send && n.Channel == decision.Channel))
+                    {
+                        await NoticeStore.WithdrawAsync(c, tx, overtaken.NoticeId, $"replaced by {notice.NoticeId}: newer news before it was sent");
+                    }
+
+                    LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, notice.Status.ToString(), decision.Why ?? "");
                 }
 
                 return (NewsOutcome.Decided, decisions.Count(d => d.Send));
@@ -84,10 +93,10 @@ public sealed partial class DelayEpisodeHandler(
             decision.Channel,
             decision.Kind,
             news.Reason,
-            decision.Send ? NoticeStatus.Pending : NoticeStatus.Suppressed,
+            !decision.Send ? NoticeStatus.Suppressed : decision.SendAt > now ? NoticeStatus.Deferred : NoticeStatus.Pending,
             decision.Why,
             now,
-            decision.Send ? now : null,
+            decision.Send ? decision.SendAt ?? now : null,
             null,
             0,
             null,

@@ -14,6 +14,12 @@ public sealed class NoticePolicyOptions
     /// <summary>The name the messages are signed with ("[Proactive] ...").</summary>
     public string SenderName { get; set; } = "Proactive";
 
+    /// <summary>Start of the nightly window without SMS, on the customer's local clock ("21:00").</summary>
+    public string QuietHoursStart { get; set; } = "21:00";
+
+    /// <summary>End of the window: an SMS due in it waits until then ("08:00"). Email is not held.</summary>
+    public string QuietHoursEnd { get; set; } = "08:00";
+
     /// <summary>IANA zone for customers who did not give one.</summary>
     public string DefaultTimeZone { get; set; } = "UTC";
 }

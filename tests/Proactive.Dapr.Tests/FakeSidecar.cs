@@ -35,6 +35,7 @@ public sealed class FakeSidecar : IAsyncDisposable
         var sidecar = new FakeSidecar(app);
         app.MapPost("/dapr.proto.runtime.v1.Dapr/PublishEvent", sidecar.PublishEvent);
         app.MapPost("/dapr.proto.runtime.v1.Dapr/GetBulkSecret", sidecar.GetBulkSecret);
+        app.MapPost("/dapr.proto.runtime.v1.Dapr/GetSecret", sidecar.GetSecret);
         await app.StartAsync();
         sidecar.Endpoint = app.Urls.First();
         return sidecar;
@@ -69,6 +70,24 @@ public sealed class FakeSidecar : IAsyncDisposable
             response.Data[key] = single;
         }
 
+        await WriteMessageAsync(context, response);
+    }
+
+    /// <summary>One named secret of a store: "store/name" and its key/value pairs.</summary>
+    public ConcurrentDictionary<string, Dictionary<string, string>> Secrets { get; } = new();
+
+    private async Task GetSecret(HttpContext context)
+    {
+        var request = GetSecretRequest.Parser.ParseFrom(await ReadMessageAsync(context));
+        if (!Secrets.TryGetValue($"{request.StoreName}/{request.Key}", out var secret))
+        {
+            context.Response.ContentType = "application/grpc";
+            context.Response.AppendTrailer("grpc-status", "5");
+            return;
+        }
+
+        var response = new GetSecretResponse();
+        response.Data.Add(secret);
         await WriteMessageAsync(context, response);
     }
 

@@ -149,6 +149,28 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnlyTheNamedSecretIsReadWhenOneIsNamed()
+    {
+        await using var sidecar = await FakeSidecar.StartAsync();
+        sidecar.SecretStores["kubernetes"] = new Dictionary<string, string> { ["password"] = "kafka-secret" };
+        sidecar.Secrets["kubernetes/proactive-providers"] = new Dictionary<string, string>
+        {
+            ["Twilio--AccountSid"] = FakeTwilio.AccountSid,
+            ["Twilio--AuthToken"] = FakeTwilio.AuthToken,
+            ["Twilio--From"] = FakeTwilio.From,
+        };
+        await using var withSecret = DaprServiceHost<NotifierProgram>.Start(sidecar, time, new Dictionary<string, string?>
+        {
+            ["Proactive:Dapr:SecretStore"] = "kubernetes",
+            ["Proactive:Dapr:SecretName"] = "proactive-providers",
+        });
+
+        var configuration = withSecret.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+        configuration["Twilio:AuthToken"].ShouldBe(FakeTwilio.AuthToken);
+        configuration["password"].ShouldBeNull();
+    }
+
+    [Fact]
     public async Task AnEpisodeThatIsNotOneIsDropped()
     {
         await ThroughTrackerAsync();

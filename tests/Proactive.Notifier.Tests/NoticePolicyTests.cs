@@ -7,19 +7,45 @@ public class NoticePolicyTests
 {
     private static readonly NoticePolicyOptions Options = new();
 
+    private static NoticeDecision TellAt(Channel channel, NoticeKind kind, double hoursLater = 0) =>
+        NoticeDecision.Tell(channel, kind) with { SendAt = News.Now.AddHours(hoursLater) };
+
+    [Fact]
+    public void AtNightInTheCustomersZoneTheSmsWaitsForMorningAndTheEmailGoesNow()
+    {
+        // 13:30 UTC is 22:30 in Seoul; quiet hours end at 08:00 Seoul, 23:00 UTC.
+        var night = new DateTimeOffset(2026, 11, 24, 13, 30, 0, TimeSpan.Zero);
+
+        var decisions = NoticePolicy.Decide(Detected(), [], night, Options);
+
+        decisions[0].Channel.ShouldBe(Channel.Sms);
+        decisions[0].SendAt.ShouldBe(new DateTimeOffset(2026, 11, 24, 23, 0, 0, TimeSpan.Zero));
+        decisions[0].Why!.ShouldBe("deferred: quiet hours 21:00–08:00 in Asia/Seoul; held until 2026-11-25 08:00 local");
+        decisions[1].ShouldBe(NoticeDecision.Tell(Channel.Email, NoticeKind.Delay) with { SendAt = night });
+    }
+
+    [Fact]
+    public void QuietHoursAreConfigurable()
+    {
+        var night = new DateTimeOffset(2026, 11, 24, 13, 30, 0, TimeSpan.Zero);
+
+        NoticePolicy.Decide(Detected(Korean(Channel.Sms)), [], night, new NoticePolicyOptions { QuietHoursStart = "23:00", QuietHoursEnd = "07:00" })
+            .Single().SendAt.ShouldBe(night);
+    }
+
     [Fact]
     public void AFirstDelayIsToldOnEveryChannelTheCustomerHasAnAddressFor()
     {
         var decisions = NoticePolicy.Decide(Detected(), [], Now, Options);
 
-        decisions.ShouldBe([NoticeDecision.Tell(Channel.Sms, NoticeKind.Delay), NoticeDecision.Tell(Channel.Email, NoticeKind.Delay)]);
+        decisions.ShouldBe([TellAt(Channel.Sms, NoticeKind.Delay), TellAt(Channel.Email, NoticeKind.Delay)]);
     }
 
     [Fact]
     public void TheCustomersChannelsNarrowIt()
     {
         NoticePolicy.Decide(Detected(Korean(Channel.Email)), [], Now, Options)
-            .ShouldBe([NoticeDecision.Tell(Channel.Email, NoticeKind.Delay)]);
+            .ShouldBe([TellAt(Channel.Email, NoticeKind.Delay)]);
     }
 
     [Fact]
@@ -55,7 +81,7 @@ public class NoticePolicyTests
 
         var decisions = NoticePolicy.Decide(Worsened(first.EstimatedDeliveryAt!.Value.AddHours(24), 2), ledger, Now.AddHours(30), Options);
 
-        decisions.ShouldBe([NoticeDecision.Tell(Channel.Sms, NoticeKind.FurtherDelay), NoticeDecision.Tell(Channel.Email, NoticeKind.FurtherDelay)]);
+        decisions.ShouldBe([TellAt(Channel.Sms, NoticeKind.FurtherDelay, 30), TellAt(Channel.Email, NoticeKind.FurtherDelay, 30)]);
     }
 
     [Fact]

@@ -60,6 +60,10 @@ public sealed class CrashTests
                 ? postgres ?? await TestPostgres.CreateDatabaseAsync()
                 : $"Data Source={Path.Combine(directory, "crash.db")}",
             ["Proactive:Dispatch:Lease"] = "00:00:03",
+
+            // The clock is real here: no quiet hours, or the SMS would wait for morning in Seoul.
+            ["Proactive:Notices:QuietHoursStart"] = "00:00",
+            ["Proactive:Notices:QuietHoursEnd"] = "00:00",
             ["Proactive:Dispatch:PollInterval"] = "00:00:00.500",
             ["Proactive:Tracker:PollInterval"] = "00:00:00.500",
             ["Proactive:Dispatch:OutboxPath"] = Path.Combine(directory, "outbox.jsonl"),

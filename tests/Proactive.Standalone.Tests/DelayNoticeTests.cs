@@ -136,6 +136,36 @@ public abstract class DelayNoticeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AtNightTheEmailGoesNowAndTheSmsAtEightLocalWithTheNewestEstimate()
+    {
+        // 13:30 UTC is 22:30 in Seoul.
+        host.Time.Advance(TimeSpan.FromHours(12.5));
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+
+        host.SendGrid.Mails.ShouldHaveSingleItem();
+        host.Twilio.Requests.ShouldBe(0);
+        var sms = (await host.NoticesAsync(Order)).EnumerateArray().Single(n => n.GetProperty("channel").GetString() == "SMS");
+        sms.GetProperty("status").GetString().ShouldBe("deferred");
+        sms.GetProperty("why").GetString()!.ShouldContain("held until 2026-11-25 08:00 local");
+        DateTimeOffset.Parse(sms.GetProperty("scheduledAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBe(new DateTimeOffset(2026, 11, 24, 23, 0, 0, TimeSpan.Zero));
+
+        // During the night the estimate slips a few more hours, past midnight of the next day.
+        await host.AcceptAsync(Tracking(Order, "S-9001", host.Time.GetUtcNow(), "IN_TRANSIT", SlippedEta.AddHours(7), id: "night-update"));
+        await host.AdvanceAsync(TimeSpan.FromHours(9.5) - TimeSpan.FromMinutes(1));
+        host.Twilio.Requests.ShouldBe(0);
+
+        await host.AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        host.Twilio.Messages.ShouldHaveSingleItem().Body.ShouldContain("새 도착 예정일: 11월 29일(일)");
+        host.SendGrid.Mails.Count.ShouldBe(1);
+        var notices = (await host.NoticesAsync(Order)).EnumerateArray().Where(n => n.GetProperty("channel").GetString() == "SMS").ToList();
+        notices.Single(n => n.GetProperty("status").GetString() == "sent").GetProperty("text").GetString()!.ShouldContain("11월 29일(일)");
+        notices.Single(n => n.GetProperty("status").GetString() == "suppressed").GetProperty("why").GetString()!.ShouldStartWith("replaced by");
+    }
+
+    [Fact]
     public async Task TheOrderViewShowsPromiseShipmentsAndTheOpenDelay()
     {
         await host.AcceptAsync(Scenario());
@@ -230,12 +260,13 @@ public abstract class DelayNoticeTests : IAsyncLifetime
     [Fact]
     public async Task AMissedPromiseIsNoticedWhenTheClockPassesIt()
     {
+        // Promised by 15:00 in Seoul (06:00 UTC): the missed promise is noticed in the daytime.
         await host.AcceptAsync(
-            OrderPlaced("M-1", Now.AddHours(-3), Now.AddHours(10)),
-            ShipmentCreated("M-1", "S-1", Now, Now.AddHours(9)));
+            OrderPlaced("M-1", Now.AddHours(-3), Now.AddHours(5)),
+            ShipmentCreated("M-1", "S-1", Now, Now.AddHours(4)));
         await host.DrainAsync();
 
-        await host.AdvanceAsync(TimeSpan.FromHours(11));
+        await host.AdvanceAsync(TimeSpan.FromHours(6));
 
         (await host.OrderAsync("M-1")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("MISSED_PROMISE");
         host.Twilio.Messages.ShouldHaveSingleItem();

@@ -67,7 +67,7 @@ public class HostingTests
     [Fact]
     public async Task TheDemoScenarioProducesNoticesInKoreanAndEnglish()
     {
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneHost.StartAsync(settings: DemoScenario.Settings);
 
         await host.AcceptAsync(DemoScenario.Events(Now).Select(e => e.Event).ToArray());
         await host.DrainAsync();

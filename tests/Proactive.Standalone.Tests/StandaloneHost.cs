@@ -56,7 +56,7 @@ public sealed class StandaloneHost : IAsyncDisposable
     public string OutboxPath => Path.Combine(directory, "outbox.jsonl");
 
     public static async Task<StandaloneHost> StartAsync(
-        bool background = false, bool providers = true, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, StoreKind store = StoreKind.Sqlite)
+        bool background = false, bool providers = true, IEnumerable<KeyValuePair<string, string?>>? settings = null, ILoggerProvider? logs = null, StoreKind store = StoreKind.Sqlite)
     {
         var directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);

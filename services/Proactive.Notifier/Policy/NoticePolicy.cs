@@ -1,7 +1,10 @@
 namespace Proactive.Notifier.Policy;
 
-/// <summary>One decision for one channel: tell the customer (as <see cref="Kind"/>) or not, and why not.</summary>
-public sealed record NoticeDecision(Channel Channel, NoticeKind Kind, bool Send, string? Why)
+/// <summary>
+/// One decision for one channel: tell the customer (as <see cref="Kind"/>, at <see cref="SendAt"/>)
+/// or not, and why not, or why later.
+/// </summary>
+public sealed record NoticeDecision(Channel Channel, NoticeKind Kind, bool Send, string? Why, DateTimeOffset? SendAt = null)
 {
     public static NoticeDecision Tell(Channel channel, NoticeKind kind) => new(channel, kind, true, null);
 
@@ -74,10 +77,34 @@ public static class NoticePolicy
                 continue;
             }
 
-            decisions.Add(NoticeDecision.Tell(channel, kind));
+            decisions.Add(Schedule(NoticeDecision.Tell(channel, kind), news, now, options));
         }
 
         return decisions;
+    }
+
+    /// <summary>An SMS due during the customer's quiet hours waits for their end; email goes now.</summary>
+    private static NoticeDecision Schedule(NoticeDecision decision, EpisodeNews news, DateTimeOffset now, NoticePolicyOptions options)
+    {
+        if (decision.Channel != Channel.Sms)
+        {
+            return decision with { SendAt = now };
+        }
+
+        var zoneId = news.Customer.TimeZone ?? options.DefaultTimeZone;
+        var zone = Messages.LocalDates.Zone(zoneId);
+        var sendAt = QuietHours.Parse(options.QuietHoursStart, options.QuietHoursEnd).NextAllowed(now, zone);
+        if (sendAt <= now)
+        {
+            return decision with { SendAt = now };
+        }
+
+        var local = NodaTime.Instant.FromDateTimeOffset(sendAt).InZone(zone).LocalDateTime;
+        return decision with
+        {
+            SendAt = sendAt,
+            Why = $"deferred: quiet hours {options.QuietHoursStart}–{options.QuietHoursEnd} in {zoneId}; held until {local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} local",
+        };
     }
 
     private static TimeSpan? SlipSince(NoticeRecord last, EpisodeNews news) =>

@@ -84,6 +84,12 @@ public sealed class NoticeStore(Database database)
             new { orderId, why },
             tx);
 
+    public static Task WithdrawAsync(DbConnection c, DbTransaction tx, string noticeId, string why) =>
+        c.ExecuteAsync(
+            "UPDATE notifier_notices SET status = 'Suppressed', why = @why, scheduled_at = NULL WHERE notice_id = @noticeId AND status IN ('Pending', 'Deferred')",
+            new { noticeId, why },
+            tx);
+
     /// <summary>
     /// Claims up to <paramref name="limit"/> due notices for sending: pending ones whose time has
     /// come, and ones claimed earlier whose lease ran out (their sender died).
@@ -95,7 +101,7 @@ public sealed class NoticeStore(Database database)
                 var due = (await c.QueryAsync<NoticeRow>(
                     $"""
                     SELECT {Columns} FROM notifier_notices
-                    WHERE (status = 'Pending' AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now)
+                    WHERE (status IN ('Pending', 'Deferred') AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now)
                     ORDER BY scheduled_at LIMIT @limit{database.SkipLocked}
                     """,
                     new { now = now.ToMs(), limit },
@@ -170,7 +176,7 @@ public sealed class NoticeStore(Database database)
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken ct) =>
         database.ReadAsync(
             async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT MIN(CASE WHEN status = 'Pending' THEN scheduled_at ELSE lease_until END) FROM notifier_notices WHERE status IN ('Pending', 'Sending')",
+                "SELECT MIN(CASE WHEN status = 'Sending' THEN lease_until ELSE scheduled_at END) FROM notifier_notices WHERE status IN ('Pending', 'Deferred', 'Sending')",
                 cancellationToken: ct))),
             ct);
 

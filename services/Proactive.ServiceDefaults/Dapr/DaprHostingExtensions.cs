@@ -35,7 +35,7 @@ public static class DaprHostingExtensions
         if (configuration["Proactive:Dapr:SecretStore"] is { Length: > 0 } store)
         {
             var wait = configuration.GetValue("Proactive:Dapr:SecretStoreWait", TimeSpan.FromSeconds(30));
-            ((IConfigurationBuilder)configuration).Add(new DaprSecretsConfigurationSource(store, () => ConfigureClient(new DaprClientBuilder(), configuration).Build(), wait));
+            ((IConfigurationBuilder)configuration).Add(new DaprSecretsConfigurationSource(store, configuration["Proactive:Dapr:SecretName"], () => ConfigureClient(new DaprClientBuilder(), configuration).Build(), wait));
         }
 
         builder.Services.Configure<DaprHostingOptions>(configuration.GetSection(DaprHostingOptions.Section));

@@ -5,16 +5,18 @@ using Microsoft.Extensions.Configuration;
 namespace Proactive.ServiceDefaults.Dapr;
 
 /// <summary>
-/// When Proactive:Dapr:SecretStore names a Dapr secret store, its secrets become configuration
-/// ("Twilio:AuthToken", or "Twilio--AuthToken" where ':' is not allowed), read once at start
-/// through the sidecar. The sidecar may start a moment after the app, so the read is retried for
-/// Proactive:Dapr:SecretStoreWait (default 30 s) before start-up fails.
+/// When Proactive:Dapr:SecretStore names a Dapr secret store, secrets become configuration
+/// ("Twilio:AuthToken", or "Twilio--AuthToken" where ':' is not allowed, as in Kubernetes), read
+/// once at start through the sidecar: every secret of the store, or only the keys of the one
+/// secret Proactive:Dapr:SecretName names (what a Kubernetes store should use). The sidecar may
+/// start a moment after the app, so the read is retried for Proactive:Dapr:SecretStoreWait
+/// (default 30 s) before start-up fails.
 /// </summary>
-internal sealed class DaprSecretsConfigurationSource(string store, Func<DaprClient> client, TimeSpan wait) : IConfigurationSource
+internal sealed class DaprSecretsConfigurationSource(string store, string? secretName, Func<DaprClient> client, TimeSpan wait) : IConfigurationSource
 {
-    public IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider(store, client, wait);
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider(store, secretName, client, wait);
 
-    private sealed class Provider(string store, Func<DaprClient> client, TimeSpan wait) : ConfigurationProvider
+    private sealed class Provider(string store, string? secretName, Func<DaprClient> client, TimeSpan wait) : ConfigurationProvider
     {
         public override void Load()
         {
@@ -24,10 +26,16 @@ internal sealed class DaprSecretsConfigurationSource(string store, Func<DaprClie
             {
                 try
                 {
-                    var secrets = dapr.GetBulkSecretAsync(store).GetAwaiter().GetResult();
-                    Data = secrets
-                        .SelectMany(s => s.Value)
-                        .ToDictionary(kv => kv.Key.Replace("--", ":", StringComparison.Ordinal), kv => (string?)kv.Value, StringComparer.OrdinalIgnoreCase);
+                    var values = string.IsNullOrEmpty(secretName)
+                        ? dapr.GetBulkSecretAsync(store).GetAwaiter().GetResult().SelectMany(s => s.Value)
+                        : dapr.GetSecretAsync(store, secretName).GetAwaiter().GetResult();
+                    var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+                    foreach (var (key, value) in values)
+                    {
+                        data[key.Replace("--", ":", StringComparison.Ordinal)] = value;
+                    }
+
+                    Data = data;
                     return;
                 }
                 catch (DaprException) when (DateTime.UtcNow < deadline)

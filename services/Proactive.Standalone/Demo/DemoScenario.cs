@@ -19,10 +19,20 @@ public static class DemoScenario
     public const string KoreanOrder = "DEMO-KR-1001";
     public const string EnglishOrder = "DEMO-EN-2001";
 
-    /// <summary>A fresh demo database and outbox, unless the user configured their own.</summary>
+    /// <summary>
+    /// The demo runs on the real clock for customers in Seoul and London: quiet hours are off, so
+    /// that it shows its SMS at any hour (the notices API would otherwise say "deferred").
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
+    {
+        ["Proactive:Notices:QuietHoursStart"] = "00:00",
+        ["Proactive:Notices:QuietHoursEnd"] = "00:00",
+    };
+
+    /// <summary>A fresh demo database and outbox, unless the user configured their own; no quiet hours.</summary>
     public static void UseDemoDefaults(this WebApplicationBuilder builder)
     {
-        var defaults = new Dictionary<string, string?>();
+        var defaults = new Dictionary<string, string?>(Settings);
         if (builder.Configuration.GetConnectionString("Proactive") is null)
         {
             foreach (var file in new[] { "data/demo.db", "data/demo.db-wal", "data/demo.db-shm", "data/demo-outbox.jsonl" }.Where(File.Exists))
