@@ -45,11 +45,11 @@ public static class Extensions
         var grpcUrl = builder.Configuration["Proactive:GrpcUrl"];
         if (string.IsNullOrWhiteSpace(grpcUrl))
         {
-            var first = new Uri(urls.Split(';')[0].Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal));
+            var first = ParseUrl(urls.Split(';')[0]);
             grpcUrl = new UriBuilder(first) { Port = first.Port == 0 ? 0 : first.Port + 1 }.Uri.ToString().TrimEnd('/');
         }
 
-        var grpcPort = new Uri(grpcUrl.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal)).Port;
+        var grpcPort = ParseUrl(grpcUrl).Port;
         builder.WebHost.UseUrls($"{urls};{grpcUrl}");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
         {
@@ -59,4 +59,8 @@ public static class Extensions
             }
         }));
     }
+
+    /// <summary>A Kestrel address as a Uri; the wildcard hosts "*" and "+" are not valid in one.</summary>
+    private static Uri ParseUrl(string url) =>
+        new(url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal));
 }

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Proactive.Contracts.Events.V1;
 
@@ -27,8 +26,6 @@ public static class EventTypes
         [ShipmentTracking] = (ShipmentsTopic, Contracts.Events.V1.ShipmentTracking.Descriptor),
     };
 
-    public static IEnumerable<string> All => Known.Keys;
-
     public static bool TryGet(string type, out string topic, out MessageDescriptor descriptor)
     {
         if (Known.TryGetValue(type, out var entry))
@@ -43,10 +40,4 @@ public static class EventTypes
 
     public static IEnumerable<string> OnTopic(string topic) =>
         Known.Where(k => k.Value.Topic == topic).Select(k => k.Key);
-
-    /// <summary>The descriptor of a stored payload, by its type.</summary>
-    public static IMessage NewMessage(string type) =>
-        TryGet(type, out _, out var descriptor)
-            ? descriptor.Parser.ParseFrom(ByteString.Empty)
-            : throw new ArgumentException($"Unknown event type {type}", nameof(type));
 }
