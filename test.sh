@@ -43,6 +43,11 @@ dotnet test --solution Proactive.sln --no-build -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
+# Repeat each failure's name and message at the end, where a truncated CI log still shows it.
+if [ "$status" != 0 ]; then
+    echo "---- failures ----"
+    grep -E -A 25 '^\s*failed [^:]' "$log" | grep -v -E '^\s+at (System|Microsoft|Xunit)\.' | head -150 || true
+fi
 passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 echo "${passed} passed, ${failed} failed"

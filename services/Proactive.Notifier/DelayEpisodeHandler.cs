@@ -47,20 +47,29 @@ public sealed partial class DelayEpisodeHandler(
                     return (NewsOutcome.Stale, 0);
                 }
 
+                var preferences = await NoticeStore.PreferencesAsync(c, tx, news.Customer.CustomerId);
+                var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+                IReadOnlyList<NoticeRecord> ledger;
+                IReadOnlyList<NoticeRecord> unsent;
                 if (news.Kind == EpisodeNewsKind.Resolved)
                 {
                     await NoticeStore.WithdrawUnsentAsync(c, tx, news.OrderId, $"withdrawn: episode resolved ({news.Resolution}) before it was sent");
-                    return (NewsOutcome.Decided, 0);
+                    ledger = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
+                    unsent = [];
+                }
+                else
+                {
+                    // News not yet sent (held for quiet hours) is overtaken by newer news: decide as if
+                    // it had not been told, and withdraw it for what replaces it, never sending it stale.
+                    var all = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
+                    unsent = all.Where(n => n.EpisodeId == news.EpisodeId && n.Status is NoticeStatus.Pending or NoticeStatus.Deferred).ToList();
+                    ledger = all.Except(unsent).ToList();
                 }
 
-                // News not yet sent (held for quiet hours) is overtaken by newer news: decide as if
-                // it had not been told, and withdraw it for what replaces it, never sending it stale.
-                var ledger = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
-                var unsent = ledger.Where(n => n.EpisodeId == news.EpisodeId && n.Status is NoticeStatus.Pending or NoticeStatus.Deferred).ToList();
-                var decisions = NoticePolicy.Decide(news, ledger.Except(unsent).ToList(), now, options.Value);
+                var decisions = NoticePolicy.Decide(told, ledger, now, options.Value, preferences);
                 foreach (var decision in decisions)
                 {
-                    var notice = Record(news, decision, now);
+                    var notice = Record(news, told, decision, now);
                     await NoticeStore.AddAsync(c, tx, notice);
                     foreach (var overtaken in unsent.Where(n => decision.Send && n.Channel == decision.Channel))
                     {
@@ -82,9 +91,10 @@ public sealed partial class DelayEpisodeHandler(
         return outcome;
     }
 
-    private NoticeRecord Record(EpisodeNews news, NoticeDecision decision, DateTimeOffset now)
+    /// <summary>The notice as decided; <paramref name="told"/> is the news with the customer's preferences applied.</summary>
+    private NoticeRecord Record(EpisodeNews news, EpisodeNews told, NoticeDecision decision, DateTimeOffset now)
     {
-        var message = NoticeRenderer.Render(decision.Channel, decision.Kind, news, options.Value);
+        var message = NoticeRenderer.Render(decision.Channel, decision.Kind, told, options.Value);
         return new NoticeRecord(
             NoticeRecord.IdFor(news.EpisodeId, news.Sequence, decision.Channel),
             news.OrderId,
@@ -101,13 +111,15 @@ public sealed partial class DelayEpisodeHandler(
             0,
             null,
             null,
-            news.Customer.AddressFor(decision.Channel) ?? "",
-            news.Customer.Locale,
+            told.Customer.AddressFor(decision.Channel) ?? "",
+            told.Customer.Locale,
             message.Subject,
             message.Text,
             message.Html,
             news.EstimatedDeliveryAt,
-            news.ActionRequired);
+            news.ActionRequired,
+            news.Customer.CustomerId,
+            news);
     }
 
     internal static EpisodeNews ToNews(DelayEpisodeChanged change)
@@ -143,7 +155,8 @@ public sealed partial class DelayEpisodeHandler(
                     .ToList()),
             NonEmpty(change.TrackingUrl),
             NonEmpty(change.Carrier),
-            NonEmpty(change.Resolution));
+            NonEmpty(change.Resolution),
+            change.OccurredAt?.ToDateTimeOffset());
     }
 
     private static string? NonEmpty(string value) => value.Length > 0 ? value : null;

@@ -60,6 +60,7 @@ public static class Extensions
     public static IEndpointRouteBuilder MapNotifier(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<NoticeLedgerService>();
+        endpoints.MapGrpcService<CustomerPreferencesService>();
         return endpoints;
     }
 

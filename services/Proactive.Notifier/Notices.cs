@@ -17,6 +17,9 @@ public enum NoticeKind
 
     /// <summary>The customer must act (fix the address).</summary>
     ActionRequired,
+
+    /// <summary>Good news after a delay notice: the estimate is back within the promise.</summary>
+    BackOnTrack,
 }
 
 public enum NoticeStatus
@@ -43,7 +46,8 @@ public sealed record EpisodeNews(
     CustomerContact Customer,
     string? TrackingUrl,
     string? Carrier,
-    string? Resolution);
+    string? Resolution,
+    DateTimeOffset? OccurredAt = null);
 
 public enum EpisodeNewsKind
 {
@@ -88,7 +92,11 @@ public sealed record NoticeRecord(
     string Text,
     string? Html,
     DateTimeOffset? EstimatedDeliveryAt,
-    bool ActionRequired)
+    bool ActionRequired,
+    string? CustomerId = null,
+    EpisodeNews? News = null,
+    DateTimeOffset? FirstAttemptAt = null,
+    string? FallbackFor = null)
 {
     /// <summary>The customer has been, or is about to be, told this news.</summary>
     public bool IsTold => Status is NoticeStatus.Sent or NoticeStatus.Pending or NoticeStatus.Sending or NoticeStatus.Deferred;

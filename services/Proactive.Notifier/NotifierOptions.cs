@@ -20,6 +20,12 @@ public sealed class NoticePolicyOptions
     /// <summary>End of the window: an SMS due in it waits until then ("08:00"). Email is not held.</summary>
     public string QuietHoursEnd { get; set; } = "08:00";
 
+    /// <summary>
+    /// After a delay notice was sent, tell the customer once more when the estimate is back within
+    /// the promise ("good news"). Not counted against <see cref="MaxPerOrderPer24Hours"/>.
+    /// </summary>
+    public bool BackOnTrack { get; set; } = true;
+
     /// <summary>IANA zone for customers who did not give one.</summary>
     public string DefaultTimeZone { get; set; } = "UTC";
 }
@@ -30,13 +36,22 @@ public sealed class DispatchOptions
     public const string Section = "Proactive:Dispatch";
 
     /// <summary>Give up after this many attempts of one notice (transient failures only).</summary>
-    public int MaxAttempts { get; set; } = 6;
+    public int MaxAttempts { get; set; } = 8;
 
-    /// <summary>Delay before the first retry; doubles with each attempt.</summary>
+    /// <summary>Give up when the next retry would come later than this after the first attempt.</summary>
+    public TimeSpan RetryFor { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Delay before the first retry; doubles with each attempt, with random jitter (half to all of it).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Longest wait between two attempts.</summary>
+    /// <summary>Longest wait between two attempts (before jitter).</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A provider is left alone after this many transient failures in a row...</summary>
+    public int BreakAfterFailures { get; set; } = 5;
+
+    /// <summary>...for this long; then one trial send decides whether it is back.</summary>
+    public TimeSpan BreakFor { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A claimed notice whose sender died is claimed again after this long.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);

@@ -101,6 +101,8 @@ internal sealed class InstantSender(Channel channel) : INoticeSender
 
     public string Provider => "instant";
 
+    public double MessagesPerSecond => 0;
+
     public Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken) =>
         Task.FromResult(SendResult.Sent(notice.NoticeId));
 }

@@ -158,13 +158,20 @@ public sealed class ProviderSenderTests : IAsyncLifetime
     }
 
     [Fact]
-    public void BackoffDoublesIsCappedAndHonoursRetryAfter()
+    public void BackoffDoublesIsCappedJitteredAndHonoursRetryAfter()
     {
         var o = new DispatchOptions { RetryBaseDelay = TimeSpan.FromSeconds(30), RetryMaxDelay = TimeSpan.FromMinutes(5) };
 
-        NoticeDispatcher.Backoff(1, null, o).ShouldBe(TimeSpan.FromSeconds(30));
-        NoticeDispatcher.Backoff(2, null, o).ShouldBe(TimeSpan.FromSeconds(60));
-        NoticeDispatcher.Backoff(10, null, o).ShouldBe(TimeSpan.FromMinutes(5));
-        NoticeDispatcher.Backoff(1, TimeSpan.FromMinutes(2), o).ShouldBe(TimeSpan.FromMinutes(2));
+        // Jitter spreads each wait over [half, all] of the exponential step.
+        NoticeDispatcher.Backoff(1, null, o, 1).ShouldBe(TimeSpan.FromSeconds(30));
+        NoticeDispatcher.Backoff(1, null, o, 0).ShouldBe(TimeSpan.FromSeconds(15));
+        NoticeDispatcher.Backoff(2, null, o, 1).ShouldBe(TimeSpan.FromSeconds(60));
+        NoticeDispatcher.Backoff(2, null, o, 0.5).ShouldBe(TimeSpan.FromSeconds(45));
+        NoticeDispatcher.Backoff(10, null, o, 1).ShouldBe(TimeSpan.FromMinutes(5));
+        NoticeDispatcher.Backoff(10, null, o, 0).ShouldBe(TimeSpan.FromMinutes(2.5));
+
+        // The provider's Retry-After is a floor, never shortened by jitter.
+        NoticeDispatcher.Backoff(1, TimeSpan.FromMinutes(2), o, 0).ShouldBe(TimeSpan.FromMinutes(2));
+        NoticeDispatcher.Backoff(1, TimeSpan.FromSeconds(5), o, 0).ShouldBe(TimeSpan.FromSeconds(15));
     }
 }

@@ -124,7 +124,8 @@ public abstract class DelayNoticeTests : IAsyncLifetime
         var store = host.Services.GetRequiredService<Notifier.Store.NoticeStore>();
 
         // A sender claims both notices, then dies before sending.
-        (await store.ClaimDueAsync(host.Time.GetUtcNow(), TimeSpan.FromMinutes(2), 50, TestContext.Current.CancellationToken)).Count.ShouldBe(2);
+        var everyChannel = new Dictionary<Notifier.Channel, int> { [Notifier.Channel.Sms] = 50, [Notifier.Channel.Email] = 50 };
+        (await store.ClaimDueAsync(host.Time.GetUtcNow(), TimeSpan.FromMinutes(2), everyChannel, TestContext.Current.CancellationToken)).Count.ShouldBe(2);
         await host.DrainAsync();
         host.Twilio.Requests.ShouldBe(0);
 

@@ -41,6 +41,7 @@ public sealed class FakeTwilio : IAsyncDisposable
         new("Twilio:AuthToken", AuthToken),
         new("Twilio:From", From),
         new("Twilio:BaseUrl", BaseUrl),
+        new("Twilio:MessagesPerSecond", "1000"),
     ];
 
     public static async Task<FakeTwilio> StartAsync()

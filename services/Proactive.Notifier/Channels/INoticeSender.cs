@@ -23,14 +23,33 @@ public enum SendOutcome
     Permanent,
 }
 
+/// <summary>Why a permanent failure happened, when it is about the recipient rather than the request.</summary>
+public enum RecipientProblem
+{
+    None,
+
+    /// <summary>The address cannot receive on this channel (invalid number, landline, unroutable).</summary>
+    Unreachable,
+
+    /// <summary>The recipient unsubscribed from this sender (Twilio 21610: they replied STOP).</summary>
+    OptedOut,
+}
+
 /// <summary>The provider's answer, with its own code (Twilio error code, SendGrid HTTP status).</summary>
-public sealed record SendResult(SendOutcome Outcome, string? ProviderMessageId = null, string? ProviderCode = null, string? Detail = null, TimeSpan? RetryAfter = null)
+public sealed record SendResult(
+    SendOutcome Outcome,
+    string? ProviderMessageId = null,
+    string? ProviderCode = null,
+    string? Detail = null,
+    TimeSpan? RetryAfter = null,
+    RecipientProblem Problem = RecipientProblem.None)
 {
     public static SendResult Sent(string providerMessageId) => new(SendOutcome.Sent, providerMessageId);
 
     public static SendResult Transient(string? code, string detail, TimeSpan? retryAfter = null) => new(SendOutcome.Transient, null, code, detail, retryAfter);
 
-    public static SendResult Permanent(string? code, string detail) => new(SendOutcome.Permanent, null, code, detail);
+    public static SendResult Permanent(string? code, string detail, RecipientProblem problem = RecipientProblem.None) =>
+        new(SendOutcome.Permanent, null, code, detail, null, problem);
 }
 
 /// <summary>Delivers notices on one channel through one provider.</summary>
@@ -40,6 +59,9 @@ public interface INoticeSender
 
     /// <summary>Provider name for the notices API and logs: "twilio", "sendgrid", "local-outbox".</summary>
     string Provider { get; }
+
+    /// <summary>Most messages per second this sender may be given (its provider's throughput); 0 for no limit.</summary>
+    double MessagesPerSecond { get; }
 
     Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken);
 }

@@ -1,6 +1,10 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Channels;
+using Proactive.Notifier.Messages;
+using Proactive.Notifier.Policy;
+using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults;
 
@@ -12,8 +16,11 @@ public sealed class DispatchSignal : WorkSignal;
 /// <summary>
 /// Sends the notices that are due and records each attempt. A notice is claimed (with a lease)
 /// before its provider call and settled after it, so a crash repeats at most the send in flight.
-/// Transient failures are retried with exponential backoff, honouring the provider's Retry-After;
-/// permanent ones are recorded as failed with the provider's code.
+/// Just before the call the customer's preferences are read again: an opt-out, new quiet hours or
+/// a new language made after the decision still count. Transient failures are retried with
+/// exponential backoff and jitter for a bounded time, honouring the provider's Retry-After; a
+/// provider that keeps failing is left alone for a while (circuit breaker); each sender is held to
+/// its messages per second. A number that can never get the SMS falls back to email.
 /// </summary>
 public sealed partial class NoticeDispatcher(
     NoticeStore store,
@@ -21,34 +28,118 @@ public sealed partial class NoticeDispatcher(
     DispatchSignal signal,
     TimeProvider time,
     IOptions<DispatchOptions> options,
+    IOptions<NoticePolicyOptions> policyOptions,
     ILogger<NoticeDispatcher> logger) : BackgroundLoop(time, logger, signal)
 {
+    private const int Batch = 50;
     private readonly Dictionary<Channel, INoticeSender> byChannel = senders.ToDictionary(s => s.Channel);
+    private readonly Dictionary<Channel, ProviderGate> gates = senders.ToDictionary(
+        s => s.Channel,
+        s => new ProviderGate(s.Provider, s.MessagesPerSecond, options.Value.BreakAfterFailures, options.Value.BreakFor));
+
     private DateTimeOffset lastPrune = DateTimeOffset.MinValue;
 
-    /// <summary>Sends everything due now; returns how many attempts were made.</summary>
+    /// <summary>The circuit breaker and rate limit of the provider behind a channel.</summary>
+    public ProviderGate GateFor(Channel channel) => gates[channel];
+
+    /// <summary>Sends everything due now that the providers may take; returns how many notices were handled.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
-        var attempts = 0;
+        var handled = 0;
         while (true)
         {
-            var due = await store.ClaimDueAsync(Time.GetUtcNow(), options.Value.Lease, 50, cancellationToken);
+            var now = Time.GetUtcNow();
+            var limits = gates.ToDictionary(g => g.Key, g => g.Value.Allowance(now, Batch));
+            if (limits.Values.All(l => l == 0))
+            {
+                return handled;
+            }
+
+            var due = await store.ClaimDueAsync(now, options.Value.Lease, limits, cancellationToken);
             if (due.Count == 0)
             {
-                return attempts;
+                return handled;
             }
 
             foreach (var notice in due)
             {
-                await SendAsync(notice, cancellationToken);
-                attempts++;
+                await HandleAsync(notice, cancellationToken);
+                handled++;
             }
         }
     }
 
-    private async Task SendAsync(NoticeRecord notice, CancellationToken cancellationToken)
+    private async Task HandleAsync(NoticeRecord notice, CancellationToken cancellationToken)
+    {
+        var gate = gates[notice.Channel];
+        if (gate.OpenUntil(Time.GetUtcNow()) is { } until)
+        {
+            // Claimed before the circuit opened: back in the queue, the claim not counted as an attempt.
+            await store.ReleaseAsync(notice, NoticeStatus.Pending, $"waiting: {gate.Provider} failed {gate.ConsecutiveFailures} times in a row; next try at {until:O}", until, cancellationToken);
+            return;
+        }
+
+        var (ready, release) = await ApplyPreferencesAsync(notice, cancellationToken);
+        if (release is not null)
+        {
+            await store.ReleaseAsync(notice, release.Status, release.Why, release.ScheduledAt, cancellationToken);
+            LogHeld(logger, notice.NoticeId, notice.Channel, release.Status, release.Why);
+            return;
+        }
+
+        await SendAsync(ready, gate, cancellationToken);
+    }
+
+    private sealed record Release(NoticeStatus Status, string Why, DateTimeOffset? ScheduledAt);
+
+    /// <summary>The customer's preferences as they are now, not as they were when the notice was decided.</summary>
+    private async Task<(NoticeRecord Notice, Release? Release)> ApplyPreferencesAsync(NoticeRecord notice, CancellationToken cancellationToken)
+    {
+        if (notice.CustomerId is not { } customerId)
+        {
+            return (notice, null);
+        }
+
+        var preferences = await store.Database.ReadAsync(c => NoticeStore.PreferencesAsync(c, null, customerId), cancellationToken);
+        var now = Time.GetUtcNow();
+        if (preferences.OptOutOf(notice.Channel) is { } optOut)
+        {
+            return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(notice.Channel, optOut)}", null));
+        }
+
+        if (notice.FallbackFor is null && preferences.Channels is { Count: > 0 } channels && !channels.Contains(notice.Channel))
+        {
+            return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: the customer's preferences no longer include {notice.Channel.ToString().ToLowerInvariant()}", null));
+        }
+
+        if (notice.News is not { } news)
+        {
+            return (notice, null);
+        }
+
+        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        var policy = policyOptions.Value;
+        var schedule = NoticePolicy.Schedule(NoticeDecision.Tell(notice.Channel, notice.Kind), told.Customer, now, policy, preferences);
+        if (schedule.SendAt > now)
+        {
+            return (notice, new Release(NoticeStatus.Deferred, schedule.Why!, schedule.SendAt));
+        }
+
+        if (told.Customer.Locale == notice.Locale && told.Customer.TimeZone == news.Customer.TimeZone)
+        {
+            return (notice, null);
+        }
+
+        var message = NoticeRenderer.Render(notice.Channel, notice.Kind, told, policy);
+        var rewritten = notice with { Locale = told.Customer.Locale, Subject = message.Subject, Text = message.Text, Html = message.Html };
+        await store.RewriteAsync(rewritten, cancellationToken);
+        return (rewritten, null);
+    }
+
+    private async Task SendAsync(NoticeRecord notice, ProviderGate gate, CancellationToken cancellationToken)
     {
         var sender = byChannel[notice.Channel];
+        gate.Take(Time.GetUtcNow());
         var result = await sender.SendAsync(
             new OutgoingNotice(notice.NoticeId, notice.OrderId, notice.Channel, notice.Recipient, null, notice.Locale, notice.Subject, notice.Text, notice.Html),
             cancellationToken);
@@ -58,29 +149,145 @@ public sealed partial class NoticeDispatcher(
         switch (result.Outcome)
         {
             case SendOutcome.Sent:
+                gate.Succeeded();
                 await store.RecordAttemptAsync(notice, now, NoticeStatus.Sent, "sent", null, result.ProviderMessageId, null, null, cancellationToken);
                 LogSent(logger, notice.NoticeId, notice.Channel, sender.Provider, notice.Attempts);
                 break;
-            case SendOutcome.Transient when notice.Attempts < o.MaxAttempts:
-                var retryAt = now + Backoff(notice.Attempts, result.RetryAfter, o);
-                await store.RecordAttemptAsync(notice, now, NoticeStatus.Pending, "transient", result.ProviderCode, null, $"{result.Detail}; retry at {retryAt:O}", retryAt, cancellationToken);
-                LogRetry(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", notice.Attempts, retryAt);
+
+            case SendOutcome.Transient:
+                if (gate.Failed(now))
+                {
+                    LogCircuitOpen(logger, sender.Provider, gate.ConsecutiveFailures, gate.OpenUntil(now) ?? now);
+                }
+
+                var retryAt = now + Backoff(notice.Attempts, result.RetryAfter, o, Random.Shared.NextDouble());
+                var firstAttempt = notice.FirstAttemptAt ?? now;
+                if (notice.Attempts < o.MaxAttempts && retryAt - firstAttempt <= o.RetryFor)
+                {
+                    await store.RecordAttemptAsync(notice, now, NoticeStatus.Pending, "transient", result.ProviderCode, null, $"{result.Detail}; retry at {retryAt:O}", retryAt, cancellationToken);
+                    LogRetry(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", notice.Attempts, retryAt);
+                    break;
+                }
+
+                var gaveUp = $"gave up after {notice.Attempts} attempts over {(now - firstAttempt).TotalMinutes:0} min: {result.Detail}";
+                await store.RecordAttemptAsync(notice, now, NoticeStatus.Failed, "transient", result.ProviderCode, null, gaveUp, null, cancellationToken);
+                LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", gaveUp);
                 break;
+
             default:
-                var why = result.Outcome == SendOutcome.Transient
-                    ? $"gave up after {notice.Attempts} attempts: {result.Detail}"
-                    : $"provider refused: {result.Detail}";
-                await store.RecordAttemptAsync(notice, now, NoticeStatus.Failed, result.Outcome.ToString().ToLowerInvariant(), result.ProviderCode, null, why, null, cancellationToken);
+                gate.Succeeded();
+                var why = await store.Database.WriteAsync(
+                    async (c, tx) =>
+                    {
+                        await store.Database.LockAsync(c, tx, notice.OrderId);
+                        var why = $"provider refused: {result.Detail}";
+                        if (result.Problem == RecipientProblem.OptedOut)
+                        {
+                            why += await RecordProviderOptOutAsync(c, tx, notice, $"{sender.Provider} {result.ProviderCode}", now);
+                        }
+
+                        if (result.Problem != RecipientProblem.None)
+                        {
+                            why += await FallBackToEmailAsync(c, tx, notice, result.ProviderCode, now);
+                        }
+
+                        await NoticeStore.RecordAttemptAsync(c, tx, notice, now, NoticeStatus.Failed, "permanent", result.ProviderCode, null, why, null);
+                        return why;
+                    },
+                    cancellationToken);
                 LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", why);
                 break;
         }
     }
 
-    /// <summary>base × 2^(attempt−1), capped, but never sooner than the provider asked.</summary>
-    internal static TimeSpan Backoff(int attempt, TimeSpan? retryAfter, DispatchOptions o)
+    /// <summary>The provider says the customer unsubscribed (they replied STOP): no more of that channel.</summary>
+    private static async Task<string> RecordProviderOptOutAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string source, DateTimeOffset now)
     {
-        var exponential = TimeSpan.FromTicks(Math.Min(o.RetryMaxDelay.Ticks, o.RetryBaseDelay.Ticks * (1L << Math.Clamp(attempt - 1, 0, 30))));
-        return retryAfter is { } asked && asked > exponential ? asked : exponential;
+        if (notice.CustomerId is not { } customerId)
+        {
+            return "";
+        }
+
+        var preferences = await NoticeStore.PreferencesAsync(c, tx, customerId);
+        if (preferences.OptOutOf(notice.Channel) is null)
+        {
+            await NoticeStore.SavePreferencesAsync(c, tx, preferences.WithOptOut(notice.Channel, new OptOut(now, source)) with { UpdatedAt = now });
+        }
+
+        return $"; the customer is now opted out of {notice.Channel.ToString().ToLowerInvariant()}";
+    }
+
+    /// <summary>
+    /// The SMS can never reach this customer: tell the same news by email instead, if they have an
+    /// address, have not opted out of email, and that news was not already decided for email.
+    /// </summary>
+    private async Task<string> FallBackToEmailAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string? code, DateTimeOffset now)
+    {
+        if (notice.Channel != Channel.Sms || notice.News is not { } news || notice.CustomerId is not { } customerId)
+        {
+            return "";
+        }
+
+        var preferences = await NoticeStore.PreferencesAsync(c, tx, customerId);
+        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        if (told.Customer.Email is not { } email)
+        {
+            return "; no email address to fall back to";
+        }
+
+        if (preferences.EmailOptOut is { } optOut)
+        {
+            return $"; no email fallback: {NoticePolicy.OptedOutReason(Channel.Email, optOut)}";
+        }
+
+        var emailId = NoticeRecord.IdFor(notice.EpisodeId, notice.Sequence, Channel.Email);
+        var existing = (await NoticeStore.ForOrderAsync(c, tx, notice.OrderId)).FirstOrDefault(n => n.NoticeId == emailId);
+        if (existing is not null)
+        {
+            return $"; no email fallback: this news was already {existing.Status.ToString().ToLowerInvariant()} by email ({emailId})";
+        }
+
+        var message = NoticeRenderer.Render(Channel.Email, notice.Kind, told, policyOptions.Value);
+        await NoticeStore.AddAsync(c, tx, new NoticeRecord(
+            emailId,
+            notice.OrderId,
+            notice.EpisodeId,
+            notice.Sequence,
+            Channel.Email,
+            notice.Kind,
+            notice.Reason,
+            NoticeStatus.Pending,
+            $"fallback for {notice.NoticeId}: the SMS could not be delivered ({code})",
+            now,
+            now,
+            null,
+            0,
+            null,
+            null,
+            email,
+            told.Customer.Locale,
+            message.Subject,
+            message.Text,
+            message.Html,
+            notice.EstimatedDeliveryAt,
+            notice.ActionRequired,
+            customerId,
+            news,
+            null,
+            notice.NoticeId));
+        return $"; fell back to email ({emailId})";
+    }
+
+    /// <summary>
+    /// Exponential backoff with "equal jitter": half of base × 2^(attempt−1) (capped) plus a random
+    /// share of the other half, so retries of many notices spread out; never sooner than the
+    /// provider asked. <paramref name="jitter"/> is a number in [0, 1).
+    /// </summary>
+    internal static TimeSpan Backoff(int attempt, TimeSpan? retryAfter, DispatchOptions o, double jitter)
+    {
+        var exponential = Math.Min(o.RetryMaxDelay.Ticks, o.RetryBaseDelay.Ticks * (1L << Math.Clamp(attempt - 1, 0, 30)));
+        var jittered = TimeSpan.FromTicks((exponential / 2) + (long)(exponential / 2 * Math.Clamp(jitter, 0, 1)));
+        return retryAfter is { } asked && asked > jittered ? asked : jittered;
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -109,7 +316,27 @@ public sealed partial class NoticeDispatcher(
             lastPrune = Time.GetUtcNow();
         }
 
-        return await store.NextDueAsync(cancellationToken);
+        return await NextDueAsync(cancellationToken);
+    }
+
+    /// <summary>The next instant there is work a provider may take: a notice falls due and its gate is open.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset? next = null;
+        var now = Time.GetUtcNow();
+        foreach (var (channel, gate) in gates)
+        {
+            if (await store.NextDueAsync(channel, cancellationToken) is not { } due)
+            {
+                continue;
+            }
+
+            var ready = gate.ReadyAt(now);
+            var at = due > ready ? due : ready;
+            next = next is null || at < next ? at : next;
+        }
+
+        return next;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notice {NoticeId} sent by {Channel} through {Provider} (attempt {Attempt})")]
@@ -121,7 +348,12 @@ public sealed partial class NoticeDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Channel}) failed with {ProviderCode}: {Why}")]
     private static partial void LogFailed(ILogger logger, string noticeId, Channel channel, string providerCode, string why);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notice {NoticeId} ({Channel}) not sent now: {Status}, {Why}")]
+    private static partial void LogHeld(ILogger logger, string noticeId, Channel channel, NoticeStatus status, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit open for {Provider} after {Failures} transient failures in a row; next try at {Until}")]
+    private static partial void LogCircuitOpen(ILogger logger, string provider, int failures, DateTimeOffset until);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Channel} notices go through {Provider}{Hint}")]
     private static partial void LogChannel(ILogger logger, Channel channel, string provider, string hint);
-
 }

@@ -16,9 +16,25 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
             throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
         }
 
-        var notices = await store.Database.ReadAsync(c => NoticeStore.ForOrderAsync(c, null, request.OrderId), context.CancellationToken);
+        var (notices, attempts) = await store.Database.ReadAsync(
+            async c => (await NoticeStore.ForOrderAsync(c, null, request.OrderId), await NoticeStore.AttemptsForOrderAsync(c, request.OrderId)),
+            context.CancellationToken);
+        var byNotice = attempts.ToLookup(a => a.NoticeId);
         var response = new ListNoticesResponse { OrderId = request.OrderId };
-        response.Notices.AddRange(notices.Select(ToView));
+        foreach (var notice in notices)
+        {
+            var view = ToView(notice);
+            view.AttemptLog.AddRange(byNotice[notice.NoticeId].Select(a => new AttemptView
+            {
+                Attempt = a.Attempt,
+                At = Timestamp.FromDateTimeOffset(a.At),
+                Outcome = a.Outcome,
+                ProviderCode = a.ProviderCode ?? "",
+                Detail = a.Detail ?? "",
+            }));
+            response.Notices.Add(view);
+        }
+
         return response;
     }
 
@@ -33,6 +49,7 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
         {
             NoticeKind.FurtherDelay => "FURTHER_DELAY",
             NoticeKind.ActionRequired => "ACTION_REQUIRED",
+            NoticeKind.BackOnTrack => "BACK_ON_TRACK",
             _ => "DELAY",
         },
         Reason = n.Reason,
@@ -49,5 +66,6 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
         Subject = n.Subject ?? "",
         Text = n.Text,
         EstimatedDeliveryAt = n.EstimatedDeliveryAt is { } eta ? Timestamp.FromDateTimeOffset(eta) : null,
+        FallbackFor = n.FallbackFor ?? "",
     };
 }

@@ -19,7 +19,7 @@ public static class NoticeRenderer
         var language = Languages.For(news.Customer.Locale);
         var zone = news.Customer.TimeZone ?? options.DefaultTimeZone;
         var texts = language == Language.Korean ? Texts.Korean : Texts.English;
-        var what = texts.What(news.Reason, news.ExceptionCode);
+        var what = kind == NoticeKind.BackOnTrack ? texts.BackOnTrack : texts.What(news.Reason, news.ExceptionCode);
         var eta = news.EstimatedDeliveryAt is { } at ? LocalDates.InZone(at, zone) : (NodaTime.LocalDate?)null;
 
         return channel == Channel.Sms
@@ -36,7 +36,7 @@ public static class NoticeRenderer
             lead,
             what,
             estimate,
-            apology && kind != NoticeKind.ActionRequired ? texts.Sorry : "",
+            apology && kind is NoticeKind.Delay or NoticeKind.FurtherDelay ? texts.Sorry : "",
             link ? news.TrackingUrl : "");
 
         // The fullest text that fits; the link matters more than the apology.
@@ -53,7 +53,12 @@ public static class NoticeRenderer
         var promisedLine = texts.PromisedLine(LocalDates.Long(promised, language));
         var estimateLine = eta is { } date ? texts.EstimateLong(LocalDates.Long(date, language)) : texts.NoEstimate;
         var trackLine = news.TrackingUrl is { } url ? texts.TrackLine(url) : null;
-        var closing = kind == NoticeKind.ActionRequired ? texts.ThanksForHelp : texts.SorryLong;
+        var closing = kind switch
+        {
+            NoticeKind.ActionRequired => texts.ThanksForHelp,
+            NoticeKind.BackOnTrack => texts.ThanksForPatience,
+            _ => texts.SorryLong,
+        };
 
         var text = new StringBuilder()
             .AppendLine(greeting).AppendLine()

@@ -15,7 +15,9 @@ internal sealed record Texts(
     string Sorry,
     string SorryLong,
     string ThanksForHelp,
-    string TrackButton)
+    string TrackButton,
+    string BackOnTrack,
+    string ThanksForPatience)
 {
     public static readonly Texts English = new(
         What: (reason, code) => (reason, code) switch
@@ -43,6 +45,7 @@ internal sealed record Texts(
         {
             NoticeKind.ActionRequired => $"Action needed: check the delivery address for order {id}",
             NoticeKind.FurtherDelay => $"Update: order {id} is delayed further",
+            NoticeKind.BackOnTrack => $"Good news: order {id} is back on track",
             _ => $"Your order {id} is delayed",
         },
         NoEstimate: "We will tell you the new date as soon as we know it.",
@@ -50,7 +53,9 @@ internal sealed record Texts(
         Sorry: "Sorry for the wait.",
         SorryLong: "We are sorry for the wait, and we wanted you to hear it from us first.",
         ThanksForHelp: "Thank you for helping us get your order to you.",
-        TrackButton: "Track your order");
+        TrackButton: "Track your order",
+        BackOnTrack: "good news: your delivery is back on track.",
+        ThanksForPatience: "Thank you for your patience.");
 
     public static readonly Texts Korean = new(
         What: (reason, code) => (reason, code) switch
@@ -78,6 +83,7 @@ internal sealed record Texts(
         {
             NoticeKind.ActionRequired => $"[확인 요청] 주문 {id} 배송지 주소를 확인해 주세요",
             NoticeKind.FurtherDelay => $"[추가 지연] 주문 {id} 배송 안내",
+            NoticeKind.BackOnTrack => $"[좋은 소식] 주문 {id} 배송이 정상화됐어요",
             _ => $"주문 {id} 배송 지연 안내",
         },
         NoEstimate: "새 도착일이 정해지면 알려드릴게요.",
@@ -85,5 +91,7 @@ internal sealed record Texts(
         Sorry: "죄송합니다.",
         SorryLong: "기다리게 해드려 죄송합니다. 먼저 알려드리고 싶었어요.",
         ThanksForHelp: "빠른 배송을 위해 도와주셔서 감사합니다.",
-        TrackButton: "배송 조회하기");
+        TrackButton: "배송 조회하기",
+        BackOnTrack: "좋은 소식이에요. 배송이 다시 정상적으로 진행되고 있어요.",
+        ThanksForPatience: "기다려 주셔서 감사합니다.");
 }

@@ -19,17 +19,25 @@ public static class NoticePolicy
 {
     private static readonly Channel[] AllChannels = [Channel.Sms, Channel.Email];
 
+    /// <param name="news">The news, with the customer's preferences already laid over the contact.</param>
+    /// <param name="ledger">Every notice already decided for the order (unsent ones being replaced left out).</param>
+    /// <param name="preferences">The customer's own choices: opt-outs and quiet hours.</param>
     public static IReadOnlyList<NoticeDecision> Decide(
-        EpisodeNews news, IReadOnlyList<NoticeRecord> ledger, DateTimeOffset now, NoticePolicyOptions options)
+        EpisodeNews news,
+        IReadOnlyList<NoticeRecord> ledger,
+        DateTimeOffset now,
+        NoticePolicyOptions options,
+        Preferences.CustomerPreferences? preferences = null)
     {
+        preferences ??= Preferences.CustomerPreferences.None(news.Customer.CustomerId);
         if (news.Kind == EpisodeNewsKind.Resolved)
         {
-            return [];
+            return BackOnTrack(news, ledger, now, options, preferences);
         }
 
         var channels = news.Customer.Channels.Count > 0 ? AllChannels.Where(news.Customer.Channels.Contains) : AllChannels;
         var recentNews = ledger
-            .Where(n => n.IsTold && (n.SentAt ?? n.DecidedAt) > now - TimeSpan.FromHours(24))
+            .Where(n => n.IsTold && n.Kind != NoticeKind.BackOnTrack && (n.SentAt ?? n.DecidedAt) > now - TimeSpan.FromHours(24))
             .Select(n => (n.EpisodeId, n.Sequence))
             .Distinct()
             .Count();
@@ -45,6 +53,12 @@ public static class NoticePolicy
                     decisions.Add(NoticeDecision.Suppress(channel, kind, $"the customer asked for {Name(channel)} but gave no {Name(channel)} address"));
                 }
 
+                continue;
+            }
+
+            if (preferences.OptOutOf(channel) is { } optOut)
+            {
+                decisions.Add(NoticeDecision.Suppress(channel, kind, OptedOutReason(channel, optOut)));
                 continue;
             }
 
@@ -77,23 +91,59 @@ public static class NoticePolicy
                 continue;
             }
 
-            decisions.Add(Schedule(NoticeDecision.Tell(channel, kind), news, now, options));
+            decisions.Add(Schedule(NoticeDecision.Tell(channel, kind), news.Customer, now, options, preferences));
         }
 
         return decisions;
     }
 
-    /// <summary>An SMS due during the customer's quiet hours waits for their end; email goes now.</summary>
-    private static NoticeDecision Schedule(NoticeDecision decision, EpisodeNews news, DateTimeOffset now, NoticePolicyOptions options)
+    /// <summary>
+    /// The delay is over because the estimate recovered: the customers who were told of it hear the
+    /// good news once, on the channels they were told on. Not counted against the order cap.
+    /// </summary>
+    private static IReadOnlyList<NoticeDecision> BackOnTrack(
+        EpisodeNews news, IReadOnlyList<NoticeRecord> ledger, DateTimeOffset now, NoticePolicyOptions options, Preferences.CustomerPreferences preferences)
+    {
+        if (!options.BackOnTrack || news.Resolution != "RECOVERED")
+        {
+            return [];
+        }
+
+        var told = ledger
+            .Where(n => n.EpisodeId == news.EpisodeId && n.Status == NoticeStatus.Sent && n.Kind != NoticeKind.BackOnTrack)
+            .Select(n => n.Channel)
+            .Distinct()
+            .Order()
+            .ToList();
+        var decisions = new List<NoticeDecision>();
+        foreach (var channel in told)
+        {
+            if (news.Customer.AddressFor(channel) is null)
+            {
+                continue;
+            }
+
+            decisions.Add(preferences.OptOutOf(channel) is { } optOut
+                ? NoticeDecision.Suppress(channel, NoticeKind.BackOnTrack, OptedOutReason(channel, optOut))
+                : Schedule(NoticeDecision.Tell(channel, NoticeKind.BackOnTrack), news.Customer, now, options, preferences));
+        }
+
+        return decisions;
+    }
+
+    /// <summary>Whether the notice may go out now on its channel, or must wait for the end of quiet hours.</summary>
+    public static NoticeDecision Schedule(
+        NoticeDecision decision, CustomerContact customer, DateTimeOffset now, NoticePolicyOptions options, Preferences.CustomerPreferences preferences)
     {
         if (decision.Channel != Channel.Sms)
         {
             return decision with { SendAt = now };
         }
 
-        var zoneId = news.Customer.TimeZone ?? options.DefaultTimeZone;
+        var zoneId = customer.TimeZone ?? options.DefaultTimeZone;
         var zone = Messages.LocalDates.Zone(zoneId);
-        var sendAt = QuietHours.Parse(options.QuietHoursStart, options.QuietHoursEnd).NextAllowed(now, zone);
+        var window = preferences.QuietWindow(options);
+        var sendAt = QuietHours.Parse(window.Start, window.End).NextAllowed(now, zone);
         if (sendAt <= now)
         {
             return decision with { SendAt = now };
@@ -103,9 +153,12 @@ public static class NoticePolicy
         return decision with
         {
             SendAt = sendAt,
-            Why = $"deferred: quiet hours {options.QuietHoursStart}–{options.QuietHoursEnd} in {zoneId}; held until {local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} local",
+            Why = $"deferred: quiet hours {window.Start}–{window.End} in {zoneId}; held until {local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} local",
         };
     }
+
+    public static string OptedOutReason(Channel channel, Preferences.OptOut optOut) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the customer opted out of {Name(channel)} on {optOut.At.UtcDateTime:yyyy-MM-dd HH:mm}Z ({optOut.Source})");
 
     private static TimeSpan? SlipSince(NoticeRecord last, EpisodeNews news) =>
         news.EstimatedDeliveryAt is { } eta && last.EstimatedDeliveryAt is { } told ? eta - told : null;

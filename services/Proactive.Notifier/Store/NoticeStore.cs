@@ -1,16 +1,21 @@
 using System.Data.Common;
 using Dapper;
+using Proactive.Notifier.Preferences;
 using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Notifier.Store;
 
-/// <summary>Notifier's tables: processed episode changes, every notice decision and every send attempt.</summary>
+/// <summary>One provider call (or refusal to call) for a notice, as recorded.</summary>
+public sealed record NoticeAttempt(string NoticeId, int Attempt, DateTimeOffset At, string Outcome, string? ProviderCode, string? Detail);
+
+/// <summary>Notifier's tables: processed episode changes, every notice decision and every send attempt, customers' preferences.</summary>
 public sealed class NoticeStore(Database database)
 {
     private const string Columns =
         """
         notice_id, order_id, episode_id, sequence, channel, kind, reason, status, why, decided_at, scheduled_at, sent_at,
-        attempts, provider_message_id, provider_code, recipient, locale, subject, text, html, estimated_delivery_at, action_required
+        attempts, provider_message_id, provider_code, recipient, locale, subject, text, html, estimated_delivery_at, action_required,
+        customer_id, news, first_attempt_at, fallback_for
         """;
 
     public Database Database => database;
@@ -39,12 +44,22 @@ public sealed class NoticeStore(Database database)
             new { orderId },
             tx)).Select(r => r.ToRecord()).ToList();
 
+    public static async Task<List<NoticeAttempt>> AttemptsForOrderAsync(DbConnection c, string orderId) =>
+        (await c.QueryAsync<AttemptRow>(
+            """
+            SELECT a.notice_id, a.attempt, a.at, a.outcome, a.provider_code, a.detail
+            FROM notifier_attempts a JOIN notifier_notices n ON n.notice_id = a.notice_id
+            WHERE n.order_id = @orderId ORDER BY a.notice_id, a.attempt
+            """,
+            new { orderId })).Select(r => r.ToAttempt()).ToList();
+
     public static Task AddAsync(DbConnection c, DbTransaction tx, NoticeRecord n) =>
         c.ExecuteAsync(
             $"""
             INSERT INTO notifier_notices ({Columns})
             VALUES (@NoticeId, @OrderId, @EpisodeId, @Sequence, @Channel, @Kind, @Reason, @Status, @Why, @DecidedAt, @ScheduledAt, @SentAt,
-                    @Attempts, @ProviderMessageId, @ProviderCode, @Recipient, @Locale, @Subject, @Text, @Html, @EstimatedDeliveryAt, @ActionRequired)
+                    @Attempts, @ProviderMessageId, @ProviderCode, @Recipient, @Locale, @Subject, @Text, @Html, @EstimatedDeliveryAt, @ActionRequired,
+                    @CustomerId, @News, NULL, @FallbackFor)
             ON CONFLICT DO NOTHING
             """,
             new
@@ -71,6 +86,9 @@ public sealed class NoticeStore(Database database)
                 n.Html,
                 EstimatedDeliveryAt = n.EstimatedDeliveryAt.ToMs(),
                 ActionRequired = n.ActionRequired ? 1 : 0,
+                n.CustomerId,
+                News = NewsJson.Write(n.News),
+                n.FallbackFor,
             },
             tx);
 
@@ -91,34 +109,44 @@ public sealed class NoticeStore(Database database)
             tx);
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> due notices for sending: pending ones whose time has
-    /// come, and ones claimed earlier whose lease ran out (their sender died).
+    /// Claims due notices for sending, at most <paramref name="limits"/>[channel] per channel: pending
+    /// ones whose time has come, and ones claimed earlier whose lease ran out (their sender died).
     /// </summary>
-    public Task<List<NoticeRecord>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct) =>
+    public Task<List<NoticeRecord>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<Channel, int> limits, CancellationToken ct) =>
         database.WriteAsync(
             async (c, tx) =>
             {
-                var due = (await c.QueryAsync<NoticeRow>(
-                    $"""
-                    SELECT {Columns} FROM notifier_notices
-                    WHERE (status IN ('Pending', 'Deferred') AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now)
-                    ORDER BY scheduled_at LIMIT @limit{database.SkipLocked}
-                    """,
-                    new { now = now.ToMs(), limit },
-                    tx)).Select(r => r.ToRecord()).ToList();
+                var due = new List<NoticeRecord>();
+                foreach (var (channel, limit) in limits.Where(l => l.Value > 0))
+                {
+                    due.AddRange((await c.QueryAsync<NoticeRow>(
+                        $"""
+                        SELECT {Columns} FROM notifier_notices
+                        WHERE channel = @channel
+                          AND ((status IN ('Pending', 'Deferred') AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now))
+                        ORDER BY scheduled_at LIMIT @limit{database.SkipLocked}
+                        """,
+                        new { channel = channel.ToString(), now = now.ToMs(), limit },
+                        tx)).Select(r => r.ToRecord()));
+                }
+
                 foreach (var notice in due)
                 {
                     await c.ExecuteAsync(
-                        "UPDATE notifier_notices SET status = 'Sending', lease_until = @until, attempts = attempts + 1 WHERE notice_id = @NoticeId",
-                        new { until = (now + lease).ToMs(), notice.NoticeId },
+                        """
+                        UPDATE notifier_notices SET status = 'Sending', lease_until = @until, attempts = attempts + 1,
+                            first_attempt_at = COALESCE(first_attempt_at, @now)
+                        WHERE notice_id = @NoticeId
+                        """,
+                        new { until = (now + lease).ToMs(), now = now.ToMs(), notice.NoticeId },
                         tx);
                 }
 
-                return due.Select(n => n with { Status = NoticeStatus.Sending, Attempts = n.Attempts + 1 }).ToList();
+                return due.Select(n => n with { Status = NoticeStatus.Sending, Attempts = n.Attempts + 1, FirstAttemptAt = n.FirstAttemptAt ?? now }).ToList();
             },
             ct);
 
-    /// <summary>Records one attempt's outcome and the notice's new state.</summary>
+    /// <summary>Records one attempt's outcome and the notice's new state, in a transaction of its own.</summary>
     public Task RecordAttemptAsync(
         NoticeRecord notice,
         DateTimeOffset at,
@@ -132,36 +160,78 @@ public sealed class NoticeStore(Database database)
         database.WriteAsync(
             async (c, tx) =>
             {
-                await c.ExecuteAsync(
-                    """
-                    INSERT INTO notifier_attempts (notice_id, attempt, at, outcome, provider_code, detail)
-                    VALUES (@NoticeId, @Attempts, @at, @outcome, @providerCode, @detail)
-                    ON CONFLICT DO NOTHING
-                    """,
-                    new { notice.NoticeId, notice.Attempts, at = at.ToMs(), outcome, providerCode, detail },
-                    tx);
-                return await c.ExecuteAsync(
-                    """
-                    UPDATE notifier_notices SET
-                        status = @status, why = @why, lease_until = NULL,
-                        sent_at = CASE WHEN @status = 'Sent' THEN @at ELSE sent_at END,
-                        scheduled_at = COALESCE(@retryAt, scheduled_at),
-                        provider_message_id = COALESCE(@providerMessageId, provider_message_id),
-                        provider_code = COALESCE(@providerCode, provider_code)
-                    WHERE notice_id = @NoticeId AND status = 'Sending'
-                    """,
-                    new
-                    {
-                        status = status.ToString(),
-                        why = status == NoticeStatus.Sent ? null : detail,
-                        at = at.ToMs(),
-                        retryAt = retryAt.ToMs(),
-                        providerMessageId,
-                        providerCode,
-                        notice.NoticeId,
-                    },
-                    tx);
+                await RecordAttemptAsync(c, tx, notice, at, status, outcome, providerCode, providerMessageId, detail, retryAt);
+                return 0;
             },
+            ct);
+
+    /// <summary>Records one attempt's outcome and the notice's new state.</summary>
+    public static async Task RecordAttemptAsync(
+        DbConnection c,
+        DbTransaction tx,
+        NoticeRecord notice,
+        DateTimeOffset at,
+        NoticeStatus status,
+        string outcome,
+        string? providerCode,
+        string? providerMessageId,
+        string? detail,
+        DateTimeOffset? retryAt)
+    {
+        await c.ExecuteAsync(
+            """
+            INSERT INTO notifier_attempts (notice_id, attempt, at, outcome, provider_code, detail)
+            VALUES (@NoticeId, @Attempts, @at, @outcome, @providerCode, @detail)
+            ON CONFLICT DO NOTHING
+            """,
+            new { notice.NoticeId, notice.Attempts, at = at.ToMs(), outcome, providerCode, detail },
+            tx);
+        await c.ExecuteAsync(
+            """
+            UPDATE notifier_notices SET
+                status = @status, why = @why, lease_until = NULL,
+                sent_at = CASE WHEN @status = 'Sent' THEN @at ELSE sent_at END,
+                scheduled_at = COALESCE(@retryAt, scheduled_at),
+                provider_message_id = COALESCE(@providerMessageId, provider_message_id),
+                provider_code = COALESCE(@providerCode, provider_code)
+            WHERE notice_id = @NoticeId AND status = 'Sending'
+            """,
+            new
+            {
+                status = status.ToString(),
+                why = status == NoticeStatus.Sent ? null : detail,
+                at = at.ToMs(),
+                retryAt = retryAt.ToMs(),
+                providerMessageId,
+                providerCode,
+                notice.NoticeId,
+            },
+            tx);
+    }
+
+    /// <summary>
+    /// Settles a claimed notice without calling the provider (the customer opted out, or it is
+    /// quiet hours for them now): the claim is not counted as an attempt.
+    /// </summary>
+    public Task ReleaseAsync(NoticeRecord notice, NoticeStatus status, string why, DateTimeOffset? scheduledAt, CancellationToken ct) =>
+        database.WriteAsync(
+            (c, tx) => c.ExecuteAsync(
+                """
+                UPDATE notifier_notices SET status = @status, why = @why, lease_until = NULL, attempts = attempts - 1,
+                    scheduled_at = @scheduledAt, first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
+                WHERE notice_id = @NoticeId AND status = 'Sending'
+                """,
+                new { status = status.ToString(), why, scheduledAt = scheduledAt.ToMs(), notice.NoticeId },
+                tx),
+            ct);
+
+    /// <summary>The notice was written again (the customer changed language) before it is sent.</summary>
+    public Task RewriteAsync(NoticeRecord notice, CancellationToken ct) =>
+        database.WriteAsync(
+            (c, tx) => c.ExecuteAsync(
+                "UPDATE notifier_notices SET locale = @Locale, subject = @Subject, text = @Text, html = @Html WHERE notice_id = @NoticeId AND status = 'Sending'",
+                new { notice.Locale, notice.Subject, notice.Text, notice.Html, notice.NoticeId },
+                tx),
             ct);
 
     /// <summary>
@@ -173,12 +243,56 @@ public sealed class NoticeStore(Database database)
             (c, tx) => c.ExecuteAsync("DELETE FROM notifier_inbox WHERE received_at < @cutoff", new { cutoff = cutoff.ToMs() }, tx),
             ct);
 
-    public Task<DateTimeOffset?> NextDueAsync(CancellationToken ct) =>
+    /// <summary>When the next notice on <paramref name="channel"/> falls due (or its lease runs out).</summary>
+    public Task<DateTimeOffset?> NextDueAsync(Channel channel, CancellationToken ct) =>
         database.ReadAsync(
             async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT MIN(CASE WHEN status = 'Sending' THEN lease_until ELSE scheduled_at END) FROM notifier_notices WHERE status IN ('Pending', 'Deferred', 'Sending')",
+                """
+                SELECT MIN(CASE WHEN status = 'Sending' THEN lease_until ELSE scheduled_at END) FROM notifier_notices
+                WHERE status IN ('Pending', 'Deferred', 'Sending') AND channel = @channel
+                """,
+                new { channel = channel.ToString() },
                 cancellationToken: ct))),
             ct);
+
+    public static async Task<CustomerPreferences> PreferencesAsync(DbConnection c, DbTransaction? tx, string customerId) =>
+        (await c.QuerySingleOrDefaultAsync<PreferencesRow>(
+            """
+            SELECT customer_id, channels, locale, time_zone, quiet_hours_start, quiet_hours_end,
+                   sms_opted_out_at, sms_opt_out_source, email_opted_out_at, email_opt_out_source, updated_at
+            FROM notifier_preferences WHERE customer_id = @customerId
+            """,
+            new { customerId },
+            tx))?.ToPreferences() ?? CustomerPreferences.None(customerId);
+
+    public static Task SavePreferencesAsync(DbConnection c, DbTransaction tx, CustomerPreferences p) =>
+        c.ExecuteAsync(
+            """
+            INSERT INTO notifier_preferences (customer_id, channels, locale, time_zone, quiet_hours_start, quiet_hours_end,
+                sms_opted_out_at, sms_opt_out_source, email_opted_out_at, email_opt_out_source, updated_at)
+            VALUES (@CustomerId, @Channels, @Locale, @TimeZone, @QuietStart, @QuietEnd, @SmsAt, @SmsSource, @EmailAt, @EmailSource, @UpdatedAt)
+            ON CONFLICT (customer_id) DO UPDATE SET
+                channels = excluded.channels, locale = excluded.locale, time_zone = excluded.time_zone,
+                quiet_hours_start = excluded.quiet_hours_start, quiet_hours_end = excluded.quiet_hours_end,
+                sms_opted_out_at = excluded.sms_opted_out_at, sms_opt_out_source = excluded.sms_opt_out_source,
+                email_opted_out_at = excluded.email_opted_out_at, email_opt_out_source = excluded.email_opt_out_source,
+                updated_at = excluded.updated_at
+            """,
+            new
+            {
+                p.CustomerId,
+                Channels = p.Channels is null ? null : string.Join(',', p.Channels),
+                p.Locale,
+                p.TimeZone,
+                QuietStart = p.QuietHours?.Start,
+                QuietEnd = p.QuietHours?.End,
+                SmsAt = p.SmsOptOut?.At.ToMs(),
+                SmsSource = p.SmsOptOut?.Source,
+                EmailAt = p.EmailOptOut?.At.ToMs(),
+                EmailSource = p.EmailOptOut?.Source,
+                UpdatedAt = p.UpdatedAt.ToMs() ?? 0,
+            },
+            tx);
 
     private sealed record NoticeRow(
         string notice_id,
@@ -202,7 +316,11 @@ public sealed class NoticeStore(Database database)
         string text,
         string? html,
         long? estimated_delivery_at,
-        long action_required)
+        long action_required,
+        string? customer_id,
+        string? news,
+        long? first_attempt_at,
+        string? fallback_for)
     {
         public NoticeRecord ToRecord() => new(
             notice_id,
@@ -226,6 +344,39 @@ public sealed class NoticeStore(Database database)
             text,
             html,
             UnixTime.FromMs(estimated_delivery_at),
-            action_required != 0);
+            action_required != 0,
+            customer_id,
+            NewsJson.Read(news),
+            UnixTime.FromMs(first_attempt_at),
+            fallback_for);
+    }
+
+    private sealed record AttemptRow(string notice_id, long attempt, long at, string outcome, string? provider_code, string? detail)
+    {
+        public NoticeAttempt ToAttempt() => new(notice_id, (int)attempt, UnixTime.FromMs(at), outcome, provider_code, detail);
+    }
+
+    private sealed record PreferencesRow(
+        string customer_id,
+        string? channels,
+        string? locale,
+        string? time_zone,
+        string? quiet_hours_start,
+        string? quiet_hours_end,
+        long? sms_opted_out_at,
+        string? sms_opt_out_source,
+        long? email_opted_out_at,
+        string? email_opt_out_source,
+        long updated_at)
+    {
+        public CustomerPreferences ToPreferences() => new(
+            customer_id,
+            channels?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<Channel>).ToList(),
+            locale,
+            time_zone,
+            quiet_hours_start is { } start && quiet_hours_end is { } end ? new QuietWindow(start, end) : null,
+            sms_opted_out_at is { } smsAt ? new OptOut(UnixTime.FromMs(smsAt), sms_opt_out_source ?? "") : null,
+            email_opted_out_at is { } emailAt ? new OptOut(UnixTime.FromMs(emailAt), email_opt_out_source ?? "") : null,
+            UnixTime.FromMs(updated_at));
     }
 }

@@ -57,5 +57,24 @@ internal static class NotifierSchema
         """
         CREATE INDEX ix_notifier_inbox_received ON notifier_inbox (received_at);
         """,
+        """
+        ALTER TABLE notifier_notices ADD COLUMN customer_id TEXT NULL;
+        ALTER TABLE notifier_notices ADD COLUMN news TEXT NULL;
+        ALTER TABLE notifier_notices ADD COLUMN first_attempt_at BIGINT NULL;
+        ALTER TABLE notifier_notices ADD COLUMN fallback_for TEXT NULL;
+
+        CREATE TABLE notifier_preferences (
+            customer_id TEXT PRIMARY KEY,
+            channels TEXT NULL,
+            locale TEXT NULL,
+            time_zone TEXT NULL,
+            quiet_hours_start TEXT NULL,
+            quiet_hours_end TEXT NULL,
+            sms_opted_out_at BIGINT NULL,
+            sms_opt_out_source TEXT NULL,
+            email_opted_out_at BIGINT NULL,
+            email_opt_out_source TEXT NULL,
+            updated_at BIGINT NOT NULL);
+        """,
     ]);
 }

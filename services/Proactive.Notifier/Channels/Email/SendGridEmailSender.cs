@@ -22,6 +22,9 @@ public sealed class SendGridOptions
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Mail-send requests per second from this sender (0 for no limit).</summary>
+    public double MessagesPerSecond { get; set; } = 50;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey) && !string.IsNullOrWhiteSpace(From);
 }
 
@@ -35,6 +38,8 @@ public sealed class SendGridEmailSender(HttpClient http, IOptions<SendGridOption
     public Channel Channel => Channel.Email;
 
     public string Provider => "sendgrid";
+
+    public double MessagesPerSecond => options.Value.MessagesPerSecond;
 
     public async Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken)
     {

@@ -16,6 +16,8 @@ public sealed class LocalOutboxSender(Channel channel, string path, TimeProvider
 
     public string Provider => "local-outbox";
 
+    public double MessagesPerSecond => 0;
+
     public async Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken)
     {
         var id = $"local-{Guid.NewGuid():N}";

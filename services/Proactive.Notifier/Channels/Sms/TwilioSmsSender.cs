@@ -25,6 +25,12 @@ public sealed class TwilioOptions
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Messages per second handed to Twilio from this sender. Twilio's default throughput is 1
+    /// segment/s for a US long code, 3 for toll-free, 10 for numbers outside +1, 100+ for short codes.
+    /// </summary>
+    public double MessagesPerSecond { get; set; } = 1;
+
     public bool IsConfigured =>
         !string.IsNullOrWhiteSpace(AccountSid) && !string.IsNullOrWhiteSpace(AuthToken)
         && (!string.IsNullOrWhiteSpace(From) || !string.IsNullOrWhiteSpace(MessagingServiceSid));
@@ -40,9 +46,20 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<TwilioOptions> opt
     /// <summary>Error codes worth retrying: REST concurrency limit, and the sender's queue is full.</summary>
     private static readonly HashSet<int> TransientCodes = [20429, 21611];
 
+    /// <summary>
+    /// The number cannot get this SMS, ever: 21211 invalid 'To', 21614 not a mobile number, 21612
+    /// not routable from this sender, 21408 the region is not enabled for this account.
+    /// </summary>
+    private static readonly HashSet<int> UnreachableCodes = [21211, 21614, 21612, 21408];
+
+    /// <summary>The recipient replied STOP to this sender.</summary>
+    private const int Unsubscribed = 21610;
+
     public Channel Channel => Channel.Sms;
 
     public string Provider => "twilio";
+
+    public double MessagesPerSecond => options.Value.MessagesPerSecond;
 
     public async Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken)
     {
@@ -88,7 +105,15 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<TwilioOptions> opt
                 || (code is { } c && TransientCodes.Contains(c));
             return transient
                 ? SendResult.Transient(providerCode, detail, RetryAfter.From(response.Headers, time.GetUtcNow()))
-                : SendResult.Permanent(providerCode, detail);
+                : SendResult.Permanent(
+                    providerCode,
+                    detail,
+                    code switch
+                    {
+                        Unsubscribed => RecipientProblem.OptedOut,
+                        { } known when UnreachableCodes.Contains(known) => RecipientProblem.Unreachable,
+                        _ => RecipientProblem.None,
+                    });
         }
     }
 
