@@ -131,3 +131,74 @@ public class NoticePolicyTests
         NoticePolicy.Decide(Detected() with { Kind = EpisodeNewsKind.Resolved }, [], Now, Options).ShouldBeEmpty();
     }
 }
+
+public class NoticePolicyPreferencesTests
+{
+    private static readonly NoticePolicyOptions Options = new();
+
+    private static Preferences.CustomerPreferences OptedOut(Channel channel) =>
+        Preferences.CustomerPreferences.None("C-77").WithOptOut(channel, new Preferences.OptOut(Now.AddDays(-1), "twilio 21610"));
+
+    private static EpisodeNews Recovered(DateTimeOffset eta) =>
+        Detected(eta: eta, sequence: 2) with { Kind = EpisodeNewsKind.Resolved, Resolution = "RECOVERED" };
+
+    [Fact]
+    public void AChannelTheCustomerOptedOutOfIsSuppressedWithWhenAndHow()
+    {
+        var decisions = NoticePolicy.Decide(Detected(), [], Now, Options, OptedOut(Channel.Sms));
+
+        decisions[0].ShouldBe(NoticeDecision.Suppress(Channel.Sms, NoticeKind.Delay, "the customer opted out of SMS on 2026-11-23 01:00Z (twilio 21610)"));
+        decisions[1].ShouldBe(NoticeDecision.Tell(Channel.Email, NoticeKind.Delay) with { SendAt = Now });
+    }
+
+    [Fact]
+    public void ACustomerWhoStoppedTheirOnlyChannelSmsHearsByEmail()
+    {
+        var decisions = NoticePolicy.Decide(Detected(Korean(Channel.Sms)), [], Now, Options, OptedOut(Channel.Sms));
+
+        decisions.Select(d => (d.Channel, d.Send)).ShouldBe([(Channel.Sms, false), (Channel.Email, true)]);
+    }
+
+    [Fact]
+    public void CustomQuietHoursFromPreferencesHoldTheSms()
+    {
+        // 01:00 UTC is 10:00 in Seoul, inside the customer's own 09:00–11:00 window.
+        var preferences = Preferences.CustomerPreferences.None("C-77") with { QuietHours = new Preferences.QuietWindow("09:00", "11:00") };
+
+        var sms = NoticePolicy.Decide(Detected(), [], Now, Options, preferences)[0];
+
+        sms.SendAt.ShouldBe(Now.AddHours(1));
+        sms.Why!.ShouldContain("quiet hours 09:00–11:00 in Asia/Seoul");
+    }
+
+    [Fact]
+    public void WhenTheEstimateRecoversTheChannelsThatWereToldHearTheGoodNews()
+    {
+        var told = Told(Detected(), Channel.Sms, Now.AddHours(-2));
+
+        var decisions = NoticePolicy.Decide(Recovered(Promise.AddHours(-5)), [told], Now, Options);
+
+        decisions.ShouldBe([NoticeDecision.Tell(Channel.Sms, NoticeKind.BackOnTrack) with { SendAt = Now }]);
+    }
+
+    [Fact]
+    public void NoGoodNewsWithoutASentDelayNoticeOrWhenTurnedOffOrOnDelivery()
+    {
+        var deferred = Told(Detected(), Channel.Sms, Now.AddHours(-2), NoticeStatus.Suppressed);
+        var sent = Told(Detected(), Channel.Sms, Now.AddHours(-2));
+
+        NoticePolicy.Decide(Recovered(Promise), [deferred], Now, Options).ShouldBeEmpty();
+        NoticePolicy.Decide(Recovered(Promise), [sent], Now, new NoticePolicyOptions { BackOnTrack = false }).ShouldBeEmpty();
+        NoticePolicy.Decide(Recovered(Promise) with { Resolution = "DELIVERED" }, [sent], Now, Options).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void GoodNewsIsNotHeldBackByTheOrderCap()
+    {
+        var first = Told(Detected(), Channel.Email, Now.AddHours(-3));
+        var second = Told(Worsened(Promise.AddDays(3), 2), Channel.Email, Now.AddHours(-2));
+
+        NoticePolicy.Decide(Recovered(Promise) with { Sequence = 3 }, [first, second], Now, Options)
+            .ShouldBe([NoticeDecision.Tell(Channel.Email, NoticeKind.BackOnTrack) with { SendAt = Now }]);
+    }
+}

@@ -100,4 +100,21 @@ public class NoticeRendererTests
 
         NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text.ShouldContain("We will tell you the new date");
     }
+
+    [Fact]
+    public void GoodNewsSaysTheOrderIsBackOnTrackWithTheEstimateAndNoApology()
+    {
+        var news = Detected(eta: new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)) with { Kind = EpisodeNewsKind.Resolved, Resolution = "RECOVERED" };
+
+        var korean = NoticeRenderer.Render(Channel.Sms, NoticeKind.BackOnTrack, news, Options).Text;
+        korean.ShouldContain("좋은 소식");
+        korean.ShouldContain("11월 25일(수)");
+        korean.ShouldNotContain("죄송");
+
+        var english = NoticeRenderer.Render(Channel.Email, NoticeKind.BackOnTrack, news with { Customer = English() }, Options);
+        english.Subject.ShouldBe("Good news: order A-1001 is back on track");
+        english.Text.ShouldContain("Good news: your delivery is back on track.");
+        english.Text.ShouldContain("Thank you for your patience.");
+        english.Text.ShouldNotContain("sorry", Case.Insensitive);
+    }
 }

@@ -67,22 +67,25 @@ public sealed class ProviderSenderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(500, 20500, SendOutcome.Transient)]
-    [InlineData(503, 20503, SendOutcome.Transient)]
-    [InlineData(429, 20429, SendOutcome.Transient)]
-    [InlineData(400, 21611, SendOutcome.Transient)]
-    [InlineData(400, 21211, SendOutcome.Permanent)]
-    [InlineData(400, 21614, SendOutcome.Permanent)]
-    [InlineData(400, 21610, SendOutcome.Permanent)]
-    [InlineData(400, 21408, SendOutcome.Permanent)]
-    [InlineData(401, 20003, SendOutcome.Permanent)]
-    public async Task TwilioErrorsAreClassifiedByTheirCode(int status, int code, SendOutcome expected)
+    [InlineData(500, 20500, SendOutcome.Transient, RecipientProblem.None)]
+    [InlineData(503, 20503, SendOutcome.Transient, RecipientProblem.None)]
+    [InlineData(429, 20429, SendOutcome.Transient, RecipientProblem.None)]
+    [InlineData(400, 21611, SendOutcome.Transient, RecipientProblem.None)]
+    [InlineData(400, 21211, SendOutcome.Permanent, RecipientProblem.Unreachable)]
+    [InlineData(400, 21614, SendOutcome.Permanent, RecipientProblem.Unreachable)]
+    [InlineData(400, 21612, SendOutcome.Permanent, RecipientProblem.Unreachable)]
+    [InlineData(400, 21408, SendOutcome.Permanent, RecipientProblem.Unreachable)]
+    [InlineData(400, 21610, SendOutcome.Permanent, RecipientProblem.OptedOut)]
+    [InlineData(400, 21604, SendOutcome.Permanent, RecipientProblem.None)]
+    [InlineData(401, 20003, SendOutcome.Permanent, RecipientProblem.None)]
+    public async Task TwilioErrorsAreClassifiedByTheirCode(int status, int code, SendOutcome expected, RecipientProblem problem)
     {
         twilio.ReplyError(status, code, "The 'To' number +821012345678 is not valid.");
 
         var result = await Twilio().SendAsync(Sms, TestContext.Current.CancellationToken);
 
         result.Outcome.ShouldBe(expected);
+        result.Problem.ShouldBe(problem);
         result.ProviderCode.ShouldBe(code.ToString(System.Globalization.CultureInfo.InvariantCulture));
         result.Detail!.ShouldNotContain("821012345678");
     }

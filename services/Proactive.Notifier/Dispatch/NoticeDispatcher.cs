@@ -244,7 +244,7 @@ public sealed partial class NoticeDispatcher(
         var existing = (await NoticeStore.ForOrderAsync(c, tx, notice.OrderId)).FirstOrDefault(n => n.NoticeId == emailId);
         if (existing is not null)
         {
-            return $"; no email fallback: this news was already {existing.Status.ToString().ToLowerInvariant()} by email ({emailId})";
+            return $"; no email fallback: this news already has its email ({emailId}, {existing.Status.ToString().ToLowerInvariant()})";
         }
 
         var message = NoticeRenderer.Render(Channel.Email, notice.Kind, told, policyOptions.Value);

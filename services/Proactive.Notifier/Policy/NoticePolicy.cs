@@ -35,7 +35,14 @@ public static class NoticePolicy
             return BackOnTrack(news, ledger, now, options, preferences);
         }
 
-        var channels = news.Customer.Channels.Count > 0 ? AllChannels.Where(news.Customer.Channels.Contains) : AllChannels;
+        var channels = news.Customer.Channels.Count > 0 ? AllChannels.Where(news.Customer.Channels.Contains).ToList() : [.. AllChannels];
+        if (channels is [Channel.Sms] && preferences.SmsOptOut is not null && news.Customer.Email is not null && preferences.EmailOptOut is null)
+        {
+            // SMS was the customer's only channel and they stopped it (often by replying STOP to a
+            // notice): they still hear about the delay, by email.
+            channels.Add(Channel.Email);
+        }
+
         var recentNews = ledger
             .Where(n => n.IsTold && n.Kind != NoticeKind.BackOnTrack && (n.SentAt ?? n.DecidedAt) > now - TimeSpan.FromHours(24))
             .Select(n => (n.EpisodeId, n.Sequence))
