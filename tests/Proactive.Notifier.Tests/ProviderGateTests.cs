@@ -77,4 +77,14 @@ public class ProviderGateTests
         gate.Take(T0);
         gate.ReadyAt(T0).ShouldBe(T0.AddSeconds(2));
     }
+
+    [Fact]
+    public void ATwoSegmentSmsCostsTwoTokens()
+    {
+        var gate = new ProviderGate("twilio", 2, breakAfterFailures: 5, breakFor: TimeSpan.FromMinutes(1));
+
+        gate.Take(T0, 2);
+        gate.ReadyAt(T0).ShouldBe(T0.AddSeconds(0.5));
+        gate.Allowance(T0.AddSeconds(0.4), 50).ShouldBe(0);
+    }
 }

@@ -184,7 +184,8 @@ public abstract class CustomerWishesTests : IAsyncLifetime
         await using var limited = await StandaloneHost.StartAsync(store: Store, settings: new Dictionary<string, string?> { ["Twilio:MessagesPerSecond"] = "2" });
         foreach (var order in new[] { "R-1", "R-2", "R-3", "R-4", "R-5" })
         {
-            await limited.AcceptAsync(Scenario(order));
+            // English SMS fit one segment; a two-segment Korean SMS would cost two.
+            await limited.AcceptAsync(Scenario(order, EnglishCustomer()));
         }
 
         await limited.DrainAsync();

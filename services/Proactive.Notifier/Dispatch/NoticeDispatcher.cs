@@ -87,6 +87,13 @@ public sealed partial class NoticeDispatcher(
             return;
         }
 
+        if (gate.Allowance(Time.GetUtcNow(), 1) == 0)
+        {
+            // The sender's rate is used up for now (a long SMS costs more than one): next time.
+            await store.UnclaimAsync(notice, cancellationToken);
+            return;
+        }
+
         await SendAsync(ready, gate, cancellationToken);
     }
 
@@ -139,7 +146,7 @@ public sealed partial class NoticeDispatcher(
     private async Task SendAsync(NoticeRecord notice, ProviderGate gate, CancellationToken cancellationToken)
     {
         var sender = byChannel[notice.Channel];
-        gate.Take(Time.GetUtcNow());
+        gate.Take(Time.GetUtcNow(), notice.Channel == Channel.Sms ? SmsSegments.Count(notice.Text) : 1);
         var result = await sender.SendAsync(
             new OutgoingNotice(notice.NoticeId, notice.OrderId, notice.Channel, notice.Recipient, null, notice.Locale, notice.Subject, notice.Text, notice.Html),
             cancellationToken);

@@ -87,15 +87,19 @@ public sealed class ProviderGate(string provider, double messagesPerSecond, int 
         }
     }
 
-    /// <summary>One message is handed to the provider.</summary>
-    public void Take(DateTimeOffset now)
+    /// <summary>
+    /// One message is handed to the provider, costing <paramref name="cost"/> tokens (an SMS costs
+    /// its segments, as Twilio counts its MPS). A costly message can leave the bucket in debt: the
+    /// next one waits until it is paid off.
+    /// </summary>
+    public void Take(DateTimeOffset now, double cost = 1)
     {
         lock (sync)
         {
             Refill(now);
             if (messagesPerSecond > 0)
             {
-                tokens -= 1;
+                tokens -= cost;
             }
         }
     }

@@ -142,7 +142,8 @@ public sealed class NoticeStore(Database database)
                         tx);
                 }
 
-                return due.Select(n => n with { Status = NoticeStatus.Sending, Attempts = n.Attempts + 1, FirstAttemptAt = n.FirstAttemptAt ?? now }).ToList();
+                // The records keep the status they were claimed from, for UnclaimAsync.
+                return due.Select(n => n with { Attempts = n.Attempts + 1, FirstAttemptAt = n.FirstAttemptAt ?? now }).ToList();
             },
             ct);
 
@@ -222,6 +223,19 @@ public sealed class NoticeStore(Database database)
                 WHERE notice_id = @NoticeId AND status = 'Sending'
                 """,
                 new { status = status.ToString(), why, scheduledAt = scheduledAt.ToMs(), notice.NoticeId },
+                tx),
+            ct);
+
+    /// <summary>Gives a claimed notice back untouched, as if it had not been claimed (its sender has no capacity left now).</summary>
+    public Task UnclaimAsync(NoticeRecord notice, CancellationToken ct) =>
+        database.WriteAsync(
+            (c, tx) => c.ExecuteAsync(
+                """
+                UPDATE notifier_notices SET status = @status, lease_until = NULL, attempts = attempts - 1,
+                    first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
+                WHERE notice_id = @NoticeId AND status = 'Sending'
+                """,
+                new { status = (notice.Status == NoticeStatus.Sending ? NoticeStatus.Pending : notice.Status).ToString(), notice.NoticeId },
                 tx),
             ct);
 

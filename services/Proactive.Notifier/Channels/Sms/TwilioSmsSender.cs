@@ -26,7 +26,8 @@ public sealed class TwilioOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Messages per second handed to Twilio from this sender. Twilio's default throughput is 1
+    /// Message segments per second handed to Twilio from this sender (a two-segment SMS counts
+    /// twice, as Twilio counts its MPS). Twilio's default throughput is 1
     /// segment/s for a US long code, 3 for toll-free, 10 for numbers outside +1, 100+ for short codes.
     /// </summary>
     public double MessagesPerSecond { get; set; } = 1;
