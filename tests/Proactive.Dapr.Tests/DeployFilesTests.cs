@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Proactive.Notifier.Dapr;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.Tracker.Events;
@@ -8,11 +11,16 @@ using TrackerProgram = Proactive.Tracker.Program;
 
 namespace Proactive.Dapr.Tests;
 
-/// <summary>The files under deploy/dapr agree with the code: app ids, ports, component names, topics, scopes.</summary>
-public class DeployFilesTests
+/// <summary>
+/// The files under deploy/ and charts/ agree with the code: app ids, ports, component names, topics, scopes;
+/// the collector, the dashboard and the Helm chart agree with each other and with deploy/dapr.
+/// </summary>
+public partial class DeployFilesTests
 {
     private static readonly string Root = FindRoot();
     private static readonly string DaprDir = Path.Combine(Root, "deploy", "dapr");
+    private static readonly string ObservabilityDir = Path.Combine(Root, "deploy", "observability");
+    private static readonly string ChartDir = Path.Combine(Root, "charts", "proactive");
     private static readonly string[] AppIds = ["tracker", "notifier"];
 
     private static string FindRoot()
@@ -161,6 +169,357 @@ public class DeployFilesTests
                 var value = Child(item, "value") as YamlScalarNode;
                 (value is null || string.IsNullOrEmpty(value.Value)).ShouldBeTrue($"{path}: {S(item, "name")} must use secretKeyRef");
             }
+        }
+    }
+
+    // ---- Observability: deploy/observability and the Dapr tracing configuration
+
+    /// <summary>The metrics the services' meters export, as the collector's Prometheus exporter names them.</summary>
+    private static readonly string[] ProactiveMetrics =
+    [
+        "proactive_tracker_events_total",
+        "proactive_tracker_episodes_opened_total",
+        "proactive_tracker_timers_due",
+        "proactive_tracker_timers_oldest_due_age_seconds",
+        "proactive_tracker_outbox_pending",
+        "proactive_notifier_notices_total",
+        "proactive_notifier_event_to_send_seconds",
+        "proactive_notifier_warning_lead_time_hours",
+        "proactive_notifier_provider_errors_total",
+        "proactive_notifier_notices_due",
+        "proactive_notifier_notices_oldest_due_age_seconds",
+        "proactive_notifier_opt_outs_total",
+        "proactive_notifier_circuit_state",
+    ];
+
+    /// <summary>Histograms of the OpenTelemetry .NET ASP.NET Core and HttpClient instrumentation the services enable.</summary>
+    private static readonly string[] StandardMetrics =
+    [
+        "http_server_request_duration_seconds",
+        "http_client_request_duration_seconds",
+    ];
+
+    /// <summary>"host:port" or "scheme://host:port" to "port".</summary>
+    private static string PortOf(string endpoint) => endpoint[(endpoint.LastIndexOf(':') + 1)..];
+
+    [Fact]
+    public void TheCollectorReceivesOtlpAndRunsEveryPipelineThroughTheSafeguard()
+    {
+        var collector = Load(Path.Combine(ObservabilityDir, "otel-collector.yaml"));
+
+        PortOf(S(collector, "receivers", "otlp", "protocols", "grpc", "endpoint")).ShouldBe("4317");
+        PortOf(S(collector, "receivers", "otlp", "protocols", "http", "endpoint")).ShouldBe("4318");
+        PortOf(S(collector, "exporters", "prometheus", "endpoint")).ShouldBe("8889");
+        S(collector, "exporters", "prometheus", "resource_to_telemetry_conversion", "enabled").ShouldBe("true");
+
+        var pipelines = (YamlMappingNode)collector["service"]["pipelines"];
+        pipelines.Children.Keys.Select(k => ((YamlScalarNode)k).Value).ShouldBe(["traces", "metrics", "logs"], ignoreOrder: true);
+        foreach (var (name, pipeline) in pipelines.Children.Select(c => (((YamlScalarNode)c.Key).Value!, (YamlMappingNode)c.Value)))
+        {
+            foreach (var section in new[] { "receivers", "processors", "exporters" })
+            {
+                var defined = (YamlMappingNode)collector[section];
+                foreach (var used in (YamlSequenceNode)pipeline[section])
+                {
+                    defined.Children.ShouldContainKey(used, $"{name}: {section} {used}");
+                }
+            }
+
+            var processors = ((YamlSequenceNode)pipeline["processors"]).Select(p => ((YamlScalarNode)p).Value).ToList();
+            processors[0].ShouldBe("memory_limiter", name);
+            processors[^1].ShouldBe("batch", name);
+            processors.ShouldContain("transform/redact", name);
+        }
+
+        ((YamlSequenceNode)pipelines["metrics"]["exporters"]).Select(e => ((YamlScalarNode)e).Value).ShouldContain("prometheus");
+
+        // The safeguard deletes body and contact attributes from every kind of attribute map.
+        var redact = (YamlMappingNode)collector["processors"]["transform/redact"];
+        var statements = string.Join('\n', redact.AllNodes.OfType<YamlScalarNode>().Select(n => n.Value));
+        foreach (var map in new[] { "resource", "span", "spanevent", "datapoint", "log" })
+        {
+            statements.ShouldContain($"delete_matching_keys({map}.attributes, ");
+        }
+
+        statements.ShouldContain("messaging\\\\.message\\\\.body");
+        statements.ShouldContain("phone");
+        statements.ShouldContain("email");
+    }
+
+    [Fact]
+    public void TheSidecarsAndTheChartSendTracesToTheCollectorsPortOf()
+    {
+        var grpcPort = PortOf(S(Load(Path.Combine(ObservabilityDir, "otel-collector.yaml")), "receivers", "otlp", "protocols", "grpc", "endpoint"));
+        var values = Load(Path.Combine(ChartDir, "values.yaml"));
+        var inCluster = S(values, "dapr", "tracing", "endpointAddress");
+
+        PortOf(S(Load(Path.Combine(DaprDir, "common", "config.yaml")), "spec", "tracing", "otel", "endpointAddress")).ShouldBe(grpcPort);
+        PortOf(inCluster).ShouldBe(grpcPort);
+        // The services' OTLP endpoint is the same collector (with a scheme), and the local config documents the in-cluster address.
+        S(values, "telemetry", "otlpEndpoint").ShouldBe($"http://{inCluster}");
+        File.ReadAllText(Path.Combine(DaprDir, "common", "config.yaml")).ShouldContain(inCluster);
+        S(Load(Path.Combine(DaprDir, "dapr.yaml")), "common", "env", "OTEL_EXPORTER_OTLP_ENDPOINT").ShouldEndWith($":{grpcPort}");
+    }
+
+    /// <summary>A metric name in PromQL: before a label matcher's brace, or first in a variable's label_values(metric, label).</summary>
+    [GeneratedRegex(@"\b([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{|label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)")]
+    private static partial Regex SelectorName();
+
+    [GeneratedRegex(@"\bproactive_[a-z0-9_]+\b")]
+    private static partial Regex ProactiveName();
+
+    private static string MetricFamily(string name)
+    {
+        foreach (var suffix in new[] { "_bucket", "_count", "_sum" })
+        {
+            if (name.EndsWith(suffix, StringComparison.Ordinal) && !ProactiveMetrics.Contains(name) && !StandardMetrics.Contains(name))
+            {
+                return name[..^suffix.Length];
+            }
+        }
+
+        return name;
+    }
+
+    [Fact]
+    public void TheDashboardChartsOnlyTheMetricsTheServicesEmitAndEveryOneOfThem()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(ObservabilityDir, "grafana-dashboard.json")));
+        var dashboard = json.RootElement;
+
+        dashboard.GetProperty("title").GetString().ShouldBe("Proactive");
+        dashboard.GetProperty("uid").GetString().ShouldNotBeNullOrWhiteSpace();
+        dashboard.GetProperty("schemaVersion").GetInt32().ShouldBeGreaterThanOrEqualTo(36);
+        dashboard.GetProperty("tags").EnumerateArray().Select(t => t.GetString()).ShouldContain("proactive");
+
+        var variables = dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().ToList();
+        var datasource = variables.Single(v => v.GetProperty("name").GetString() == "datasource");
+        datasource.GetProperty("type").GetString().ShouldBe("datasource");
+        datasource.GetProperty("query").GetString().ShouldBe("prometheus");
+
+        var panels = dashboard.GetProperty("panels").EnumerateArray().ToList();
+        panels.Select(p => p.GetProperty("id").GetInt32()).ShouldBeUnique();
+        var rows = panels.Where(p => p.GetProperty("type").GetString() == "row").Select(p => p.GetProperty("title").GetString()).ToList();
+        foreach (var row in new[] { "Intake", "Delays", "Notices", "Providers", "Queues" })
+        {
+            rows.ShouldContain(row);
+        }
+
+        var exprs = new List<string>();
+        foreach (var panel in panels.Where(p => p.GetProperty("type").GetString() != "row"))
+        {
+            var title = panel.GetProperty("title").GetString();
+            panel.GetProperty("datasource").GetProperty("uid").GetString().ShouldBe("${datasource}", title);
+            var targets = panel.GetProperty("targets").EnumerateArray().ToList();
+            targets.ShouldNotBeEmpty(title);
+            foreach (var target in targets)
+            {
+                target.GetProperty("datasource").GetProperty("uid").GetString().ShouldBe("${datasource}", title);
+                exprs.Add(target.GetProperty("expr").GetString()!);
+            }
+        }
+
+        exprs.AddRange(variables.Where(v => v.GetProperty("type").GetString() == "query").Select(v => v.GetProperty("definition").GetString()!));
+
+        var allowed = ProactiveMetrics.Concat(StandardMetrics).ToHashSet();
+        var used = new HashSet<string>();
+        foreach (var expr in exprs)
+        {
+            var names = SelectorName().Matches(expr).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToList();
+            names.ShouldNotBeEmpty(expr);
+            foreach (var name in names)
+            {
+                allowed.ShouldContain(MetricFamily(name), $"{name} in {expr}");
+                used.Add(MetricFamily(name));
+            }
+
+            // Every Proactive metric is written as a selector with braces, so the check above saw it.
+            ProactiveName().Matches(expr).Select(m => m.Value).ShouldAllBe(n => names.Contains(n), expr);
+        }
+
+        ProactiveMetrics.ShouldAllBe(m => used.Contains(m));
+    }
+
+    // ---- Helm chart: charts/proactive
+
+    private static YamlNode Value(YamlMappingNode values, string path)
+    {
+        path.ShouldStartWith(".Values.");
+        YamlNode node = values;
+        foreach (var key in path[".Values.".Length..].Split('.'))
+        {
+            node = ((YamlMappingNode)node)[key];
+        }
+
+        return node;
+    }
+
+    [GeneratedRegex(@"\{\{-?\s*(.*?)\s*-?\}\}")]
+    private static partial Regex TemplateAction();
+
+    /// <summary>
+    /// Renders the small subset of Helm the chart's Dapr resource templates use (helm itself is not
+    /// on the build machines): lines that hold only an action (if, end, the labels include) are left out;
+    /// `.Values.a.b`, `.Values.a.b | quote` and `join "," .Values.list` are substituted. Anything else fails.
+    /// </summary>
+    private static YamlMappingNode RenderDaprTemplate(string file, YamlMappingNode values)
+    {
+        var lines = new List<string>();
+        foreach (var line in File.ReadAllLines(Path.Combine(ChartDir, "templates", file)))
+        {
+            var trimmed = line.Trim();
+            var only = TemplateAction().Match(trimmed);
+            if (only.Success && only.Index == 0 && only.Length == trimmed.Length)
+            {
+                continue;
+            }
+
+            lines.Add(TemplateAction().Replace(line, m =>
+            {
+                var pipeline = m.Groups[1].Value.Split('|', StringSplitOptions.TrimEntries);
+                var words = pipeline[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var text = words switch
+                {
+                    [var path] => ((YamlScalarNode)Value(values, path)).Value!,
+                    ["join", var separator, var path] => string.Join(separator.Trim('"'), ((YamlSequenceNode)Value(values, path)).Select(n => ((YamlScalarNode)n).Value)),
+                    _ => throw new InvalidOperationException($"{file}: template action not understood: {m.Value}"),
+                };
+                foreach (var function in pipeline.Skip(1))
+                {
+                    text = function == "quote"
+                        ? "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
+                        : throw new InvalidOperationException($"{file}: template function not understood: {m.Value}");
+                }
+
+                return text;
+            }));
+        }
+
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(string.Join('\n', lines)));
+        return (YamlMappingNode)yaml.Documents[0].RootNode;
+    }
+
+    /// <summary>A node as text with mapping keys sorted, to compare documents whatever their key order and quoting.</summary>
+    private static string Canonical(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar => JsonSerializer.Serialize(scalar.Value ?? ""),
+        YamlSequenceNode sequence => "[" + string.Join(",", sequence.Select(Canonical)) + "]",
+        YamlMappingNode mapping => "{" + string.Join(",", mapping.Children
+            .OrderBy(c => ((YamlScalarNode)c.Key).Value, StringComparer.Ordinal)
+            .Select(c => Canonical(c.Key) + ":" + Canonical(c.Value))) + "}",
+        _ => throw new InvalidOperationException(node.GetType().Name),
+    };
+
+    [Fact]
+    public void TheChartNamesTheAppIdsPortsTopicsAndDaprNamesTheCodeUses()
+    {
+        var chart = Load(Path.Combine(ChartDir, "Chart.yaml"));
+        S(chart, "apiVersion").ShouldBe("v2");
+        S(chart, "name").ShouldBe("proactive");
+        S(chart, "version").ShouldNotBeNullOrWhiteSpace();
+        S(chart, "appVersion").ShouldNotBeNullOrWhiteSpace();
+
+        var values = Load(Path.Combine(ChartDir, "values.yaml"));
+        var services = new[]
+        {
+            (Key: "tracker", AppPort: TrackerProgram.DefaultAppPort, HttpUrl: TrackerProgram.DefaultHttpUrl, Topics: EventTypes.Topics),
+            (Key: "notifier", AppPort: NotifierProgram.DefaultAppPort, HttpUrl: NotifierProgram.DefaultHttpUrl, Topics: (IReadOnlyList<string>)[EpisodeTopicHandler.EpisodeTopic]),
+        };
+        var runFile = ((YamlSequenceNode)Load(Path.Combine(DaprDir, "dapr.yaml"))["apps"]).Cast<YamlMappingNode>().ToDictionary(a => S(a, "appID"));
+        foreach (var service in services)
+        {
+            S(values, service.Key, "appId").ShouldBe(service.Key);
+            runFile.ShouldContainKey(S(values, service.Key, "appId"));
+            S(values, service.Key, "appPort").ShouldBe(service.AppPort.ToString(CultureInfo.InvariantCulture));
+            S(values, service.Key, "httpPort").ShouldBe(new Uri(service.HttpUrl).Port.ToString(CultureInfo.InvariantCulture));
+            ((YamlSequenceNode)values[service.Key]["topics"]).Select(t => ((YamlScalarNode)t).Value).ShouldBe(service.Topics);
+        }
+
+        S(values, "dapr", "pubsub", "name").ShouldBe(new DaprHostingOptions().PubSubName);
+        S(values, "dapr", "secretStore", "name").ShouldBe(S(Load(Path.Combine(DaprDir, "production", "secretstore.yaml")), "metadata", "name"));
+        S(values, "dapr", "secretStore", "name").ShouldBe(S(runFile["notifier"], "env", "Proactive__Dapr__SecretStore"));
+        File.ReadAllText(Path.Combine(DaprDir, "production", "secretstore.yaml")).ShouldContain($"\"{S(values, "notifier", "providersSecret")}\"");
+        S(values, "dapr", "configName").ShouldBe(S(Load(Path.Combine(DaprDir, "common", "config.yaml")), "metadata", "name"));
+
+        S(values, "podSecurityContext", "runAsNonRoot").ShouldBe("true");
+        S(values, "securityContext", "readOnlyRootFilesystem").ShouldBe("true");
+        S(values, "securityContext", "allowPrivilegeEscalation").ShouldBe("false");
+    }
+
+    [Fact]
+    public void TheChartsDaprResourcesAreTheProductionOnes()
+    {
+        var values = Load(Path.Combine(ChartDir, "values.yaml"));
+        var pairs = new[]
+        {
+            (Template: "dapr-pubsub.yaml", File: Path.Combine("production", "pubsub-kafka.yaml"), Parts: new[] { "kind", "spec", "auth", "scopes" }),
+            (Template: "dapr-secretstore.yaml", File: Path.Combine("production", "secretstore.yaml"), Parts: new[] { "kind", "spec", "scopes" }),
+            (Template: "dapr-resiliency.yaml", File: Path.Combine("common", "resiliency.yaml"), Parts: new[] { "kind", "spec", "scopes" }),
+        };
+        foreach (var (template, file, parts) in pairs)
+        {
+            var rendered = RenderDaprTemplate(template, values);
+            var deployed = Load(Path.Combine(DaprDir, file));
+            S(rendered, "apiVersion").ShouldBe(S(deployed, "apiVersion"), template);
+            S(rendered, "metadata", "name").ShouldBe(S(deployed, "metadata", "name"), template);
+            foreach (var part in parts)
+            {
+                Canonical(rendered[part]).ShouldBe(Canonical(deployed[part]), $"{template} {part}");
+            }
+        }
+
+        // The Configuration: common/config.yaml's tracing, with the in-cluster collector address.
+        var configuration = RenderDaprTemplate("dapr-configuration.yaml", values);
+        var local = Load(Path.Combine(DaprDir, "common", "config.yaml"));
+        S(configuration, "kind").ShouldBe("Configuration");
+        S(configuration, "metadata", "name").ShouldBe(S(local, "metadata", "name"));
+        S(configuration, "spec", "tracing", "samplingRate").ShouldBe(S(local, "spec", "tracing", "samplingRate"));
+        S(configuration, "spec", "tracing", "otel", "protocol").ShouldBe(S(local, "spec", "tracing", "otel", "protocol"));
+        S(configuration, "spec", "tracing", "otel", "isSecure").ShouldBe(S(local, "spec", "tracing", "otel", "isSecure"));
+        S(configuration, "spec", "tracing", "otel", "endpointAddress").ShouldBe(S(values, "dapr", "tracing", "endpointAddress"));
+    }
+
+    [Theory]
+    [InlineData("tracker")]
+    [InlineData("notifier")]
+    public void TheChartsDeploymentRunsTheServiceBesideAGrpcSidecarWithProbesAndNoRoot(string service)
+    {
+        var template = File.ReadAllText(Path.Combine(ChartDir, "templates", $"{service}-deployment.yaml"));
+
+        template.ShouldContain($"{{{{- $svc := .Values.{service} -}}}}");
+        string[] expected =
+        [
+            "dapr.io/enabled: \"true\"",
+            "dapr.io/app-id: {{ $svc.appId | quote }}",
+            "dapr.io/app-port: {{ $svc.appPort | quote }}",
+            "dapr.io/app-protocol: grpc",
+            "dapr.io/config: {{ .Values.dapr.configName | quote }}",
+            "dapr.io/enable-app-health-check:",
+            "- name: APP_PORT\n              value: {{ $svc.appPort | quote }}",
+            "- name: Proactive__HttpUrl\n              value: {{ printf \"http://0.0.0.0:%v\" $svc.httpPort | quote }}",
+            "- name: Proactive__Store\n              value: Postgres",
+            "- name: ConnectionStrings__Proactive\n              valueFrom:\n                secretKeyRef:",
+            "- name: OTEL_EXPORTER_OTLP_ENDPOINT",
+            "- name: OTEL_SERVICE_NAME",
+            "- name: OTEL_RESOURCE_ATTRIBUTES",
+            "containerPort: {{ $svc.httpPort }}",
+            "path: /healthz",
+            "toYaml .Values.securityContext",
+            "toYaml .Values.podSecurityContext",
+            "mountPath: /tmp",
+        ];
+        foreach (var text in expected)
+        {
+            template.ShouldContain(text, Case.Sensitive, service);
+        }
+
+        // The HTTP health check path is an HTTP-app-channel setting; with app protocol grpc daprd calls AppCallbackHealthCheck.
+        template.ShouldNotContain("app-health-check-path");
+        if (service == "notifier")
+        {
+            template.ShouldContain("- name: Proactive__Dapr__SecretStore");
+            template.ShouldContain("- name: Proactive__Dapr__SecretName");
         }
     }
 }
