@@ -5,6 +5,8 @@ using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Store;
+using System.Data.Common;
+using Proactive.Notifier.Dapr;
 using Proactive.ServiceDefaults;
 
 namespace Proactive.Notifier;
@@ -25,65 +27,63 @@ public enum NewsOutcome
 public sealed partial class DelayEpisodeHandler(
     NoticeStore store,
     DispatchSignal dispatchSignal,
+    NotifierMetrics metrics,
     TimeProvider time,
     IOptions<NoticePolicyOptions> options,
     ILogger<DelayEpisodeHandler> logger)
 {
-    public async Task<NewsOutcome> HandleAsync(string source, string eventId, DelayEpisodeChanged change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles one delay-episode change in a consumer span: parented on the trace context the
+    /// CloudEvent carried (<paramref name="traceParent"/>, Dapr hosting) or on the current span (the
+    /// relay's producer span, standalone). Each notice row stores the context, so its send continues
+    /// the same trace.
+    /// </summary>
+    public async Task<NewsOutcome> HandleAsync(
+        string source,
+        string eventId,
+        DelayEpisodeChanged change,
+        CancellationToken cancellationToken,
+        string messagingSystem = "in-process",
+        string? traceParent = null,
+        string? traceState = null)
     {
+        using var activity = ProactiveTelemetry.StartProcess(messagingSystem, EpisodeTopicHandler.EpisodeTopic, eventId, traceParent, traceState);
+        activity?.SetTag("cloudevents.event_id", eventId);
+        activity?.SetTag("cloudevents.event_source", source);
+        activity?.SetTag("proactive.order_id", change.OrderId);
+        activity?.SetTag("proactive.episode_id", change.EpisodeId);
+        activity?.SetTag("proactive.episode.change", change.Kind.ToString());
+
         var now = time.GetUtcNow();
         var news = ToNews(change);
-        var (outcome, toSend) = await store.Database.WriteAsync(
+        var (outcome, recorded) = await store.Database.WriteAsync(
             async (c, tx) =>
             {
                 await store.Database.LockAsync(c, tx, news.OrderId);
                 if (!await NoticeStore.TryMarkProcessedAsync(c, tx, source, eventId, now))
                 {
-                    return (NewsOutcome.Duplicate, 0);
+                    return (NewsOutcome.Duplicate, (IReadOnlyList<NoticeRecord>)[]);
                 }
 
                 if (!await NoticeStore.TryAdvanceSequenceAsync(c, tx, news.OrderId, news.Sequence))
                 {
-                    return (NewsOutcome.Stale, 0);
+                    return (NewsOutcome.Stale, []);
                 }
 
-                var preferences = await NoticeStore.PreferencesAsync(c, tx, news.Customer.CustomerId);
-                var told = news with { Customer = preferences.ApplyTo(news.Customer) };
-                IReadOnlyList<NoticeRecord> ledger;
-                IReadOnlyList<NoticeRecord> unsent;
-                if (news.Kind == EpisodeNewsKind.Resolved)
-                {
-                    await NoticeStore.WithdrawUnsentAsync(c, tx, news.OrderId, $"withdrawn: episode resolved ({news.Resolution}) before it was sent");
-                    ledger = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
-                    unsent = [];
-                }
-                else
-                {
-                    // News not yet sent (held for quiet hours) is overtaken by newer news: decide as if
-                    // it had not been told, and withdraw it for what replaces it, never sending it stale.
-                    var all = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
-                    unsent = all.Where(n => n.EpisodeId == news.EpisodeId && n.Status is NoticeStatus.Pending or NoticeStatus.Deferred).ToList();
-                    ledger = all.Except(unsent).ToList();
-                }
-
-                var decisions = NoticePolicy.Decide(told, ledger, now, options.Value, preferences);
-                foreach (var decision in decisions)
-                {
-                    var notice = Record(news, told, decision, now);
-                    await NoticeStore.AddAsync(c, tx, notice);
-                    foreach (var overtaken in unsent.Where(n => decision.Send && n.Channel == decision.Channel))
-                    {
-                        await NoticeStore.WithdrawAsync(c, tx, overtaken.NoticeId, $"replaced by {notice.NoticeId}: newer news before it was sent");
-                    }
-
-                    LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, notice.Status.ToString(), decision.Why ?? "");
-                }
-
-                return (NewsOutcome.Decided, decisions.Count(d => d.Send));
+                return (NewsOutcome.Decided, await DecideAsync(c, tx, news, now));
             },
             cancellationToken);
 
-        if (toSend > 0)
+        activity?.SetTag("proactive.outcome", outcome.ToString().ToLowerInvariant());
+        foreach (var notice in recorded)
+        {
+            if (notice.Status is NoticeStatus.Deferred or NoticeStatus.Suppressed)
+            {
+                metrics.Notice(notice.Channel, notice.Reason, notice.Status.ToString().ToLowerInvariant());
+            }
+        }
+
+        if (recorded.Any(n => n.Status == NoticeStatus.Pending))
         {
             dispatchSignal.Notify();
         }
@@ -91,10 +91,73 @@ public sealed partial class DelayEpisodeHandler(
         return outcome;
     }
 
+    /// <summary>
+    /// The policy's decisions for the news, in a "notice decide" span, recorded with the notices
+    /// they replace or withdraw. Returns every row written or changed.
+    /// </summary>
+    private async Task<IReadOnlyList<NoticeRecord>> DecideAsync(DbConnection c, DbTransaction tx, EpisodeNews news, DateTimeOffset now)
+    {
+        using var activity = ProactiveTelemetry.Start("notice decide");
+        activity?.SetTag("proactive.order_id", news.OrderId);
+        activity?.SetTag("proactive.episode_id", news.EpisodeId);
+        activity?.SetTag("proactive.rule", news.Reason);
+
+        var preferences = await NoticeStore.PreferencesAsync(c, tx, news.Customer.CustomerId);
+        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        var all = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
+        var written = new List<NoticeRecord>();
+
+        // News not yet sent (held for quiet hours) is overtaken by newer news: decide as if it had
+        // not been told, and withdraw it for what replaces it, never sending it stale. When the
+        // episode closes, everything not yet sent is withdrawn.
+        var unsent = all.Where(n => n.Status is NoticeStatus.Pending or NoticeStatus.Deferred
+            && (news.Kind == EpisodeNewsKind.Resolved || n.EpisodeId == news.EpisodeId)).ToList();
+        if (news.Kind == EpisodeNewsKind.Resolved)
+        {
+            foreach (var stale in unsent)
+            {
+                var why = $"withdrawn: episode resolved ({news.Resolution}) before it was sent";
+                await NoticeStore.WithdrawAsync(c, tx, stale.NoticeId, why);
+                written.Add(stale with { Status = NoticeStatus.Suppressed, Why = why });
+            }
+
+            all = [.. all.Except(unsent), .. written];
+            unsent = [];
+        }
+
+        var decisions = NoticePolicy.Decide(told, all.Except(unsent).ToList(), now, options.Value, preferences);
+        foreach (var decision in decisions)
+        {
+            var notice = Record(news, told, decision, now);
+            await NoticeStore.AddAsync(c, tx, notice);
+            written.Add(notice);
+            foreach (var overtaken in unsent.Where(n => decision.Send && n.Channel == decision.Channel))
+            {
+                var why = $"replaced by {notice.NoticeId}: newer news before it was sent";
+                await NoticeStore.WithdrawAsync(c, tx, overtaken.NoticeId, why);
+                written.Add(overtaken with { Status = NoticeStatus.Suppressed, Why = why });
+            }
+
+            LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, notice.Status.ToString(), decision.Why ?? "");
+        }
+
+        activity?.SetTag("proactive.decision", string.Join(' ', decisions.Select(d => $"{d.Channel.ToString().ToLowerInvariant()}={(d.Send ? d.SendAt > now ? "deferred" : "pending" : "suppressed")}")));
+        return written;
+    }
+
     /// <summary>The notice as decided; <paramref name="told"/> is the news with the customer's preferences applied.</summary>
     private NoticeRecord Record(EpisodeNews news, EpisodeNews told, NoticeDecision decision, DateTimeOffset now)
     {
-        var message = NoticeRenderer.Render(decision.Channel, decision.Kind, told, options.Value);
+        RenderedMessage message;
+        using (var render = ProactiveTelemetry.Start("notice render"))
+        {
+            render?.SetTag("proactive.channel", decision.Channel.ToString().ToLowerInvariant());
+            render?.SetTag("proactive.notice.kind", decision.Kind.ToString());
+            render?.SetTag("proactive.locale", told.Customer.Locale);
+            message = NoticeRenderer.Render(decision.Channel, decision.Kind, told, options.Value);
+        }
+
+        var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
         return new NoticeRecord(
             NoticeRecord.IdFor(news.EpisodeId, news.Sequence, decision.Channel),
             news.OrderId,
@@ -119,7 +182,9 @@ public sealed partial class DelayEpisodeHandler(
             news.EstimatedDeliveryAt,
             news.ActionRequired,
             news.Customer.CustomerId,
-            news);
+            news,
+            TraceParent: traceParent,
+            TraceState: traceState);
     }
 
     internal static EpisodeNews ToNews(DelayEpisodeChanged change)

@@ -35,6 +35,7 @@ public static class Extensions
         services.AddSingleton<NoticeStore>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<DelayEpisodeHandler>();
+        services.AddSingleton<NotifierMetrics>();
         services.AddSingleton<NoticeDispatcher>();
 
         services.AddHttpClient<TwilioSmsSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout);

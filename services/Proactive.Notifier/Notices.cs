@@ -96,7 +96,9 @@ public sealed record NoticeRecord(
     string? CustomerId = null,
     EpisodeNews? News = null,
     DateTimeOffset? FirstAttemptAt = null,
-    string? FallbackFor = null)
+    string? FallbackFor = null,
+    string? TraceParent = null,
+    string? TraceState = null)
 {
     /// <summary>The customer has been, or is about to be, told this news.</summary>
     public bool IsTold => Status is NoticeStatus.Sent or NoticeStatus.Pending or NoticeStatus.Sending or NoticeStatus.Deferred;

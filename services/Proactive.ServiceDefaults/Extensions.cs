@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -38,19 +39,37 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// Traces, metrics and logs through OpenTelemetry: our spans and meters ("Proactive",
+    /// "Proactive.Tracker", "Proactive.Notifier"), ASP.NET Core, gRPC, HttpClient, Npgsql and the .NET runtime.
+    /// Exported over OTLP when the standard OTEL_EXPORTER_OTLP_ENDPOINT (and OTEL_SERVICE_NAME,
+    /// OTEL_RESOURCE_ATTRIBUTES...) are set; to the console when Proactive:Telemetry:Console is true.
+    /// Every log line carries its trace and span ids and goes through the redacting logger factory.
+    /// </summary>
     private static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var console = builder.Configuration.GetValue<bool>("Proactive:Telemetry:Console");
+
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        builder.Logging.AddOpenTelemetry(o =>
+        {
+            o.IncludeFormattedMessage = true;
+            o.IncludeScopes = true;
+        });
+        builder.Services.AddRedactingLoggerFactory();
+
         var telemetry = builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing
                 .AddSource(ProactiveTelemetry.SourceName)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation())
+                .AddSource("Npgsql")
+                .AddAspNetCoreInstrumentation(o => o.RecordException = true)
+                .AddHttpClientInstrumentation(o => o.RecordException = true))
             .WithMetrics(metrics => metrics
-                .AddMeter(ProactiveTelemetry.SourceName)
+                .AddMeter(ProactiveTelemetry.SourceName, $"{ProactiveTelemetry.SourceName}.Tracker", $"{ProactiveTelemetry.SourceName}.Notifier")
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                .AddMeter("System.Runtime"));
         if (otlp)
         {
             telemetry.UseOtlpExporter();
@@ -59,7 +78,19 @@ public static class Extensions
         if (console)
         {
             builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddConsoleExporter());
+            builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddConsoleExporter());
         }
+    }
+
+    /// <summary>
+    /// Replaces the logger factory with one that masks contact details in everything logged, by
+    /// any provider (console, OpenTelemetry, a test's).
+    /// </summary>
+    public static IServiceCollection AddRedactingLoggerFactory(this IServiceCollection services)
+    {
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp =>
+            new RedactingLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp))));
+        return services;
     }
 
     /// <summary>GET /healthz: the process is up and its store answers.</summary>

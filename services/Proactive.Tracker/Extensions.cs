@@ -26,6 +26,7 @@ public static class Extensions
         builder.Services.AddSingleton<TrackerStore>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OrderTracker>();
+        builder.Services.AddSingleton<TrackerMetrics>();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddSingleton<DueTimerSweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
@@ -39,7 +40,7 @@ public static class Extensions
     {
         foreach (var topic in EventTypes.Topics)
         {
-            builder.Services.AddSingleton<ITopicHandler>(sp => new ContractTopicHandler(topic, sp.GetRequiredService<OrderTracker>()));
+            builder.Services.AddSingleton<ITopicHandler>(sp => new ContractTopicHandler(topic, sp.GetRequiredService<OrderTracker>(), sp.GetRequiredService<TrackerMetrics>()));
         }
 
         builder.Services.AddSingleton<IEpisodePublisher, DaprEpisodePublisher>();

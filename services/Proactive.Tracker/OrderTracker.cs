@@ -2,6 +2,7 @@ using System.Data.Common;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Proactive.Contracts.Tracker.V1;
+using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Events;
@@ -26,69 +27,108 @@ public enum IngestOutcome
 public sealed partial class OrderTracker(
     TrackerStore store,
     OutboxSignal outboxSignal,
+    TrackerMetrics metrics,
     TimeProvider time,
     ILogger<OrderTracker> logger)
 {
-    public async Task<IngestOutcome> HandleAsync(InboundEvent e, CancellationToken cancellationToken)
+    public TrackerMetrics Metrics => metrics;
+
+    /// <summary>
+    /// Handles one contract event, in a consumer span that continues the CloudEvent's trace;
+    /// <paramref name="messagingSystem"/> says how it came ("dapr", or "http" for the standalone ingest).
+    /// </summary>
+    public async Task<IngestOutcome> HandleAsync(InboundEvent e, CancellationToken cancellationToken, string messagingSystem = "http")
     {
+        EventTypes.TryGet(e.Type, out var topic, out _);
+        using var activity = ProactiveTelemetry.StartProcess(messagingSystem, topic, e.Id, e.TraceParent, e.TraceState);
+        activity?.SetTag("cloudevents.event_id", e.Id);
+        activity?.SetTag("cloudevents.event_source", e.Source);
+        activity?.SetTag("cloudevents.event_type", e.Type);
+        activity?.SetTag("proactive.order_id", e.OrderId);
+
         var now = time.GetUtcNow();
-        var (outcome, changed) = await store.Database.WriteAsync(
+        var (outcome, change) = await store.Database.WriteAsync(
             async (c, tx) =>
             {
                 await store.Database.LockAsync(c, tx, e.OrderId);
                 if (!await TrackerStore.TryAddEventAsync(c, tx, e, now))
                 {
-                    return (IngestOutcome.Duplicate, false);
+                    return (IngestOutcome.Duplicate, (EpisodeChange?)null);
                 }
 
-                var change = await EvaluateAsync(c, tx, e.OrderId, now, e.TraceParent, e.TraceState);
-                return (IngestOutcome.Accepted, change is not null);
+                return (IngestOutcome.Accepted, await EvaluateAsync(c, tx, e.OrderId, now));
             },
             cancellationToken);
 
+        activity?.SetTag("proactive.outcome", outcome == IngestOutcome.Duplicate ? "duplicate" : "accepted");
         if (outcome == IngestOutcome.Duplicate)
         {
+            metrics.Duplicate(e.Type);
             LogDuplicate(logger, e.Source, e.Id);
         }
-
-        if (changed)
+        else
         {
-            outboxSignal.Notify();
+            metrics.Accepted(e.Type);
         }
 
+        Committed(change);
         return outcome;
     }
 
     /// <summary>Re-applies the rules to an order whose timer fell due.</summary>
     public async Task ReevaluateAsync(string orderId, CancellationToken cancellationToken)
     {
+        using var activity = ProactiveTelemetry.Start("timer fire");
+        activity?.SetTag("proactive.order_id", orderId);
         var now = time.GetUtcNow();
         var change = await store.Database.WriteAsync(
             async (c, tx) =>
             {
                 await store.Database.LockAsync(c, tx, orderId);
-                return await EvaluateAsync(c, tx, orderId, now, null, null);
+                return await EvaluateAsync(c, tx, orderId, now);
             },
             cancellationToken);
-        if (change is not null)
-        {
-            outboxSignal.Notify();
-        }
+        Committed(change);
     }
 
-    private async Task<EpisodeChange?> EvaluateAsync(
-        DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now, string? traceParent, string? traceState)
+    private void Committed(EpisodeChange? change)
     {
+        if (change is null)
+        {
+            return;
+        }
+
+        if (change.Kind == EpisodeChangeKind.Detected)
+        {
+            metrics.EpisodeOpened(Names.Of(change.Episode.Reason));
+        }
+
+        outboxSignal.Notify();
+    }
+
+    /// <summary>
+    /// The rules over the order's timeline, in a "rules evaluate" span. The outbox row of any change
+    /// carries the current trace context, so publishing (later, from the relay) continues this trace.
+    /// </summary>
+    private async Task<EpisodeChange?> EvaluateAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now)
+    {
+        using var activity = ProactiveTelemetry.Start("rules evaluate");
+        activity?.SetTag("proactive.order_id", orderId);
         var timeline = OrderTimeline.Fold(orderId, await TrackerStore.LoadEventsAsync(c, tx, orderId));
         var assessment = DelayRules.Assess(timeline, now);
         var episodes = await TrackerStore.LoadEpisodesAsync(c, tx, orderId);
         var change = EpisodeTransitions.Next(orderId, episodes.LastOrDefault(), episodes.Count, assessment, now);
+        activity?.SetTag("proactive.order.state", assessment.State.ToString());
+        activity?.SetTag("proactive.rule", assessment.Reason is { } reason ? Names.Of(reason) : null);
+        activity?.SetTag("proactive.episode.change", change?.Kind.ToString());
 
         await TrackerStore.SetTimerAsync(c, tx, orderId, assessment.NextCheckAt);
         if (change is null)
         {
             return null;
         }
+
+        var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
 
         await TrackerStore.SaveEpisodeAsync(c, tx, change.Episode);
         var sequence = await TrackerStore.NextSequenceAsync(c, tx, orderId);

@@ -55,7 +55,9 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
             return TopicOutcome.Drop("data.orderId, episodeId, sequence, kind, promisedBy and customer are required");
         }
 
-        await handler.HandleAsync(source, id, change, cancellationToken);
+        var traceParent = cloudEvent.TryGetProperty("traceparent", out var tp) && tp.ValueKind == JsonValueKind.String ? tp.GetString() : null;
+        var traceState = cloudEvent.TryGetProperty("tracestate", out var ts) && ts.ValueKind == JsonValueKind.String ? ts.GetString() : null;
+        await handler.HandleAsync(source, id, change, cancellationToken, "dapr", traceParent, traceState);
         return TopicOutcome.Success;
     }
 }

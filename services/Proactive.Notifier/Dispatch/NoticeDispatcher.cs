@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Channels;
@@ -26,6 +27,7 @@ public sealed partial class NoticeDispatcher(
     NoticeStore store,
     IEnumerable<INoticeSender> senders,
     DispatchSignal signal,
+    NotifierMetrics metrics,
     TimeProvider time,
     IOptions<DispatchOptions> options,
     IOptions<NoticePolicyOptions> policyOptions,
@@ -38,6 +40,8 @@ public sealed partial class NoticeDispatcher(
         s => new ProviderGate(s.Provider, s.MessagesPerSecond, options.Value.BreakAfterFailures, options.Value.BreakFor));
 
     private DateTimeOffset lastPrune = DateTimeOffset.MinValue;
+
+    private bool circuitsObserved;
 
     /// <summary>The circuit breaker and rate limit of the provider behind a channel.</summary>
     public ProviderGate GateFor(Channel channel) => gates[channel];
@@ -69,8 +73,19 @@ public sealed partial class NoticeDispatcher(
         }
     }
 
+    /// <summary>
+    /// One notice, in a "notice send" span continuing the trace its decision was made in (the row
+    /// carries the context): the provider's HTTP call is a child of it.
+    /// </summary>
     private async Task HandleAsync(NoticeRecord notice, CancellationToken cancellationToken)
     {
+        using var activity = ProactiveTelemetry.Start("notice send", parent: ProactiveTelemetry.ContextFrom(notice.TraceParent, notice.TraceState) ?? default);
+        activity?.SetTag("proactive.notice_id", notice.NoticeId);
+        activity?.SetTag("proactive.order_id", notice.OrderId);
+        activity?.SetTag("proactive.episode_id", notice.EpisodeId);
+        activity?.SetTag("proactive.channel", notice.Channel.ToString().ToLowerInvariant());
+        activity?.SetTag("proactive.provider", byChannel[notice.Channel].Provider);
+        activity?.SetTag("proactive.attempt", notice.Attempts);
         var gate = gates[notice.Channel];
         if (gate.OpenUntil(Time.GetUtcNow()) is { } until)
         {
@@ -83,6 +98,8 @@ public sealed partial class NoticeDispatcher(
         if (release is not null)
         {
             await store.ReleaseAsync(notice, release.Status, release.Why, release.ScheduledAt, cancellationToken);
+            metrics.Notice(notice.Channel, notice.Reason, release.Status.ToString().ToLowerInvariant());
+            activity?.SetTag("proactive.decision", release.Status.ToString().ToLowerInvariant());
             LogHeld(logger, notice.NoticeId, notice.Channel, release.Status, release.Why);
             return;
         }
@@ -152,11 +169,18 @@ public sealed partial class NoticeDispatcher(
             cancellationToken);
         var now = Time.GetUtcNow();
         var o = options.Value;
+        Activity.Current?.SetTag("proactive.send.outcome", result.Outcome.ToString().ToLowerInvariant());
+        Activity.Current?.SetTag("proactive.provider.code", result.ProviderCode);
+        if (result.Outcome != SendOutcome.Sent)
+        {
+            metrics.ProviderError(sender.Provider, result.ProviderCode);
+        }
 
         switch (result.Outcome)
         {
             case SendOutcome.Sent:
                 gate.Succeeded();
+                metrics.Sent(notice, now);
                 await store.RecordAttemptAsync(notice, now, NoticeStatus.Sent, "sent", null, result.ProviderMessageId, null, null, cancellationToken);
                 LogSent(logger, notice.NoticeId, notice.Channel, sender.Provider, notice.Attempts);
                 break;
@@ -178,6 +202,7 @@ public sealed partial class NoticeDispatcher(
 
                 var gaveUp = $"gave up after {notice.Attempts} attempts over {(now - firstAttempt).TotalMinutes:0} min: {result.Detail}";
                 await store.RecordAttemptAsync(notice, now, NoticeStatus.Failed, "transient", result.ProviderCode, null, gaveUp, null, cancellationToken);
+                metrics.Notice(notice.Channel, notice.Reason, "failed");
                 LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", gaveUp);
                 break;
 
@@ -202,13 +227,14 @@ public sealed partial class NoticeDispatcher(
                         return why;
                     },
                     cancellationToken);
+                metrics.Notice(notice.Channel, notice.Reason, "failed");
                 LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", why);
                 break;
         }
     }
 
     /// <summary>The provider says the customer unsubscribed (they replied STOP): no more of that channel.</summary>
-    private static async Task<string> RecordProviderOptOutAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string source, DateTimeOffset now)
+    private async Task<string> RecordProviderOptOutAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string source, DateTimeOffset now)
     {
         if (notice.CustomerId is not { } customerId)
         {
@@ -219,6 +245,7 @@ public sealed partial class NoticeDispatcher(
         if (preferences.OptOutOf(notice.Channel) is null)
         {
             await NoticeStore.SavePreferencesAsync(c, tx, preferences.WithOptOut(notice.Channel, new OptOut(now, source)) with { UpdatedAt = now });
+            metrics.OptOut(notice.Channel, "provider");
         }
 
         return $"; the customer is now opted out of {notice.Channel.ToString().ToLowerInvariant()}";
@@ -281,7 +308,9 @@ public sealed partial class NoticeDispatcher(
             customerId,
             news,
             null,
-            notice.NoticeId));
+            notice.NoticeId,
+            TraceParent: ProactiveTelemetry.CurrentContext().TraceParent,
+            TraceState: ProactiveTelemetry.CurrentContext().TraceState));
         return $"; fell back to email ({emailId})";
     }
 
@@ -299,6 +328,7 @@ public sealed partial class NoticeDispatcher(
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        ObserveCircuits();
         foreach (var sender in byChannel.Values)
         {
             var hint = sender.Provider != "local-outbox" ? ""
@@ -323,7 +353,25 @@ public sealed partial class NoticeDispatcher(
             lastPrune = Time.GetUtcNow();
         }
 
+        await RefreshQueueStatsAsync(cancellationToken);
         return await NextDueAsync(cancellationToken);
+    }
+
+    /// <summary>Takes a fresh look at the due notices for the gauges, and lets them read the circuits.</summary>
+    public async Task RefreshQueueStatsAsync(CancellationToken cancellationToken)
+    {
+        ObserveCircuits();
+        var (due, oldest) = await store.QueueStatsAsync(Time.GetUtcNow(), cancellationToken);
+        metrics.Queue(due, oldest);
+    }
+
+    private void ObserveCircuits()
+    {
+        if (!circuitsObserved)
+        {
+            metrics.ObserveCircuits(() => gates.Values.Select(g => (g.Provider, (int)g.State(Time.GetUtcNow()))));
+            circuitsObserved = true;
+        }
     }
 
     /// <summary>The next instant there is work a provider may take: a notice falls due and its gate is open.</summary>

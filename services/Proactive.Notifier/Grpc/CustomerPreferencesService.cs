@@ -13,7 +13,7 @@ namespace Proactive.Notifier.Grpc;
 /// GET/PATCH /v1/customers/{customerId}/preferences, and opt-out / opt-in per channel. Bad input is
 /// refused with InvalidArgument (400 over JSON) naming the field; nothing is half-applied.
 /// </summary>
-public sealed class CustomerPreferencesService(NoticeStore store, TimeProvider time, IOptions<NoticePolicyOptions> options)
+public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetrics metrics, TimeProvider time, IOptions<NoticePolicyOptions> options)
     : Api.CustomerPreferences.CustomerPreferencesBase
 {
     private static readonly NodaTime.Text.LocalTimePattern HoursMinutes = NodaTime.Text.LocalTimePattern.CreateWithInvariantCulture("HH:mm");
@@ -50,11 +50,25 @@ public sealed class CustomerPreferencesService(NoticeStore store, TimeProvider t
             context.CancellationToken);
     }
 
-    public override Task<Api.Preferences> OptOut(Api.ChannelRequest request, ServerCallContext context)
+    public override async Task<Api.Preferences> OptOut(Api.ChannelRequest request, ServerCallContext context)
     {
         var customerId = RequireCustomer(request.CustomerId);
         var channel = Channel(request.Channel);
-        return ChangeAsync(customerId, p => p.OptOutOf(channel) is null ? p.WithOptOut(channel, new OptOut(time.GetUtcNow(), "api")) : p, context.CancellationToken);
+        var optedOut = false;
+        var preferences = await ChangeAsync(
+            customerId,
+            p =>
+            {
+                optedOut = p.OptOutOf(channel) is null;
+                return optedOut ? p.WithOptOut(channel, new OptOut(time.GetUtcNow(), "api")) : p;
+            },
+            context.CancellationToken);
+        if (optedOut)
+        {
+            metrics.OptOut(channel, "api");
+        }
+
+        return preferences;
     }
 
     public override Task<Api.Preferences> OptIn(Api.ChannelRequest request, ServerCallContext context)

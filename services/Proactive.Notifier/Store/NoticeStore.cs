@@ -15,7 +15,7 @@ public sealed class NoticeStore(Database database)
         """
         notice_id, order_id, episode_id, sequence, channel, kind, reason, status, why, decided_at, scheduled_at, sent_at,
         attempts, provider_message_id, provider_code, recipient, locale, subject, text, html, estimated_delivery_at, action_required,
-        customer_id, news, first_attempt_at, fallback_for
+        customer_id, news, first_attempt_at, fallback_for, trace_parent, trace_state
         """;
 
     public Database Database => database;
@@ -59,7 +59,7 @@ public sealed class NoticeStore(Database database)
             INSERT INTO notifier_notices ({Columns})
             VALUES (@NoticeId, @OrderId, @EpisodeId, @Sequence, @Channel, @Kind, @Reason, @Status, @Why, @DecidedAt, @ScheduledAt, @SentAt,
                     @Attempts, @ProviderMessageId, @ProviderCode, @Recipient, @Locale, @Subject, @Text, @Html, @EstimatedDeliveryAt, @ActionRequired,
-                    @CustomerId, @News, NULL, @FallbackFor)
+                    @CustomerId, @News, NULL, @FallbackFor, @TraceParent, @TraceState)
             ON CONFLICT DO NOTHING
             """,
             new
@@ -89,6 +89,8 @@ public sealed class NoticeStore(Database database)
                 n.CustomerId,
                 News = NewsJson.Write(n.News),
                 n.FallbackFor,
+                n.TraceParent,
+                n.TraceState,
             },
             tx);
 
@@ -257,6 +259,19 @@ public sealed class NoticeStore(Database database)
             (c, tx) => c.ExecuteAsync("DELETE FROM notifier_inbox WHERE received_at < @cutoff", new { cutoff = cutoff.ToMs() }, tx),
             ct);
 
+    /// <summary>Notices due now and not yet sent, and how long the oldest has waited (uses the due index).</summary>
+    public Task<(long Due, TimeSpan? OldestAge)> QueueStatsAsync(DateTimeOffset now, CancellationToken ct) =>
+        database.ReadAsync(
+            async c =>
+            {
+                var (count, oldest) = await c.QuerySingleAsync<(long, long?)>(new CommandDefinition(
+                    "SELECT COUNT(*), MIN(scheduled_at) FROM notifier_notices WHERE status IN ('Pending', 'Deferred') AND scheduled_at <= @now",
+                    new { now = now.ToMs() },
+                    cancellationToken: ct));
+                return (count, oldest is { } at ? now - UnixTime.FromMs(at) : (TimeSpan?)null);
+            },
+            ct);
+
     /// <summary>When the next notice on <paramref name="channel"/> falls due (or its lease runs out).</summary>
     public Task<DateTimeOffset?> NextDueAsync(Channel channel, CancellationToken ct) =>
         database.ReadAsync(
@@ -334,7 +349,9 @@ public sealed class NoticeStore(Database database)
         string? customer_id,
         string? news,
         long? first_attempt_at,
-        string? fallback_for)
+        string? fallback_for,
+        string? trace_parent,
+        string? trace_state)
     {
         public NoticeRecord ToRecord() => new(
             notice_id,
@@ -362,7 +379,9 @@ public sealed class NoticeStore(Database database)
             customer_id,
             NewsJson.Read(news),
             UnixTime.FromMs(first_attempt_at),
-            fallback_for);
+            fallback_for,
+            trace_parent,
+            trace_state);
     }
 
     private sealed record AttemptRow(string notice_id, long attempt, long at, string outcome, string? provider_code, string? detail)

@@ -62,6 +62,8 @@ internal static class NotifierSchema
         ALTER TABLE notifier_notices ADD COLUMN news TEXT NULL;
         ALTER TABLE notifier_notices ADD COLUMN first_attempt_at BIGINT NULL;
         ALTER TABLE notifier_notices ADD COLUMN fallback_for TEXT NULL;
+        ALTER TABLE notifier_notices ADD COLUMN trace_parent TEXT NULL;
+        ALTER TABLE notifier_notices ADD COLUMN trace_state TEXT NULL;
 
         CREATE TABLE notifier_preferences (
             customer_id TEXT PRIMARY KEY,

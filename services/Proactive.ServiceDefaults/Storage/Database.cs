@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Data;
 using System.Data.Common;
 using Dapper;
@@ -80,10 +81,11 @@ public sealed class Database : IAsyncDisposable
             ? connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key }, transaction)
             : Task.CompletedTask;
 
-    /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns.</summary>
+    /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns. Traced as "db {operation}".</summary>
     public async Task<T> WriteAsync<T>(
-        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default, [CallerMemberName] string operation = "")
     {
+        using var activity = StartActivity(operation, "write");
         if (postgres is not null)
         {
             return await WithReconnectAsync(
@@ -113,14 +115,28 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
-    public Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default) =>
-        WithReconnectAsync(
+    /// <summary>Runs <paramref name="work"/> on a connection of its own. Traced as "db {operation}".</summary>
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default, [CallerMemberName] string operation = "")
+    {
+        using var activity = StartActivity(operation, "read");
+        return await WithReconnectAsync(
             async () =>
             {
                 await using var connection = await OpenAsync(cancellationToken);
                 return await work(connection);
             },
             cancellationToken);
+    }
+
+    /// <summary>One span per unit of work (Npgsql adds one per command on PostgreSQL).</summary>
+    private System.Diagnostics.Activity? StartActivity(string operation, string mode)
+    {
+        var activity = ProactiveTelemetry.Start($"db {operation}", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("db.system.name", Kind == StoreKind.Postgres ? "postgresql" : "sqlite");
+        activity?.SetTag("db.operation.name", operation);
+        activity?.SetTag("proactive.db.mode", mode);
+        return activity;
+    }
 
     private async Task<T> WithReconnectAsync<T>(Func<Task<T>> unit, CancellationToken cancellationToken)
     {

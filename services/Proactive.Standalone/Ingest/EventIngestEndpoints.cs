@@ -117,6 +117,7 @@ public static partial class EventIngestEndpoints
         var read = CloudEventReader.Read(element, topic);
         if (read.Rejection is { } rejection)
         {
+            tracker.Metrics.Refused(element);
             LogRefused(logger, rejection.Source ?? "?", rejection.Id ?? "?", rejection.Summary);
             return new EntryResult(0, rejection.Source, rejection.Id, "refused", rejection.Errors, rejection.Summary);
         }

@@ -8,7 +8,7 @@ namespace Proactive.Tracker.Dapr;
 /// The contract's topics ("orders", "shipments") as Dapr delivers them: the same reader and the
 /// same handler as the standalone ingest. Bad input is DROP (Dapr parks it on the dead-letter topic).
 /// </summary>
-public sealed class ContractTopicHandler(string topic, OrderTracker tracker) : ITopicHandler
+public sealed class ContractTopicHandler(string topic, OrderTracker tracker, TrackerMetrics metrics) : ITopicHandler
 {
     public string Topic => topic;
 
@@ -17,10 +17,11 @@ public sealed class ContractTopicHandler(string topic, OrderTracker tracker) : I
         var read = CloudEventReader.Read(cloudEvent, topic);
         if (read.Rejection is { } rejection)
         {
+            metrics.Refused(cloudEvent);
             return TopicOutcome.Drop(rejection.Summary);
         }
 
-        await tracker.HandleAsync(read.Event!, cancellationToken);
+        await tracker.HandleAsync(read.Event!, cancellationToken, "dapr");
         return TopicOutcome.Success;
     }
 }

@@ -179,6 +179,19 @@ public sealed class TrackerStore(Database database)
                 new CommandDefinition("SELECT MIN(due_at) FROM tracker_timers", cancellationToken: ct))),
             ct);
 
+    /// <summary>How far behind the timers and the outbox are (both counts use their indexes).</summary>
+    public Task<QueueStats> QueueStatsAsync(DateTimeOffset now, CancellationToken ct) =>
+        database.ReadAsync(
+            async c =>
+            {
+                var timers = await c.QuerySingleAsync<(long Count, long? Oldest)>(new CommandDefinition(
+                    "SELECT COUNT(*), MIN(due_at) FROM tracker_timers WHERE due_at <= @now", new { now = now.ToMs() }, cancellationToken: ct));
+                var outbox = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM tracker_outbox WHERE published_at IS NULL", cancellationToken: ct));
+                return new QueueStats(timers.Count, timers.Oldest is { } oldest ? now - UnixTime.FromMs(oldest) : null, outbox);
+            },
+            ct);
+
     private sealed record EventRow(string source, string event_id, string type, string order_id, long occurred_at, string payload);
 
     private sealed record EpisodeRow(

@@ -13,6 +13,7 @@ namespace Proactive.Tracker.Timers;
 public sealed class DueTimerSweep(
     TrackerStore store,
     OrderTracker tracker,
+    TrackerMetrics metrics,
     TimeProvider time,
     IOptions<TrackerOptions> options,
     ILogger<DueTimerSweep> logger) : BackgroundLoop(time, logger)
@@ -44,6 +45,11 @@ public sealed class DueTimerSweep(
     protected override async Task<DateTimeOffset?> RunDueAsync(CancellationToken cancellationToken)
     {
         await SweepDueAsync(cancellationToken);
+        await RefreshQueueStatsAsync(cancellationToken);
         return await store.NextTimerDueAsync(cancellationToken);
     }
+
+    /// <summary>Takes a fresh look at the due-queue and the outbox for the gauges.</summary>
+    public async Task RefreshQueueStatsAsync(CancellationToken cancellationToken) =>
+        metrics.Queues(await store.QueueStatsAsync(Time.GetUtcNow(), cancellationToken));
 }

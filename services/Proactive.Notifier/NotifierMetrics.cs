@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+
+namespace Proactive.Notifier;
+
+/// <summary>
+/// Notifier's meter, "Proactive.Notifier": what was decided and sent, how fast and how early,
+/// what the providers answered, who opted out, and how far behind the dispatcher is.
+/// </summary>
+public sealed class NotifierMetrics
+{
+    public const string MeterName = "Proactive.Notifier";
+
+    private static readonly double[] SecondsBuckets = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 14400, 43200];
+    private static readonly double[] HoursBuckets = [0, 1, 2, 4, 8, 12, 24, 36, 48, 72, 120, 168];
+
+    private readonly Counter<long> notices;
+    private readonly Histogram<double> eventToSend;
+    private readonly Histogram<double> leadTime;
+    private readonly Counter<long> providerErrors;
+    private readonly Counter<long> optOuts;
+    private (long Due, TimeSpan? OldestAge) queue;
+    private Func<IEnumerable<(string Provider, int State)>> circuits = () => [];
+
+    public NotifierMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        notices = meter.CreateCounter<long>(
+            "proactive.notifier.notices", "{notice}", "Notice outcomes by channel, delay reason and outcome (sent, deferred, suppressed, failed).");
+        eventToSend = meter.CreateHistogram(
+            "proactive.notifier.event_to_send", "s", "From the delay being detected to the provider accepting the notice.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        leadTime = meter.CreateHistogram(
+            "proactive.notifier.warning_lead_time", "h", "How long before the promised delivery the customer was warned (0 when already past it).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HoursBuckets });
+        providerErrors = meter.CreateCounter<long>(
+            "proactive.notifier.provider.errors", "{error}", "Failed provider calls, by provider and code (Twilio error code, SendGrid HTTP status).");
+        optOuts = meter.CreateCounter<long>(
+            "proactive.notifier.opt_outs", "{opt_out}", "Customers opting out of a channel, by channel and source (api, provider).");
+        meter.CreateObservableGauge("proactive.notifier.notices.due", () => queue.Due, "{notice}", "Notices due now and not yet sent.");
+        meter.CreateObservableGauge(
+            "proactive.notifier.notices.oldest_due_age", () => queue.OldestAge?.TotalSeconds ?? 0, "s", "How long the oldest due notice has waited.");
+        meter.CreateObservableGauge(
+            "proactive.notifier.circuit.state",
+            () => circuits().Select(c => new Measurement<int>(c.State, new KeyValuePair<string, object?>("provider", c.Provider))),
+            "{state}",
+            "Circuit breaker per provider: 0 closed, 1 half-open, 2 open.");
+    }
+
+    public void Notice(Channel channel, string reason, string outcome) =>
+        notices.Add(1, new("channel", Name(channel)), new("delay.reason", reason), new("outcome", outcome));
+
+    public void Sent(NoticeRecord notice, DateTimeOffset at)
+    {
+        Notice(notice.Channel, notice.Reason, "sent");
+        var channel = new KeyValuePair<string, object?>("channel", Name(notice.Channel));
+        if (notice.News?.OccurredAt is { } detected && at >= detected)
+        {
+            eventToSend.Record((at - detected).TotalSeconds, channel);
+        }
+
+        if (notice.Kind != NoticeKind.BackOnTrack && notice.News is { } news)
+        {
+            leadTime.Record(Math.Max(0, (news.PromisedBy - at).TotalHours), channel);
+        }
+    }
+
+    public void ProviderError(string provider, string? code) =>
+        providerErrors.Add(1, new("provider", provider), new("code", code ?? "none"));
+
+    public void OptOut(Channel channel, string source) =>
+        optOuts.Add(1, new("channel", Name(channel)), new("source", source));
+
+    public void Queue(long due, TimeSpan? oldestAge) => queue = (due, oldestAge);
+
+    public void ObserveCircuits(Func<IEnumerable<(string Provider, int State)>> states) => circuits = states;
+
+    private static string Name(Channel channel) => channel == Channel.Sms ? "sms" : "email";
+}
