@@ -35,7 +35,7 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
     public string DatabasePath => Path.Combine(directory, "service.db");
 
     public static DaprServiceHost<TEntryPoint> Start(
-        FakeSidecar sidecar, FakeTimeProvider time, IDictionary<string, string?>? settings = null, FakeTwilio? twilio = null, FakeSendGrid? sendGrid = null, ILoggerProvider? logs = null, int databaseTimeoutSeconds = 30)
+        FakeSidecar sidecar, FakeTimeProvider time, IDictionary<string, string?>? settings = null, FakeTwilio? twilio = null, FakeSendGrid? sendGrid = null, ILoggerProvider? logs = null, int databaseTimeoutSeconds = 30, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "proactive-dapr-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -57,7 +57,7 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
             config[key] = value;
         }
 
-        var factory = TestHosting.Create<TEntryPoint>(config, time, logs);
+        var factory = TestHosting.Create<TEntryPoint>(config, time, logs, services);
         factory.UseKestrel();
         factory.StartServer();
         return new DaprServiceHost<TEntryPoint>(factory, directory, appPort, httpPort);

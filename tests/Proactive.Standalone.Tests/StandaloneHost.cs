@@ -54,7 +54,12 @@ public sealed class StandaloneHost : IAsyncDisposable
     public string OutboxPath => Path.Combine(directory, "outbox.jsonl");
 
     public static async Task<StandaloneHost> StartAsync(
-        bool background = false, bool providers = true, IEnumerable<KeyValuePair<string, string?>>? settings = null, ILoggerProvider? logs = null, StoreKind store = StoreKind.Sqlite)
+        bool background = false,
+        bool providers = true,
+        IEnumerable<KeyValuePair<string, string?>>? settings = null,
+        ILoggerProvider? logs = null,
+        StoreKind store = StoreKind.Sqlite,
+        Action<IServiceCollection>? services = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -81,7 +86,7 @@ public sealed class StandaloneHost : IAsyncDisposable
             config[key] = value;
         }
 
-        var factory = TestHosting.Create<Program>(config, time, logs);
+        var factory = TestHosting.Create<Program>(config, time, logs, services);
         var host = new StandaloneHost(factory, directory, time, twilio, sendGrid);
         return host;
     }

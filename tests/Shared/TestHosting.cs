@@ -10,7 +10,7 @@ namespace Proactive.Tests.Shared;
 public static class TestHosting
 {
     public static WebApplicationFactory<TEntryPoint> Create<TEntryPoint>(
-        IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider time, ILoggerProvider? logs)
+        IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider time, ILoggerProvider? logs, Action<IServiceCollection>? services = null)
         where TEntryPoint : class =>
         new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(web =>
         {
@@ -27,6 +27,10 @@ public static class TestHosting
                     logging.AddProvider(logs);
                 }
             });
-            web.ConfigureTestServices(services => services.AddSingleton(time));
+            web.ConfigureTestServices(s =>
+            {
+                s.AddSingleton(time);
+                services?.Invoke(s);
+            });
         });
 }
