@@ -1,12 +1,12 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Contracts.Tracker.V1;
+using Proactive.Notifier.Dapr;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Store;
-using System.Data.Common;
-using Proactive.Notifier.Dapr;
 using Proactive.ServiceDefaults;
 
 namespace Proactive.Notifier;

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 using Proactive.Notifier.Dispatch;
 using Proactive.Tests.Shared;
 using Proactive.Tracker.Publishing;
@@ -25,6 +27,7 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
     private DaprServiceHost<NotifierProgram> notifier = null!;
     private StandInDaprd trackerDaprd = null!;
     private StandInDaprd notifierDaprd = null!;
+    private readonly List<System.Diagnostics.Activity> spans = [];
 
     public async ValueTask InitializeAsync()
     {
@@ -33,7 +36,8 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
         twilio = await FakeTwilio.StartAsync();
         sendGrid = await FakeSendGrid.StartAsync();
         tracker = DaprServiceHost<TrackerProgram>.Start(trackerSidecar, time);
-        notifier = DaprServiceHost<NotifierProgram>.Start(notifierSidecar, time, twilio: twilio, sendGrid: sendGrid);
+        notifier = DaprServiceHost<NotifierProgram>.Start(
+            notifierSidecar, time, twilio: twilio, sendGrid: sendGrid, services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
         trackerDaprd = new StandInDaprd(tracker.AppAddress);
         notifierDaprd = new StandInDaprd(notifier.AppAddress);
     }
@@ -50,7 +54,10 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
         await sendGrid.DisposeAsync();
     }
 
-    /// <summary>The CloudEvent daprd builds around a publish: publisher's app id as source, id and type from metadata.</summary>
+    /// <summary>
+    /// The CloudEvent daprd builds around a publish: publisher's app id as source, id and type from
+    /// metadata, and the trace context the publish call carried.
+    /// </summary>
     private List<JsonObject> PublishedAsCloudEvents()
     {
         return trackerSidecar.Published.Select(p => new JsonObject
@@ -62,7 +69,9 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
             ["datacontenttype"] = p.Request.DataContentType,
             ["topic"] = p.Request.Topic,
             ["pubsubname"] = p.Request.PubsubName,
-            ["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ["traceparent"] = p.Headers.TryGetValue("traceparent", out var traceParent) && traceParent.Count > 0
+                ? traceParent[0]
+                : "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             ["data"] = JsonNode.Parse(p.Request.Data.ToStringUtf8()),
         }).ToList();
     }
@@ -79,6 +88,36 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
 
     private Task<int> DispatchAsync() =>
         notifier.Services.GetRequiredService<NoticeDispatcher>().DispatchDueAsync(TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task OneTraceRunsFromTheEventsTraceparentThroughBothServicesToTheProviderCalls()
+    {
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        foreach (var e in TrackerBoundaryTests.Scenario())
+        {
+            e["traceparent"] = $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01";
+            (await trackerDaprd.OnTopicEventAsync(TrackerBoundaryTests.TopicOf(e), e)).Status.ShouldBe(Status.Success);
+        }
+
+        await tracker.Services.GetRequiredService<OutboxRelay>().RelayPendingAsync(TestContext.Current.CancellationToken);
+        var delivered = PublishedAsCloudEvents().ShouldHaveSingleItem();
+        delivered["traceparent"]!.GetValue<string>().ShouldContain(traceId.ToString());
+        (await notifierDaprd.OnTopicEventAsync("notices", delivered)).Status.ShouldBe(Status.Success);
+        await DispatchAsync();
+
+        List<System.Diagnostics.Activity> trace;
+        lock (spans)
+        {
+            trace = spans.Where(s => s.TraceId == traceId).ToList();
+        }
+
+        trace.Where(s => s.DisplayName is "orders process" or "shipments process").ShouldAllBe(s => (string?)s.GetTagItem("messaging.system") == "dapr");
+        trace.ShouldContain(s => s.DisplayName == "notices publish" && s.Kind == System.Diagnostics.ActivityKind.Producer);
+        trace.ShouldContain(s => s.DisplayName == "notices process" && (string?)s.GetTagItem("messaging.system") == "dapr");
+        var calls = trace.Where(s => s.Kind == System.Diagnostics.ActivityKind.Client).Select(s => s.GetTagItem("url.full") as string ?? "").ToList();
+        calls.ShouldContain(url => url.EndsWith("/Messages.json", StringComparison.Ordinal));
+        calls.ShouldContain(url => url.EndsWith("/v3/mail/send", StringComparison.Ordinal));
+    }
 
     [Fact]
     public async Task NotifierSubscribesToTheEpisodeTopic()
