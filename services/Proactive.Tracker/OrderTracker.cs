@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Episodes;
@@ -27,8 +28,11 @@ public sealed partial class OrderTracker(
     TrackerStore store,
     OutboxSignal outboxSignal,
     TimeProvider time,
+    IOptions<TrackerOptions> options,
     ILogger<OrderTracker> logger)
 {
+    private readonly RuleSettings rules = options.Value.ToRuleSettings();
+
     public async Task<IngestOutcome> HandleAsync(InboundEvent e, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -80,7 +84,7 @@ public sealed partial class OrderTracker(
         DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now, string? traceParent, string? traceState)
     {
         var timeline = OrderTimeline.Fold(orderId, await TrackerStore.LoadEventsAsync(c, tx, orderId));
-        var assessment = DelayRules.Assess(timeline, now);
+        var assessment = DelayRules.Assess(timeline, now, rules);
         var episodes = await TrackerStore.LoadEpisodesAsync(c, tx, orderId);
         var change = EpisodeTransitions.Next(orderId, episodes.LastOrDefault(), episodes.Count, assessment, now);
 
