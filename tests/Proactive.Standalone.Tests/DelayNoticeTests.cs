@@ -303,6 +303,24 @@ public abstract class DelayNoticeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StallAfterComesFromConfiguration()
+    {
+        await using var dayHost = await StandaloneHost.StartAsync(store: Store, settings: [new("Proactive:Tracker:StallAfter", "1.00:00:00")]);
+        await dayHost.AcceptAsync(
+            OrderPlaced("T-2", Now.AddHours(-3), Now.AddDays(2)),
+            ShipmentCreated("T-2", "S-1", Now.AddHours(-1), Now.AddDays(1)),
+            Tracking("T-2", "S-1", Now, "IN_TRANSIT"));
+        await dayHost.DrainAsync();
+
+        await dayHost.AdvanceAsync(TimeSpan.FromHours(24) - TimeSpan.FromMilliseconds(1));
+        (await dayHost.OrderAsync("T-2")).GetProperty("state").GetString().ShouldBe("on_track");
+
+        await dayHost.AdvanceAsync(TimeSpan.FromMilliseconds(1));
+        (await dayHost.OrderAsync("T-2")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("STALLED");
+        dayHost.Twilio.Messages.ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task TwilioFailingTwiceThenSucceedingSendsExactlyOneSms()
     {
         host.Twilio.ReplyError(500, 20500, "Internal Server Error");
