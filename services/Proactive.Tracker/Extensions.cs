@@ -21,7 +21,10 @@ public static class Extensions
     /// </summary>
     public static IHostApplicationBuilder AddTracker(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<TrackerOptions>(builder.Configuration.GetSection(TrackerOptions.Section));
+        builder.Services.AddOptions<TrackerOptions>()
+            .Bind(builder.Configuration.GetSection(TrackerOptions.Section))
+            .Validate(o => o.StallAfter > TimeSpan.Zero, $"{TrackerOptions.Section}:StallAfter must be positive")
+            .ValidateOnStart();
         builder.Services.AddSingleton(TrackerSchema.Migrations);
         builder.Services.AddSingleton<TrackerStore>();
         builder.Services.AddSingleton<OutboxSignal>();

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Storage;
@@ -29,8 +30,11 @@ public sealed partial class OrderTracker(
     OutboxSignal outboxSignal,
     TrackerMetrics metrics,
     TimeProvider time,
+    IOptions<TrackerOptions> options,
     ILogger<OrderTracker> logger)
 {
+    private readonly RuleSettings rules = options.Value.ToRuleSettings();
+
     public TrackerMetrics Metrics => metrics;
 
     /// <summary>
@@ -115,7 +119,7 @@ public sealed partial class OrderTracker(
         using var activity = ProactiveTelemetry.Start("rules evaluate");
         activity?.SetTag("proactive.order_id", orderId);
         var timeline = OrderTimeline.Fold(orderId, await TrackerStore.LoadEventsAsync(c, tx, orderId));
-        var assessment = DelayRules.Assess(timeline, now);
+        var assessment = DelayRules.Assess(timeline, now, rules);
         var episodes = await TrackerStore.LoadEpisodesAsync(c, tx, orderId);
         var change = EpisodeTransitions.Next(orderId, episodes.LastOrDefault(), episodes.Count, assessment, now);
         activity?.SetTag("proactive.order.state", assessment.State.ToString());

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Proactive.Benchmarks;
 using Proactive.Notifier;
 using Proactive.Notifier.Channels;
 using Proactive.Notifier.Dispatch;
@@ -20,6 +21,13 @@ using Proactive.Tracker.Publishing;
 // (validated, de-duplicated, folded, rules applied, committed) and notices dispatched per second
 // (claimed, sent through a provider that answers at once, recorded).
 // Usage: dotnet run -c Release --project tests/Proactive.Benchmarks [orders] [postgres connection string]
+// With "timers" first: the due-timer queue with many open orders (TimerBenchmark.cs).
+if (args.Length > 0 && args[0] == "timers")
+{
+    await TimerBenchmark.RunAsync(args[1..]);
+    return;
+}
+
 var orders = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2000;
 var postgres = args.Length > 1 ? args[1] : Environment.GetEnvironmentVariable("PROACTIVE_TEST_POSTGRES");
 

@@ -21,6 +21,7 @@ public class NoticeRendererTests
         { "NOT_SHIPPED", null },
         { "MISSED_PROMISE", null },
         { "RETURNED_TO_SENDER", null },
+        { "STALLED", null },
     };
 
     [Theory]
@@ -35,6 +36,17 @@ public class NoticeRendererTests
             SmsSegments.IsGsm7(sms).ShouldBeFalse();
             SmsSegments.Count(sms).ShouldBeLessThanOrEqualTo(2, sms);
         }
+    }
+
+    [Fact]
+    public void AStalledParcelIsToldThatTrackingHasGoneQuiet()
+    {
+        var news = Detected(English(), reason: "STALLED");
+
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text
+            .ShouldStartWith("[Shop] Order A-1001: your parcel has had no tracking update for a while.");
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, Detected(reason: "STALLED"), Options).Text
+            .ShouldContain("한동안 배송 조회 정보가 업데이트되지 않고 있어요.");
     }
 
     [Fact]

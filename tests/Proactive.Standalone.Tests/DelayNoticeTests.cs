@@ -274,6 +274,54 @@ public abstract class DelayNoticeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AParcelWithoutTrackingUpdatesFor48HoursIsNoticedWhenTheClockReachesIt()
+    {
+        // Last scanned at 10:00 in Seoul and promised three days later: stalled two days later at 10:00.
+        await host.AcceptAsync(
+            OrderPlaced("T-1", Now.AddHours(-3), Now.AddDays(3)),
+            ShipmentCreated("T-1", "S-1", Now.AddHours(-1), Now.AddDays(2)),
+            Tracking("T-1", "S-1", Now, "IN_TRANSIT"));
+        await host.DrainAsync();
+
+        await host.AdvanceAsync(TimeSpan.FromHours(48) - TimeSpan.FromMilliseconds(1));
+        host.Twilio.Requests.ShouldBe(0);
+        host.SendGrid.Requests.ShouldBe(0);
+        (await host.OrderAsync("T-1")).GetProperty("state").GetString().ShouldBe("on_track");
+
+        await host.AdvanceAsync(TimeSpan.FromMilliseconds(1));
+
+        host.Twilio.Messages.ShouldHaveSingleItem().Body.ShouldContain("한동안 배송 조회 정보가 업데이트되지 않고 있어요.");
+        host.SendGrid.Mails.ShouldHaveSingleItem();
+        (await host.OrderAsync("T-1")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("STALLED");
+
+        // The parcel moves again: the delay is over.
+        await host.AcceptAsync(Tracking("T-1", "S-1", host.Time.GetUtcNow(), "IN_TRANSIT"));
+        await host.DrainAsync();
+        var order = await host.OrderAsync("T-1");
+        order.GetProperty("state").GetString().ShouldBe("on_track");
+        order.GetProperty("episodes").EnumerateArray().ShouldHaveSingleItem().GetProperty("resolution").GetString().ShouldBe("RECOVERED", order.ToString());
+        host.Twilio.Requests.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task StallAfterComesFromConfiguration()
+    {
+        await using var dayHost = await StandaloneHost.StartAsync(store: Store, settings: [new("Proactive:Tracker:StallAfter", "1.00:00:00")]);
+        await dayHost.AcceptAsync(
+            OrderPlaced("T-2", Now.AddHours(-3), Now.AddDays(2)),
+            ShipmentCreated("T-2", "S-1", Now.AddHours(-1), Now.AddDays(1)),
+            Tracking("T-2", "S-1", Now, "IN_TRANSIT"));
+        await dayHost.DrainAsync();
+
+        await dayHost.AdvanceAsync(TimeSpan.FromHours(24) - TimeSpan.FromMilliseconds(1));
+        (await dayHost.OrderAsync("T-2")).GetProperty("state").GetString().ShouldBe("on_track");
+
+        await dayHost.AdvanceAsync(TimeSpan.FromMilliseconds(1));
+        (await dayHost.OrderAsync("T-2")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("STALLED");
+        dayHost.Twilio.Messages.ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task TwilioFailingTwiceThenSucceedingSendsExactlyOneSms()
     {
         host.Twilio.ReplyError(500, 20500, "Internal Server Error");

@@ -1,3 +1,4 @@
+using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Timeline;
@@ -14,7 +15,11 @@ public class DelayRulesTests
     private static DelayAssessment Assess(DateTimeOffset now, params InboundEvent[] events) =>
         DelayRules.Assess(OrderTimeline.Fold(Order, events), now);
 
-    private static InboundEvent Placed(DateTimeOffset? shipBy = null) => Events.Valid(OrderPlaced(Order, T0, Promise, shipBy: shipBy));
+    private static InboundEvent Placed(DateTimeOffset? shipBy = null, DateTimeOffset? promise = null) =>
+        Events.Valid(OrderPlaced(Order, T0, promise ?? Promise, shipBy: shipBy));
+
+    private static InboundEvent Scan(DateTimeOffset at, string status = "IN_TRANSIT", string shipment = "S-1", DateTimeOffset? eta = null, string? code = null) =>
+        Events.Valid(Tracking(Order, shipment, at, status, eta, code));
 
     private static InboundEvent Created(DateTimeOffset eta, string shipment = "S-1") => Events.Valid(ShipmentCreated(Order, shipment, T0.AddHours(5), eta));
 
@@ -128,5 +133,132 @@ public class DelayRulesTests
         var slipped = Events.Valid(Tracking(Order, "S-1", T0.AddDays(1), "IN_TRANSIT", Promise.AddDays(2)));
 
         Assess(T0.AddDays(1), slipped).State.ShouldBe(OrderState.AwaitingOrder);
+    }
+
+    // The stalled rule: with the default 48 h, a parcel last scanned at T0+12h (promise at T0+72h)
+    // stalls at T0+60h: 48 h without an update, and the promise within 48 h from then.
+    private static readonly DateTimeOffset LastScan = T0.AddHours(12);
+    private static readonly DateTimeOffset StalledAt = LastScan.AddHours(48);
+
+    [Fact]
+    public void AParcelInTransitStallsExactlyStallAfterAfterItsLastUpdate()
+    {
+        var events = new[] { Placed(), Created(Promise.AddHours(-3)), Scan(LastScan) };
+
+        var before = Assess(StalledAt.AddMilliseconds(-1), events);
+        before.State.ShouldBe(OrderState.OnTrack);
+        before.NextCheckAt.ShouldBe(StalledAt);
+
+        var at = Assess(StalledAt, events);
+        at.State.ShouldBe(OrderState.Late);
+        at.Reason.ShouldBe(DelayReason.Stalled);
+        at.Carrier.ShouldBe("CJ Logistics");
+        at.NextCheckAt.ShouldBe(Promise.AddMilliseconds(1));
+    }
+
+    [Fact]
+    public void AParcelWhosePromiseIsFurtherAwayThanStallAfterDoesNotStallYet()
+    {
+        var farPromise = T0.AddDays(10);
+        var events = new[] { Placed(promise: farPromise), Created(farPromise.AddHours(-3)), Scan(LastScan) };
+
+        var quiet = Assess(LastScan.AddDays(5), events);
+        quiet.State.ShouldBe(OrderState.OnTrack);
+        quiet.NextCheckAt.ShouldBe(farPromise.AddHours(-48));
+
+        Assess(farPromise.AddHours(-48).AddMilliseconds(-1), events).State.ShouldBe(OrderState.OnTrack);
+        Assess(farPromise.AddHours(-48), events).Reason.ShouldBe(DelayReason.Stalled);
+    }
+
+    [Theory]
+    [InlineData("IN_TRANSIT", null, DelayReason.Stalled)]
+    [InlineData("OUT_FOR_DELIVERY", null, DelayReason.Stalled)]
+    [InlineData("DELIVERY_ATTEMPTED", null, DelayReason.DeliveryAttempted)]
+    [InlineData("EXCEPTION", "WEATHER", DelayReason.CarrierException)]
+    [InlineData("RETURNED_TO_SENDER", null, DelayReason.ReturnedToSender)]
+    public void OnlyAParcelInTransitOrOutForDeliveryCanStall(string status, string? code, DelayReason reason)
+    {
+        var events = new[] { Placed(), Created(Promise.AddHours(-3)), Scan(LastScan, status, code: code) };
+
+        Assess(StalledAt, events).Reason.ShouldBe(reason);
+        Assess(LastScan, events).NextCheckAt.ShouldBe(reason == DelayReason.Stalled ? StalledAt : Promise.AddMilliseconds(1));
+    }
+
+    [Fact]
+    public void AShipmentWithoutTrackingOrADeliveredOneDoesNotStall()
+    {
+        var created = new[] { Placed(), Created(Promise.AddHours(-3)) };
+        var quiet = Assess(StalledAt, created);
+        quiet.State.ShouldBe(OrderState.OnTrack);
+        quiet.NextCheckAt.ShouldBe(Promise.AddMilliseconds(1));
+
+        var delivered = new[] { Placed(), Created(Promise.AddHours(-3)), Scan(LastScan.AddHours(-1)), Scan(LastScan, "DELIVERED") };
+        var done = Assess(StalledAt, delivered);
+        done.State.ShouldBe(OrderState.Delivered);
+        done.NextCheckAt.ShouldBeNull();
+    }
+
+    [Fact]
+    public void ANewTrackingUpdateEndsTheStallAndMovesItsTimer()
+    {
+        var events = new[] { Placed(), Created(Promise.AddHours(-3)), Scan(LastScan) };
+        var stalled = Assess(StalledAt, events);
+        var episode = EpisodeTransitions.Next(Order, null, 0, stalled, StalledAt)!.Episode;
+        episode.Reason.ShouldBe(DelayReason.Stalled);
+
+        var moving = StalledAt.AddHours(1);
+        var updated = events.Append(Scan(moving)).ToArray();
+        var verdict = Assess(moving, updated);
+
+        verdict.State.ShouldBe(OrderState.OnTrack);
+        verdict.NextCheckAt.ShouldBe(Promise.AddMilliseconds(1));
+        var change = EpisodeTransitions.Next(Order, episode, 1, verdict, moving)!;
+        change.Kind.ShouldBe(EpisodeChangeKind.Resolved);
+        change.Episode.Resolution.ShouldBe(Resolution.Recovered);
+
+        // Quiet again: past the promise it is a missed promise until StallAfter since the new update.
+        Assess(Promise.AddMilliseconds(1), updated).Reason.ShouldBe(DelayReason.MissedPromise);
+        Assess(Promise.AddMilliseconds(1), updated).NextCheckAt.ShouldBe(moving.AddHours(48));
+        Assess(moving.AddHours(48), updated).Reason.ShouldBe(DelayReason.Stalled);
+    }
+
+    [Fact]
+    public void StallAfterIsConfigurable()
+    {
+        var timeline = OrderTimeline.Fold(Order, [Placed(), Created(Promise.AddHours(-3)), Scan(LastScan)]);
+        var day = new RuleSettings(TimeSpan.FromHours(24));
+
+        // 24 h after the last update is T0+36h, but the promise is then still 36 h away: it stalls 24 h before it.
+        DelayRules.Assess(timeline, LastScan, day).NextCheckAt.ShouldBe(Promise.AddHours(-24));
+        DelayRules.Assess(timeline, Promise.AddHours(-24).AddMilliseconds(-1), day).State.ShouldBe(OrderState.OnTrack);
+        DelayRules.Assess(timeline, Promise.AddHours(-24), day).Reason.ShouldBe(DelayReason.Stalled);
+        DelayRules.Assess(timeline, Promise.AddHours(-24)).State.ShouldBe(OrderState.OnTrack);
+    }
+
+    [Fact]
+    public void EachOpenShipmentStallsOnItsOwnClock()
+    {
+        var events = new[]
+        {
+            Placed(), Created(Promise.AddHours(-3), "S-1"), Created(Promise.AddHours(-3), "S-2"),
+            Scan(LastScan, shipment: "S-1"), Scan(LastScan.AddHours(5), shipment: "S-2"),
+        };
+
+        Assess(LastScan.AddHours(5), events).NextCheckAt.ShouldBe(StalledAt);
+        Assess(StalledAt, events).Reason.ShouldBe(DelayReason.Stalled);
+
+        var firstDelivered = events.Append(Scan(StalledAt.AddHours(-1), "DELIVERED", "S-1")).ToArray();
+        Assess(StalledAt.AddHours(-1), firstDelivered).NextCheckAt.ShouldBe(StalledAt.AddHours(5));
+        Assess(StalledAt, firstDelivered).State.ShouldBe(OrderState.OnTrack);
+    }
+
+    [Fact]
+    public void AStallRanksBelowAnEtaSlipAndAboveAMissedPromise()
+    {
+        var slipped = new[] { Placed(), Created(Promise.AddHours(-3)), Scan(LastScan, eta: Promise.AddDays(2)) };
+        Assess(StalledAt, slipped).Reason.ShouldBe(DelayReason.EtaSlip);
+
+        var quiet = new[] { Placed(), Created(Promise.AddHours(-3)), Scan(LastScan) };
+        Assess(Promise.AddDays(1), quiet).Reason.ShouldBe(DelayReason.Stalled);
     }
 }

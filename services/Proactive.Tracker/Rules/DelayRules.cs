@@ -10,6 +10,7 @@ public enum DelayReason
     NotShipped,
     MissedPromise,
     ReturnedToSender,
+    Stalled,
 }
 
 public enum OrderState
@@ -38,14 +39,25 @@ public sealed record DelayAssessment(
     public bool Escalate => ExceptionCode is CarrierExceptionCode.Damaged or CarrierExceptionCode.Lost;
 }
 
+/// <summary>The rules' settings (from <see cref="TrackerOptions"/> in the service).</summary>
+/// <param name="StallAfter">
+/// How long an in-transit shipment may go without a tracking update, once its promise is at most
+/// this far away, before it counts as stalled.
+/// </param>
+public sealed record RuleSettings(TimeSpan StallAfter)
+{
+    public static readonly RuleSettings Default = new(TimeSpan.FromHours(48));
+}
+
 /// <summary>
 /// The delay rules: pure functions of an order's timeline and the time. When several rules fire,
 /// the reason reported is the one that matters most to the customer (one they must act on first).
 /// </summary>
 public static class DelayRules
 {
-    public static DelayAssessment Assess(OrderTimeline timeline, DateTimeOffset now)
+    public static DelayAssessment Assess(OrderTimeline timeline, DateTimeOffset now, RuleSettings? settings = null)
     {
+        settings ??= RuleSettings.Default;
         if (timeline.Terms is not { } terms)
         {
             return new DelayAssessment(OrderState.AwaitingOrder);
@@ -63,7 +75,7 @@ public static class DelayRules
 
         var open = timeline.OpenShipments.ToList();
         var estimate = open.Select(s => s.EstimatedDeliveryAt).Max();
-        var nextCheck = NextCheck(terms, timeline, now);
+        var nextCheck = NextCheck(terms, timeline, open, now, settings);
 
         var fired = new List<(DelayReason Reason, CarrierExceptionCode? Code, ShipmentState? Shipment)>();
         foreach (var shipment in open)
@@ -84,6 +96,11 @@ public static class DelayRules
             if (shipment.EstimatedDeliveryAt > terms.PromisedBy)
             {
                 fired.Add((DelayReason.EtaSlip, null, shipment));
+            }
+
+            if (StalledFrom(shipment, terms, settings) is { } stalledFrom && now >= stalledFrom)
+            {
+                fired.Add((DelayReason.Stalled, null, shipment));
             }
         }
 
@@ -112,7 +129,14 @@ public static class DelayRules
             nextCheck);
     }
 
-    /// <summary>Lower comes first.</summary>
+    /// <summary>
+    /// Lower comes first. A stall ranks below an ETA slip (a new estimate past the promise comes with
+    /// a date; silence does not) and above a missed promise: when the promise has passed and the
+    /// parcel has also gone quiet, "no tracking update" says why it is late, which "did not arrive
+    /// by the promised date" does not. And a stall usually shows first (its window opens
+    /// <see cref="RuleSettings.StallAfter"/> before the promise), so the reason already told stays
+    /// the same when the promise then passes, instead of flipping to the vaguer one.
+    /// </summary>
     private static int Priority(DelayReason reason, CarrierExceptionCode? code) => reason switch
     {
         DelayReason.CarrierException when code == CarrierExceptionCode.AddressIssue => 0,
@@ -120,12 +144,30 @@ public static class DelayRules
         DelayReason.CarrierException => 2,
         DelayReason.DeliveryAttempted => 3,
         DelayReason.EtaSlip => 4,
-        DelayReason.MissedPromise => 5,
-        _ => 6,
+        DelayReason.Stalled => 5,
+        DelayReason.MissedPromise => 6,
+        DelayReason.NotShipped => 7,
+        _ => 8,
     };
 
-    /// <summary>The next instant at which a time-based rule (not shipped, missed promise) can fire.</summary>
-    private static DateTimeOffset? NextCheck(OrderTerms terms, OrderTimeline timeline, DateTimeOffset now)
+    /// <summary>
+    /// The instant from which a shipment counts as stalled, or null if it cannot stall: in transit
+    /// or out for delivery, no tracking update for <see cref="RuleSettings.StallAfter"/>, and the
+    /// promise at most that far away (or already past). Both bounds are inclusive. A new tracking
+    /// update moves <see cref="ShipmentState.StatusAt"/>, and so this instant.
+    /// </summary>
+    private static DateTimeOffset? StalledFrom(ShipmentState shipment, OrderTerms terms, RuleSettings settings) =>
+        shipment is { Status: ShipmentStatus.InTransit or ShipmentStatus.OutForDelivery, StatusAt: { } lastUpdate }
+            ? Max(Plus(lastUpdate, settings.StallAfter), Plus(terms.PromisedBy, -settings.StallAfter))
+            : null;
+
+    /// <summary>
+    /// The next instant at which a time-based rule (not shipped, missed promise, stalled) can fire.
+    /// Not shipped and missed promise fire once their instant has passed (hence +1 ms); stalled fires
+    /// at its instant, so that instant itself is the timer.
+    /// </summary>
+    private static DateTimeOffset? NextCheck(
+        OrderTerms terms, OrderTimeline timeline, IReadOnlyList<ShipmentState> open, DateTimeOffset now, RuleSettings settings)
     {
         var candidates = new List<DateTimeOffset>();
         if (terms.ShipBy is { } shipBy && shipBy >= now && timeline.Shipments.Count == 0)
@@ -138,6 +180,28 @@ public static class DelayRules
             candidates.Add(terms.PromisedBy.AddMilliseconds(1));
         }
 
+        foreach (var shipment in open)
+        {
+            if (StalledFrom(shipment, terms, settings) is { } stalledFrom && stalledFrom > now)
+            {
+                candidates.Add(stalledFrom);
+            }
+        }
+
         return candidates.Count > 0 ? candidates.Min() : null;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+
+    /// <summary>
+    /// <paramref name="at"/> + <paramref name="span"/> in UTC, held within the range of
+    /// <see cref="DateTimeOffset"/> (the contract does not bound its timestamps).
+    /// </summary>
+    private static DateTimeOffset Plus(DateTimeOffset at, TimeSpan span)
+    {
+        var utc = at.ToUniversalTime();
+        return span >= TimeSpan.Zero
+            ? (DateTimeOffset.MaxValue - utc <= span ? DateTimeOffset.MaxValue : utc + span)
+            : (utc - DateTimeOffset.MinValue <= -span ? DateTimeOffset.MinValue : utc + span);
     }
 }

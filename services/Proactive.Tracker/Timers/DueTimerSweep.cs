@@ -6,7 +6,7 @@ using Proactive.Tracker.Store;
 namespace Proactive.Tracker.Timers;
 
 /// <summary>
-/// Time-based rules (not shipped by shipBy, missed promise) fire without any event arriving.
+/// Time-based rules (not shipped by shipBy, missed promise, stalled) fire without any event arriving.
 /// Each order keeps one row in an indexed due-queue holding the next instant its verdict can change;
 /// the sweep reads only the rows that fell due and re-applies the rules to those orders.
 /// </summary>
