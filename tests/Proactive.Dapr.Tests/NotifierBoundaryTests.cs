@@ -117,6 +117,13 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
         var calls = trace.Where(s => s.Kind == System.Diagnostics.ActivityKind.Client).Select(s => s.GetTagItem("url.full") as string ?? "").ToList();
         calls.ShouldContain(url => url.EndsWith("/Messages.json", StringComparison.Ordinal));
         calls.ShouldContain(url => url.EndsWith("/v3/mail/send", StringComparison.Ordinal));
+
+        // And nothing in it names the customer's phone or email.
+        var attributes = string.Join('\n', trace.SelectMany(s => s.TagObjects.Concat(s.Events.SelectMany(e => e.Tags))).Select(t => $"{t.Key}={t.Value}"));
+        foreach (var secret in new[] { ContractEvents.KoreanPhone, ContractEvents.KoreanEmail, "minji" })
+        {
+            attributes.ShouldNotContain(secret);
+        }
     }
 
     [Fact]

@@ -129,4 +129,19 @@ public class NoticeRendererTests
         english.Text.ShouldContain("Thank you for your patience.");
         english.Text.ShouldNotContain("sorry", Case.Insensitive);
     }
+
+    [Theory]
+    [InlineData("STALLED")]
+    [InlineData("MISSED_PROMISE")]
+    public void AStaleEstimateBeforeThePromiseIsNotQuotedForALateParcel(string reason)
+    {
+        var news = Detected(eta: Promise.AddHours(-20), reason: reason) with { Customer = English() };
+
+        var sms = NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text;
+
+        sms.ShouldContain("We will tell you the new date");
+        sms.ShouldNotContain("New estimate");
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news with { Reason = "ETA_SLIP", EstimatedDeliveryAt = Promise.AddDays(1) }, Options).Text
+            .ShouldContain("New estimate");
+    }
 }

@@ -294,13 +294,14 @@ public abstract class DelayNoticeTests : IAsyncLifetime
         host.SendGrid.Mails.ShouldHaveSingleItem();
         (await host.OrderAsync("T-1")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("STALLED");
 
-        // The parcel moves again: the delay is over.
+        // The parcel moves again: the delay is over, and the customer hears the good news once.
         await host.AcceptAsync(Tracking("T-1", "S-1", host.Time.GetUtcNow(), "IN_TRANSIT"));
         await host.DrainAsync();
         var order = await host.OrderAsync("T-1");
         order.GetProperty("state").GetString().ShouldBe("on_track");
         order.GetProperty("episodes").EnumerateArray().ShouldHaveSingleItem().GetProperty("resolution").GetString().ShouldBe("RECOVERED", order.ToString());
-        host.Twilio.Requests.ShouldBe(1);
+        host.Twilio.Requests.ShouldBe(2);
+        host.Twilio.Messages.Last().Body.ShouldContain("좋은 소식");
     }
 
     [Fact]

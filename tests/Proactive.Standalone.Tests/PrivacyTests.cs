@@ -13,6 +13,7 @@ public class PrivacyTests
         using var telemetry = new CapturedTelemetry();
         await using var host = await StandaloneHost.StartAsync(logs: telemetry);
         host.Twilio.ReplyError(500, 20500, $"upstream trouble for {KoreanPhone}");
+        host.Twilio.ReplyError(400, 21610, $"Attempt to send to unsubscribed recipient {EnglishPhone}");
         host.SendGrid.ReplyError(400, $"Does not contain a valid address: {EnglishEmail}", "personalizations.0.to.0.email");
 
         var badPhone = OrderPlaced("P-3", Now, Now.AddDays(2), id: "bad-phone-event");
@@ -26,8 +27,15 @@ public class PrivacyTests
         await host.DrainAsync();
         await host.AdvanceAsync(TimeSpan.FromMinutes(5));
         await host.NoticesAsync("P-1");
+        await host.NoticesAsync("P-2");
+        (await host.Client.PatchAsync(
+            "/v1/customers/C-77/preferences",
+            System.Net.Http.Json.JsonContent.Create(new { language = "en", timeZone = "Asia/Seoul" }),
+            TestContext.Current.CancellationToken)).Dispose();
+        (await host.Client.GetAsync("/v1/customers/C-88/preferences", TestContext.Current.CancellationToken)).Dispose();
 
-        host.Twilio.Messages.Count.ShouldBe(2);
+        host.Twilio.Requests.ShouldBe(3);
+        host.Twilio.Messages.Count.ShouldBe(1);
         var all = telemetry.All;
         all.ShouldContain("P-1");
         all.ShouldContain("bad-phone-event");

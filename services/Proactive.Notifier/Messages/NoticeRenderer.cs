@@ -20,7 +20,7 @@ public static class NoticeRenderer
         var zone = news.Customer.TimeZone ?? options.DefaultTimeZone;
         var texts = language == Language.Korean ? Texts.Korean : Texts.English;
         var what = kind == NoticeKind.BackOnTrack ? texts.BackOnTrack : texts.What(news.Reason, news.ExceptionCode);
-        var eta = news.EstimatedDeliveryAt is { } at ? LocalDates.InZone(at, zone) : (NodaTime.LocalDate?)null;
+        var eta = CredibleEstimate(kind, news) is { } at ? LocalDates.InZone(at, zone) : (NodaTime.LocalDate?)null;
 
         return channel == Channel.Sms
             ? new RenderedMessage(null, Sms(texts, kind, news, what, eta, language, options), null)
@@ -86,6 +86,17 @@ public static class NoticeRenderer
         html.Append("<p>").Append(E(closing)).Append("<br>— ").Append(E(options.SenderName)).Append("</p></body></html>");
         return new RenderedMessage(subject, text.ToString(), html.ToString());
     }
+
+    /// <summary>
+    /// The estimate worth repeating: for a stalled parcel or a missed promise, a carrier estimate
+    /// that is not past the promise is stale (the parcel is late anyway), so the message says a
+    /// new date will follow instead of quoting it.
+    /// </summary>
+    private static DateTimeOffset? CredibleEstimate(NoticeKind kind, EpisodeNews news) =>
+        news.EstimatedDeliveryAt is { } at
+        && (kind == NoticeKind.BackOnTrack || at > news.PromisedBy || news.Reason is not ("STALLED" or "MISSED_PROMISE"))
+            ? at
+            : null;
 
     private static string Join(params string?[] parts) =>
         string.Join(' ', parts.Where(p => !string.IsNullOrWhiteSpace(p)));
