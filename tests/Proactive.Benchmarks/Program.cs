@@ -54,18 +54,12 @@ if (!string.IsNullOrEmpty(postgres))
 
 async Task RunAsync(string store, Dictionary<string, string?> settings)
 {
-    settings["Proactive:Tracker:RunBackgroundWork"] = "false";
-    settings["Proactive:Dispatch:RunBackgroundWork"] = "false";
-    var builder = WebApplication.CreateBuilder();
-    builder.Configuration.AddInMemoryCollection(settings);
-    builder.Logging.ClearProviders();
-    builder.AddServiceDefaults();
-    builder.AddStandaloneServices();
-    builder.Services.RemoveAll<INoticeSender>();
-    builder.Services.AddSingleton<INoticeSender>(new InstantSender(Channel.Sms));
-    builder.Services.AddSingleton<INoticeSender>(new InstantSender(Channel.Email));
-    await using var app = builder.Build();
-    await app.StartAsync();
+    await using var app = await BenchmarkHost.StartAsync(settings, services =>
+    {
+        services.RemoveAll<INoticeSender>();
+        services.AddSingleton<INoticeSender>(new InstantSender(Channel.Sms));
+        services.AddSingleton<INoticeSender>(new InstantSender(Channel.Email));
+    });
 
     var now = DateTimeOffset.UtcNow;
     var events = Enumerable.Range(0, orders).SelectMany(i =>

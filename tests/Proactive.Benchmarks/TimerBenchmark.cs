@@ -75,15 +75,7 @@ internal static class TimerBenchmark
 
     private static async Task<string> MeasureAsync(string store, int count, Dictionary<string, string?> settings)
     {
-        settings["Proactive:Tracker:RunBackgroundWork"] = "false";
-        settings["Proactive:Dispatch:RunBackgroundWork"] = "false";
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.AddServiceDefaults();
-        builder.AddStandaloneServices();
-        await using var app = builder.Build();
-        await app.StartAsync(); // migrates a fresh store
+        await using var app = await BenchmarkHost.StartAsync(settings);
         var trackerStore = app.Services.GetRequiredService<TrackerStore>();
         var db = trackerStore.Database;
         var ct = CancellationToken.None;
