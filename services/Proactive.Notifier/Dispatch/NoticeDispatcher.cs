@@ -241,6 +241,7 @@ public sealed partial class NoticeDispatcher(
             return "";
         }
 
+        await store.Database.LockAsync(c, tx, $"customer:{customerId}");
         var preferences = await NoticeStore.PreferencesAsync(c, tx, customerId);
         if (preferences.OptOutOf(notice.Channel) is null)
         {
