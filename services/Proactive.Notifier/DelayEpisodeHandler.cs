@@ -104,45 +104,55 @@ public sealed partial class DelayEpisodeHandler(
 
         var preferences = await NoticeStore.PreferencesAsync(c, tx, news.Customer.CustomerId);
         var told = news with { Customer = preferences.ApplyTo(news.Customer) };
-        var all = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
-        var written = new List<NoticeRecord>();
 
-        // News not yet sent (held for quiet hours) is overtaken by newer news: decide as if it had
-        // not been told, and withdraw it for what replaces it, never sending it stale. When the
-        // episode closes, everything not yet sent is withdrawn.
-        var unsent = all.Where(n => n.Status is NoticeStatus.Pending or NoticeStatus.Deferred
-            && (news.Kind == EpisodeNewsKind.Resolved || n.EpisodeId == news.EpisodeId)).ToList();
+        // Newer news overtakes whatever is still waiting for the order (held for quiet hours, or
+        // behind a provider's outage), in this episode or an earlier one: it is decided as if it had
+        // not been told, and withdrawn, never sent stale. Locked first, so a dispatcher cannot
+        // claim it meanwhile; one it already claimed counts as told.
+        await NoticeStore.LockWaitingAsync(c, tx, news.OrderId);
+        var all = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
+        var waiting = all.Where(n => n.Status is NoticeStatus.Pending or NoticeStatus.Deferred).ToList();
+        var ledger = all.Except(waiting).ToList();
+        var written = new List<NoticeRecord>();
         if (news.Kind == EpisodeNewsKind.Resolved)
         {
-            foreach (var stale in unsent)
+            // The good news is decided on what was actually told.
+            foreach (var stale in waiting)
             {
-                var why = $"withdrawn: episode resolved ({news.Resolution}) before it was sent";
-                await NoticeStore.WithdrawAsync(c, tx, stale.NoticeId, why);
-                written.Add(stale with { Status = NoticeStatus.Suppressed, Why = why });
+                written.Add(await WithdrawAsync(c, tx, stale, $"withdrawn: episode resolved ({news.Resolution}) before it was sent"));
             }
 
-            all = [.. all.Except(unsent), .. written];
-            unsent = [];
+            waiting = [];
+            ledger = [.. ledger, .. written];
         }
 
-        var decisions = NoticePolicy.Decide(told, all.Except(unsent).ToList(), now, options.Value, preferences);
+        var decisions = NoticePolicy.Decide(told, ledger, now, options.Value, preferences);
         foreach (var decision in decisions)
         {
             var notice = Record(news, told, decision, now);
             await NoticeStore.AddAsync(c, tx, notice);
             written.Add(notice);
-            foreach (var overtaken in unsent.Where(n => decision.Send && n.Channel == decision.Channel))
-            {
-                var why = $"replaced by {notice.NoticeId}: newer news before it was sent";
-                await NoticeStore.WithdrawAsync(c, tx, overtaken.NoticeId, why);
-                written.Add(overtaken with { Status = NoticeStatus.Suppressed, Why = why });
-            }
-
             LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, notice.Status.ToString(), decision.Why ?? "");
+        }
+
+        foreach (var stale in waiting)
+        {
+            var replacement = decisions.FirstOrDefault(d => d.Send && d.Channel == stale.Channel);
+            var why = replacement is not null
+                ? $"replaced by {NoticeRecord.IdFor(news.EpisodeId, news.Sequence, stale.Channel)}: newer news before it was sent"
+                : $"withdrawn: newer news ({news.EpisodeId}, sequence {news.Sequence}) before it was sent, and it is not to be told on this channel"
+                    + (decisions.FirstOrDefault(d => d.Channel == stale.Channel)?.Why is { } reason ? $" ({reason})" : "");
+            written.Add(await WithdrawAsync(c, tx, stale, why));
         }
 
         activity?.SetTag("proactive.decision", string.Join(' ', decisions.Select(d => $"{d.Channel.ToString().ToLowerInvariant()}={(d.Send ? d.SendAt > now ? "deferred" : "pending" : "suppressed")}")));
         return written;
+    }
+
+    private static async Task<NoticeRecord> WithdrawAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string why)
+    {
+        await NoticeStore.WithdrawAsync(c, tx, notice.NoticeId, why);
+        return notice with { Status = NoticeStatus.Suppressed, Why = why };
     }
 
     /// <summary>The notice as decided; <paramref name="told"/> is the news with the customer's preferences applied.</summary>

@@ -87,4 +87,17 @@ public class ProviderGateTests
         gate.ReadyAt(T0).ShouldBe(T0.AddSeconds(0.5));
         gate.Allowance(T0.AddSeconds(0.4), 50).ShouldBe(0);
     }
+
+    [Fact]
+    public void AProviderThatAskedToWaitGetsNothingUntilThen()
+    {
+        var gate = new ProviderGate("sendgrid", 0, breakAfterFailures: 5, breakFor: TimeSpan.FromMinutes(1));
+
+        gate.Pause(T0.AddSeconds(45));
+
+        gate.Allowance(T0.AddSeconds(44), 50).ShouldBe(0);
+        gate.ReadyAt(T0).ShouldBe(T0.AddSeconds(45));
+        gate.Allowance(T0.AddSeconds(45), 50).ShouldBe(50);
+        gate.State(T0).ShouldBe(CircuitState.Closed);
+    }
 }

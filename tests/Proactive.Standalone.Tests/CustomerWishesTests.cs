@@ -314,6 +314,7 @@ public abstract class CustomerWishesTests : IAsyncLifetime
 
         host.Twilio.Messages.Count.ShouldBe(2);
         host.Twilio.Messages.Last().Body.ShouldContain("좋은 소식");
+        host.Twilio.Messages.Last().Body.ShouldContain("새 도착 예정일: 11월 26일(목)"); // the recovered estimate, not the late one
         host.SendGrid.Mails.Last().Subject.ShouldContain("좋은 소식");
         (await NoticesAsync("SMS")).Last().GetProperty("kind").GetString().ShouldBe("BACK_ON_TRACK");
         (await host.OrderAsync(Order)).TryGetProperty("delay", out _).ShouldBeFalse();
@@ -338,5 +339,64 @@ public abstract class CustomerWishesTests : IAsyncLifetime
         host.Twilio.Requests.ShouldBe(0);
         host.SendGrid.Mails.Count.ShouldBe(2);
         host.SendGrid.Mails.Last().Subject.ShouldContain("좋은 소식");
+    }
+
+    [Fact]
+    public async Task AHeldSmsIsWithdrawnWhenNewerNewsIsNotWorthTelling()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+
+        // 22:30 in Seoul: a day and more of further slip; the email goes, the SMS waits for morning.
+        host.Time.Advance(TimeSpan.FromHours(12.5));
+        await host.AcceptAsync(Tracking(Order, "S-1", host.Time.GetUtcNow(), "IN_TRANSIT", SlippedEta.AddHours(30)));
+        await host.DrainAsync();
+        host.SendGrid.Mails.Count.ShouldBe(2);
+
+        // 23:00: most of it is taken back; compared with what the SMS told, nothing worth a notice.
+        host.Time.Advance(TimeSpan.FromMinutes(30));
+        await host.AcceptAsync(Tracking(Order, "S-1", host.Time.GetUtcNow(), "IN_TRANSIT", SlippedEta.AddHours(5)));
+        await host.DrainAsync();
+        await ToEightInTheMorningAsync();
+
+        host.Twilio.Requests.ShouldBe(1);
+        var held = (await NoticesAsync("SMS")).Single(n => n.GetProperty("sequence").GetInt32() == 2);
+        held.GetProperty("status").GetString().ShouldBe("suppressed");
+        held.GetProperty("why").GetString()!.ShouldStartWith("withdrawn: newer news");
+    }
+
+    [Fact]
+    public async Task HeldGoodNewsIsReplacedWhenTheOrderSlipsAgainBeforeMorning()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+        host.Time.Advance(TimeSpan.FromHours(12.5));
+        await host.AcceptAsync(Tracking(Order, "S-1", host.Time.GetUtcNow(), "IN_TRANSIT", Promise.AddHours(-6)));
+        await host.DrainAsync();
+        (await NoticesAsync("SMS")).Last().GetProperty("status").GetString().ShouldBe("deferred");
+
+        host.Time.Advance(TimeSpan.FromMinutes(30));
+        await host.AcceptAsync(Tracking(Order, "S-1", host.Time.GetUtcNow(), "IN_TRANSIT", SlippedEta.AddDays(1)));
+        await host.DrainAsync();
+        await ToEightInTheMorningAsync();
+
+        host.Twilio.Messages.Count.ShouldBe(2);
+        host.Twilio.Messages.Last().Body.ShouldNotContain("좋은 소식");
+        var goodNews = (await NoticesAsync("SMS")).Single(n => n.GetProperty("kind").GetString() == "BACK_ON_TRACK");
+        goodNews.GetProperty("status").GetString().ShouldBe("suppressed");
+        goodNews.GetProperty("why").GetString()!.ShouldStartWith("replaced by W-1/delay-2/");
+    }
+
+    [Fact]
+    public async Task ACustomerWhoChoseOnlySmsAndStoppedItIsToldByEmail()
+    {
+        (await PatchPreferencesAsync(new { channels = new { channels = new[] { "SMS" } } })).Dispose();
+        (await host.Client.PostAsync($"/v1/customers/{Customer}/preferences:opt-out", JsonContent.Create(new { channel = "SMS" }), TestContext.Current.CancellationToken)).Dispose();
+
+        await host.AcceptAsync(Scenario());
+        await host.DrainAsync();
+
+        host.Twilio.Requests.ShouldBe(0);
+        host.SendGrid.Mails.ShouldHaveSingleItem().To.ShouldBe(KoreanEmail);
     }
 }

@@ -137,6 +137,31 @@ public abstract class DelayNoticeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASenderWhoseLeaseWasTakenOverCannotSettleTheNotice()
+    {
+        await host.AcceptAsync(Scenario());
+        await host.Services.GetRequiredService<Tracker.Publishing.OutboxRelay>().RelayPendingAsync(TestContext.Current.CancellationToken);
+        var store = host.Services.GetRequiredService<Notifier.Store.NoticeStore>();
+        var smsOnly = new Dictionary<Notifier.Channel, int> { [Notifier.Channel.Sms] = 1 };
+        var lease = TimeSpan.FromMinutes(2);
+
+        var stale = (await store.ClaimDueAsync(host.Time.GetUtcNow(), lease, smsOnly, TestContext.Current.CancellationToken)).Single();
+        var current = (await store.ClaimDueAsync(host.Time.GetUtcNow() + lease, lease, smsOnly, TestContext.Current.CancellationToken)).Single();
+        current.Attempts.ShouldBe(2);
+
+        // The first sender wakes up late and tries to record, release and give back: nothing changes.
+        await store.RecordAttemptAsync(stale, host.Time.GetUtcNow(), Notifier.NoticeStatus.Failed, "permanent", "21211", null, "late", null, TestContext.Current.CancellationToken);
+        await store.ReleaseAsync(stale, Notifier.NoticeStatus.Suppressed, "late", null, TestContext.Current.CancellationToken);
+        await store.UnclaimAsync(stale, TestContext.Current.CancellationToken);
+        var sms = (await host.NoticesAsync(Order)).EnumerateArray().Single(n => n.GetProperty("channel").GetString() == "SMS");
+        sms.GetProperty("status").GetString().ShouldBe("sending");
+        sms.GetProperty("attempts").GetInt32().ShouldBe(2);
+
+        await store.RecordAttemptAsync(current, host.Time.GetUtcNow(), Notifier.NoticeStatus.Sent, "sent", null, "SM1", null, null, TestContext.Current.CancellationToken);
+        (await host.NoticesAsync(Order)).EnumerateArray().Single(n => n.GetProperty("channel").GetString() == "SMS").GetProperty("status").GetString().ShouldBe("sent");
+    }
+
+    [Fact]
     public async Task AtNightTheEmailGoesNowAndTheSmsAtEightLocalWithTheNewestEstimate()
     {
         // 13:30 UTC is 22:30 in Seoul.

@@ -67,7 +67,19 @@ public sealed partial class NoticeDispatcher(
 
             foreach (var notice in due)
             {
-                await HandleAsync(notice, cancellationToken);
+                try
+                {
+                    await HandleAsync(notice, now, cancellationToken);
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or DbException))
+                {
+                    // A notice that breaks its sender (not the store: that is retried after the
+                    // lease) fails alone, recorded, rather than blocking its batch for ever.
+                    LogBroken(logger, notice.NoticeId, e);
+                    await store.RecordAttemptAsync(notice, Time.GetUtcNow(), NoticeStatus.Failed, "error", null, null, $"internal error ({e.GetType().Name}); not retried", null, cancellationToken);
+                    metrics.Notice(notice.Channel, notice.Reason, "failed");
+                }
+
                 handled++;
             }
         }
@@ -77,7 +89,7 @@ public sealed partial class NoticeDispatcher(
     /// One notice, in a "notice send" span continuing the trace its decision was made in (the row
     /// carries the context): the provider's HTTP call is a child of it.
     /// </summary>
-    private async Task HandleAsync(NoticeRecord notice, CancellationToken cancellationToken)
+    private async Task HandleAsync(NoticeRecord notice, DateTimeOffset claimedAt, CancellationToken cancellationToken)
     {
         using var activity = ProactiveTelemetry.Start("notice send", parent: ProactiveTelemetry.ContextFrom(notice.TraceParent, notice.TraceState) ?? default);
         activity?.SetTag("proactive.notice_id", notice.NoticeId);
@@ -98,15 +110,22 @@ public sealed partial class NoticeDispatcher(
         if (release is not null)
         {
             await store.ReleaseAsync(notice, release.Status, release.Why, release.ScheduledAt, cancellationToken);
-            metrics.Notice(notice.Channel, notice.Reason, release.Status.ToString().ToLowerInvariant());
+            if (release.Status == NoticeStatus.Suppressed)
+            {
+                // Deferred again for quiet hours is not a new outcome: it was counted when decided.
+                metrics.Notice(notice.Channel, notice.Reason, "suppressed");
+            }
+
             activity?.SetTag("proactive.decision", release.Status.ToString().ToLowerInvariant());
             LogHeld(logger, notice.NoticeId, notice.Channel, release.Status, release.Why);
             return;
         }
 
-        if (gate.Allowance(Time.GetUtcNow(), 1) == 0)
+        if (gate.Allowance(Time.GetUtcNow(), 1) == 0 || Time.GetUtcNow() - claimedAt > options.Value.Lease / 2)
         {
-            // The sender's rate is used up for now (a long SMS costs more than one): next time.
+            // The sender's rate is used up for now (a long SMS costs more than one, or the provider
+            // asked to wait), or this claim is getting old (a slow batch): give it back untouched
+            // rather than send on a lease another replica may take over.
             await store.UnclaimAsync(notice, cancellationToken);
             return;
         }
@@ -131,17 +150,17 @@ public sealed partial class NoticeDispatcher(
             return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(notice.Channel, optOut)}", null));
         }
 
-        if (notice.FallbackFor is null && preferences.Channels is { Count: > 0 } channels && !channels.Contains(notice.Channel))
-        {
-            return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: the customer's preferences no longer include {notice.Channel.ToString().ToLowerInvariant()}", null));
-        }
-
         if (notice.News is not { } news)
         {
             return (notice, null);
         }
 
         var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        if (notice.FallbackFor is null && !NoticePolicy.ChannelsFor(told.Customer, preferences).Contains(notice.Channel))
+        {
+            return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: the customer's preferences no longer include {notice.Channel.ToString().ToLowerInvariant()}", null));
+        }
+
         var policy = policyOptions.Value;
         var schedule = NoticePolicy.Schedule(NoticeDecision.Tell(notice.Channel, notice.Kind), told.Customer, now, policy, preferences);
         if (schedule.SendAt > now)
@@ -186,6 +205,11 @@ public sealed partial class NoticeDispatcher(
                 break;
 
             case SendOutcome.Transient:
+                if (result.RetryAfter is { } wait && wait > TimeSpan.Zero)
+                {
+                    gate.Pause(now + wait);
+                }
+
                 if (gate.Failed(now))
                 {
                     LogCircuitOpen(logger, sender.Provider, gate.ConsecutiveFailures, gate.OpenUntil(now) ?? now);
@@ -208,14 +232,16 @@ public sealed partial class NoticeDispatcher(
 
             default:
                 gate.Succeeded();
-                var why = await store.Database.WriteAsync(
+                var (why, optedOut) = await store.Database.WriteAsync(
                     async (c, tx) =>
                     {
                         await store.Database.LockAsync(c, tx, notice.OrderId);
                         var why = $"provider refused: {result.Detail}";
+                        var optedOut = false;
                         if (result.Problem == RecipientProblem.OptedOut)
                         {
-                            why += await RecordProviderOptOutAsync(c, tx, notice, $"{sender.Provider} {result.ProviderCode}", now);
+                            (var note, optedOut) = await RecordProviderOptOutAsync(c, tx, notice, $"{sender.Provider} {result.ProviderCode}", now);
+                            why += note;
                         }
 
                         if (result.Problem != RecipientProblem.None)
@@ -224,32 +250,40 @@ public sealed partial class NoticeDispatcher(
                         }
 
                         await NoticeStore.RecordAttemptAsync(c, tx, notice, now, NoticeStatus.Failed, "permanent", result.ProviderCode, null, why, null);
-                        return why;
+                        return (why, optedOut);
                     },
                     cancellationToken);
+                if (optedOut)
+                {
+                    metrics.OptOut(notice.Channel, "provider");
+                }
+
                 metrics.Notice(notice.Channel, notice.Reason, "failed");
                 LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", why);
                 break;
         }
     }
 
-    /// <summary>The provider says the customer unsubscribed (they replied STOP): no more of that channel.</summary>
-    private async Task<string> RecordProviderOptOutAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string source, DateTimeOffset now)
+    /// <summary>
+    /// The provider says the customer unsubscribed (they replied STOP): no more of that channel.
+    /// Returns the note for the notice and whether this recorded a new opt-out.
+    /// </summary>
+    private async Task<(string Note, bool New)> RecordProviderOptOutAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string source, DateTimeOffset now)
     {
         if (notice.CustomerId is not { } customerId)
         {
-            return "";
+            return ("", false);
         }
 
         await store.Database.LockAsync(c, tx, $"customer:{customerId}");
         var preferences = await NoticeStore.PreferencesAsync(c, tx, customerId);
-        if (preferences.OptOutOf(notice.Channel) is null)
+        var isNew = preferences.OptOutOf(notice.Channel) is null;
+        if (isNew)
         {
             await NoticeStore.SavePreferencesAsync(c, tx, preferences.WithOptOut(notice.Channel, new OptOut(now, source)) with { UpdatedAt = now });
-            metrics.OptOut(notice.Channel, "provider");
         }
 
-        return $"; the customer is now opted out of {notice.Channel.ToString().ToLowerInvariant()}";
+        return ($"; the customer is now opted out of {notice.Channel.ToString().ToLowerInvariant()}", isNew);
     }
 
     /// <summary>
@@ -409,6 +443,9 @@ public sealed partial class NoticeDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit open for {Provider} after {Failures} transient failures in a row; next try at {Until}")]
     private static partial void LogCircuitOpen(ILogger logger, string provider, int failures, DateTimeOffset until);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notice {NoticeId} could not be handled; recorded as failed")]
+    private static partial void LogBroken(ILogger logger, string noticeId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Channel} notices go through {Provider}{Hint}")]
     private static partial void LogChannel(ILogger logger, Channel channel, string provider, string hint);

@@ -23,6 +23,7 @@ public sealed class ProviderGate(string provider, double messagesPerSecond, int 
     private DateTimeOffset? refilledAt;
     private int failures;
     private DateTimeOffset? openUntil;
+    private DateTimeOffset pausedUntil = DateTimeOffset.MinValue;
 
     public string Provider => provider;
 
@@ -61,7 +62,8 @@ public sealed class ProviderGate(string provider, double messagesPerSecond, int 
                 _ => 0,
             };
             var byRate = messagesPerSecond > 0 ? (int)Math.Floor(tokens) : max;
-            return Math.Max(0, Math.Min(byCircuit, byRate));
+            var byPause = now < pausedUntil ? 0 : max;
+            return Math.Max(0, Math.Min(byPause, Math.Min(byCircuit, byRate)));
         }
     }
 
@@ -75,6 +77,11 @@ public sealed class ProviderGate(string provider, double messagesPerSecond, int 
             if (State(now) == CircuitState.Open)
             {
                 ready = openUntil!.Value;
+            }
+
+            if (pausedUntil > ready)
+            {
+                ready = pausedUntil;
             }
 
             if (messagesPerSecond > 0 && tokens < 1)
@@ -100,6 +107,18 @@ public sealed class ProviderGate(string provider, double messagesPerSecond, int 
             if (messagesPerSecond > 0)
             {
                 tokens -= cost;
+            }
+        }
+    }
+
+    /// <summary>The provider asked us to wait (Retry-After, X-RateLimit-Reset): nothing more for it until then.</summary>
+    public void Pause(DateTimeOffset until)
+    {
+        lock (sync)
+        {
+            if (until > pausedUntil)
+            {
+                pausedUntil = until;
             }
         }
     }

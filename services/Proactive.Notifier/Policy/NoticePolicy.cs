@@ -35,14 +35,7 @@ public static class NoticePolicy
             return BackOnTrack(news, ledger, now, options, preferences);
         }
 
-        var channels = news.Customer.Channels.Count > 0 ? AllChannels.Where(news.Customer.Channels.Contains).ToList() : [.. AllChannels];
-        if (channels is [Channel.Sms] && preferences.SmsOptOut is not null && news.Customer.Email is not null && preferences.EmailOptOut is null)
-        {
-            // SMS was the customer's only channel and they stopped it (often by replying STOP to a
-            // notice): they still hear about the delay, by email.
-            channels.Add(Channel.Email);
-        }
-
+        var channels = ChannelsFor(news.Customer, preferences);
         var recentNews = ledger
             .Where(n => n.IsTold && n.Kind != NoticeKind.BackOnTrack && (n.SentAt ?? n.DecidedAt) > now - TimeSpan.FromHours(24))
             .Select(n => (n.EpisodeId, n.Sequence))
@@ -102,6 +95,22 @@ public static class NoticePolicy
         }
 
         return decisions;
+    }
+
+    /// <summary>
+    /// The channels to tell the customer on: those they (or the order) chose, else every channel.
+    /// SMS being their only choice and stopped (often by replying STOP to a notice), they still
+    /// hear by email.
+    /// </summary>
+    public static List<Channel> ChannelsFor(CustomerContact customer, Preferences.CustomerPreferences preferences)
+    {
+        var channels = customer.Channels.Count > 0 ? AllChannels.Where(customer.Channels.Contains).ToList() : [.. AllChannels];
+        if (channels is [Channel.Sms] && preferences.SmsOptOut is not null && customer.Email is not null && preferences.EmailOptOut is null)
+        {
+            channels.Add(Channel.Email);
+        }
+
+        return channels;
     }
 
     /// <summary>

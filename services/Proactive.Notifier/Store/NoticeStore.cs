@@ -94,15 +94,20 @@ public sealed class NoticeStore(Database database)
             },
             tx);
 
-    /// <summary>Withdraws what was not sent yet for an order: the news is stale.</summary>
-    public static Task<int> WithdrawUnsentAsync(DbConnection c, DbTransaction tx, string orderId, string why) =>
-        c.ExecuteAsync(
-            """
-            UPDATE notifier_notices SET status = 'Suppressed', why = @why, scheduled_at = NULL
-            WHERE order_id = @orderId AND status IN ('Pending', 'Deferred')
-            """,
-            new { orderId, why },
-            tx);
+    /// <summary>
+    /// Locks the order's notices still waiting to be sent (PostgreSQL; SQLite has one writer), so a
+    /// dispatcher's claim (FOR UPDATE SKIP LOCKED) cannot take one while newer news replaces it.
+    /// </summary>
+    public static async Task LockWaitingAsync(DbConnection c, DbTransaction tx, string orderId)
+    {
+        if (c is Npgsql.NpgsqlConnection)
+        {
+            await c.ExecuteAsync(
+                "SELECT notice_id FROM notifier_notices WHERE order_id = @orderId AND status IN ('Pending', 'Deferred') FOR UPDATE",
+                new { orderId },
+                tx);
+        }
+    }
 
     public static Task WithdrawAsync(DbConnection c, DbTransaction tx, string noticeId, string why) =>
         c.ExecuteAsync(
@@ -168,7 +173,11 @@ public sealed class NoticeStore(Database database)
             },
             ct);
 
-    /// <summary>Records one attempt's outcome and the notice's new state.</summary>
+    /// <summary>
+    /// Records one attempt's outcome and the notice's new state. Every settle is fenced by the
+    /// attempt number of the claim: a sender whose lease ran out, and whose notice another replica
+    /// claimed again, changes nothing.
+    /// </summary>
     public static async Task RecordAttemptAsync(
         DbConnection c,
         DbTransaction tx,
@@ -197,10 +206,11 @@ public sealed class NoticeStore(Database database)
                 scheduled_at = COALESCE(@retryAt, scheduled_at),
                 provider_message_id = COALESCE(@providerMessageId, provider_message_id),
                 provider_code = COALESCE(@providerCode, provider_code)
-            WHERE notice_id = @NoticeId AND status = 'Sending'
+            WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts
             """,
             new
             {
+                notice.Attempts,
                 status = status.ToString(),
                 why = status == NoticeStatus.Sent ? null : detail,
                 at = at.ToMs(),
@@ -222,9 +232,9 @@ public sealed class NoticeStore(Database database)
                 """
                 UPDATE notifier_notices SET status = @status, why = @why, lease_until = NULL, attempts = attempts - 1,
                     scheduled_at = @scheduledAt, first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
-                WHERE notice_id = @NoticeId AND status = 'Sending'
+                WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts
                 """,
-                new { status = status.ToString(), why, scheduledAt = scheduledAt.ToMs(), notice.NoticeId },
+                new { status = status.ToString(), why, scheduledAt = scheduledAt.ToMs(), notice.NoticeId, notice.Attempts },
                 tx),
             ct);
 
@@ -235,9 +245,9 @@ public sealed class NoticeStore(Database database)
                 """
                 UPDATE notifier_notices SET status = @status, lease_until = NULL, attempts = attempts - 1,
                     first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
-                WHERE notice_id = @NoticeId AND status = 'Sending'
+                WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts
                 """,
-                new { status = (notice.Status == NoticeStatus.Sending ? NoticeStatus.Pending : notice.Status).ToString(), notice.NoticeId },
+                new { status = (notice.Status == NoticeStatus.Sending ? NoticeStatus.Pending : notice.Status).ToString(), notice.NoticeId, notice.Attempts },
                 tx),
             ct);
 
@@ -245,8 +255,8 @@ public sealed class NoticeStore(Database database)
     public Task RewriteAsync(NoticeRecord notice, CancellationToken ct) =>
         database.WriteAsync(
             (c, tx) => c.ExecuteAsync(
-                "UPDATE notifier_notices SET locale = @Locale, subject = @Subject, text = @Text, html = @Html WHERE notice_id = @NoticeId AND status = 'Sending'",
-                new { notice.Locale, notice.Subject, notice.Text, notice.Html, notice.NoticeId },
+                "UPDATE notifier_notices SET locale = @Locale, subject = @Subject, text = @Text, html = @Html WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts",
+                new { notice.Locale, notice.Subject, notice.Text, notice.Html, notice.NoticeId, notice.Attempts },
                 tx),
             ct);
 

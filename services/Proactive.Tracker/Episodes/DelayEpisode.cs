@@ -67,7 +67,9 @@ public static class EpisodeTransitions
                 OrderState.Cancelled => Resolution.Cancelled,
                 _ => Resolution.Recovered,
             };
-            return new EpisodeChange(EpisodeChangeKind.Resolved, open with { ClosedAt = now, Resolution = resolution });
+            // Back on track: the episode closes with the estimate that put it back (the good news quotes it).
+            var estimate = resolution == Resolution.Recovered ? assessment.EstimatedDeliveryAt ?? open.EstimatedDeliveryAt : open.EstimatedDeliveryAt;
+            return new EpisodeChange(EpisodeChangeKind.Resolved, open with { ClosedAt = now, Resolution = resolution, EstimatedDeliveryAt = estimate });
         }
 
         if (open is null)

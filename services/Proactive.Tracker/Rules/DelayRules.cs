@@ -116,7 +116,7 @@ public static class DelayRules
 
         if (fired.Count == 0)
         {
-            return new DelayAssessment(OrderState.OnTrack, NextCheckAt: nextCheck);
+            return new DelayAssessment(OrderState.OnTrack, EstimatedDeliveryAt: estimate, NextCheckAt: nextCheck);
         }
 
         var top = fired.OrderBy(f => Priority(f.Reason, f.Code)).First();
