@@ -269,6 +269,7 @@ public abstract class CustomerWishesTests : IAsyncLifetime
     {
         await AtNightAsync();
         (await host.Client.PostAsync($"/v1/customers/{Customer}/preferences:opt-out", JsonContent.Create(new { channel = "SMS" }), TestContext.Current.CancellationToken)).Dispose();
+        (await NoticesAsync("SMS")).Single().GetProperty("status").GetString().ShouldBe("suppressed", "withdrawn at once, not at 08:00");
 
         await ToEightInTheMorningAsync();
 
@@ -398,5 +399,45 @@ public abstract class CustomerWishesTests : IAsyncLifetime
 
         host.Twilio.Requests.ShouldBe(0);
         host.SendGrid.Mails.ShouldHaveSingleItem().To.ShouldBe(KoreanEmail);
+    }
+
+    [Fact]
+    public async Task AnSmsOnlyCustomerWhoStopsSmsDuringTheNightGetsTheHeldNewsByEmail()
+    {
+        host.Time.Advance(TimeSpan.FromHours(12.5));
+        await host.AcceptAsync(Scenario(customer: SmsOnly()));
+        await host.DrainAsync();
+        host.SendGrid.Requests.ShouldBe(0);
+
+        (await host.Client.PostAsync($"/v1/customers/{Customer}/preferences:opt-out", JsonContent.Create(new { channel = "SMS" }), TestContext.Current.CancellationToken)).Dispose();
+        await host.DrainAsync();
+
+        host.SendGrid.Mails.ShouldHaveSingleItem().To.ShouldBe(KoreanEmail);
+        (await NoticesAsync("SMS")).Single().GetProperty("why").GetString()!.ShouldContain("fell back to email");
+        await ToEightInTheMorningAsync();
+        host.Twilio.Requests.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AStopReportedByTwilioOnOneOrderTurnsTheCustomersOtherHeldSmsIntoEmail()
+    {
+        host.Time.Advance(TimeSpan.FromHours(12.5));
+        await host.AcceptAsync(Scenario(customer: SmsOnly()));
+        await host.AcceptAsync(Scenario("W-2", SmsOnly()));
+        await host.DrainAsync();
+        host.Twilio.ReplyError(400, 21610, "Attempt to send to unsubscribed recipient");
+
+        await ToEightInTheMorningAsync();
+
+        host.Twilio.Requests.ShouldBe(1);
+        host.SendGrid.Mails.Count.ShouldBe(2);
+        var whys = new List<string>();
+        foreach (var order in new[] { Order, "W-2" })
+        {
+            whys.Add((await NoticesAsync("SMS", order)).Single().GetProperty("why").GetString()!);
+        }
+
+        whys.ShouldAllBe(why => why.Contains("fell back to email"));
+        whys.ShouldContain(why => why.StartsWith("withdrawn before sending: the customer opted out of SMS", StringComparison.Ordinal));
     }
 }

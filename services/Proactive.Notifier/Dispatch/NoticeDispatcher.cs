@@ -109,7 +109,18 @@ public sealed partial class NoticeDispatcher(
         var (ready, release) = await ApplyPreferencesAsync(notice, cancellationToken);
         if (release is not null)
         {
-            await store.ReleaseAsync(notice, release.Status, release.Why, release.ScheduledAt, cancellationToken);
+            await store.Database.WriteAsync(
+                async (c, tx) =>
+                {
+                    if (await NoticeStore.ReleaseAsync(c, tx, notice, release.Status, release.Why, release.ScheduledAt) == 1 && release.OptedOut)
+                    {
+                        var note = await EmailFallback.TryAsync(c, tx, notice, "the customer stopped SMS before it was sent", Time.GetUtcNow(), policyOptions.Value);
+                        await NoticeStore.NoteAsync(c, tx, notice.NoticeId, release.Why + note);
+                    }
+
+                    return 0;
+                },
+                cancellationToken);
             if (release.Status == NoticeStatus.Suppressed)
             {
                 // Deferred again for quiet hours is not a new outcome: it was counted when decided.
@@ -133,7 +144,7 @@ public sealed partial class NoticeDispatcher(
         await SendAsync(ready, gate, cancellationToken);
     }
 
-    private sealed record Release(NoticeStatus Status, string Why, DateTimeOffset? ScheduledAt);
+    private sealed record Release(NoticeStatus Status, string Why, DateTimeOffset? ScheduledAt, bool OptedOut = false);
 
     /// <summary>The customer's preferences as they are now, not as they were when the notice was decided.</summary>
     private async Task<(NoticeRecord Notice, Release? Release)> ApplyPreferencesAsync(NoticeRecord notice, CancellationToken cancellationToken)
@@ -147,7 +158,7 @@ public sealed partial class NoticeDispatcher(
         var now = Time.GetUtcNow();
         if (preferences.OptOutOf(notice.Channel) is { } optOut)
         {
-            return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(notice.Channel, optOut)}", null));
+            return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(notice.Channel, optOut)}", null, OptedOut: true));
         }
 
         if (notice.News is not { } news)
@@ -246,7 +257,7 @@ public sealed partial class NoticeDispatcher(
 
                         if (result.Problem != RecipientProblem.None)
                         {
-                            why += await FallBackToEmailAsync(c, tx, notice, result.ProviderCode, now);
+                            why += await EmailFallback.TryAsync(c, tx, notice, $"the SMS could not be delivered ({result.ProviderCode})", now, policyOptions.Value);
                         }
 
                         await NoticeStore.RecordAttemptAsync(c, tx, notice, now, NoticeStatus.Failed, "permanent", result.ProviderCode, null, why, null);
@@ -284,69 +295,6 @@ public sealed partial class NoticeDispatcher(
         }
 
         return ($"; the customer is now opted out of {notice.Channel.ToString().ToLowerInvariant()}", isNew);
-    }
-
-    /// <summary>
-    /// The SMS can never reach this customer: tell the same news by email instead, if they have an
-    /// address, have not opted out of email, and that news was not already decided for email.
-    /// </summary>
-    private async Task<string> FallBackToEmailAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string? code, DateTimeOffset now)
-    {
-        if (notice.Channel != Channel.Sms || notice.News is not { } news || notice.CustomerId is not { } customerId)
-        {
-            return "";
-        }
-
-        var preferences = await NoticeStore.PreferencesAsync(c, tx, customerId);
-        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
-        if (told.Customer.Email is not { } email)
-        {
-            return "; no email address to fall back to";
-        }
-
-        if (preferences.EmailOptOut is { } optOut)
-        {
-            return $"; no email fallback: {NoticePolicy.OptedOutReason(Channel.Email, optOut)}";
-        }
-
-        var emailId = NoticeRecord.IdFor(notice.EpisodeId, notice.Sequence, Channel.Email);
-        var existing = (await NoticeStore.ForOrderAsync(c, tx, notice.OrderId)).FirstOrDefault(n => n.NoticeId == emailId);
-        if (existing is not null)
-        {
-            return $"; no email fallback: this news already has its email ({emailId}, {existing.Status.ToString().ToLowerInvariant()})";
-        }
-
-        var message = NoticeRenderer.Render(Channel.Email, notice.Kind, told, policyOptions.Value);
-        await NoticeStore.AddAsync(c, tx, new NoticeRecord(
-            emailId,
-            notice.OrderId,
-            notice.EpisodeId,
-            notice.Sequence,
-            Channel.Email,
-            notice.Kind,
-            notice.Reason,
-            NoticeStatus.Pending,
-            $"fallback for {notice.NoticeId}: the SMS could not be delivered ({code})",
-            now,
-            now,
-            null,
-            0,
-            null,
-            null,
-            email,
-            told.Customer.Locale,
-            message.Subject,
-            message.Text,
-            message.Html,
-            notice.EstimatedDeliveryAt,
-            notice.ActionRequired,
-            customerId,
-            news,
-            null,
-            notice.NoticeId,
-            TraceParent: ProactiveTelemetry.CurrentContext().TraceParent,
-            TraceState: ProactiveTelemetry.CurrentContext().TraceState));
-        return $"; fell back to email ({emailId})";
     }
 
     /// <summary>

@@ -50,11 +50,16 @@ public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetric
             context.CancellationToken);
     }
 
+    /// <summary>
+    /// Opts the customer out of a channel now: what is still waiting for them on it is withdrawn at
+    /// once (an SMS-only customer's waiting SMS falls back to email, as at send time).
+    /// </summary>
     public override async Task<Api.Preferences> OptOut(Api.ChannelRequest request, ServerCallContext context)
     {
         var customerId = RequireCustomer(request.CustomerId);
         var channel = Channel(request.Channel);
         var optedOut = false;
+        var withdrawn = new List<string>();
         var preferences = await ChangeAsync(
             customerId,
             p =>
@@ -62,11 +67,25 @@ public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetric
                 optedOut = p.OptOutOf(channel) is null;
                 return optedOut ? p.WithOptOut(channel, new OptOut(time.GetUtcNow(), "api")) : p;
             },
-            context.CancellationToken);
+            context.CancellationToken,
+            async (c, tx, saved) =>
+            {
+                withdrawn.Clear();
+                var why = $"withdrawn: {Policy.NoticePolicy.OptedOutReason(channel, saved.OptOutOf(channel)!)}";
+                foreach (var waiting in await NoticeStore.WaitingForCustomerAsync(c, tx, customerId, channel))
+                {
+                    await NoticeStore.WithdrawAsync(c, tx, waiting.NoticeId, why);
+                    var note = await Dispatch.EmailFallback.TryAsync(c, tx, waiting, "the customer stopped SMS before it was sent", time.GetUtcNow(), options.Value);
+                    await NoticeStore.NoteAsync(c, tx, waiting.NoticeId, why + note);
+                    withdrawn.Add(waiting.Reason);
+                }
+            });
         if (optedOut)
         {
             metrics.OptOut(channel, "api");
         }
+
+        withdrawn.ForEach(reason => metrics.Notice(channel, reason, "suppressed"));
 
         return preferences;
     }
@@ -78,7 +97,11 @@ public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetric
         return ChangeAsync(customerId, p => p.WithOptOut(channel, null), context.CancellationToken);
     }
 
-    private async Task<Api.Preferences> ChangeAsync(string customerId, Func<CustomerPreferences, CustomerPreferences> change, CancellationToken cancellationToken)
+    private async Task<Api.Preferences> ChangeAsync(
+        string customerId,
+        Func<CustomerPreferences, CustomerPreferences> change,
+        CancellationToken cancellationToken,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, CustomerPreferences, Task>? then = null)
     {
         var saved = await store.Database.WriteAsync(
             async (c, tx) =>
@@ -86,6 +109,11 @@ public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetric
                 await store.Database.LockAsync(c, tx, $"customer:{customerId}");
                 var updated = change(await NoticeStore.PreferencesAsync(c, tx, customerId)) with { UpdatedAt = time.GetUtcNow() };
                 await NoticeStore.SavePreferencesAsync(c, tx, updated);
+                if (then is not null)
+                {
+                    await then(c, tx, updated);
+                }
+
                 return updated;
             },
             cancellationToken);

@@ -109,6 +109,10 @@ public sealed class NoticeStore(Database database)
         }
     }
 
+    /// <summary>Replaces a notice's "why" (adds what became of its fallback).</summary>
+    public static Task NoteAsync(DbConnection c, DbTransaction tx, string noticeId, string why) =>
+        c.ExecuteAsync("UPDATE notifier_notices SET why = @why WHERE notice_id = @noticeId", new { noticeId, why }, tx);
+
     public static Task WithdrawAsync(DbConnection c, DbTransaction tx, string noticeId, string why) =>
         c.ExecuteAsync(
             "UPDATE notifier_notices SET status = 'Suppressed', why = @why, scheduled_at = NULL WHERE notice_id = @noticeId AND status IN ('Pending', 'Deferred')",
@@ -227,16 +231,28 @@ public sealed class NoticeStore(Database database)
     /// quiet hours for them now): the claim is not counted as an attempt.
     /// </summary>
     public Task ReleaseAsync(NoticeRecord notice, NoticeStatus status, string why, DateTimeOffset? scheduledAt, CancellationToken ct) =>
-        database.WriteAsync(
-            (c, tx) => c.ExecuteAsync(
-                """
-                UPDATE notifier_notices SET status = @status, why = @why, lease_until = NULL, attempts = attempts - 1,
-                    scheduled_at = @scheduledAt, first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
-                WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts
-                """,
-                new { status = status.ToString(), why, scheduledAt = scheduledAt.ToMs(), notice.NoticeId, notice.Attempts },
-                tx),
-            ct);
+        database.WriteAsync((c, tx) => ReleaseAsync(c, tx, notice, status, why, scheduledAt), ct);
+
+    public static Task<int> ReleaseAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, NoticeStatus status, string why, DateTimeOffset? scheduledAt) =>
+        c.ExecuteAsync(
+            """
+            UPDATE notifier_notices SET status = @status, why = @why, lease_until = NULL, attempts = attempts - 1,
+                scheduled_at = @scheduledAt, first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
+            WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts
+            """,
+            new { status = status.ToString(), why, scheduledAt = scheduledAt.ToMs(), notice.NoticeId, notice.Attempts },
+            tx);
+
+    /// <summary>The customer's notices on a channel still waiting to be sent, locked (PostgreSQL) against claims.</summary>
+    public static async Task<List<NoticeRecord>> WaitingForCustomerAsync(DbConnection c, DbTransaction tx, string customerId, Channel channel) =>
+        (await c.QueryAsync<NoticeRow>(
+            $"""
+            SELECT {Columns} FROM notifier_notices
+            WHERE customer_id = @customerId AND channel = @channel AND status IN ('Pending', 'Deferred')
+            {(c is Npgsql.NpgsqlConnection ? "FOR UPDATE" : "")}
+            """,
+            new { customerId, channel = channel.ToString() },
+            tx)).Select(r => r.ToRecord()).ToList();
 
     /// <summary>Gives a claimed notice back untouched, as if it had not been claimed (its sender has no capacity left now).</summary>
     public Task UnclaimAsync(NoticeRecord notice, CancellationToken ct) =>
@@ -269,13 +285,19 @@ public sealed class NoticeStore(Database database)
             (c, tx) => c.ExecuteAsync("DELETE FROM notifier_inbox WHERE received_at < @cutoff", new { cutoff = cutoff.ToMs() }, tx),
             ct);
 
-    /// <summary>Notices due now and not yet sent, and how long the oldest has waited (uses the due index).</summary>
+    /// <summary>
+    /// Notices due now and not yet sent (claims whose sender died included), and how long the
+    /// oldest has waited (uses the due index).
+    /// </summary>
     public Task<(long Due, TimeSpan? OldestAge)> QueueStatsAsync(DateTimeOffset now, CancellationToken ct) =>
         database.ReadAsync(
             async c =>
             {
                 var (count, oldest) = await c.QuerySingleAsync<(long, long?)>(new CommandDefinition(
-                    "SELECT COUNT(*), MIN(scheduled_at) FROM notifier_notices WHERE status IN ('Pending', 'Deferred') AND scheduled_at <= @now",
+                    """
+                    SELECT COUNT(*), MIN(CASE WHEN status = 'Sending' THEN lease_until ELSE scheduled_at END) FROM notifier_notices
+                    WHERE (status IN ('Pending', 'Deferred') AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now)
+                    """,
                     new { now = now.ToMs() },
                     cancellationToken: ct));
                 return (count, oldest is { } at ? now - UnixTime.FromMs(at) : (TimeSpan?)null);

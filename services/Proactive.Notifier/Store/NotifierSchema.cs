@@ -64,6 +64,7 @@ internal static class NotifierSchema
         ALTER TABLE notifier_notices ADD COLUMN fallback_for TEXT NULL;
         ALTER TABLE notifier_notices ADD COLUMN trace_parent TEXT NULL;
         ALTER TABLE notifier_notices ADD COLUMN trace_state TEXT NULL;
+        CREATE INDEX ix_notifier_notices_customer ON notifier_notices (customer_id, channel, status);
 
         CREATE TABLE notifier_preferences (
             customer_id TEXT PRIMARY KEY,
