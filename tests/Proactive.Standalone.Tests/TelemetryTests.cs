@@ -100,7 +100,12 @@ public class TelemetryTests
         await host.AcceptAsync(OrderPlaced("M-1", Now.AddHours(-2), Promise), ShipmentCreated("M-1", "S-1", Now.AddHours(-1), Promise), tracking);
         (await host.PostAsync("shipments", tracking)).Dispose();
         (await host.PostAsync("orders", refused)).Dispose();
+        var sweep = host.Services.GetRequiredService<Tracker.Timers.DueTimerSweep>();
+        await sweep.RefreshQueueStatsAsync(TestContext.Current.CancellationToken);
+        Gauge(Collect(host, exported), "proactive.tracker.outbox.pending").ShouldBe(1);
+
         await host.DrainAsync();
+        await sweep.RefreshQueueStatsAsync(TestContext.Current.CancellationToken);
         (await host.Client.PostAsync("/v1/customers/C-99/preferences:opt-out", JsonContent.Create(new { channel = "EMAIL" }), TestContext.Current.CancellationToken)).Dispose();
 
         // The SMS failed once: it is due again within 30 s. A minute later, before any retry, it is overdue.
@@ -124,6 +129,8 @@ public class TelemetryTests
         Sum(metrics, "proactive.notifier.provider.errors", ("provider", "twilio"), ("code", "20500")).ShouldBe(1);
         Sum(metrics, "proactive.notifier.opt_outs", ("channel", "email"), ("source", "api")).ShouldBe(1);
         Gauge(metrics, "proactive.notifier.notices.due").ShouldBe(0);
+        Gauge(metrics, "proactive.tracker.outbox.pending").ShouldBe(0);
+        Gauge(metrics, "proactive.tracker.timers.due").ShouldBe(0);
         Gauge(metrics, "proactive.notifier.circuit.state", ("provider", "twilio")).ShouldBe(0);
 
         // Promised 2026-11-26 12:00Z, the email went at 2026-11-24 01:00Z: 59 h of warning.
