@@ -35,13 +35,12 @@ public sealed partial class NoticeDispatcher(
 {
     private const int Batch = 50;
     private readonly Dictionary<Channel, INoticeSender> byChannel = senders.ToDictionary(s => s.Channel);
-    private readonly Dictionary<Channel, ProviderGate> gates = senders.ToDictionary(
-        s => s.Channel,
-        s => new ProviderGate(s.Provider, s.MessagesPerSecond, options.Value.BreakAfterFailures, options.Value.BreakFor));
+    private readonly Dictionary<Channel, ProviderGate> gates = Observed(
+        metrics,
+        time,
+        senders.ToDictionary(s => s.Channel, s => new ProviderGate(s.Provider, s.MessagesPerSecond, options.Value.BreakAfterFailures, options.Value.BreakFor)));
 
     private DateTimeOffset lastPrune = DateTimeOffset.MinValue;
-
-    private bool circuitsObserved;
 
     /// <summary>The circuit breaker and rate limit of the provider behind a channel.</summary>
     public ProviderGate GateFor(Channel channel) => gates[channel];
@@ -311,7 +310,6 @@ public sealed partial class NoticeDispatcher(
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        ObserveCircuits();
         foreach (var sender in byChannel.Values)
         {
             var hint = sender.Provider != "local-outbox" ? ""
@@ -340,21 +338,18 @@ public sealed partial class NoticeDispatcher(
         return await NextDueAsync(cancellationToken);
     }
 
-    /// <summary>Takes a fresh look at the due notices for the gauges, and lets them read the circuits.</summary>
+    /// <summary>Takes a fresh look at the due notices for the gauges.</summary>
     public async Task RefreshQueueStatsAsync(CancellationToken cancellationToken)
     {
-        ObserveCircuits();
         var (due, oldest) = await store.QueueStatsAsync(Time.GetUtcNow(), cancellationToken);
         metrics.Queue(due, oldest);
     }
 
-    private void ObserveCircuits()
+    /// <summary>The gates, with the circuit-state gauge reading them.</summary>
+    private static Dictionary<Channel, ProviderGate> Observed(NotifierMetrics metrics, TimeProvider time, Dictionary<Channel, ProviderGate> gates)
     {
-        if (!circuitsObserved)
-        {
-            metrics.ObserveCircuits(() => gates.Values.Select(g => (g.Provider, (int)g.State(Time.GetUtcNow()))));
-            circuitsObserved = true;
-        }
+        metrics.ObserveCircuits(() => gates.Values.Select(g => (g.Provider, (int)g.State(time.GetUtcNow()))));
+        return gates;
     }
 
     /// <summary>The next instant there is work a provider may take: a notice falls due and its gate is open.</summary>

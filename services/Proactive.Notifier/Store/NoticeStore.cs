@@ -153,7 +153,7 @@ public sealed class NoticeStore(Database database)
                         tx);
                 }
 
-                // The records keep the status they were claimed from, for UnclaimAsync.
+                // The records keep the status, why and schedule they were claimed with, for UnclaimAsync.
                 return due.Select(n => n with { Attempts = n.Attempts + 1, FirstAttemptAt = n.FirstAttemptAt ?? now }).ToList();
             },
             ct);
@@ -230,10 +230,10 @@ public sealed class NoticeStore(Database database)
     /// Settles a claimed notice without calling the provider (the customer opted out, or it is
     /// quiet hours for them now): the claim is not counted as an attempt.
     /// </summary>
-    public Task ReleaseAsync(NoticeRecord notice, NoticeStatus status, string why, DateTimeOffset? scheduledAt, CancellationToken ct) =>
+    public Task ReleaseAsync(NoticeRecord notice, NoticeStatus status, string? why, DateTimeOffset? scheduledAt, CancellationToken ct) =>
         database.WriteAsync((c, tx) => ReleaseAsync(c, tx, notice, status, why, scheduledAt), ct);
 
-    public static Task<int> ReleaseAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, NoticeStatus status, string why, DateTimeOffset? scheduledAt) =>
+    public static Task<int> ReleaseAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, NoticeStatus status, string? why, DateTimeOffset? scheduledAt) =>
         c.ExecuteAsync(
             """
             UPDATE notifier_notices SET status = @status, why = @why, lease_until = NULL, attempts = attempts - 1,
@@ -256,16 +256,7 @@ public sealed class NoticeStore(Database database)
 
     /// <summary>Gives a claimed notice back untouched, as if it had not been claimed (its sender has no capacity left now).</summary>
     public Task UnclaimAsync(NoticeRecord notice, CancellationToken ct) =>
-        database.WriteAsync(
-            (c, tx) => c.ExecuteAsync(
-                """
-                UPDATE notifier_notices SET status = @status, lease_until = NULL, attempts = attempts - 1,
-                    first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
-                WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts
-                """,
-                new { status = (notice.Status == NoticeStatus.Sending ? NoticeStatus.Pending : notice.Status).ToString(), notice.NoticeId, notice.Attempts },
-                tx),
-            ct);
+        ReleaseAsync(notice, notice.Status == NoticeStatus.Sending ? NoticeStatus.Pending : notice.Status, notice.Why, notice.ScheduledAt, ct);
 
     /// <summary>The notice was written again (the customer changed language) before it is sent.</summary>
     public Task RewriteAsync(NoticeRecord notice, CancellationToken ct) =>
