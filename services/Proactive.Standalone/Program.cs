@@ -2,27 +2,29 @@ using Proactive.ServiceDefaults;
 using Proactive.Standalone;
 using Proactive.Standalone.Demo;
 
-var demo = args.Contains(DemoScenario.Flag);
-var builder = WebApplication.CreateBuilder(args.Where(a => a != DemoScenario.Flag).ToArray());
-if (demo)
+try
 {
-    builder.UseDemoDefaults();
+    var demo = args.Contains(DemoScenario.Flag);
+    var builder = WebApplication.CreateBuilder(args.Where(a => a != DemoScenario.Flag).ToArray());
+    if (demo)
+    {
+        builder.UseDemoDefaults();
+    }
+
+    builder.AddServiceDefaults();
+    builder.AddStandaloneServices();
+
+    var app = builder.Build();
+    app.MapDefaultEndpoints();
+    app.MapStandaloneEndpoints();
+
+    await (demo ? DemoScenario.RunAsync(app) : app.RunAsync());
+    return 0;
 }
-
-builder.AddServiceDefaults();
-builder.AddStandaloneServices();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapStandaloneEndpoints();
-
-if (demo)
+catch (Exception e) when (StartRefusal.Explain(e) is { } reason)
 {
-    await DemoScenario.RunAsync(app);
-}
-else
-{
-    await app.RunAsync();
+    await Console.Error.WriteLineAsync(reason);
+    return 1;
 }
 
 public partial class Program;

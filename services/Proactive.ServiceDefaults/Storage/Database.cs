@@ -28,6 +28,7 @@ public sealed class Database : IAsyncDisposable
     private const int PostgresAttempts = 4;
     private readonly SemaphoreSlim writeGate = new(1, 1);
     private readonly NpgsqlDataSource? postgres;
+    private readonly StoreFileLock? fileLock;
 
     public Database(string connectionString, StoreKind kind = StoreKind.Sqlite)
     {
@@ -47,6 +48,9 @@ public sealed class Database : IAsyncDisposable
             {
                 Directory.CreateDirectory(directory);
             }
+
+            // Two processes on one SQLite file would each think they are its only writer.
+            fileLock = StoreFileLock.Acquire(file);
         }
 
         builder.ForeignKeys = true;
@@ -215,7 +219,11 @@ public sealed class Database : IAsyncDisposable
             cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        fileLock?.Dispose();
+        return postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>

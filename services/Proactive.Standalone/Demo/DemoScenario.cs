@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Standalone.Demo;
 
@@ -29,18 +30,26 @@ public static class DemoScenario
         ["Proactive:Notices:QuietHoursEnd"] = "00:00",
     };
 
-    /// <summary>A fresh demo database and outbox, unless the user configured their own; no quiet hours.</summary>
+    private const string DemoDatabase = "data/demo.db";
+
+    /// <summary>
+    /// A fresh demo database and outbox, unless the user configured their own; no quiet hours.
+    /// The old demo files are deleted only once this process holds the demo store's lock, so a
+    /// second demo beside a running one stops with <see cref="StoreInUseException"/> and touches nothing.
+    /// </summary>
     public static void UseDemoDefaults(this WebApplicationBuilder builder)
     {
         var defaults = new Dictionary<string, string?>(Settings);
         if (builder.Configuration.GetConnectionString("Proactive") is null)
         {
-            foreach (var file in new[] { "data/demo.db", "data/demo.db-wal", "data/demo.db-shm", "data/demo-outbox.jsonl" }.Where(File.Exists))
+            var storeLock = StoreFileLock.Acquire(DemoDatabase);
+            builder.Services.AddSingleton(storeLock);
+            foreach (var file in new[] { DemoDatabase, $"{DemoDatabase}-wal", $"{DemoDatabase}-shm", "data/demo-outbox.jsonl" }.Where(File.Exists))
             {
                 File.Delete(file);
             }
 
-            defaults["ConnectionStrings:Proactive"] = "Data Source=data/demo.db";
+            defaults["ConnectionStrings:Proactive"] = $"Data Source={DemoDatabase}";
             defaults["Proactive:Dispatch:OutboxPath"] = "data/demo-outbox.jsonl";
         }
 
