@@ -50,7 +50,7 @@ public static partial class CloudEventFormat
             return ["datacontenttype"];
         }
 
-        if (message.Contains("'data_base64' must", StringComparison.Ordinal) || exception is FormatException && message.Contains("base", StringComparison.OrdinalIgnoreCase))
+        if (message.Contains("'data_base64' must", StringComparison.Ordinal))
         {
             return ["data_base64"];
         }

@@ -268,6 +268,13 @@ public static partial class CloudEventReader
     private static Dictionary<string, string[]> SdkErrors(Exception e, JsonElement envelope)
     {
         var errors = new Dictionary<string, string[]>();
+        if (e is FormatException && envelope.TryGetProperty("data_base64", out _))
+        {
+            // The SDK decodes data_base64 last, and a bad one surfaces as a bare FormatException.
+            errors["data_base64"] = ["is not valid base64"];
+            return errors;
+        }
+
         foreach (var attribute in CloudEventFormat.AttributesOf(e))
         {
             errors[attribute] = [attribute switch

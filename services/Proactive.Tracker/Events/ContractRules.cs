@@ -168,7 +168,7 @@ internal static partial class ContractRules
     }
 
     private static string Describe(TimeSpan span) =>
-        span.TotalDays >= 1 && span.Ticks % TimeSpan.TicksPerDay == 0 ? $"{span.TotalDays:0} day(s)" : span.ToString();
+        span.TotalDays >= 1 && span.Ticks % TimeSpan.TicksPerDay == 0 ? $"{span.TotalDays:0} day{(span.TotalDays == 1 ? "" : "s")}" : span.ToString();
 
     private static void ValidateCustomer(Customer? customer, IDictionary<string, string[]> errors)
     {
