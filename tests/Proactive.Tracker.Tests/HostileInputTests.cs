@@ -192,6 +192,23 @@ public class HostileInputTests
         viaDapr.Data.ShouldBe(viaHttp.Data);
     }
 
+    [Fact]
+    public void ABulkEntryGivenAsBytesIsReadByTheSdkAndADuplicateKeyIsNotSilentlyResolved()
+    {
+        var e = OrderPlaced("A-1", Now.AddHours(-1), Now.AddDays(2), id: "bytes-1");
+        var entry = new global::Dapr.AppCallback.Autogen.Grpc.v1.TopicEventBulkRequestEntry
+        {
+            EntryId = "entry-0",
+            ContentType = "application/cloudevents+json",
+            Bytes = Google.Protobuf.ByteString.CopyFromUtf8(e.ToJsonString()),
+        };
+
+        CloudEventReader.Read(DaprCloudEvents.ToCloudEvent(entry), "orders", Window).Event!.Id.ShouldBe("bytes-1");
+
+        entry.Bytes = Google.Protobuf.ByteString.CopyFromUtf8(e.ToJsonString().Replace("\"id\":\"bytes-1\"", "\"id\":\"bytes-1\",\"id\":\"bytes-2\"", StringComparison.Ordinal));
+        Should.Throw<JsonException>(() => DaprCloudEvents.ToCloudEvent(entry));
+    }
+
     private sealed class FixedOptions(IngestOptions value) : IOptionsMonitor<IngestOptions>
     {
         public IngestOptions CurrentValue => value;
