@@ -15,7 +15,7 @@ public static class Extensions
     {
         builder.ConfigureEndpoints();
         builder.Services.AddGrpc().AddJsonTranscoding();
-        builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
+        builder.Services.AddSingleton<SourceRateLimits>();
         builder.AddTracker();
         builder.AddNotifier();
         builder.Services.AddSingleton<IEpisodePublisher, InProcessEpisodePublisher>();

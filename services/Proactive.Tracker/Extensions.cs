@@ -25,6 +25,15 @@ public static class Extensions
             .Bind(builder.Configuration.GetSection(TrackerOptions.Section))
             .Validate(o => o.StallAfter > TimeSpan.Zero, $"{TrackerOptions.Section}:StallAfter must be positive")
             .ValidateOnStart();
+        builder.Services.AddOptions<IngestOptions>()
+            .Bind(builder.Configuration.GetSection(IngestOptions.Section))
+            .Validate(o => o.MaxBodyBytes > 0, $"{IngestOptions.Section}:MaxBodyBytes must be positive")
+            .Validate(o => o.MaxClockSkew > TimeSpan.Zero, $"{IngestOptions.Section}:MaxClockSkew must be positive")
+            .Validate(o => o.MaxHorizon > TimeSpan.Zero, $"{IngestOptions.Section}:MaxHorizon must be positive")
+            .Validate(o => o.EventsPerSecondPerSource >= 0 && double.IsFinite(o.EventsPerSecondPerSource), $"{IngestOptions.Section}:EventsPerSecondPerSource must be 0 (off) or positive")
+            .Validate(o => o.BurstPerSource > 0, $"{IngestOptions.Section}:BurstPerSource must be positive")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EventIntake>();
         builder.Services.AddSingleton(TrackerSchema.Migrations);
         builder.Services.AddSingleton<TrackerStore>();
         builder.Services.AddSingleton<OutboxSignal>();
@@ -43,7 +52,8 @@ public static class Extensions
     {
         foreach (var topic in EventTypes.Topics)
         {
-            builder.Services.AddSingleton<ITopicHandler>(sp => new ContractTopicHandler(topic, sp.GetRequiredService<OrderTracker>(), sp.GetRequiredService<TrackerMetrics>()));
+            builder.Services.AddSingleton<ITopicHandler>(sp => new ContractTopicHandler(
+                topic, sp.GetRequiredService<OrderTracker>(), sp.GetRequiredService<EventIntake>(), sp.GetRequiredService<TrackerMetrics>()));
         }
 
         builder.Services.AddSingleton<IEpisodePublisher, DaprEpisodePublisher>();

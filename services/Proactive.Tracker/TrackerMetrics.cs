@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Text.Json;
 using Proactive.Tracker.Events;
 
 namespace Proactive.Tracker;
@@ -36,14 +35,8 @@ public sealed class TrackerMetrics
     public void Duplicate(string type) => events.Add(1, new("event.type", type), new("outcome", "duplicate"));
 
     /// <summary>A refused event, counted under its type when that is a contract type (else "unknown", to bound the series).</summary>
-    public void Refused(JsonElement cloudEvent)
-    {
-        var type = cloudEvent.ValueKind == JsonValueKind.Object && cloudEvent.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
-            && EventTypes.TryGet(t.GetString()!, out _, out _)
-            ? t.GetString()!
-            : "unknown";
-        events.Add(1, new("event.type", type), new("outcome", "refused"));
-    }
+    public void Refused(EventRejection rejection) =>
+        events.Add(1, new("event.type", rejection.Type ?? "unknown"), new("outcome", "refused"));
 
     public void EpisodeOpened(string reason) => episodesOpened.Add(1, new KeyValuePair<string, object?>("delay.reason", reason));
 

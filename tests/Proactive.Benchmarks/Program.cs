@@ -74,7 +74,7 @@ async Task RunAsync(string store, Dictionary<string, string?> settings)
     }).Select(e =>
     {
         var topic = e["type"]!.GetValue<string>().Contains(".shipment.", StringComparison.Ordinal) ? "shipments" : "orders";
-        return CloudEventReader.Read(JsonSerializer.SerializeToElement(e), topic).Event!;
+        return CloudEventReader.Read(JsonSerializer.SerializeToElement(e), topic, EventTimeWindow.Around(now)).Event!;
     }).ToList();
 
     var tracker = app.Services.GetRequiredService<OrderTracker>();

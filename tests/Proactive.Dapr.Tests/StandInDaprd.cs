@@ -28,6 +28,41 @@ public sealed class StandInDaprd(string appAddress, string pubsubName = "pubsub"
     public Task<TopicEventBulkResponse> OnBulkTopicEventAsync(string topic, IEnumerable<JsonObject> cloudEvents, bool alpha = false) =>
         Call(alpha ? "dapr.proto.runtime.v1.AppCallbackAlpha" : Callback, alpha ? "OnBulkTopicEventAlpha1" : "OnBulkTopicEvent", BulkRequest(topic, cloudEvents), TopicEventBulkResponse.Parser);
 
+    /// <summary>Delivers an event built by hand (what no JSON library writes, or bytes that are not UTF-8).</summary>
+    public Task<TopicEventResponse> OnTopicEventAsync(string topic, TopicEventCERequest cloudEvent)
+    {
+        var request = new TopicEventRequest
+        {
+            Id = cloudEvent.Id,
+            Source = cloudEvent.Source,
+            Type = cloudEvent.Type,
+            SpecVersion = cloudEvent.SpecVersion,
+            DataContentType = cloudEvent.DataContentType,
+            Data = cloudEvent.Data,
+            Topic = topic,
+            PubsubName = pubsubName,
+            Path = "",
+            Extensions = cloudEvent.Extensions,
+        };
+        return Call(Callback, "OnTopicEvent", request, TopicEventResponse.Parser);
+    }
+
+    /// <summary>A bulk delivery of events built by hand, as entry-0, entry-1...</summary>
+    public Task<TopicEventBulkResponse> OnBulkTopicEventAsync(string topic, IEnumerable<TopicEventCERequest> cloudEvents)
+    {
+        var bulk = new TopicEventBulkRequest { Id = Guid.NewGuid().ToString(), Topic = topic, PubsubName = pubsubName, Type = "com.dapr.event.sent.bulk", Path = "" };
+        bulk.Entries.AddRange(cloudEvents.Select((e, n) => new TopicEventBulkRequestEntry { EntryId = $"entry-{n}", CloudEvent = e, ContentType = "application/cloudevents+json" }));
+        return Call(Callback, "OnBulkTopicEvent", bulk, TopicEventBulkResponse.Parser);
+    }
+
+    /// <summary>The CloudEvent part of a delivery as daprd builds it from structured JSON.</summary>
+    public TopicEventCERequest CloudEvent(string topic, JsonObject cloudEvent)
+    {
+        var e = Ce(cloudEvent);
+        e.Extensions = Extensions(cloudEvent, topic);
+        return e;
+    }
+
     public Task<HealthCheckResponse> HealthCheckAsync() =>
         Call("dapr.proto.runtime.v1.AppCallbackHealthCheck", "HealthCheck", new Empty(), HealthCheckResponse.Parser);
 

@@ -10,6 +10,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Proactive.Contracts.Tracker.V1;
+using Proactive.Tests.Shared;
 using Proactive.Tracker.Publishing;
 using static Proactive.Tests.Shared.ContractEvents;
 using Status = Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types.TopicEventResponseStatus;
@@ -141,6 +142,82 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
         }
 
         (await daprd.OnTopicEventAsync("orders", e)).Status.ShouldBe(Status.Drop, why);
+    }
+
+    public static TheoryData<string> Hostile => new(HostileEvents.Whys.Where(why => !HostileEvents.Named(why, Now).JsonOnly));
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task EveryHostileEventIsDroppedNeverRetriedAndTheNextOrdinaryOneIsProcessed(string why)
+    {
+        var hostile = HostileEvents.Named(why, Now);
+
+        (await daprd.OnTopicEventAsync(hostile.Topic, hostile.ToDapr())).Status.ShouldBe(Status.Drop, why);
+
+        using var http = new HttpClient();
+        using (var stored = await http.GetAsync($"{tracker.HttpAddress}/v1/orders/{HostileEvents.OrderId}", TestContext.Current.CancellationToken))
+        {
+            ((int)stored.StatusCode).ShouldBe(404, why);
+        }
+
+        (await daprd.OnTopicEventAsync("orders", OrderPlaced("OK-1", Now.AddHours(-1), Promise))).Status.ShouldBe(Status.Success, why);
+    }
+
+    [Fact]
+    public async Task DataThatIsNotUtf8IsDropped()
+    {
+        var e = daprd.CloudEvent("orders", OrderPlaced("U-1", Now, Promise));
+        e.Data = ByteString.CopyFrom([.. "{\"orderId\":\""u8, 0xC3, 0x28, .. "\"}"u8]);
+
+        (await daprd.OnTopicEventAsync("orders", e)).Status.ShouldBe(Status.Drop);
+    }
+
+    [Fact]
+    public async Task ABulkDeliveryOfHostileAndOrdinaryEntriesAnswersEachOnItsOwn()
+    {
+        var hostile = HostileEvents.Around(Now).Where(h => h.Topic == "orders" && !h.JsonOnly).ToList();
+        var entries = new List<TopicEventCERequest> { daprd.CloudEvent("orders", OrderPlaced("BK-1", Now.AddHours(-1), Promise, id: "bk-1")) };
+        entries.AddRange(hostile.Select(h => h.ToDapr()));
+        entries.Add(daprd.CloudEvent("orders", OrderPlaced("BK-2", Now.AddHours(-1), Promise, id: "bk-2")));
+
+        var response = await daprd.OnBulkTopicEventAsync("orders", entries);
+
+        response.Statuses.Select(s => s.EntryId).ShouldBe(entries.Select((_, n) => $"entry-{n}"));
+        response.Statuses.Select(s => s.Status).ShouldBe([Status.Success, .. hostile.Select(_ => Status.Drop), Status.Success]);
+        using var http = new HttpClient();
+        foreach (var order in new[] { "BK-1", "BK-2" })
+        {
+            (await http.GetFromJsonAsync<JsonElement>($"{tracker.HttpAddress}/v1/orders/{order}", TestContext.Current.CancellationToken))
+                .GetProperty("state").GetString().ShouldBe("on_track");
+        }
+    }
+
+    [Fact]
+    public async Task TheClockSkewIsJudgedByTheTrackersOwnClock()
+    {
+        var ahead = OrderPlaced("F-1", Now.AddDays(2), Now.AddDays(5), id: "f-1");
+
+        (await daprd.OnTopicEventAsync("orders", ahead)).Status.ShouldBe(Status.Drop);
+        time.Advance(TimeSpan.FromDays(1));
+        (await daprd.OnTopicEventAsync("orders", ahead)).Status.ShouldBe(Status.Success);
+    }
+
+    [Fact]
+    public async Task TheTrackerBoundsAreConfiguredAndValidatedAtStart()
+    {
+        await using (var lenient = DaprServiceHost<TrackerProgram>.Start(sidecar, time, new Dictionary<string, string?> { ["Proactive:Ingest:MaxClockSkew"] = "3.00:00:00" }))
+        {
+            using var client = new StandInDaprd(lenient.AppAddress);
+            (await client.OnTopicEventAsync("orders", OrderPlaced("F-2", Now.AddDays(2), Now.AddDays(5)))).Status.ShouldBe(Status.Success);
+        }
+
+        var failure = await Should.ThrowAsync<Exception>(async () =>
+        {
+            await using var misconfigured = DaprServiceHost<TrackerProgram>.Start(sidecar, time, new Dictionary<string, string?> { ["Proactive:Ingest:MaxHorizon"] = "00:00:00" });
+            using var client = new StandInDaprd(misconfigured.AppAddress);
+            await client.ListTopicSubscriptionsAsync();
+        });
+        failure.ToString().ShouldContain("Proactive:Ingest:MaxHorizon");
     }
 
     [Fact]

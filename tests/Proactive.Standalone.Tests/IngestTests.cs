@@ -1,6 +1,10 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Proactive.Tests.Shared;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
@@ -12,7 +16,8 @@ public sealed class IngestTests : IAsyncLifetime
     private static readonly DateTimeOffset Promise = Now.AddDays(3);
     private StandaloneHost host = null!;
 
-    public async ValueTask InitializeAsync() => host = await StandaloneHost.StartAsync(settings: new Dictionary<string, string?> { ["Proactive:Ingest:MaxBodyBytes"] = "20000" });
+    // Room for a 20,000-character orderId (refused by the id limit, not the body limit), not for 30,000 bytes.
+    public async ValueTask InitializeAsync() => host = await StandaloneHost.StartAsync(settings: new Dictionary<string, string?> { ["Proactive:Ingest:MaxBodyBytes"] = "29000" });
 
     public async ValueTask DisposeAsync() => await host.DisposeAsync();
 
@@ -140,6 +145,135 @@ public sealed class IngestTests : IAsyncLifetime
 
         ((int)response.StatusCode).ShouldBe(400);
         (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errors").TryGetProperty("type", out _).ShouldBeTrue();
+    }
+
+    public static TheoryData<string> Hostile => new(HostileEvents.Whys);
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task EveryHostileEventIs400NamingTheFieldAndTheNextOrdinaryOneIsAccepted(string why)
+    {
+        var hostile = HostileEvents.Named(why, Now);
+
+        using (var response = await host.PostRawAsync(hostile.Topic, hostile.Structured(), "application/cloudevents+json"))
+        {
+            ((int)response.StatusCode).ShouldBe(400, why);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            problem.GetProperty("errors").TryGetProperty(hostile.Field, out _).ShouldBeTrue($"{why}: {problem}");
+        }
+
+        using (var stored = await host.Client.GetAsync($"/v1/orders/{HostileEvents.OrderId}", TestContext.Current.CancellationToken))
+        {
+            ((int)stored.StatusCode).ShouldBe(404, why);
+        }
+
+        await host.AcceptAsync(OrderPlaced("OK-1", Now.AddHours(-1), Promise));
+        (await host.OrderAsync("OK-1")).GetProperty("state").GetString().ShouldBe("on_track");
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNotUtf8Is400NamingTheBody()
+    {
+        var e = OrderPlaced("U-1", Now, Promise);
+        e["data"]!["customer"]!["name"] = "NAME";
+        var text = Encoding.UTF8.GetBytes(e.ToJsonString());
+        var at = text.AsSpan().IndexOf("NAME"u8);
+        text[at] = 0xC3;
+        text[at + 1] = 0x28;
+        using var content = new ByteArrayContent(text);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/cloudevents+json");
+
+        using var response = await host.Client.PostAsync("/v1/events/orders", content, TestContext.Current.CancellationToken);
+
+        ((int)response.StatusCode).ShouldBe(400);
+        (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errors").TryGetProperty("body", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ABatchIsJudgedEntryByEntryAndSaysExactlyWhatWasStored()
+    {
+        var hostile = HostileEvents.Around(Now);
+        string Entry(string why) => hostile.Single(h => h.Why == why).Structured();
+        var body = "[" + string.Join(",",
+            OrderPlaced("BB-1", Now.AddHours(-1), Promise, id: "bb-1").ToJsonString(),
+            Entry("lone surrogate in the customer's name"),
+            OrderPlaced("BB-2", Now.AddHours(-1), Promise, id: "bb-2").ToJsonString(),
+            Entry("promisedBy given twice with clashing types"),
+            Entry("dated 2099"),
+            OrderPlaced("BB-1", Now.AddHours(-1), Promise, id: "bb-1").ToJsonString()) + "]";
+
+        using var response = await host.PostRawAsync("orders", body, "application/cloudevents-batch+json");
+
+        ((int)response.StatusCode).ShouldBe(207);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        (answer.GetProperty("accepted").GetInt32(), answer.GetProperty("duplicates").GetInt32(), answer.GetProperty("refused").GetInt32(),
+            answer.GetProperty("throttled").GetInt32(), answer.GetProperty("failed").GetInt32()).ShouldBe((2, 1, 3, 0, 0));
+        answer.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("status").GetString())
+            .ShouldBe(["accepted", "refused", "accepted", "refused", "refused", "duplicate"]);
+        answer.GetProperty("results")[1].GetProperty("errors").TryGetProperty("data.customer.name", out _).ShouldBeTrue();
+        answer.GetProperty("results")[4].GetProperty("errors").TryGetProperty("data.occurredAt", out _).ShouldBeTrue();
+        (await host.OrderAsync("BB-1")).GetProperty("state").GetString().ShouldBe("on_track");
+        (await host.OrderAsync("BB-2")).GetProperty("state").GetString().ShouldBe("on_track");
+        using var refused = await host.Client.GetAsync($"/v1/orders/{HostileEvents.OrderId}", TestContext.Current.CancellationToken);
+        ((int)refused.StatusCode).ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task AnEventDated2099DoesNotHideTheRealDelivery()
+    {
+        await host.AcceptAsync(
+            OrderPlaced("D-1", Now.AddHours(-3), Promise),
+            ShipmentCreated("D-1", "S-1", Now.AddHours(-2), Promise.AddHours(-3)));
+        var future = Tracking("D-1", "S-1", new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero), "IN_TRANSIT", Promise.AddDays(1));
+        using (var refused = await host.PostAsync("shipments", future))
+        {
+            ((int)refused.StatusCode).ShouldBe(400);
+            (await refused.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errors").TryGetProperty("data.occurredAt", out _).ShouldBeTrue();
+        }
+
+        await host.AcceptAsync(Tracking("D-1", "S-1", Now, "DELIVERED"));
+
+        (await host.OrderAsync("D-1")).GetProperty("state").GetString().ShouldBe("delivered");
+    }
+
+    [Fact]
+    public async Task AnEventAsFarAheadAsTheClockSkewIsAccepted()
+    {
+        await host.AcceptAsync(OrderPlaced("K-1", Now.AddDays(1), Now.AddDays(4)));
+    }
+
+    [Fact]
+    public async Task WhenTheStoreCannotBeWrittenEachEntrySaysSoAndNothingIsClaimed()
+    {
+        var database = Path.Combine(Path.GetTempPath(), "proactive-tests", $"{Guid.NewGuid():N}.db");
+        await using var locked = await StandaloneHost.StartAsync(settings: new Dictionary<string, string?> { ["ConnectionStrings:Proactive"] = $"Data Source={database};Default Timeout=1" });
+        await using var blocker = new SqliteConnection($"Data Source={database};Pooling=False");
+        await blocker.OpenAsync(TestContext.Current.CancellationToken);
+        using (var hold = blocker.CreateCommand())
+        {
+            hold.CommandText = "BEGIN EXCLUSIVE";
+            await hold.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var single = await locked.PostAsync("orders", OrderPlaced("L-1", Now, Promise));
+        ((int)single.StatusCode).ShouldBe(503);
+        single.Headers.RetryAfter.ShouldNotBeNull();
+
+        using var batch = await locked.PostBatchAsync("orders", OrderPlaced("L-2", Now, Promise), OrderPlaced("L-3", Now, Promise));
+        ((int)batch.StatusCode).ShouldBe(503);
+        var answer = await batch.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        (answer.GetProperty("accepted").GetInt32(), answer.GetProperty("failed").GetInt32()).ShouldBe((0, 2));
+        answer.GetProperty("results").EnumerateArray().ShouldAllBe(r => r.GetProperty("status").GetString() == "error");
+
+        using (var rollback = blocker.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var missing = await locked.Client.GetAsync("/v1/orders/L-2", TestContext.Current.CancellationToken);
+        ((int)missing.StatusCode).ShouldBe(404);
     }
 
     [Fact]

@@ -6,11 +6,17 @@ namespace Proactive.Tracker.Tests;
 
 internal static class Events
 {
-    public static CloudEventReader.Result Read(JsonNode envelope, string? topic = null)
+    /// <summary>The clock the reader judges test events by, unless a test gives its own: after every date the tests use.</summary>
+    public static readonly DateTimeOffset Now = new(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static CloudEventReader.Result Read(JsonNode envelope, string? topic = null, DateTimeOffset? now = null)
     {
         using var doc = JsonDocument.Parse(envelope.ToJsonString());
         var type = envelope["type"]?.GetValue<string>() ?? "";
-        return CloudEventReader.Read(doc.RootElement.Clone(), topic ?? (type.Contains(".shipment.", StringComparison.Ordinal) ? "shipments" : "orders"));
+        return CloudEventReader.Read(
+            doc.RootElement.Clone(),
+            topic ?? (type.Contains(".shipment.", StringComparison.Ordinal) ? "shipments" : "orders"),
+            EventTimeWindow.Around(now ?? Now));
     }
 
     public static InboundEvent Valid(JsonNode envelope)

@@ -1,6 +1,9 @@
+using System.Text;
 using System.Text.Json;
+using CloudNative.CloudEvents;
 using Google.Protobuf;
 using Proactive.Contracts.Tracker.V1;
+using Proactive.ServiceDefaults.CloudEvents;
 using Proactive.ServiceDefaults.Dapr;
 
 namespace Proactive.Notifier.Dapr;
@@ -18,11 +21,11 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
 
     public string Topic => EpisodeTopic;
 
-    public async Task<TopicOutcome> HandleAsync(JsonElement cloudEvent, CancellationToken cancellationToken)
+    public async Task<TopicOutcome> HandleAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
     {
-        var source = cloudEvent.TryGetProperty("source", out var s) ? s.GetString() : null;
-        var id = cloudEvent.TryGetProperty("id", out var i) ? i.GetString() : null;
-        var type = cloudEvent.TryGetProperty("type", out var t) ? t.GetString() : null;
+        var source = cloudEvent.Source?.OriginalString;
+        var id = cloudEvent.Id;
+        var type = cloudEvent.Type;
         if (string.IsNullOrEmpty(source) || string.IsNullOrEmpty(id))
         {
             return TopicOutcome.Drop("source and id are required");
@@ -31,10 +34,16 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
         // Dapr's default type when a publisher sets none: the topic carries nothing else.
         if (type is not (EpisodeType or "com.dapr.event.sent"))
         {
-            return TopicOutcome.Drop($"type '{type}' is not {EpisodeType}");
+            return TopicOutcome.Drop($"type '{CloudEventFormat.Printable(type ?? "")}' is not {EpisodeType}");
         }
 
-        if (!cloudEvent.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        var data = cloudEvent.Data switch
+        {
+            byte[] bytes => Encoding.UTF8.GetString(bytes).Trim(),
+            JsonElement { ValueKind: JsonValueKind.Object } element => element.GetRawText(),
+            _ => "",
+        };
+        if (!data.StartsWith('{'))
         {
             return TopicOutcome.Drop("data must be a JSON object");
         }
@@ -42,9 +51,9 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
         DelayEpisodeChanged change;
         try
         {
-            change = Parser.Parse<DelayEpisodeChanged>(data.GetRawText());
+            change = Parser.Parse<DelayEpisodeChanged>(data);
         }
-        catch (InvalidProtocolBufferException)
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException)
         {
             return TopicOutcome.Drop("data does not match DelayEpisodeChanged");
         }
@@ -55,8 +64,8 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
             return TopicOutcome.Drop("data.orderId, episodeId, sequence, kind, promisedBy and customer are required");
         }
 
-        var traceParent = cloudEvent.TryGetProperty("traceparent", out var tp) && tp.ValueKind == JsonValueKind.String ? tp.GetString() : null;
-        var traceState = cloudEvent.TryGetProperty("tracestate", out var ts) && ts.ValueKind == JsonValueKind.String ? ts.GetString() : null;
+        var traceParent = cloudEvent[CloudEventFormat.TraceParent] as string;
+        var traceState = cloudEvent[CloudEventFormat.TraceState] as string;
         await handler.HandleAsync(source, id, change, cancellationToken, "dapr", traceParent, traceState);
         return TopicOutcome.Success;
     }

@@ -1,9 +1,11 @@
 using System.Text.Json;
+using CloudNative.CloudEvents;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults.CloudEvents;
 
 namespace Proactive.ServiceDefaults.Dapr;
 
@@ -42,7 +44,7 @@ public sealed partial class DaprAppCallback(
 
     public override async Task<TopicEventResponse> OnTopicEvent(TopicEventRequest request, ServerCallContext context)
     {
-        var outcome = await HandleAsync(request.Topic, request.Source, request.Id, () => DaprCloudEvents.ToJson(request), context.CancellationToken);
+        var outcome = await HandleAsync(request.Topic, request.Source, request.Id, () => DaprCloudEvents.ToCloudEvent(request), context.CancellationToken);
         return new TopicEventResponse { Status = ToStatus(outcome.Status) };
     }
 
@@ -56,26 +58,42 @@ public sealed partial class DaprAppCallback(
         foreach (var entry in request.Entries)
         {
             var outcome = entry.EventCase == TopicEventBulkRequestEntry.EventOneofCase.CloudEvent
-                ? await HandleAsync(request.Topic, entry.CloudEvent.Source, entry.CloudEvent.Id, () => DaprCloudEvents.ToJson(entry.CloudEvent), cancellationToken)
-                : await HandleAsync(request.Topic, "?", entry.EntryId, () => JsonDocument.Parse(entry.Bytes.Memory).RootElement.Clone(), cancellationToken);
+                ? await HandleAsync(request.Topic, entry.CloudEvent.Source, entry.CloudEvent.Id, () => DaprCloudEvents.ToCloudEvent(entry.CloudEvent), cancellationToken)
+                : await HandleAsync(request.Topic, "?", entry.EntryId, () => DaprCloudEvents.ToCloudEvent(entry), cancellationToken);
             response.Statuses.Add(new TopicEventBulkResponseEntry { EntryId = entry.EntryId, Status = ToStatus(outcome.Status) });
         }
 
         return response;
     }
 
-    private async Task<TopicOutcome> HandleAsync(string topic, string source, string id, Func<JsonElement> read, CancellationToken cancellationToken)
+    private async Task<TopicOutcome> HandleAsync(string topic, string source, string id, Func<CloudEvent> read, CancellationToken cancellationToken)
     {
+        // Logged as received, so made safe to echo: bounded, no control characters.
+        (source, id) = (CloudEventFormat.Printable(source), CloudEventFormat.Printable(id));
         if (!byTopic.TryGetValue(topic, out var handler))
         {
             LogDropped(logger, topic, source, id, "not a topic this service subscribes to");
             return TopicOutcome.Drop("unknown topic");
         }
 
+        CloudEvent cloudEvent;
+        try
+        {
+            cloudEvent = read();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or JsonException or InvalidOperationException)
+        {
+            // Not a CloudEvent by the SDK's reading: it never will be, so no retry.
+            var attributes = CloudEventFormat.AttributesOf(e);
+            var reason = $"{(attributes.Count > 0 ? string.Join(", ", attributes) : "event")}: not a valid CloudEvent attribute ({e.GetType().Name})";
+            LogDropped(logger, topic, source, id, reason);
+            return TopicOutcome.Drop(reason);
+        }
+
         TopicOutcome outcome;
         try
         {
-            outcome = await handler.HandleAsync(read(), cancellationToken);
+            outcome = await handler.HandleAsync(cloudEvent, cancellationToken);
         }
         catch (JsonException)
         {

@@ -1,66 +1,72 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Globalization;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.Core;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Proactive.ServiceDefaults.CloudEvents;
 
 namespace Proactive.ServiceDefaults.Dapr;
 
 /// <summary>
-/// Turns what daprd sends over gRPC back into the structured CloudEvent JSON it came from:
-/// the attributes are fields of the request, <c>data</c> is bytes, and every other attribute
-/// (traceparent, time, pubsubname...) arrives in <c>extensions</c>.
+/// Builds the SDK's <see cref="CloudEvent"/> from what daprd sends over gRPC: the attributes are
+/// fields of the request, every other attribute (time, traceparent, pubsubname...) arrives in
+/// <c>extensions</c>, and <c>data</c> is the bytes of the payload (already decoded from
+/// <c>data_base64</c>). Attribute names, types and required attributes are the SDK's: a bad one
+/// throws <see cref="ArgumentException"/> naming it (see <see cref="CloudEventFormat.AttributesOf"/>).
 /// </summary>
 public static class DaprCloudEvents
 {
-    public static JsonElement ToJson(TopicEventRequest request) =>
-        ToJson(request.Id, request.Source, request.Type, request.SpecVersion, request.DataContentType, request.Data, request.Extensions);
+    private static readonly HashSet<string> FromFields = ["specversion", "id", "source", "type", "datacontenttype", "data", "data_base64"];
 
-    public static JsonElement ToJson(TopicEventCERequest request) =>
-        ToJson(request.Id, request.Source, request.Type, request.SpecVersion, request.DataContentType, request.Data, request.Extensions);
+    public static CloudEvent ToCloudEvent(TopicEventRequest request) =>
+        Build(request.SpecVersion, request.Id, request.Source, request.Type, request.DataContentType, request.Data, request.Extensions);
 
-    private static JsonElement ToJson(string id, string source, string type, string specVersion, string contentType, ByteString data, Struct? extensions)
+    public static CloudEvent ToCloudEvent(TopicEventCERequest request) =>
+        Build(request.SpecVersion, request.Id, request.Source, request.Type, request.DataContentType, request.Data, request.Extensions);
+
+    /// <summary>A bulk entry given as the bytes of a structured-mode event rather than as fields.</summary>
+    public static CloudEvent ToCloudEvent(TopicEventBulkRequestEntry entry) =>
+        CloudEventFormat.Json.DecodeStructuredModeMessage(entry.Bytes.Memory, null, CloudEventFormat.Extensions);
+
+    private static CloudEvent Build(string specVersion, string id, string source, string type, string contentType, ByteString data, Struct? extensions)
     {
-        var cloudEvent = new JsonObject();
-        if (extensions is not null)
+        var version = CloudEventsSpecVersion.FromVersionId(specVersion)
+            ?? throw new ArgumentException("Unsupported CloudEvents spec version");
+        var cloudEvent = new CloudEvent(version, CloudEventFormat.Extensions);
+        Set(cloudEvent, "id", id);
+        Set(cloudEvent, "source", source);
+        Set(cloudEvent, "type", type);
+        Set(cloudEvent, "datacontenttype", contentType);
+        foreach (var (name, value) in extensions?.Fields ?? [])
         {
-            foreach (var (key, value) in extensions.Fields)
+            if (!FromFields.Contains(name))
             {
-                cloudEvent[key] = JsonNode.Parse(JsonFormatter.Default.Format(value));
+                Set(cloudEvent, name, AttributeText(name, value));
             }
         }
 
-        cloudEvent["id"] = id;
-        cloudEvent["source"] = source;
-        cloudEvent["type"] = type;
-        cloudEvent["specversion"] = specVersion;
-        if (contentType.Length > 0)
-        {
-            cloudEvent["datacontenttype"] = contentType;
-        }
-
-        var mediaType = contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
-        if (mediaType is "" or "application/json" or "text/json" or "application/cloudevents+json")
-        {
-            cloudEvent["data"] = TryParse(data) ?? JsonValue.Create(data.ToStringUtf8());
-        }
-        else
-        {
-            cloudEvent["data_base64"] = data.ToBase64();
-        }
-
-        return JsonSerializer.SerializeToElement(cloudEvent);
+        cloudEvent.Data = data.IsEmpty ? null : data.ToByteArray();
+        return Validation.CheckCloudEventArgument(cloudEvent, "request");
     }
 
-    private static JsonNode? TryParse(ByteString data)
+    private static void Set(CloudEvent cloudEvent, string name, string? text)
     {
-        try
+        // Protobuf has no absent string: empty means "not given", and the SDK then names what is missing.
+        if (!string.IsNullOrEmpty(text))
         {
-            return data.IsEmpty ? null : JsonNode.Parse(data.Span);
-        }
-        catch (JsonException)
-        {
-            return null;
+            cloudEvent.SetAttributeFromString(name, text);
         }
     }
+
+    /// <summary>An extension value as the JSON event format reads it: a string, an integer or a Boolean.</summary>
+    private static string? AttributeText(string name, Value value) => value.KindCase switch
+    {
+        Value.KindOneofCase.StringValue => value.StringValue,
+        Value.KindOneofCase.BoolValue => CloudEventAttributeType.Boolean.Format(value.BoolValue),
+        Value.KindOneofCase.NumberValue when value.NumberValue % 1 == 0 && value.NumberValue is >= int.MinValue and <= int.MaxValue =>
+            CloudEventAttributeType.Integer.Format((int)value.NumberValue),
+        Value.KindOneofCase.NullValue or Value.KindOneofCase.None => null,
+        _ => throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Invalid value for CloudEvent attribute '{name}': {value.KindCase}")),
+    };
 }

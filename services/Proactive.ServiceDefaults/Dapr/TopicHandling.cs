@@ -1,4 +1,4 @@
-using System.Text.Json;
+using CloudNative.CloudEvents;
 
 namespace Proactive.ServiceDefaults.Dapr;
 
@@ -20,12 +20,12 @@ public sealed record TopicOutcome(TopicStatus Status, string? Reason = null)
 }
 
 /// <summary>
-/// Handles the events of one subscribed topic, given as the structured CloudEvent JSON daprd
-/// delivered. Delivery is at least once, so handlers are idempotent.
+/// Handles the events of one subscribed topic, given as the CloudEvent daprd delivered (read by the
+/// CloudEvents SDK; data as the payload's bytes). Delivery is at least once, so handlers are idempotent.
 /// </summary>
 public interface ITopicHandler
 {
     string Topic { get; }
 
-    Task<TopicOutcome> HandleAsync(JsonElement cloudEvent, CancellationToken cancellationToken);
+    Task<TopicOutcome> HandleAsync(CloudEvent cloudEvent, CancellationToken cancellationToken);
 }

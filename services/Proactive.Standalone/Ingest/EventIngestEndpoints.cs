@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults.CloudEvents;
 using Proactive.Tracker;
 using Proactive.Tracker.Events;
 
@@ -8,13 +11,24 @@ namespace Proactive.Standalone.Ingest;
 /// <summary>
 /// POST /v1/events/{topic}: the standalone ingest. One CloudEvent (application/cloudevents+json)
 /// or a batch (application/cloudevents-batch+json). 202 once stored; a duplicate is 202 too and
-/// changes nothing; a refused event is 400 with the fields at fault. In a batch every entry is
-/// judged on its own: all accepted 202, some refused 207, all refused 400 — the body says which.
+/// changes nothing; a refused event is 400 with the fields at fault; a source over its rate is 429
+/// with Retry-After; an event the store could not take is 503. In a batch every entry is judged
+/// and stored on its own, and the answer says exactly which were stored: all stored 202, all
+/// refused 400, all throttled 429, all failed 503, any mix 207.
 /// </summary>
 public static partial class EventIngestEndpoints
 {
     public const string SingleContentType = "application/cloudevents+json";
     public const string BatchContentType = "application/cloudevents-batch+json";
+
+    private const string Accepted = "accepted";
+    private const string Duplicate = "duplicate";
+    private const string Refused = "refused";
+    private const string Throttled = "throttled";
+    private const string Failed = "error";
+
+    /// <summary>What a client is told to wait after the store failed.</summary>
+    private static readonly TimeSpan StoreRetryAfter = TimeSpan.FromSeconds(5);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -31,6 +45,8 @@ public static partial class EventIngestEndpoints
         string topic,
         HttpRequest request,
         OrderTracker tracker,
+        EventIntake intake,
+        SourceRateLimits limits,
         IOptions<IngestOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -41,7 +57,7 @@ public static partial class EventIngestEndpoints
             return Results.Problem(
                 statusCode: StatusCodes.Status404NotFound,
                 title: "Unknown topic",
-                detail: $"Topic '{topic}' does not exist; events are posted to {string.Join(" or ", EventTypes.Topics.Select(t => $"/v1/events/{t}"))}.");
+                detail: $"Topic '{CloudEventFormat.Printable(topic)}' does not exist; events are posted to {string.Join(" or ", EventTypes.Topics.Select(t => $"/v1/events/{t}"))}.");
         }
 
         var mediaType = request.ContentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
@@ -62,6 +78,11 @@ public static partial class EventIngestEndpoints
                 detail: $"The body is larger than {options.Value.MaxBodyBytes} bytes (Proactive:Ingest:MaxBodyBytes); send smaller batches.");
         }
 
+        if (!Utf8.IsValid(body))
+        {
+            return BodyRefused("is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
@@ -69,23 +90,16 @@ public static partial class EventIngestEndpoints
         }
         catch (JsonException e)
         {
-            return Results.ValidationProblem(
-                new Dictionary<string, string[]> { ["body"] = [$"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"] },
-                title: "The request was refused");
+            return BodyRefused($"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
 
         using (document)
         {
+            var ingest = new Ingest(topic, tracker, intake, limits, logger);
             if (mediaType == SingleContentType)
             {
-                var result = await IngestOneAsync(document.RootElement, topic, tracker, logger, cancellationToken);
-                return result.Status == "refused"
-                    ? Results.ValidationProblem(
-                        result.Errors!.ToDictionary(),
-                        title: "The event was refused",
-                        detail: result.Summary,
-                        extensions: new Dictionary<string, object?> { ["source"] = result.Source, ["id"] = result.Id })
-                    : Results.Json(result, Json, statusCode: StatusCodes.Status202Accepted);
+                var result = await ingest.OneAsync(document.RootElement, cancellationToken);
+                return Answer(result, request.HttpContext.Response);
             }
 
             if (document.RootElement.ValueKind != JsonValueKind.Array || document.RootElement.GetArrayLength() == 0)
@@ -99,32 +113,88 @@ public static partial class EventIngestEndpoints
             var index = 0;
             foreach (var entry in document.RootElement.EnumerateArray())
             {
-                results.Add((await IngestOneAsync(entry, topic, tracker, logger, cancellationToken)) with { Index = index++ });
+                results.Add((await ingest.OneAsync(entry, cancellationToken)) with { Index = index++ });
             }
 
-            var refused = results.Count(r => r.Status == "refused");
-            var summary = new BatchResult(results.Count(r => r.Status == "accepted"), results.Count(r => r.Status == "duplicate"), refused, results);
-            var status = refused == 0 ? StatusCodes.Status202Accepted
-                : refused == results.Count ? StatusCodes.Status400BadRequest
-                : StatusCodes.Status207MultiStatus;
-            return Results.Json(summary, Json, statusCode: status);
+            return Answer(results, request.HttpContext.Response);
         }
     }
 
-    private static async Task<EntryResult> IngestOneAsync(
-        JsonElement element, string topic, OrderTracker tracker, ILogger logger, CancellationToken cancellationToken)
+    private static IResult BodyRefused(string why) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [why] }, title: "The request was refused");
+
+    private static IResult Answer(EntryResult result, HttpResponse response)
     {
-        var read = CloudEventReader.Read(element, topic);
-        if (read.Rejection is { } rejection)
+        var extensions = new Dictionary<string, object?> { ["source"] = result.Source, ["id"] = result.Id };
+        switch (result.Status)
         {
-            tracker.Metrics.Refused(element);
-            LogRefused(logger, rejection.Source ?? "?", rejection.Id ?? "?", rejection.Summary);
-            return new EntryResult(0, rejection.Source, rejection.Id, "refused", rejection.Errors, rejection.Summary);
+            case Refused:
+                return Results.ValidationProblem(result.Errors!.ToDictionary(), title: "The event was refused", detail: result.Summary, extensions: extensions);
+            case Throttled:
+                response.Headers.RetryAfter = result.RetryAfter?.ToString(CultureInfo.InvariantCulture);
+                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many events from this source", detail: result.Summary, extensions: extensions);
+            case Failed:
+                response.Headers.RetryAfter = result.RetryAfter?.ToString(CultureInfo.InvariantCulture);
+                return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The event could not be stored", detail: result.Summary, extensions: extensions);
+            default:
+                return Results.Json(result, Json, statusCode: StatusCodes.Status202Accepted);
+        }
+    }
+
+    private static IResult Answer(List<EntryResult> results, HttpResponse response)
+    {
+        int Count(string status) => results.Count(r => r.Status == status);
+        var summary = new BatchResult(Count(Accepted), Count(Duplicate), Count(Refused), Count(Throttled), Count(Failed), results);
+        var status = (summary.Accepted + summary.Duplicates, summary.Refused, summary.Throttled, summary.Failed) switch
+        {
+            var (stored, _, _, _) when stored == results.Count => StatusCodes.Status202Accepted,
+            var (_, refused, _, _) when refused == results.Count => StatusCodes.Status400BadRequest,
+            var (_, _, throttled, _) when throttled == results.Count => StatusCodes.Status429TooManyRequests,
+            var (_, _, _, failed) when failed == results.Count => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status207MultiStatus,
+        };
+        if (results.Max(r => r.RetryAfter) is { } retryAfter)
+        {
+            response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
 
-        var e = read.Event!;
-        var outcome = await tracker.HandleAsync(e, cancellationToken);
-        return new EntryResult(0, e.Source, e.Id, outcome == IngestOutcome.Duplicate ? "duplicate" : "accepted", null, null);
+        return Results.Json(summary, Json, statusCode: status);
+    }
+
+    /// <summary>One entry judged, admitted and stored on its own; whatever happens, its answer says it.</summary>
+    private sealed class Ingest(string topic, OrderTracker tracker, EventIntake intake, SourceRateLimits limits, ILogger logger)
+    {
+        public async Task<EntryResult> OneAsync(JsonElement element, CancellationToken cancellationToken)
+        {
+            var read = intake.Read(element, topic);
+            if (read.Rejection is { } rejection)
+            {
+                tracker.Metrics.Refused(rejection);
+                LogRefused(logger, Printable(rejection.Source), Printable(rejection.Id), rejection.Summary);
+                return new EntryResult(0, rejection.Source, rejection.Id, Refused, rejection.Errors, rejection.Summary);
+            }
+
+            var e = read.Event!;
+            if (limits.TryAdmit(e.Source) is { } wait)
+            {
+                var seconds = (int)Math.Ceiling(Math.Max(wait.TotalSeconds, 1));
+                LogThrottled(logger, Printable(e.Source), Printable(e.Id), seconds);
+                return new EntryResult(0, e.Source, e.Id, Throttled, null, $"source over its rate (Proactive:Ingest:EventsPerSecondPerSource); not stored, send it again in {seconds} s", seconds);
+            }
+
+            try
+            {
+                var outcome = await tracker.HandleAsync(e, cancellationToken);
+                return new EntryResult(0, e.Source, e.Id, outcome == IngestOutcome.Duplicate ? Duplicate : Accepted, null, null);
+            }
+            catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogNotStored(logger, Printable(e.Source), Printable(e.Id), failure);
+                return new EntryResult(0, e.Source, e.Id, Failed, null, $"not stored ({failure.GetType().Name}); send it again", (int)StoreRetryAfter.TotalSeconds);
+            }
+        }
+
+        private static string Printable(string? value) => value is null ? "?" : CloudEventFormat.Printable(value);
     }
 
     /// <summary>The body, or null when it is larger than <paramref name="limit"/>.</summary>
@@ -154,13 +224,21 @@ public static partial class EventIngestEndpoints
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused event {Source}/{EventId}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string source, string eventId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Throttled event {Source}/{EventId}: the source is over its rate; retry in {Seconds} s")]
+    private static partial void LogThrottled(ILogger logger, string source, string eventId, int seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {Source}/{EventId} could not be stored; answered as not stored")]
+    private static partial void LogNotStored(ILogger logger, string source, string eventId, Exception exception);
+
+    /// <summary>One event's answer; Status is accepted, duplicate, refused, throttled or error (not stored).</summary>
     private sealed record EntryResult(
         int Index,
         string? Source,
         string? Id,
         string Status,
         IReadOnlyDictionary<string, string[]>? Errors,
-        string? Summary);
+        string? Summary,
+        int? RetryAfter = null);
 
-    private sealed record BatchResult(int Accepted, int Duplicates, int Refused, IReadOnlyList<EntryResult> Results);
+    private sealed record BatchResult(int Accepted, int Duplicates, int Refused, int Throttled, int Failed, IReadOnlyList<EntryResult> Results);
 }

@@ -13,8 +13,11 @@ public sealed record InboundEvent(
     string? TraceParent = null,
     string? TraceState = null);
 
-/// <summary>Why an event was refused: each entry names the field (e.g. "data.customer.phone").</summary>
-public sealed record EventRejection(string? Source, string? Id, IReadOnlyDictionary<string, string[]> Errors)
+/// <summary>
+/// Why an event was refused: each entry names the field (e.g. "data.customer.phone"). Type is the
+/// CloudEvent type when it is one of the contract's (for metrics), else null.
+/// </summary>
+public sealed record EventRejection(string? Source, string? Id, IReadOnlyDictionary<string, string[]> Errors, string? Type = null)
 {
     public static EventRejection Of(string? source, string? id, string field, string message) =>
         new(source, id, new Dictionary<string, string[]> { [field] = [message] });

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using CloudNative.CloudEvents;
+using Microsoft.Extensions.Options;
+
+namespace Proactive.Tracker.Events;
+
+/// <summary>
+/// The reader as both hostings call it: against this process's clock (TimeProvider) and the bounds
+/// of <see cref="IngestOptions"/>, so the standalone ingest and the Dapr Tracker judge alike.
+/// </summary>
+public sealed class EventIntake(TimeProvider time, IOptionsMonitor<IngestOptions> options)
+{
+    public EventTimeWindow Window
+    {
+        get
+        {
+            var o = options.CurrentValue;
+            return new(time.GetUtcNow(), o.MaxClockSkew, o.MaxHorizon);
+        }
+    }
+
+    public CloudEventReader.Result Read(JsonElement envelope, string topic) => CloudEventReader.Read(envelope, topic, Window);
+
+    public CloudEventReader.Result Read(CloudEvent cloudEvent, string topic) => CloudEventReader.Read(cloudEvent, topic, Window);
+}
