@@ -15,15 +15,15 @@ public partial class RenderingProperties
 {
     private const string Shop = "shop.example";
 
-    private static readonly string[] Reasons =
+    internal static readonly string[] Reasons =
         ["ETA_SLIP", "CARRIER_EXCEPTION", "DELIVERY_ATTEMPTED", "RETURNED_TO_SENDER", "NOT_SHIPPED", "MISSED_PROMISE", "STALLED"];
 
-    private static readonly string[] ExceptionCodes = ["WEATHER", "CARRIER_DELAY", "ADDRESS_ISSUE", "CUSTOMS", "DAMAGED", "LOST", "OTHER"];
+    internal static readonly string[] ExceptionCodes = ["WEATHER", "CARRIER_DELAY", "ADDRESS_ISSUE", "CUSTOMS", "DAMAGED", "LOST", "OTHER"];
 
-    private static readonly string[] Zones = [.. DateTimeZoneProviders.Tzdb.Ids, "", "Not/AZone", "utc", "+09:00"];
+    internal static readonly string[] Zones = [.. DateTimeZoneProviders.Tzdb.Ids, "", "Not/AZone", "utc", "+09:00"];
 
     /// <summary>Pieces a hostile or careless upstream might send, joined at random.</summary>
-    private static readonly Gen<string> Piece = Gen.Frequency(
+    internal static readonly Gen<string> Piece = Gen.Frequency(
         (4, Gen.Char["ABCXYZabcxyz0123456789-_"].Array[1, 8].Select(c => new string(c))),
         (3, Gen.OneOf(".", "/", ":", "@", " ", "  ", "\\", "。", "․", "..", "%", "&", "<", ">", "\"", "'", "€", "{}")),
         (2, Gen.OneOf("https://", "http://", "evil.example", "www.", "ACCOUNT LOCKED, verify at ", "010-1234-5678", "+821012345678", "주문")),
@@ -34,12 +34,12 @@ public partial class RenderingProperties
         (1, Gen.Char.Select(c => c.ToString())));
 
     /// <summary>Any text: short ones mostly, sometimes thousands of characters.</summary>
-    private static readonly Gen<string> AnyText = Gen.Frequency(
+    internal static readonly Gen<string> AnyText = Gen.Frequency(
         (10, Piece.Array[0, 10].Select(string.Concat)),
         (1, Piece.Array[200, 2500].Select(string.Concat)),
         (1, Gen.Int[1, 20_000].Select(n => new string('7', n))));
 
-    private static readonly Gen<DateTimeOffset> Instant = Gen.Frequency(
+    internal static readonly Gen<DateTimeOffset> Instant = Gen.Frequency(
         (4, Gen.Long[DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks].Select(t => new DateTimeOffset(t, TimeSpan.Zero))),
         (2, Gen.OneOf(
             DateTimeOffset.MinValue,
