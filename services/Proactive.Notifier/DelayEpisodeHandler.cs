@@ -132,7 +132,7 @@ public sealed partial class DelayEpisodeHandler(
             var notice = Record(news, told, decision, now);
             await NoticeStore.AddAsync(c, tx, notice);
             written.Add(notice);
-            LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, notice.Status.ToString(), decision.Why ?? "");
+            LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, notice.Status.ToString(), decision.Why ?? notice.Notes ?? "");
         }
 
         foreach (var stale in waiting)
@@ -194,7 +194,8 @@ public sealed partial class DelayEpisodeHandler(
             news.Customer.CustomerId,
             news,
             TraceParent: traceParent,
-            TraceState: traceState);
+            TraceState: traceState,
+            Notes: message.Notes);
     }
 
     internal static EpisodeNews ToNews(DelayEpisodeChanged change)

@@ -26,7 +26,8 @@ public static class Extensions
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        services.Configure<NoticePolicyOptions>(configuration.GetSection(NoticePolicyOptions.Section));
+        services.AddOptions<NoticePolicyOptions>().Bind(configuration.GetSection(NoticePolicyOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NoticePolicyOptions>, NoticePolicyOptionsValidation>();
         services.Configure<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
         services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
         services.Configure<SendGridOptions>(configuration.GetSection(SendGridOptions.Section));

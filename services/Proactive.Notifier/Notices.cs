@@ -98,7 +98,8 @@ public sealed record NoticeRecord(
     DateTimeOffset? FirstAttemptAt = null,
     string? FallbackFor = null,
     string? TraceParent = null,
-    string? TraceState = null)
+    string? TraceState = null,
+    string? Notes = null)
 {
     /// <summary>The customer has been, or is about to be, told this news.</summary>
     public bool IsTold => Status is NoticeStatus.Sent or NoticeStatus.Pending or NoticeStatus.Sending or NoticeStatus.Deferred;

@@ -5,7 +5,7 @@ namespace Proactive.Notifier.Tests;
 
 public class NoticeRendererTests
 {
-    private static readonly NoticePolicyOptions Options = new() { SenderName = "Shop" };
+    private static readonly NoticePolicyOptions Options = new() { SenderName = "Shop", AllowedLinkHosts = ["shop.example", "shop.example.co.kr"] };
 
     public static TheoryData<string, string?> Reasons => new()
     {
@@ -83,7 +83,7 @@ public class NoticeRendererTests
     [Fact]
     public void TheEmailHasSubjectTextAndHtmlWithValuesEncoded()
     {
-        var news = Detected(English(), new DateTimeOffset(2026, 11, 28, 15, 0, 0, TimeSpan.Zero)) with { TrackingUrl = "https://shop.example/o?id=1&x=<y>" };
+        var news = Detected(English(), new DateTimeOffset(2026, 11, 28, 15, 0, 0, TimeSpan.Zero)) with { TrackingUrl = "https://shop.example/o?id=1&x=<y>\"z" };
 
         var email = NoticeRenderer.Render(Channel.Email, NoticeKind.Delay, news, Options);
 
@@ -92,7 +92,8 @@ public class NoticeRendererTests
         email.Text.ShouldContain("New estimated delivery: Saturday, November 28");
         email.Text.ShouldContain("We promised delivery by: Thursday, November 26");
         email.Html!.ShouldContain("Hello Alex &lt;Morgan&gt; &amp; Co,");
-        email.Html!.ShouldContain("href=\"https://shop.example/o?id=1&amp;x=&lt;y&gt;\"");
+        // The link as checked: escaped as a URL, then encoded for HTML.
+        email.Html!.ShouldContain("href=\"https://shop.example/o?id=1&amp;x=%3Cy%3E%22z\"");
         email.Html!.ShouldNotContain("<Morgan>");
     }
 

@@ -14,6 +14,8 @@ public static class TestHosting
         where TEntryPoint : class =>
         new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(web =>
         {
+            // The tests' shop owns the host of ContractEvents' tracking links; a test may list others.
+            web.UseSetting("Proactive:Notices:AllowedLinkHosts:0", "shop.example");
             foreach (var (key, value) in settings)
             {
                 web.UseSetting(key, value);

@@ -70,7 +70,8 @@ public static class EmailFallback
             null,
             sms.NoticeId,
             traceParent,
-            traceState));
+            traceState,
+            message.Notes));
         return $"; fell back to email ({emailId})";
     }
 }

@@ -184,7 +184,7 @@ public sealed partial class NoticeDispatcher(
         }
 
         var message = NoticeRenderer.Render(notice.Channel, notice.Kind, told, policy);
-        var rewritten = notice with { Locale = told.Customer.Locale, Subject = message.Subject, Text = message.Text, Html = message.Html };
+        var rewritten = notice with { Locale = told.Customer.Locale, Subject = message.Subject, Text = message.Text, Html = message.Html, Notes = message.Notes };
         await store.RewriteAsync(rewritten, cancellationToken);
         return (rewritten, null);
     }

@@ -67,5 +67,6 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
         Text = n.Text,
         EstimatedDeliveryAt = n.EstimatedDeliveryAt is { } eta ? Timestamp.FromDateTimeOffset(eta) : null,
         FallbackFor = n.FallbackFor ?? "",
+        Notes = n.Notes ?? "",
     };
 }

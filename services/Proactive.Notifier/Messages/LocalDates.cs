@@ -13,10 +13,22 @@ public static class LocalDates
     private static readonly string[] EnglishMonths =
         ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-    public static LocalDate InZone(DateTimeOffset instant, string timeZone) =>
-        Instant.FromDateTimeOffset(instant).InZone(Zone(timeZone)).Date;
+    /// <summary>
+    /// The instant's date in the zone; null when that local date would fall outside years 1 to
+    /// 9999 (9999-12-31T23:59:59Z east of UTC): such a date is no estimate worth telling, and the
+    /// message says so rather than fail.
+    /// </summary>
+    public static LocalDate? InZone(DateTimeOffset instant, string? timeZone)
+    {
+        var offset = Zone(timeZone).GetUtcOffset(Instant.FromDateTimeOffset(instant));
+        var local = instant.UtcTicks + offset.Ticks;
+        return local < DateTime.MinValue.Ticks || local > DateTime.MaxValue.Ticks
+            ? null
+            : LocalDate.FromDateTime(new DateTime(local, DateTimeKind.Unspecified));
+    }
 
-    public static DateTimeZone Zone(string timeZone) => DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? DateTimeZone.Utc;
+    public static DateTimeZone Zone(string? timeZone) =>
+        string.IsNullOrEmpty(timeZone) ? DateTimeZone.Utc : DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? DateTimeZone.Utc;
 
     /// <summary>"11월 28일(토)" or "Sat, Nov 28".</summary>
     public static string Short(LocalDate date, Language language) => language == Language.Korean

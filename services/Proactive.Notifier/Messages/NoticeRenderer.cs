@@ -1,18 +1,26 @@
 using System.Net;
 using System.Text;
+using NodaTime;
 
 namespace Proactive.Notifier.Messages;
 
-/// <summary>A message ready to send: the SMS uses only <see cref="Text"/>.</summary>
-public sealed record RenderedMessage(string? Subject, string Text, string? Html);
+/// <summary>
+/// A message ready to send: the SMS uses only <see cref="Text"/>. <see cref="Notes"/> says what the
+/// renderer left out or cut (a link to a host the shop does not own, an SMS over its segment limit).
+/// </summary>
+public sealed record RenderedMessage(string? Subject, string Text, string? Html, string? Notes = null);
 
 /// <summary>
 /// Writes the notice in the customer's language: what happened, the new estimate as a local date,
-/// and the tracking link. SMS stays within two segments (Korean is UCS-2: 67 characters a part).
+/// and the tracking link. Upstream text reaches the message only in a safe form (see
+/// <see cref="SafeText"/>, <see cref="TrackingLink"/>), and an SMS never takes more than
+/// <see cref="NoticePolicyOptions.MaxSmsSegments"/> segments (Korean is UCS-2: 67 characters a part).
+/// Whatever the contract lets through, it returns a message.
 /// </summary>
 public static class NoticeRenderer
 {
-    public const int MaxSmsSegments = 2;
+    /// <summary>The order reference an SMS falls back to when the full one does not fit.</summary>
+    private const int ShortOrderReference = 8;
 
     public static RenderedMessage Render(Channel channel, NoticeKind kind, EpisodeNews news, NoticePolicyOptions options)
     {
@@ -20,51 +28,94 @@ public static class NoticeRenderer
         var zone = news.Customer.TimeZone ?? options.DefaultTimeZone;
         var texts = language == Language.Korean ? Texts.Korean : Texts.English;
         var what = kind == NoticeKind.BackOnTrack ? texts.BackOnTrack : texts.What(news.Reason, news.ExceptionCode);
-        var eta = CredibleEstimate(kind, news) is { } at ? LocalDates.InZone(at, zone) : (NodaTime.LocalDate?)null;
+        var eta = CredibleEstimate(kind, news) is { } at ? LocalDates.InZone(at, zone) : null;
+        var link = TrackingLink.Check(news.TrackingUrl, options.AllowedLinkHosts);
 
         return channel == Channel.Sms
-            ? new RenderedMessage(null, Sms(texts, kind, news, what, eta, language, options), null)
-            : Email(texts, kind, news, what, eta, LocalDates.InZone(news.PromisedBy, zone), language, options);
+            ? Sms(texts, kind, news, what, eta, language, link, options)
+            : Email(texts, kind, news, what, eta, LocalDates.InZone(news.PromisedBy, zone), language, link, options);
     }
 
-    private static string Sms(Texts texts, NoticeKind kind, EpisodeNews news, string what, NodaTime.LocalDate? eta, Language language, NoticePolicyOptions options)
+    /// <summary>
+    /// The fullest text within the segment limit. Shortened step by step — the apology, the order
+    /// reference, the "new date will follow" sentence, the detail of what happened, the order
+    /// reference altogether — keeping the link; only when even the shortest text cannot carry it
+    /// does the link go, and a text still too long (a long sender name) is cut.
+    /// </summary>
+    private static RenderedMessage Sms(
+        Texts texts, NoticeKind kind, EpisodeNews news, string what, LocalDate? eta, Language language, LinkCheck link, NoticePolicyOptions options)
     {
-        var estimate = eta is { } date ? texts.EstimateShort(LocalDates.Short(date, language)) : texts.NoEstimate;
+        var max = Math.Max(1, options.MaxSmsSegments);
         var lead = kind == NoticeKind.FurtherDelay ? texts.Again : "";
-        string Compose(bool apology, bool link) => Join(
-            $"[{options.SenderName}] {texts.OrderLabel(news.OrderId)}",
-            lead,
-            what,
-            estimate,
-            apology && kind is NoticeKind.Delay or NoticeKind.FurtherDelay ? texts.Sorry : "",
-            link ? news.TrackingUrl : "");
+        var sorry = kind is NoticeKind.Delay or NoticeKind.FurtherDelay ? texts.Sorry : "";
+        var estimate = eta is { } date ? texts.EstimateShort(LocalDates.Short(date, language)) : null;
+        var reference = SafeText.OrderReference(news.OrderId);
+        var shortReference = SafeText.OrderReference(news.OrderId, ShortOrderReference);
+        var generic = kind == NoticeKind.BackOnTrack ? what : texts.What("", null);
 
-        // The fullest text that fits; the link matters more than the apology.
-        var candidates = new[] { Compose(true, true), Compose(false, true), Compose(false, false) };
-        return candidates.FirstOrDefault(t => SmsSegments.Count(t) <= MaxSmsSegments) ?? candidates[^1];
+        string Compose(string? orderRef, string whatText, bool placeholder, bool apology, string? url) => Join(
+            $"[{options.SenderName}] {texts.OrderLabel(orderRef)}",
+            lead,
+            whatText,
+            estimate ?? (placeholder ? texts.NoEstimate : ""),
+            apology ? sorry : "",
+            url);
+
+        IEnumerable<string> Steps(string? url)
+        {
+            yield return Compose(reference, what, true, true, url);
+            yield return Compose(reference, what, true, false, url);
+            yield return Compose(shortReference, what, true, false, url);
+            yield return Compose(shortReference, what, false, false, url);
+            yield return Compose(shortReference, generic, false, false, url);
+            yield return Compose(null, generic, false, false, url);
+        }
+
+        var notes = link.LeftOut;
+        if (link.Link is { } allowed)
+        {
+            if (Steps(allowed).FirstOrDefault(t => SmsSegments.Count(t) <= max) is { } withLink)
+            {
+                return new RenderedMessage(null, withLink, null, notes);
+            }
+
+            notes = $"link left out: it does not fit an SMS of {max} segment(s) (Proactive:Notices:MaxSmsSegments)";
+        }
+
+        if (Steps(null).FirstOrDefault(t => SmsSegments.Count(t) <= max) is { } text)
+        {
+            return new RenderedMessage(null, text, null, notes);
+        }
+
+        var cut = SmsSegments.Truncate(Steps(null).Last(), max);
+        return new RenderedMessage(null, cut, null, Note(notes, $"text cut to {max} SMS segment(s) (Proactive:Notices:MaxSmsSegments)"));
     }
 
     private static RenderedMessage Email(
-        Texts texts, NoticeKind kind, EpisodeNews news, string what, NodaTime.LocalDate? eta, NodaTime.LocalDate promised, Language language, NoticePolicyOptions options)
+        Texts texts, NoticeKind kind, EpisodeNews news, string what, LocalDate? eta, LocalDate? promised, Language language, LinkCheck link, NoticePolicyOptions options)
     {
-        var subject = texts.Subject(kind, news.OrderId);
-        var greeting = texts.Greeting(news.Customer.Name);
+        var reference = SafeText.OrderReference(news.OrderId);
+        var subject = texts.Subject(kind, reference);
+        var greeting = texts.Greeting(SafeText.GreetingName(news.Customer.Name));
         var sentence = Capitalize(what);
-        var promisedLine = texts.PromisedLine(LocalDates.Long(promised, language));
+        var promisedLine = promised is { } by ? texts.PromisedLine(LocalDates.Long(by, language)) : null;
         var estimateLine = eta is { } date ? texts.EstimateLong(LocalDates.Long(date, language)) : texts.NoEstimate;
-        var trackLine = news.TrackingUrl is { } url ? texts.TrackLine(url) : null;
+        var trackLine = link.Link is { } url ? texts.TrackLine(url) : null;
         var closing = kind switch
         {
             NoticeKind.ActionRequired => texts.ThanksForHelp,
             NoticeKind.BackOnTrack => texts.ThanksForPatience,
             _ => texts.SorryLong,
         };
+        var headline = kind == NoticeKind.FurtherDelay ? $"{texts.Again} {sentence}" : sentence;
+        var dates = promisedLine is null ? [estimateLine] : new[] { promisedLine, estimateLine };
 
-        var text = new StringBuilder()
-            .AppendLine(greeting).AppendLine()
-            .AppendLine(kind == NoticeKind.FurtherDelay ? $"{texts.Again} {sentence}" : sentence)
-            .AppendLine(promisedLine)
-            .AppendLine(estimateLine);
+        var text = new StringBuilder().AppendLine(greeting).AppendLine().AppendLine(headline);
+        foreach (var line in dates)
+        {
+            text.AppendLine(line);
+        }
+
         if (trackLine is not null)
         {
             text.AppendLine(trackLine);
@@ -76,15 +127,15 @@ public static class NoticeRenderer
         var html = new StringBuilder()
             .Append("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">")
             .Append("<p>").Append(E(greeting)).Append("</p>")
-            .Append("<p><strong>").Append(E(kind == NoticeKind.FurtherDelay ? $"{texts.Again} {sentence}" : sentence)).Append("</strong></p>")
-            .Append("<p>").Append(E(promisedLine)).Append("<br>").Append(E(estimateLine)).Append("</p>");
-        if (news.TrackingUrl is { } link)
+            .Append("<p><strong>").Append(E(headline)).Append("</strong></p>")
+            .Append("<p>").Append(string.Join("<br>", dates.Select(E))).Append("</p>");
+        if (link.Link is { } href)
         {
-            html.Append("<p><a href=\"").Append(E(link)).Append("\">").Append(E(texts.TrackButton)).Append("</a></p>");
+            html.Append("<p><a href=\"").Append(E(href)).Append("\">").Append(E(texts.TrackButton)).Append("</a></p>");
         }
 
         html.Append("<p>").Append(E(closing)).Append("<br>— ").Append(E(options.SenderName)).Append("</p></body></html>");
-        return new RenderedMessage(subject, text.ToString(), html.ToString());
+        return new RenderedMessage(subject, text.ToString(), html.ToString(), link.LeftOut);
     }
 
     /// <summary>
@@ -97,6 +148,8 @@ public static class NoticeRenderer
         && (kind == NoticeKind.BackOnTrack || at > news.PromisedBy || news.Reason is not ("STALLED" or "MISSED_PROMISE"))
             ? at
             : null;
+
+    private static string? Note(string? first, string second) => first is null ? second : $"{first}; {second}";
 
     private static string Join(params string?[] parts) =>
         string.Join(' ', parts.Where(p => !string.IsNullOrWhiteSpace(p)));

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Proactive.Notifier.Messages;
 
 /// <summary>
@@ -11,17 +13,54 @@ public static class SmsSegments
 
     private const string Gsm7Extension = "^{}\\[~]|€\f";
 
-    public static bool IsGsm7(string text) => text.All(c => Gsm7Basic.Contains(c, StringComparison.Ordinal) || Gsm7Extension.Contains(c, StringComparison.Ordinal));
+    private static readonly SearchValues<char> Gsm7 = SearchValues.Create(Gsm7Basic + Gsm7Extension);
+    private static readonly SearchValues<char> Extension = SearchValues.Create(Gsm7Extension);
+
+    public static bool IsGsm7(string text) => !text.AsSpan().ContainsAnyExcept(Gsm7);
 
     public static int Count(string text)
     {
         if (IsGsm7(text))
         {
-            var septets = text.Sum(c => Gsm7Extension.Contains(c, StringComparison.Ordinal) ? 2 : 1);
+            var septets = text.Length;
+            foreach (var c in text)
+            {
+                septets += Extension.Contains(c) ? 1 : 0;
+            }
+
             return septets <= 160 ? 1 : (int)Math.Ceiling(septets / 153.0);
         }
 
         // UTF-16 code units: a character outside the BMP (an emoji) takes two.
         return text.Length <= 70 ? 1 : (int)Math.Ceiling(text.Length / 67.0);
+    }
+
+    /// <summary>
+    /// The text if it fits <paramref name="maxSegments"/>, otherwise its longest beginning that fits
+    /// with "..." after it (never splitting a surrogate pair).
+    /// </summary>
+    public static string Truncate(string text, int maxSegments)
+    {
+        if (Count(text) <= maxSegments)
+        {
+            return text;
+        }
+
+        const string Ellipsis = "...";
+        for (var length = Math.Min(text.Length, 160 * maxSegments) - 1; length > 0; length--)
+        {
+            if (char.IsHighSurrogate(text[length - 1]))
+            {
+                continue;
+            }
+
+            var cut = text[..length].TrimEnd() + Ellipsis;
+            if (Count(cut) <= maxSegments)
+            {
+                return cut;
+            }
+        }
+
+        return Ellipsis;
     }
 }

@@ -1,15 +1,18 @@
 namespace Proactive.Notifier.Messages;
 
-/// <summary>Every phrase of a notice, per language. Korean aims at one UCS-2 segment for the SMS core.</summary>
+/// <summary>
+/// Every phrase of a notice, per language. Korean aims at one UCS-2 segment for the SMS core. The
+/// order id comes in its safe form (<see cref="SafeText.OrderReference"/>), or null when none is left.
+/// </summary>
 internal sealed record Texts(
     Func<string, string?, string> What,
-    Func<string, string> OrderLabel,
+    Func<string?, string> OrderLabel,
     Func<string, string> EstimateShort,
     Func<string, string> EstimateLong,
     Func<string, string> PromisedLine,
     Func<string, string> TrackLine,
     Func<string?, string> Greeting,
-    Func<NoticeKind, string, string> Subject,
+    Func<NoticeKind, string?, string> Subject,
     string NoEstimate,
     string Again,
     string Sorry,
@@ -36,7 +39,7 @@ internal sealed record Texts(
             ("STALLED", _) => "your parcel has had no tracking update for a while.",
             _ => "your delivery is running late.",
         },
-        OrderLabel: id => $"Order {id}:",
+        OrderLabel: id => $"Order{Ref(id)}:",
         EstimateShort: date => $"New estimate: {date}.",
         EstimateLong: date => $"New estimated delivery: {date}",
         PromisedLine: date => $"We promised delivery by: {date}",
@@ -44,10 +47,10 @@ internal sealed record Texts(
         Greeting: name => string.IsNullOrWhiteSpace(name) ? "Hello," : $"Hello {name},",
         Subject: (kind, id) => kind switch
         {
-            NoticeKind.ActionRequired => $"Action needed: check the delivery address for order {id}",
-            NoticeKind.FurtherDelay => $"Update: order {id} is delayed further",
-            NoticeKind.BackOnTrack => $"Good news: order {id} is back on track",
-            _ => $"Your order {id} is delayed",
+            NoticeKind.ActionRequired => $"Action needed: check the delivery address for order{Ref(id)}",
+            NoticeKind.FurtherDelay => $"Update: order{Ref(id)} is delayed further",
+            NoticeKind.BackOnTrack => $"Good news: order{Ref(id)} is back on track",
+            _ => $"Your order{Ref(id)} is delayed",
         },
         NoEstimate: "We will tell you the new date as soon as we know it.",
         Again: "Update:",
@@ -75,7 +78,7 @@ internal sealed record Texts(
             ("STALLED", _) => "한동안 배송 조회 정보가 업데이트되지 않고 있어요.",
             _ => "배송이 늦어지고 있어요.",
         },
-        OrderLabel: id => $"주문 {id}",
+        OrderLabel: id => $"주문{Ref(id)}",
         EstimateShort: date => $"새 도착 예정일: {date}.",
         EstimateLong: date => $"새 도착 예정일: {date}",
         PromisedLine: date => $"약속드린 도착일: {date}",
@@ -83,10 +86,10 @@ internal sealed record Texts(
         Greeting: name => string.IsNullOrWhiteSpace(name) ? "안녕하세요," : $"{name}님, 안녕하세요.",
         Subject: (kind, id) => kind switch
         {
-            NoticeKind.ActionRequired => $"[확인 요청] 주문 {id} 배송지 주소를 확인해 주세요",
-            NoticeKind.FurtherDelay => $"[추가 지연] 주문 {id} 배송 안내",
-            NoticeKind.BackOnTrack => $"[좋은 소식] 주문 {id} 배송이 정상화됐어요",
-            _ => $"주문 {id} 배송 지연 안내",
+            NoticeKind.ActionRequired => $"[확인 요청] 주문{Ref(id)} 배송지 주소를 확인해 주세요",
+            NoticeKind.FurtherDelay => $"[추가 지연] 주문{Ref(id)} 배송 안내",
+            NoticeKind.BackOnTrack => $"[좋은 소식] 주문{Ref(id)} 배송이 정상화됐어요",
+            _ => $"주문{Ref(id)} 배송 지연 안내",
         },
         NoEstimate: "새 도착일이 정해지면 알려드릴게요.",
         Again: "[추가 지연]",
@@ -96,4 +99,6 @@ internal sealed record Texts(
         TrackButton: "배송 조회하기",
         BackOnTrack: "좋은 소식이에요. 배송이 다시 정상적으로 진행되고 있어요.",
         ThanksForPatience: "기다려 주셔서 감사합니다.");
+
+    private static string Ref(string? id) => id is null ? "" : " " + id;
 }

@@ -15,7 +15,7 @@ public sealed class NoticeStore(Database database)
         """
         notice_id, order_id, episode_id, sequence, channel, kind, reason, status, why, decided_at, scheduled_at, sent_at,
         attempts, provider_message_id, provider_code, recipient, locale, subject, text, html, estimated_delivery_at, action_required,
-        customer_id, news, first_attempt_at, fallback_for, trace_parent, trace_state
+        customer_id, news, first_attempt_at, fallback_for, trace_parent, trace_state, notes
         """;
 
     public Database Database => database;
@@ -59,7 +59,7 @@ public sealed class NoticeStore(Database database)
             INSERT INTO notifier_notices ({Columns})
             VALUES (@NoticeId, @OrderId, @EpisodeId, @Sequence, @Channel, @Kind, @Reason, @Status, @Why, @DecidedAt, @ScheduledAt, @SentAt,
                     @Attempts, @ProviderMessageId, @ProviderCode, @Recipient, @Locale, @Subject, @Text, @Html, @EstimatedDeliveryAt, @ActionRequired,
-                    @CustomerId, @News, NULL, @FallbackFor, @TraceParent, @TraceState)
+                    @CustomerId, @News, NULL, @FallbackFor, @TraceParent, @TraceState, @Notes)
             ON CONFLICT DO NOTHING
             """,
             new
@@ -91,6 +91,7 @@ public sealed class NoticeStore(Database database)
                 n.FallbackFor,
                 n.TraceParent,
                 n.TraceState,
+                n.Notes,
             },
             tx);
 
@@ -262,8 +263,8 @@ public sealed class NoticeStore(Database database)
     public Task RewriteAsync(NoticeRecord notice, CancellationToken ct) =>
         database.WriteAsync(
             (c, tx) => c.ExecuteAsync(
-                "UPDATE notifier_notices SET locale = @Locale, subject = @Subject, text = @Text, html = @Html WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts",
-                new { notice.Locale, notice.Subject, notice.Text, notice.Html, notice.NoticeId, notice.Attempts },
+                "UPDATE notifier_notices SET locale = @Locale, subject = @Subject, text = @Text, html = @Html, notes = @Notes WHERE notice_id = @NoticeId AND status = 'Sending' AND attempts = @Attempts",
+                new { notice.Locale, notice.Subject, notice.Text, notice.Html, notice.Notes, notice.NoticeId, notice.Attempts },
                 tx),
             ct);
 
@@ -374,7 +375,8 @@ public sealed class NoticeStore(Database database)
         long? first_attempt_at,
         string? fallback_for,
         string? trace_parent,
-        string? trace_state)
+        string? trace_state,
+        string? notes)
     {
         public NoticeRecord ToRecord() => new(
             notice_id,
@@ -404,7 +406,8 @@ public sealed class NoticeStore(Database database)
             UnixTime.FromMs(first_attempt_at),
             fallback_for,
             trace_parent,
-            trace_state);
+            trace_state,
+            notes);
     }
 
     private sealed record AttemptRow(string notice_id, long attempt, long at, string outcome, string? provider_code, string? detail)

@@ -79,5 +79,8 @@ internal static class NotifierSchema
             email_opt_out_source TEXT NULL,
             updated_at BIGINT NOT NULL);
         """,
+        """
+        ALTER TABLE notifier_notices ADD COLUMN notes TEXT NULL;
+        """,
     ]);
 }

@@ -22,13 +22,17 @@ public static class DemoScenario
 
     /// <summary>
     /// The demo runs on the real clock for customers in Seoul and London: quiet hours are off, so
-    /// that it shows its SMS at any hour (the notices API would otherwise say "deferred").
+    /// that it shows its SMS at any hour (the notices API would otherwise say "deferred"); its
+    /// tracking links point at the demo shop's host, which it allows.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
     {
         ["Proactive:Notices:QuietHoursStart"] = "00:00",
         ["Proactive:Notices:QuietHoursEnd"] = "00:00",
+        ["Proactive:Notices:AllowedLinkHosts:0"] = DemoShopHost,
     };
+
+    public const string DemoShopHost = "shop.example";
 
     private const string DemoDatabase = "data/demo.db";
 
@@ -119,7 +123,7 @@ public static class DemoScenario
                 ["locale"] = "ko-KR",
                 ["timeZone"] = seoul,
             },
-            ["trackingUrl"] = $"https://shop.example/orders/{KoreanOrder}",
+            ["trackingUrl"] = $"https://{DemoShopHost}/orders/{KoreanOrder}",
         }));
         yield return ("shipments", Event("proactive.shipment.created.v1", new JsonObject
         {
@@ -155,7 +159,7 @@ public static class DemoScenario
                 ["locale"] = "en-GB",
                 ["timeZone"] = utc,
             },
-            ["trackingUrl"] = $"https://shop.example/orders/{EnglishOrder}",
+            ["trackingUrl"] = $"https://{DemoShopHost}/orders/{EnglishOrder}",
         }));
         yield return ("shipments", Event("proactive.shipment.created.v1", new JsonObject
         {
