@@ -41,8 +41,8 @@ public sealed class HostileUpstreamTests
         ["estimate in year 9999"] = (() => Json(Tracking("H-1", "S-H", Now, "IN_TRANSIT").Also(e => e["data"]!["estimatedDeliveryAt"] = "9999-12-31T23:59:59Z")), "data.estimatedDeliveryAt"),
         ["NUL in the customer's name"] = (() => Json(Order("H-NUL", name: "Min\u0000ji")), "data.customer.name"),
         ["NUL in the tracking link"] = (() => Json(Order("H-NUL2", trackingUrl: "https://shop.example/\u0000x")), "data.trackingUrl"),
-        ["lone surrogate"] = (() => Utf8(Order("H-SUR").ToJsonString().Replace("김민지", "\\ud800", StringComparison.Ordinal)), "data.customer.name"),
-        ["invalid UTF-8"] = (() => [.. Encoding.UTF8.GetBytes(Order("H-UTF").ToJsonString().Replace("김민지", "XX", StringComparison.Ordinal))[..^10], 0xC3, 0x28, .. "\"}}}"u8.ToArray()], "body"),
+        ["lone surrogate"] = (() => Utf8(Order("H-SUR", name: "NAME").ToJsonString().Replace("NAME", "\\ud800", StringComparison.Ordinal)), "data.customer.name"),
+        ["invalid UTF-8"] = (InvalidUtf8, "body"),
         ["duplicate keys with clashing types"] = (() => Utf8(Order("H-DUP").ToJsonString().Replace("\"orderId\":\"H-DUP\"", "\"orderId\":\"H-DUP\",\"orderId\":42", StringComparison.Ordinal)), "data.orderId"),
         ["protobuf timestamp out of range"] = (() => Json(ProtobufOrder()), null),
         ["20,000-character order id"] = (() => Json(Order(new string('A', 20_000))), "data.orderId"),
@@ -150,6 +150,16 @@ public sealed class HostileUpstreamTests
         e["datacontenttype"] = "application/protobuf";
         e["data_base64"] = Convert.ToBase64String(order.ToByteArray());
         return e;
+    }
+
+    /// <summary>An order whose customer name holds the bytes C3 28: not UTF-8.</summary>
+    private static byte[] InvalidUtf8()
+    {
+        var bytes = Utf8(Order("H-UTF", name: "NAME").ToJsonString());
+        var at = bytes.AsSpan().IndexOf("NAME"u8);
+        bytes[at] = 0xC3;
+        bytes[at + 1] = 0x28;
+        return bytes;
     }
 
     private static byte[] Json(JsonObject e) => Utf8(e.ToJsonString());
