@@ -1,3 +1,4 @@
+using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Notifier.Store;
@@ -79,5 +80,8 @@ internal static class NotifierSchema
             email_opt_out_source TEXT NULL,
             updated_at BIGINT NOT NULL);
         """,
+        // A notice that fails in the dispatcher (or a Dapr event its handler fails on) is retried
+        // and parked on its own.
+        ItemFailures.Schema,
     ]);
 }
