@@ -3,10 +3,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Proactive.Notifier;
 using Proactive.Notifier.Channels;
 using Proactive.ServiceDefaults.Storage;
+using Proactive.Tracker.Publishing;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
@@ -323,4 +325,51 @@ public abstract class IsolationTests : IAsyncLifetime
     }
 
     private sealed class StoreRefused() : DbException("the store refused this notice");
+}
+
+/// <summary>A store that fails is not the item's fault: nothing is counted against it, and the round is tried again.</summary>
+public sealed class StoreOutageTests
+{
+    [Fact]
+    public async Task AStoreOutageWhilePublishingCountsNothingAgainstTheChange()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await StandaloneHost.StartAsync(services: s =>
+        {
+            s.AddSingleton<OutagePublisher>();
+            s.AddSingleton<IEpisodePublisher>(sp => sp.GetRequiredService<OutagePublisher>());
+        });
+        var now = StandaloneHost.Start;
+        await host.AcceptAsync(
+            OrderPlaced("O-1", now.AddHours(-3), now.AddDays(2), id: "o-1-placed"),
+            ShipmentCreated("O-1", "S-1", now.AddHours(-1), now.AddDays(4), id: "o-1-created"));
+        var relay = host.Services.GetRequiredService<OutboxRelay>();
+        host.Services.GetRequiredService<OutagePublisher>().Outages = 3;
+
+        for (var i = 0; i < 3; i++)
+        {
+            await Should.ThrowAsync<SqliteException>(() => relay.RelayPendingAsync(ct));
+        }
+
+        (await host.Services.GetRequiredService<Database>().ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM queue_item_failures"), ct)).ShouldBe(0);
+        await host.DrainAsync();
+        host.Twilio.Messages.ShouldHaveSingleItem();
+    }
+
+    /// <summary>Notifier in-process, but the store is locked for the next <see cref="Outages"/> publishes.</summary>
+    private sealed class OutagePublisher(DelayEpisodeHandler notifier) : IEpisodePublisher
+    {
+        public int Outages { get; set; }
+
+        public Task PublishAsync(OutgoingEvent message, CancellationToken cancellationToken)
+        {
+            if (Outages > 0)
+            {
+                Outages--;
+                throw new SqliteException("database is locked", 5);
+            }
+
+            return notifier.HandleAsync(OutgoingEvent.Source, message.EventId, message.Data, cancellationToken);
+        }
+    }
 }
