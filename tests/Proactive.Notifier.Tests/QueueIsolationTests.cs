@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Proactive.ServiceDefaults.Queues;
 using HealthStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus;
 
@@ -54,6 +55,9 @@ public sealed class QueueIsolationTests
         ItemFailures.IsItemFailure(new Npgsql.PostgresException("deadlock detected", "ERROR", "ERROR", "40P01"), ct).ShouldBeFalse();
         ItemFailures.IsItemFailure(new Npgsql.PostgresException("too many connections", "FATAL", "FATAL", "53300"), ct).ShouldBeFalse();
         ItemFailures.IsItemFailure(new TimeoutException(), ct).ShouldBeFalse();
+        ItemFailures.IsItemFailure(new global::Dapr.DaprException("publish failed", new RpcException(new Status(StatusCode.Unavailable, "no sidecar"))), ct).ShouldBeFalse();
+        ItemFailures.IsItemFailure(new OperationCanceledException(new CancellationToken(true)), new CancellationToken(true)).ShouldBeFalse();
+        ItemFailures.IsItemFailure(new global::Dapr.DaprException("publish failed", new RpcException(new Status(StatusCode.InvalidArgument, "too large"))), ct).ShouldBeTrue();
 
         ItemFailures.IsItemFailure(new Npgsql.PostgresException("invalid byte sequence for encoding \"UTF8\": 0x00", "ERROR", "ERROR", "22021"), ct).ShouldBeTrue();
         ItemFailures.IsItemFailure(new Microsoft.Data.Sqlite.SqliteException("constraint failed", 19), ct).ShouldBeTrue();

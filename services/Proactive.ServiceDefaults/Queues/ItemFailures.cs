@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults.Storage;
@@ -84,10 +85,28 @@ public sealed partial class ItemFailures(
 
     /// <summary>
     /// Whether <paramref name="e"/> is the item's own failure, to be counted against it: not a
-    /// shutdown, and not the store being unavailable (then the whole round is retried later).
+    /// shutdown, not the store being unavailable, and not the way out being down (the Dapr
+    /// sidecar or a broker unreachable): then every item would fail alike, so none is counted and
+    /// the whole round is tried again later.
     /// </summary>
     public static bool IsItemFailure(Exception e, CancellationToken cancellationToken) =>
-        !(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && !Database.IsUnavailable(e);
+        !(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && !Causes(e).Any(IsOutage);
+
+    private static bool IsOutage(Exception e) => Database.IsUnavailable(e) || e switch
+    {
+        RpcException rpc => rpc.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Aborted,
+        HttpRequestException or System.Net.Sockets.SocketException => true,
+        _ => false,
+    };
+
+    /// <summary>The exception and those it wraps (a DaprException wraps the gRPC error).</summary>
+    private static IEnumerable<Exception> Causes(Exception e)
+    {
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            yield return cause;
+        }
+    }
 
     /// <summary>The item succeeded: forget its failures (in the transaction that recorded the success).</summary>
     public static Task ClearAsync(DbConnection c, DbTransaction tx, string queue, string itemKey) =>
