@@ -13,6 +13,7 @@ using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Grpc;
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults.Dapr;
+using Proactive.ServiceDefaults.Queues;
 
 namespace Proactive.Notifier;
 
@@ -34,7 +35,8 @@ public static class Extensions
 
         services.AddSingleton(NotifierSchema.Migrations);
         services.AddSingleton<NoticeStore>();
-        services.AddSingleton<DispatchSignal>();
+        services.AddQueueSignal<DispatchSignal>();
+        services.AddSingleton<IQueueProbe, NotifierQueueProbe>();
         services.AddSingleton<DelayEpisodeHandler>();
         services.AddSingleton<NotifierMetrics>();
         services.AddSingleton<NoticeDispatcher>();

@@ -1,13 +1,16 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.ServiceDefaults;
@@ -18,8 +21,9 @@ public static class Extensions
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store").AddCheck<QueueHealthCheck>("queues");
         builder.AddProactiveStore();
+        builder.AddQueueIsolation();
         builder.ConfigureOpenTelemetry();
         return builder;
     }
@@ -36,6 +40,23 @@ public static class Extensions
             return new Database(connectionString, kind);
         });
         builder.Services.AddHostedService<MigrationRunner>();
+        return builder;
+    }
+
+    /// <summary>The failing-item mechanism every queue shares: retries with backoff, parking, its metrics.</summary>
+    public static IHostApplicationBuilder AddQueueIsolation(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<QueueOptions>()
+            .Bind(builder.Configuration.GetSection(QueueOptions.Section))
+            .Validate(o => o.MaxAttempts >= 1, $"{QueueOptions.Section}:MaxAttempts must be at least 1")
+            .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryBaseDelay, $"{QueueOptions.Section}:RetryBaseDelay must be positive and RetryMaxDelay at least as long")
+            .ValidateOnStart();
+        builder.Services.AddOptions<HealthOptions>()
+            .Bind(builder.Configuration.GetSection(HealthOptions.Section))
+            .Validate(o => o.MaxQueueAge > TimeSpan.Zero, $"{HealthOptions.Section}:MaxQueueAge must be positive")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<QueueMetrics>();
+        builder.Services.TryAddSingleton<ItemFailures>();
         return builder;
     }
 
@@ -93,10 +114,28 @@ public static class Extensions
         return services;
     }
 
-    /// <summary>GET /healthz: the process is up and its store answers.</summary>
+    /// <summary>
+    /// GET /healthz: the process is up and its store answers (else Unhealthy, 503), and whether a
+    /// queue is behind or holds parked items (Degraded, still 200: readiness stays, the body says
+    /// why). The answer is JSON: the status and each check's status, description and data. Also
+    /// the parked-items API.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions());
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        app.MapParkedEndpoints();
         return app;
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
+        });
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Proactive.ServiceDefaults.Dapr;
+using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Dapr;
 using Proactive.Tracker.Events;
@@ -36,7 +37,8 @@ public static class Extensions
         builder.Services.AddSingleton<EventIntake>();
         builder.Services.AddSingleton(TrackerSchema.Migrations);
         builder.Services.AddSingleton<TrackerStore>();
-        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddQueueSignal<OutboxSignal>();
+        builder.Services.AddSingleton<IQueueProbe, TrackerQueueProbe>();
         builder.Services.AddSingleton<OrderTracker>();
         builder.Services.AddSingleton<TrackerMetrics>();
         builder.Services.AddSingleton<OutboxRelay>();

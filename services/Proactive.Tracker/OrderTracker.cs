@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Events;
@@ -11,6 +12,7 @@ using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Store;
 using Proactive.Tracker.Timeline;
+using Proactive.Tracker.Timers;
 
 namespace Proactive.Tracker;
 
@@ -127,6 +129,9 @@ public sealed partial class OrderTracker(
         activity?.SetTag("proactive.episode.change", change?.Kind.ToString());
 
         await TrackerStore.SetTimerAsync(c, tx, orderId, assessment.NextCheckAt);
+
+        // The order evaluates again: whatever made its timer fail before has passed.
+        await ItemFailures.ClearAsync(c, tx, DueTimerSweep.Queue, orderId);
         if (change is null)
         {
             return null;

@@ -30,8 +30,10 @@ internal static class TimerBenchmark
     private const string BenchDatabase = "bench_timers";
 
     // The statements TrackerStore runs (Store/TrackerStore.cs), for EXPLAIN.
-    private const string DueSql = "SELECT order_id FROM tracker_timers WHERE due_at <= @now ORDER BY due_at LIMIT @limit";
-    private const string NextSql = "SELECT MIN(due_at) FROM tracker_timers";
+    private const string DueSql =
+        "SELECT order_id FROM tracker_timers t WHERE due_at <= @now AND NOT EXISTS (SELECT 1 FROM queue_item_failures f WHERE f.queue = 'tracker.timers' AND f.item_key = t.order_id AND (f.parked_at IS NOT NULL OR f.next_attempt_at > @now)) ORDER BY due_at LIMIT @limit";
+    private const string NextSql =
+        "SELECT due_at FROM tracker_timers t WHERE NOT EXISTS (SELECT 1 FROM queue_item_failures f WHERE f.queue = 'tracker.timers' AND f.item_key = t.order_id) ORDER BY due_at LIMIT 1";
     private const string SetSql =
         "INSERT INTO tracker_timers (order_id, due_at) VALUES (@orderId, @due) ON CONFLICT (order_id) DO UPDATE SET due_at = excluded.due_at";
 

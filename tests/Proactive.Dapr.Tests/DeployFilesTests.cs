@@ -190,6 +190,9 @@ public partial class DeployFilesTests
         "proactive_notifier_notices_oldest_due_age_seconds",
         "proactive_notifier_opt_outs_total",
         "proactive_notifier_circuit_state",
+        "proactive_parked",
+        "proactive_queue_failures_total",
+        "proactive_queue_parked_total",
     ];
 
     /// <summary>Histograms of the OpenTelemetry .NET ASP.NET Core and HttpClient instrumentation the services enable.</summary>

@@ -1,9 +1,12 @@
 using System.Text.Json.Nodes;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Proactive.Notifier.Dispatch;
+using Proactive.ServiceDefaults.Dapr;
+using Proactive.ServiceDefaults.Storage;
 using Proactive.Tests.Shared;
 using Proactive.Tracker.Publishing;
 using NotifierProgram = Proactive.Notifier.Program;
@@ -231,5 +234,54 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
         (await notifierDaprd.OnTopicEventAsync("notices", noOrder)).Status.ShouldBe(Status.Drop);
         await DispatchAsync();
         twilio.Requests.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AnEpisodeChangeItsHandlerFailsOnIsHeldThenParkedAndTheNextChangeIsTold()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var db = notifier.Services.GetRequiredService<Database>();
+        var retry = notifier.Services.GetRequiredService<HeldEventRetry>();
+        using var http = new ServiceHttp(notifier.HttpAddress);
+        await ThroughTrackerAsync();
+        var poisoned = PublishedAsCloudEvents().ShouldHaveSingleItem();
+        var other = poisoned.DeepClone().AsObject();
+        other["id"] = "B-1/1";
+        other["data"]!["orderId"] = "B-1";
+        other["data"]!["episodeId"] = "B-1-e1";
+        other["data"]!["customer"]!["customerId"] = "C-99";
+
+        // Preferences no code path can read: every change for this customer fails.
+        await db.WriteAsync((c, tx) => c.ExecuteAsync("INSERT INTO notifier_preferences (customer_id, channels, updated_at) VALUES ('C-77', 'PIGEON', 0)", transaction: tx), ct);
+        (await notifierDaprd.OnTopicEventAsync("notices", poisoned)).Status.ShouldBe(Status.Success);
+        (await notifierDaprd.OnTopicEventAsync("notices", other)).Status.ShouldBe(Status.Success);
+        await DispatchAsync();
+        twilio.Messages.ShouldHaveSingleItem();
+
+        foreach (var seconds in new[] { 10, 20, 40, 80 })
+        {
+            time.Advance(TimeSpan.FromSeconds(seconds));
+            (await retry.RetryDueAsync(ct)).ShouldBe(1);
+        }
+
+        time.Advance(TimeSpan.FromHours(1));
+        (await retry.RetryDueAsync(ct)).ShouldBe(0);
+        var parked = (await http.ParkedAsync()).ShouldHaveSingleItem();
+        parked.GetProperty("queue").GetString().ShouldBe("inbound.notices");
+        parked.GetProperty("orderId").GetString().ShouldBe("A-1001");
+        parked.GetProperty("itemKey").GetString().ShouldBe($"tracker/{poisoned["id"]}");
+        parked.GetProperty("error").GetString()!.ShouldContain("PIGEON");
+        var (status, queues) = await http.HealthAsync();
+        status.ShouldBe("Degraded");
+        queues.ShouldContain("inbound.notices: 1 parked");
+
+        await db.WriteAsync((c, tx) => c.ExecuteAsync("DELETE FROM notifier_preferences WHERE customer_id = 'C-77'", transaction: tx), ct);
+        (await http.RetryAsync()).ShouldBe(1);
+        (await retry.RetryDueAsync(ct)).ShouldBe(1);
+        await DispatchAsync();
+
+        twilio.Messages.Count.ShouldBe(2);
+        (await http.ParkedAsync()).ShouldBeEmpty();
+        (await http.HealthAsync()).Status.ShouldBe("Healthy");
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf;
 using Grpc.Core;
@@ -10,6 +11,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Proactive.Contracts.Tracker.V1;
+using Proactive.ServiceDefaults.Dapr;
+using Proactive.ServiceDefaults.Storage;
 using Proactive.Tests.Shared;
 using Proactive.Tracker.Publishing;
 using static Proactive.Tests.Shared.ContractEvents;
@@ -325,5 +328,59 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
         var order = await http.GetFromJsonAsync<JsonElement>($"{tracker.HttpAddress}/v1/orders/{Order}", TestContext.Current.CancellationToken);
 
         order.GetProperty("delay").GetProperty("reason").GetString().ShouldBe("ETA_SLIP");
+    }
+
+    [Fact]
+    public async Task AnEventItsHandlerFailsOnIsHeldAndRetriedWithBackoffThenParkedAndTheNextEventGoesOn()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var db = tracker.Services.GetRequiredService<Database>();
+        var retry = tracker.Services.GetRequiredService<HeldEventRetry>();
+        using var http = new ServiceHttp(tracker.HttpAddress);
+        (await daprd.OnTopicEventAsync("orders", OrderPlaced("P-1", Now, Promise, id: "p-1-placed"))).Status.ShouldBe(Status.Success);
+        await db.WriteAsync(
+            (c, tx) => c.ExecuteAsync(
+                """
+                INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
+                VALUES ('poison', 'p-1', 'P-1', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}')
+                """,
+                transaction: tx),
+            ct);
+        Task<long> StoredAsync(string eventId) => db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tracker_events WHERE event_id = @eventId", new { eventId }), ct);
+
+        // Held and answered SUCCESS (not RETRY, which would hold the partition), and the next event goes on.
+        (await daprd.OnTopicEventAsync("shipments", Tracking("P-1", "S-1", Now, "IN_TRANSIT", Promise.AddDays(2), id: "p-1-tracking"))).Status.ShouldBe(Status.Success);
+        (await daprd.OnTopicEventAsync("orders", OrderPlaced("Q-1", Now, Promise, id: "q-1-placed"))).Status.ShouldBe(Status.Success);
+        (await StoredAsync("q-1-placed")).ShouldBe(1);
+        (await StoredAsync("p-1-tracking")).ShouldBe(0);
+
+        // Retried after 10 s, 20 s, 40 s and 80 s (the defaults), parked at the fifth failure, then left alone.
+        (await retry.RetryDueAsync(ct)).ShouldBe(0);
+        foreach (var seconds in new[] { 10, 20, 40, 80 })
+        {
+            time.Advance(TimeSpan.FromSeconds(seconds - 1));
+            (await retry.RetryDueAsync(ct)).ShouldBe(0);
+            time.Advance(TimeSpan.FromSeconds(1));
+            (await retry.RetryDueAsync(ct)).ShouldBe(1);
+        }
+
+        time.Advance(TimeSpan.FromHours(1));
+        (await retry.RetryDueAsync(ct)).ShouldBe(0);
+        var parked = (await http.ParkedAsync()).ShouldHaveSingleItem();
+        parked.GetProperty("queue").GetString().ShouldBe("inbound.shipments");
+        parked.GetProperty("orderId").GetString().ShouldBe("P-1");
+        parked.GetProperty("itemKey").GetString().ShouldBe("carrier-gateway/p-1-tracking");
+        parked.GetProperty("attempts").GetInt32().ShouldBe(5);
+        var (status, queues) = await http.HealthAsync();
+        status.ShouldBe("Degraded");
+        queues.ShouldContain("inbound.shipments: 1 parked");
+
+        await db.WriteAsync((c, tx) => c.ExecuteAsync("DELETE FROM tracker_events WHERE source = 'poison'", transaction: tx), ct);
+        (await http.RetryAsync(parked.GetProperty("id").GetInt64())).ShouldBe(1);
+        (await retry.RetryDueAsync(ct)).ShouldBe(1);
+
+        (await StoredAsync("p-1-tracking")).ShouldBe(1);
+        (await http.ParkedAsync()).ShouldBeEmpty();
+        (await http.HealthAsync()).Status.ShouldBe("Healthy");
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Channels;
@@ -8,6 +9,7 @@ using Proactive.Notifier.Policy;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Queues;
 
 namespace Proactive.Notifier.Dispatch;
 
@@ -25,6 +27,7 @@ public sealed class DispatchSignal : WorkSignal;
 /// </summary>
 public sealed partial class NoticeDispatcher(
     NoticeStore store,
+    ItemFailures failures,
     IEnumerable<INoticeSender> senders,
     DispatchSignal signal,
     NotifierMetrics metrics,
@@ -64,19 +67,21 @@ public sealed partial class NoticeDispatcher(
                 return handled;
             }
 
+            var failing = await failures.FailingAsync(NoticeStore.DispatchQueue, due.Select(n => n.NoticeId).ToList(), cancellationToken);
             foreach (var notice in due)
             {
+                var providerCalled = new StrongBox<bool>();
                 try
                 {
-                    await HandleAsync(notice, now, cancellationToken);
+                    await HandleAsync(notice, now, providerCalled, cancellationToken);
+                    if (failing.Contains(notice.NoticeId))
+                    {
+                        await failures.ClearAsync(NoticeStore.DispatchQueue, notice.NoticeId, cancellationToken);
+                    }
                 }
-                catch (Exception e) when (e is not (OperationCanceledException or DbException))
+                catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
                 {
-                    // A notice that breaks its sender (not the store: that is retried after the
-                    // lease) fails alone, recorded, rather than blocking its batch for ever.
-                    LogBroken(logger, notice.NoticeId, e);
-                    await store.RecordAttemptAsync(notice, Time.GetUtcNow(), NoticeStatus.Failed, "error", null, null, $"internal error ({e.GetType().Name}); not retried", null, cancellationToken);
-                    metrics.Notice(notice.Channel, notice.Reason, "failed");
+                    await HoldAsync(notice, e, providerCalled.Value, cancellationToken);
                 }
 
                 handled++;
@@ -85,10 +90,25 @@ public sealed partial class NoticeDispatcher(
     }
 
     /// <summary>
+    /// A notice that broke (its sender, its rendering, the store on its data) fails alone: counted
+    /// against it, retried with backoff, then parked, and given back to the queue untouched
+    /// meanwhile. If the provider was already called it may have sent it: it is parked at once
+    /// rather than sent again by itself.
+    /// </summary>
+    private async Task HoldAsync(NoticeRecord notice, Exception error, bool providerCalled, CancellationToken cancellationToken)
+    {
+        var failure = providerCalled
+            ? new InvalidOperationException($"the provider was called, then recording the outcome failed (not sent again unless retried): {ItemFailures.Describe(error)}", error)
+            : error;
+        await failures.RecordAsync(NoticeStore.DispatchQueue, notice.OrderId, notice.NoticeId, failure, cancellationToken, park: providerCalled);
+        await store.UnclaimAsync(notice, cancellationToken);
+    }
+
+    /// <summary>
     /// One notice, in a "notice send" span continuing the trace its decision was made in (the row
     /// carries the context): the provider's HTTP call is a child of it.
     /// </summary>
-    private async Task HandleAsync(NoticeRecord notice, DateTimeOffset claimedAt, CancellationToken cancellationToken)
+    private async Task HandleAsync(NoticeRecord notice, DateTimeOffset claimedAt, StrongBox<bool> providerCalled, CancellationToken cancellationToken)
     {
         using var activity = ProactiveTelemetry.Start("notice send", parent: ProactiveTelemetry.ContextFrom(notice.TraceParent, notice.TraceState) ?? default);
         activity?.SetTag("proactive.notice_id", notice.NoticeId);
@@ -140,7 +160,7 @@ public sealed partial class NoticeDispatcher(
             return;
         }
 
-        await SendAsync(ready, gate, cancellationToken);
+        await SendAsync(ready, gate, providerCalled, cancellationToken);
     }
 
     private sealed record Release(NoticeStatus Status, string Why, DateTimeOffset? ScheduledAt, bool OptedOut = false);
@@ -189,13 +209,14 @@ public sealed partial class NoticeDispatcher(
         return (rewritten, null);
     }
 
-    private async Task SendAsync(NoticeRecord notice, ProviderGate gate, CancellationToken cancellationToken)
+    private async Task SendAsync(NoticeRecord notice, ProviderGate gate, StrongBox<bool> providerCalled, CancellationToken cancellationToken)
     {
         var sender = byChannel[notice.Channel];
         gate.Take(Time.GetUtcNow(), notice.Channel == Channel.Sms ? SmsSegments.Count(notice.Text) : 1);
         var result = await sender.SendAsync(
             new OutgoingNotice(notice.NoticeId, notice.OrderId, notice.Channel, notice.Recipient, null, notice.Locale, notice.Subject, notice.Text, notice.Html),
             cancellationToken);
+        providerCalled.Value = true;
         var now = Time.GetUtcNow();
         var o = options.Value;
         Activity.Current?.SetTag("proactive.send.outcome", result.Outcome.ToString().ToLowerInvariant());
@@ -343,6 +364,7 @@ public sealed partial class NoticeDispatcher(
     {
         var (due, oldest) = await store.QueueStatsAsync(Time.GetUtcNow(), cancellationToken);
         metrics.Queue(due, oldest);
+        await failures.RefreshAsync(cancellationToken);
     }
 
     /// <summary>The gates, with the circuit-state gauge reading them.</summary>
@@ -386,9 +408,6 @@ public sealed partial class NoticeDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit open for {Provider} after {Failures} transient failures in a row; next try at {Until}")]
     private static partial void LogCircuitOpen(ILogger logger, string provider, int failures, DateTimeOffset until);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Notice {NoticeId} could not be handled; recorded as failed")]
-    private static partial void LogBroken(ILogger logger, string noticeId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Channel} notices go through {Provider}{Hint}")]
     private static partial void LogChannel(ILogger logger, Channel channel, string provider, string hint);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Proactive.Notifier.Preferences;
+using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Notifier.Store;
@@ -11,6 +12,9 @@ public sealed record NoticeAttempt(string NoticeId, int Attempt, DateTimeOffset 
 /// <summary>Notifier's tables: processed episode changes, every notice decision and every send attempt, customers' preferences.</summary>
 public sealed class NoticeStore(Database database)
 {
+    /// <summary>The dispatcher's queue in the failures table (keyed by notice id).</summary>
+    public const string DispatchQueue = "notifier.dispatch";
+
     private const string Columns =
         """
         notice_id, order_id, episode_id, sequence, channel, kind, reason, status, why, decided_at, scheduled_at, sent_at,
@@ -136,6 +140,7 @@ public sealed class NoticeStore(Database database)
                         SELECT {Columns} FROM notifier_notices
                         WHERE channel = @channel
                           AND ((status IN ('Pending', 'Deferred') AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now))
+                          AND {ItemFailures.Ready(DispatchQueue, "notice_id")}
                         ORDER BY scheduled_at LIMIT @limit{database.SkipLocked}
                         """,
                         new { channel = channel.ToString(), now = now.ToMs(), limit },
@@ -278,17 +283,18 @@ public sealed class NoticeStore(Database database)
             ct);
 
     /// <summary>
-    /// Notices due now and not yet sent (claims whose sender died included), and how long the
-    /// oldest has waited (uses the due index).
+    /// Notices due now and not yet sent (claims whose sender died included), parked ones aside,
+    /// and how long the oldest has waited (uses the due index).
     /// </summary>
     public Task<(long Due, TimeSpan? OldestAge)> QueueStatsAsync(DateTimeOffset now, CancellationToken ct) =>
         database.ReadAsync(
             async c =>
             {
                 var (count, oldest) = await c.QuerySingleAsync<(long, long?)>(new CommandDefinition(
-                    """
+                    $"""
                     SELECT COUNT(*), MIN(CASE WHEN status = 'Sending' THEN lease_until ELSE scheduled_at END) FROM notifier_notices
-                    WHERE (status IN ('Pending', 'Deferred') AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now)
+                    WHERE ((status IN ('Pending', 'Deferred') AND scheduled_at <= @now) OR (status = 'Sending' AND lease_until <= @now))
+                      AND {ItemFailures.NotParked(DispatchQueue, "notice_id")}
                     """,
                     new { now = now.ToMs() },
                     cancellationToken: ct));
@@ -296,16 +302,30 @@ public sealed class NoticeStore(Database database)
             },
             ct);
 
-    /// <summary>When the next notice on <paramref name="channel"/> falls due (or its lease runs out).</summary>
+    /// <summary>
+    /// When the next notice on <paramref name="channel"/> falls due (or its lease runs out): of
+    /// those that never failed, or the next retry of one that did.
+    /// </summary>
     public Task<DateTimeOffset?> NextDueAsync(Channel channel, CancellationToken ct) =>
         database.ReadAsync(
-            async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-                """
-                SELECT MIN(CASE WHEN status = 'Sending' THEN lease_until ELSE scheduled_at END) FROM notifier_notices
-                WHERE status IN ('Pending', 'Deferred', 'Sending') AND channel = @channel
-                """,
-                new { channel = channel.ToString() },
-                cancellationToken: ct))),
+            async c =>
+            {
+                var due = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    $"""
+                    SELECT MIN(CASE WHEN status = 'Sending' THEN lease_until ELSE scheduled_at END) FROM notifier_notices
+                    WHERE status IN ('Pending', 'Deferred', 'Sending') AND channel = @channel AND {ItemFailures.NeverFailed(DispatchQueue, "notice_id")}
+                    """,
+                    new { channel = channel.ToString() },
+                    cancellationToken: ct));
+                var retry = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    $"""
+                    SELECT MIN(f.next_attempt_at) FROM {ItemFailures.Table} f JOIN notifier_notices n ON n.notice_id = f.item_key
+                    WHERE f.queue = '{DispatchQueue}' AND f.parked_at IS NULL AND n.channel = @channel AND n.status IN ('Pending', 'Deferred', 'Sending')
+                    """,
+                    new { channel = channel.ToString() },
+                    cancellationToken: ct));
+                return UnixTime.FromMs(due is null ? retry : retry is null ? due : Math.Min(due.Value, retry.Value));
+            },
             ct);
 
     public static async Task<CustomerPreferences> PreferencesAsync(DbConnection c, DbTransaction? tx, string customerId) =>

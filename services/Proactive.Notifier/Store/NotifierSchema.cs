@@ -1,3 +1,4 @@
+using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Notifier.Store;
@@ -82,5 +83,8 @@ internal static class NotifierSchema
         """
         ALTER TABLE notifier_notices ADD COLUMN notes TEXT NULL;
         """,
+        // A notice that fails in the dispatcher (or a Dapr event its handler fails on) is retried
+        // and parked on its own.
+        ItemFailures.Schema,
     ]);
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using Dapr.AppCallback.Autogen.Grpc.v1;
@@ -6,19 +7,23 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults.CloudEvents;
+using Proactive.ServiceDefaults.Queues;
 
 namespace Proactive.ServiceDefaults.Dapr;
 
 /// <summary>
 /// The AppCallback gRPC service daprd calls (--app-protocol grpc): the subscriptions, and single
 /// and bulk topic events. Every event gets an answer — SUCCESS when processed or a duplicate, DROP
-/// when it can never succeed (daprd parks it on the dead-letter topic), RETRY when it failed for a
-/// reason that may pass — never an unhandled exception and never UNIMPLEMENTED, which daprd would
-/// treat as a silent drop.
+/// when it can never succeed (daprd parks it on the dead-letter topic), RETRY only when the store
+/// is unavailable — never an unhandled exception and never UNIMPLEMENTED, which daprd would
+/// treat as a silent drop. An event its handler fails on is held and retried here, on its own
+/// (see <see cref="HoldAsync"/>): a RETRY would hold every later event of its partition behind
+/// it, and daprd's delivery circuit breaker would stop the whole subscription.
 /// </summary>
 public sealed partial class DaprAppCallback(
     IEnumerable<ITopicHandler> handlers,
     IOptions<DaprHostingOptions> options,
+    ItemFailures failures,
     ILogger<DaprAppCallback> logger) : AppCallback.AppCallbackBase
 {
     private readonly Dictionary<string, ITopicHandler> byTopic = handlers.ToDictionary(h => h.Topic);
@@ -95,14 +100,14 @@ public sealed partial class DaprAppCallback(
         {
             outcome = await handler.HandleAsync(cloudEvent, cancellationToken);
         }
-        catch (JsonException)
+        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
         {
-            outcome = TopicOutcome.Drop("the event is not JSON");
+            return await HoldAsync(topic, source, id, cloudEvent, e, cancellationToken);
         }
         catch (Exception e)
         {
-            // Store unavailable, timeout, a bug: worth another delivery; Dapr's resiliency policy
-            // bounds the retries and then parks the event on the dead-letter topic.
+            // The store is unavailable or we are stopping: nothing is wrong with the event, so
+            // daprd delivers it again (its resiliency policy spaces the retries).
             LogRetry(logger, topic, source, id, e);
             return TopicOutcome.Retry(e.GetType().Name);
         }
@@ -115,6 +120,83 @@ public sealed partial class DaprAppCallback(
         return outcome;
     }
 
+    /// <summary>
+    /// The handler failed on this event: it is kept in the store (the CloudEvent whole) and retried
+    /// from there with backoff by <see cref="HeldEventRetry"/>, then parked, and daprd is told
+    /// SUCCESS, so the events behind it on the partition go on. Only if it cannot even be kept
+    /// (the store is down) daprd is asked to deliver it again.
+    /// </summary>
+    private async Task<TopicOutcome> HoldAsync(string topic, string source, string id, CloudEvent cloudEvent, Exception error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var payload = Encoding.UTF8.GetString(CloudEventFormat.Json.EncodeStructuredModeMessage(cloudEvent, out _).Span);
+            await failures.RecordAsync(QueueFor(topic), OrderIdOf(cloudEvent), $"{source}/{id}", error, cancellationToken, payload);
+            return TopicOutcome.Success;
+        }
+        catch (Exception e)
+        {
+            LogRetry(logger, topic, source, id, e);
+            return TopicOutcome.Retry(e.GetType().Name);
+        }
+    }
+
+    /// <summary>Tries a held event again (its next attempt came, or it was retried through the API).</summary>
+    public async Task RetryHeldAsync(ItemFailure held, CancellationToken cancellationToken)
+    {
+        var topic = held.Queue[QueuePrefix.Length..];
+        TopicOutcome outcome;
+        try
+        {
+            outcome = byTopic.TryGetValue(topic, out var handler)
+                ? await handler.HandleAsync(CloudEventFormat.Json.DecodeStructuredModeMessage(Encoding.UTF8.GetBytes(held.Payload!), null, CloudEventFormat.Extensions), cancellationToken)
+                : TopicOutcome.Drop("not a topic this service subscribes to");
+        }
+        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+        {
+            await failures.RecordAsync(held.Queue, held.OrderId, held.ItemKey, e, cancellationToken);
+            return;
+        }
+
+        if (outcome.Status == TopicStatus.Success)
+        {
+            await failures.ClearAsync(held.Queue, held.ItemKey, cancellationToken);
+            LogRecovered(logger, topic, held.ItemKey, held.OrderId);
+            return;
+        }
+
+        // Refused now (or asked to be retried): it stays with us, counted, rather than be lost.
+        await failures.RecordAsync(
+            held.Queue, held.OrderId, held.ItemKey, new InvalidOperationException($"{outcome.Status}: {outcome.Reason}"), cancellationToken, park: outcome.Status == TopicStatus.Drop);
+    }
+
+    /// <summary>The queue of a topic's held events in the failures table.</summary>
+    public static string QueueFor(string topic) => QueuePrefix + topic;
+
+    public const string QueuePrefix = "inbound.";
+
+    /// <summary>The order an event is about, for the parked list and the log (data.orderId when there is one).</summary>
+    private static string OrderIdOf(CloudEvent cloudEvent)
+    {
+        try
+        {
+            using var data = cloudEvent.Data switch
+            {
+                byte[] bytes => JsonDocument.Parse(bytes),
+                JsonElement json => JsonDocument.Parse(json.GetRawText()),
+                _ => null,
+            };
+            return data?.RootElement is { ValueKind: JsonValueKind.Object } root
+                && root.TryGetProperty("orderId", out var orderId) && orderId.ValueKind == JsonValueKind.String
+                ? orderId.GetString()!
+                : "";
+        }
+        catch (JsonException)
+        {
+            return "";
+        }
+    }
+
     private static TopicEventResponse.Types.TopicEventResponseStatus ToStatus(TopicStatus status) => status switch
     {
         TopicStatus.Success => TopicEventResponse.Types.TopicEventResponseStatus.Success,
@@ -124,6 +206,9 @@ public sealed partial class DaprAppCallback(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped event {Source}/{EventId} on topic {Topic} (to the dead-letter topic): {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string source, string eventId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Held event {ItemKey} on topic {Topic} of order {OrderId} handled on a retry")]
+    private static partial void LogRecovered(ILogger logger, string topic, string itemKey, string orderId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Source}/{EventId} on topic {Topic} failed; asking Dapr to retry")]
     private static partial void LogRetry(ILogger logger, string topic, string source, string eventId, Exception exception);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Proactive.ServiceDefaults.Queues;
 
 namespace Proactive.ServiceDefaults.Dapr;
 
@@ -43,6 +44,9 @@ public static class DaprHostingExtensions
         // Answer grpc.health.v1 from the health checks as they are now, not from a cache filled later.
         builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
         builder.Services.AddSingleton<DaprAppCallback>();
+        builder.Services.AddQueueSignal<HeldEventSignal>();
+        builder.Services.AddSingleton<HeldEventRetry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HeldEventRetry>());
         builder.Services.AddDaprClient((sp, dapr) => ConfigureClient(dapr, sp.GetRequiredService<IConfiguration>()));
         return builder;
     }

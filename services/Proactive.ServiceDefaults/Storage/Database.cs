@@ -159,6 +159,21 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The store itself is failing (gone, locked, full, timing out, a conflict between writers),
+    /// not the item being worked on: a queue retries its round and counts nothing against the item.
+    /// </summary>
+    public static bool IsUnavailable(Exception e) => IsConnectionLoss(e) || e switch
+    {
+        TimeoutException => true,
+        // SQLITE_BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN.
+        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14,
+        // Serialization failure, deadlock, too many connections or out of resources, operator or timeout cancel.
+        PostgresException pg => pg.SqlState is "40001" or "40P01" or "57014" || pg.SqlState.StartsWith("53", StringComparison.Ordinal),
+        NpgsqlException npgsql => npgsql.InnerException is TimeoutException,
+        _ => false,
+    };
+
     private static bool IsConnectionLoss(Exception e) => e switch
     {
         PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03" or "08000" or "08003" or "08006",

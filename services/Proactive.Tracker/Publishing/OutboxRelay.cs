@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Queues;
 using Proactive.Tracker.Store;
 
 namespace Proactive.Tracker.Publishing;
@@ -11,23 +12,29 @@ public sealed class OutboxSignal : WorkSignal;
 
 /// <summary>
 /// Publishes committed outbox rows in order and marks them published. A row is only marked after
-/// its publish succeeded, so nothing decided is lost; a failed publish is retried on the next pass.
+/// its publish succeeded, so nothing decided is lost. A row whose publish fails is retried on its
+/// own with backoff and parked after its last attempt (<see cref="ItemFailures"/>); meanwhile only
+/// the later rows of the same order wait (Notifier ignores a change older than one it has seen),
+/// and once it is parked they go on: each carries the order's whole newer state.
 /// </summary>
 public sealed class OutboxRelay(
     TrackerStore store,
     IEpisodePublisher publisher,
+    ItemFailures failures,
     OutboxSignal signal,
     TimeProvider time,
     IOptions<TrackerOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundLoop(time, logger, signal)
 {
-    /// <summary>Publishes everything committed so far; returns how many events went out.</summary>
+    public const string Queue = "tracker.outbox";
+
+    /// <summary>Publishes everything committed so far that may go now; returns how many events went out.</summary>
     public async Task<int> RelayPendingAsync(CancellationToken cancellationToken)
     {
         var published = 0;
         while (true)
         {
-            var batch = await store.UnpublishedAsync(100, cancellationToken);
+            var batch = await store.UnpublishedAsync(Time.GetUtcNow(), 100, cancellationToken);
             if (batch.Count == 0)
             {
                 return published;
@@ -35,12 +42,18 @@ public sealed class OutboxRelay(
 
             foreach (var message in batch)
             {
-                using (var activity = StartPublishActivity(message))
+                try
                 {
+                    using var activity = StartPublishActivity(message);
                     await publisher.PublishAsync(message, cancellationToken);
                 }
+                catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+                {
+                    await failures.RecordAsync(Queue, message.PartitionKey, message.EventId, e, cancellationToken);
+                    continue;
+                }
 
-                await store.MarkPublishedAsync(message.OutboxId, Time.GetUtcNow(), cancellationToken);
+                await store.MarkPublishedAsync(message, Time.GetUtcNow(), cancellationToken);
                 published++;
             }
         }
@@ -65,6 +78,6 @@ public sealed class OutboxRelay(
     protected override async Task<DateTimeOffset?> RunDueAsync(CancellationToken cancellationToken)
     {
         await RelayPendingAsync(cancellationToken);
-        return null;
+        return await failures.NextAttemptAsync(Queue, cancellationToken);
     }
 }

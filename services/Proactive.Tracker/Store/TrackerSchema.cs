@@ -1,3 +1,4 @@
+using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Tracker.Store;
@@ -52,5 +53,8 @@ internal static class TrackerSchema
             published_at BIGINT NULL);
         CREATE INDEX ix_tracker_outbox_unpublished ON tracker_outbox (published_at, id);
         """,
+        // A failing item of the outbox or the timers is retried and parked on its own; one order's
+        // outbox rows are published in order.
+        ItemFailures.Schema + "CREATE INDEX ix_tracker_outbox_order ON tracker_outbox (partition_key, id);",
     ]);
 }

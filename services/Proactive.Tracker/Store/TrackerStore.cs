@@ -2,12 +2,14 @@ using System.Data.Common;
 using Dapper;
 using Google.Protobuf;
 using Proactive.Contracts.Tracker.V1;
+using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Timeline;
+using Proactive.Tracker.Timers;
 
 namespace Proactive.Tracker.Store;
 
@@ -127,12 +129,25 @@ public sealed class TrackerStore(Database database)
             },
             tx);
 
-    public async Task<List<OutgoingEvent>> UnpublishedAsync(int limit, CancellationToken ct)
+    /// <summary>
+    /// Unpublished rows that may go now, oldest first: not waiting for a retry nor parked, and the
+    /// first unpublished row of their order that is not parked (one order's changes go in order;
+    /// a parked one no longer holds the later ones back).
+    /// </summary>
+    public async Task<List<OutgoingEvent>> UnpublishedAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
         var rows = await database.ReadAsync(c => c.QueryAsync<OutboxRow>(
             new CommandDefinition(
-                "SELECT * FROM tracker_outbox WHERE published_at IS NULL ORDER BY id LIMIT @limit",
-                new { limit },
+                $"""
+                SELECT o.* FROM tracker_outbox o
+                WHERE o.published_at IS NULL AND {ItemFailures.Ready(OutboxRelay.Queue, "o.event_id")}
+                  AND NOT EXISTS (
+                      SELECT 1 FROM tracker_outbox e
+                      WHERE e.partition_key = o.partition_key AND e.id < o.id AND e.published_at IS NULL
+                        AND {ItemFailures.NotParked(OutboxRelay.Queue, "e.event_id")})
+                ORDER BY o.id LIMIT @limit
+                """,
+                new { now = now.ToMs(), limit },
                 cancellationToken: ct)), ct);
         return rows.Select(r => new OutgoingEvent(
             r.id,
@@ -145,12 +160,18 @@ public sealed class TrackerStore(Database database)
             r.trace_state)).ToList();
     }
 
-    public Task MarkPublishedAsync(long outboxId, DateTimeOffset at, CancellationToken ct) =>
+    /// <summary>Marks the row published and forgets any failures it had.</summary>
+    public Task MarkPublishedAsync(OutgoingEvent message, DateTimeOffset at, CancellationToken ct) =>
         database.WriteAsync(
-            (c, tx) => c.ExecuteAsync(
-                "UPDATE tracker_outbox SET published_at = @at WHERE id = @outboxId",
-                new { outboxId, at = at.ToMs() },
-                tx),
+            async (c, tx) =>
+            {
+                await c.ExecuteAsync(
+                    "UPDATE tracker_outbox SET published_at = @at WHERE id = @OutboxId",
+                    new { message.OutboxId, at = at.ToMs() },
+                    tx);
+                await ItemFailures.ClearAsync(c, tx, OutboxRelay.Queue, message.EventId);
+                return 0;
+            },
             ct);
 
     public static Task SetTimerAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset? dueAt) =>
@@ -164,19 +185,53 @@ public sealed class TrackerStore(Database database)
                 tx)
             : c.ExecuteAsync("DELETE FROM tracker_timers WHERE order_id = @orderId", new { orderId }, tx);
 
+    /// <summary>Orders whose timer is due at <paramref name="now"/>, earliest first, but for those waiting for a retry or parked.</summary>
     public Task<List<string>> DueTimersAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
         database.ReadAsync(
             async c => (await c.QueryAsync<string>(
                 new CommandDefinition(
-                    "SELECT order_id FROM tracker_timers WHERE due_at <= @now ORDER BY due_at LIMIT @limit",
+                    $"SELECT order_id FROM tracker_timers t WHERE due_at <= @now AND {ItemFailures.Ready(DueTimerSweep.Queue, "t.order_id")} ORDER BY due_at LIMIT @limit",
                     new { now = now.ToMs(), limit },
                     cancellationToken: ct))).ToList(),
             ct);
 
+    /// <summary>When the sweep next has work: the first timer of an order that never failed, or the next retry of one that did.</summary>
     public Task<DateTimeOffset?> NextTimerDueAsync(CancellationToken ct) =>
         database.ReadAsync(
-            async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(
-                new CommandDefinition("SELECT MIN(due_at) FROM tracker_timers", cancellationToken: ct))),
+            async c =>
+            {
+                var due = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    $"SELECT due_at FROM tracker_timers t WHERE {ItemFailures.NeverFailed(DueTimerSweep.Queue, "t.order_id")} ORDER BY due_at LIMIT 1",
+                    cancellationToken: ct));
+                var retry = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    $"""
+                    SELECT MIN(CASE WHEN f.next_attempt_at > t.due_at THEN f.next_attempt_at ELSE t.due_at END)
+                    FROM {ItemFailures.Table} f JOIN tracker_timers t ON t.order_id = f.item_key
+                    WHERE f.queue = '{DueTimerSweep.Queue}' AND f.parked_at IS NULL
+                    """,
+                    cancellationToken: ct));
+                return UnixTime.FromMs(due is null ? retry : retry is null ? due : Math.Min(due.Value, retry.Value));
+            },
+            ct);
+
+    /// <summary>How long the oldest due, not parked, timer and outbox row have waited (for the health check).</summary>
+    public Task<IReadOnlyList<QueueAge>> OldestDueAsync(DateTimeOffset now, CancellationToken ct) =>
+        database.ReadAsync(
+            async c =>
+            {
+                var timer = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    $"SELECT due_at FROM tracker_timers t WHERE due_at <= @now AND {ItemFailures.NotParked(DueTimerSweep.Queue, "t.order_id")} ORDER BY due_at LIMIT 1",
+                    new { now = now.ToMs() },
+                    cancellationToken: ct));
+                var outbox = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    $"SELECT created_at FROM tracker_outbox o WHERE published_at IS NULL AND {ItemFailures.NotParked(OutboxRelay.Queue, "o.event_id")} ORDER BY id LIMIT 1",
+                    cancellationToken: ct));
+                return (IReadOnlyList<QueueAge>)
+                [
+                    new QueueAge(OutboxRelay.Queue, outbox is { } o ? now - UnixTime.FromMs(o) : null),
+                    new QueueAge(DueTimerSweep.Queue, timer is { } t ? now - UnixTime.FromMs(t) : null),
+                ];
+            },
             ct);
 
     /// <summary>How far behind the timers and the outbox are (both counts use their indexes).</summary>
