@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -100,6 +101,7 @@ public sealed class HostileUpstreamTests
         using (var future = await host.PostAsync("shipments", Tracking("D-1", "S-1", new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero), "IN_TRANSIT")))
         {
             ((int)future.StatusCode).ShouldBe(400);
+            (await future.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errors").TryGetProperty("data.occurredAt", out _).ShouldBeTrue();
         }
 
         await host.AcceptAsync(Tracking("D-1", "S-1", Now.AddMinutes(5), "DELIVERED"));
