@@ -287,6 +287,24 @@ public abstract class IsolationTests : IAsyncLifetime
         await HealthShouldBeHealthyAsync();
     }
 
+    [Fact]
+    public async Task AParkedNoticeThatNewerNewsWithdrawsLeavesTheParkedListAndHealth()
+    {
+        breaking.Orders.Add("A-4");
+        await host.AcceptAsync(Late("A-4"));
+        await host.DrainAsync();
+        var notices = (await host.NoticesAsync("A-4")).EnumerateArray().Select(n => n.GetProperty("noticeId").GetString()!).ToList();
+        await ShouldBeRetriedWithBackoffThenParkedAsync("notifier.dispatch", [.. notices]);
+        await HealthShouldBeDegradedNamingAsync("notifier.dispatch", 2);
+
+        await host.AcceptAsync(Tracking("A-4", "S-A-4", host.Time.GetUtcNow(), "DELIVERED", id: "A-4-delivered"));
+        await host.DrainAsync();
+
+        (await StatusesAsync("A-4")).ShouldBe(["suppressed", "suppressed"]);
+        (await ParkedAsync()).ShouldBeEmpty();
+        await HealthShouldBeHealthyAsync();
+    }
+
     /// <summary>Wraps the host's senders: a notice of an order in <see cref="Orders"/> throws a store error before the provider is called.</summary>
     private sealed class BreakingSenders
     {

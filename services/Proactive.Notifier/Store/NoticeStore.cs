@@ -118,11 +118,19 @@ public sealed class NoticeStore(Database database)
     public static Task NoteAsync(DbConnection c, DbTransaction tx, string noticeId, string why) =>
         c.ExecuteAsync("UPDATE notifier_notices SET why = @why WHERE notice_id = @noticeId", new { noticeId, why }, tx);
 
-    public static Task WithdrawAsync(DbConnection c, DbTransaction tx, string noticeId, string why) =>
-        c.ExecuteAsync(
+    public static async Task WithdrawAsync(DbConnection c, DbTransaction tx, string noticeId, string why)
+    {
+        var withdrawn = await c.ExecuteAsync(
             "UPDATE notifier_notices SET status = 'Suppressed', why = @why, scheduled_at = NULL WHERE notice_id = @noticeId AND status IN ('Pending', 'Deferred')",
             new { noticeId, why },
             tx);
+
+        // A withdrawn notice will never be sent: its failures, parked or not, go with it.
+        if (withdrawn == 1)
+        {
+            await ItemFailures.ClearAsync(c, tx, DispatchQueue, noticeId);
+        }
+    }
 
     /// <summary>
     /// Claims due notices for sending, at most <paramref name="limits"/>[channel] per channel: pending
