@@ -29,6 +29,7 @@ public static class Extensions
         builder.Services.AddOptions<IngestOptions>()
             .Bind(builder.Configuration.GetSection(IngestOptions.Section))
             .Validate(o => o.MaxBodyBytes > 0, $"{IngestOptions.Section}:MaxBodyBytes must be positive")
+            .Validate(o => o.MaxBatchEntries > 0, $"{IngestOptions.Section}:MaxBatchEntries must be positive")
             .Validate(o => o.MaxClockSkew > TimeSpan.Zero, $"{IngestOptions.Section}:MaxClockSkew must be positive")
             .Validate(o => o.MaxHorizon > TimeSpan.Zero, $"{IngestOptions.Section}:MaxHorizon must be positive")
             .Validate(o => o.EventsPerSecondPerSource >= 0 && double.IsFinite(o.EventsPerSecondPerSource), $"{IngestOptions.Section}:EventsPerSecondPerSource must be 0 (off) or positive")

@@ -284,4 +284,25 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
         (await http.ParkedAsync()).ShouldBeEmpty();
         (await http.HealthAsync()).Status.ShouldBe("Healthy");
     }
+
+    [Fact]
+    public async Task TwoHeldChangesWhoseIdsShareALongPrefixAreKeptApart()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var db = notifier.Services.GetRequiredService<Database>();
+        await ThroughTrackerAsync();
+        var first = PublishedAsCloudEvents().ShouldHaveSingleItem();
+        var prefix = new string('X', 70);
+        var second = first.DeepClone().AsObject();
+        first["id"] = $"{prefix}/1";
+        second["id"] = $"{prefix}/2";
+        second["data"]!["sequence"] = 2;
+
+        await db.WriteAsync((c, tx) => c.ExecuteAsync("INSERT INTO notifier_preferences (customer_id, channels, updated_at) VALUES ('C-77', 'PIGEON', 0)", transaction: tx), ct);
+        (await notifierDaprd.OnTopicEventAsync("notices", first)).Status.ShouldBe(Status.Success);
+        (await notifierDaprd.OnTopicEventAsync("notices", second)).Status.ShouldBe(Status.Success);
+
+        var held = await db.ReadAsync(c => c.QueryAsync<string>("SELECT item_key FROM queue_item_failures WHERE queue = 'inbound.notices'"), ct);
+        held.ShouldBe([$"tracker/{prefix}/1", $"tracker/{prefix}/2"], ignoreOrder: true);
+    }
 }

@@ -68,4 +68,14 @@ public sealed class QueueIsolationTests
     public void AStoredErrorNamesItsTypeWithoutContactDetailsOrNul() =>
         ItemFailures.Describe(new InvalidOperationException("cannot tell +821012345678 or minji@example.com about \0"))
             .ShouldBe("InvalidOperationException: cannot tell [phone] or [email] about \\0");
+
+    [Fact]
+    public void AStoredErrorIsCutBeforeHalfASurrogatePair()
+    {
+        var message = new string('x', 2000 - "InvalidOperationException: ".Length - 1) + "😀😀😀😀";
+        var stored = ItemFailures.Describe(new InvalidOperationException(message));
+
+        stored.Length.ShouldBeLessThanOrEqualTo(2000);
+        char.IsHighSurrogate(stored[^1]).ShouldBeFalse();
+    }
 }

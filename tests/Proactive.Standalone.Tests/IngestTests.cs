@@ -17,7 +17,7 @@ public sealed class IngestTests : IAsyncLifetime
     private StandaloneHost host = null!;
 
     // Room for a 20,000-character orderId (refused by the id limit, not the body limit), not for 30,000 bytes.
-    public async ValueTask InitializeAsync() => host = await StandaloneHost.StartAsync(settings: new Dictionary<string, string?> { ["Proactive:Ingest:MaxBodyBytes"] = "29000" });
+    public async ValueTask InitializeAsync() => host = await StandaloneHost.StartAsync(settings: new Dictionary<string, string?> { ["Proactive:Ingest:MaxBodyBytes"] = "29000", ["Proactive:Ingest:MaxBatchEntries"] = "10" });
 
     public async ValueTask DisposeAsync() => await host.DisposeAsync();
 
@@ -128,6 +128,19 @@ public sealed class IngestTests : IAsyncLifetime
         using var response = await host.PostAsync("orders", big);
 
         ((int)response.StatusCode).ShouldBe(413);
+    }
+
+    [Fact]
+    public async Task ABatchOfMoreThanMaxBatchEntriesIsRefusedWholeNamingTheBody()
+    {
+        var entries = Enumerable.Range(0, 11).Select(i => (JsonNode)OrderPlaced($"M-{i}", Now, Promise)).ToArray();
+
+        using var response = await host.PostBatchAsync("orders", entries);
+
+        ((int)response.StatusCode).ShouldBe(400);
+        (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errors").GetProperty("body")[0].GetString()!.ShouldContain("MaxBatchEntries");
+        using var order = await host.Client.GetAsync("/v1/orders/M-0", TestContext.Current.CancellationToken);
+        ((int)order.StatusCode).ShouldBe(404);
     }
 
     [Fact]

@@ -310,9 +310,12 @@ public sealed class NoticeStore(Database database)
             },
             ct);
 
+    /// <summary>When a notice row <c>n</c> may be claimed: its lease's end while it is being sent, else its scheduled time.</summary>
+    private const string NoticeDue = "(CASE WHEN n.status = 'Sending' THEN n.lease_until ELSE n.scheduled_at END)";
+
     /// <summary>
     /// When the next notice on <paramref name="channel"/> falls due (or its lease runs out): of
-    /// those that never failed, or the next retry of one that did.
+    /// those that never failed, or the next retry of one that did, not before it is due itself.
     /// </summary>
     public Task<DateTimeOffset?> NextDueAsync(Channel channel, CancellationToken ct) =>
         database.ReadAsync(
@@ -327,7 +330,8 @@ public sealed class NoticeStore(Database database)
                     cancellationToken: ct));
                 var retry = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
                     $"""
-                    SELECT MIN(f.next_attempt_at) FROM {ItemFailures.Table} f JOIN notifier_notices n ON n.notice_id = f.item_key
+                    SELECT MIN(CASE WHEN f.next_attempt_at > {NoticeDue} THEN f.next_attempt_at ELSE {NoticeDue} END)
+                    FROM {ItemFailures.Table} f JOIN notifier_notices n ON n.notice_id = f.item_key
                     WHERE f.queue = '{DispatchQueue}' AND f.parked_at IS NULL AND n.channel = @channel AND n.status IN ('Pending', 'Deferred', 'Sending')
                     """,
                     new { channel = channel.ToString() },

@@ -28,6 +28,9 @@ public sealed partial class DaprAppCallback(
 {
     private readonly Dictionary<string, ITopicHandler> byTopic = handlers.ToDictionary(h => h.Topic);
 
+    /// <summary>The queues of this service's held events (two services may share one database).</summary>
+    public IReadOnlyCollection<string> HeldQueues => [.. byTopic.Keys.Select(QueueFor)];
+
     public override Task<ListTopicSubscriptionsResponse> ListTopicSubscriptions(Empty request, ServerCallContext context)
     {
         var o = options.Value;
@@ -73,7 +76,8 @@ public sealed partial class DaprAppCallback(
 
     private async Task<TopicOutcome> HandleAsync(string topic, string source, string id, Func<CloudEvent> read, CancellationToken cancellationToken)
     {
-        // Logged as received, so made safe to echo: bounded, no control characters.
+        // The event's own (source, id) keys it when held; logged, they are made safe to echo.
+        var key = $"{source}/{id}";
         (source, id) = (CloudEventFormat.Printable(source), CloudEventFormat.Printable(id));
         if (!byTopic.TryGetValue(topic, out var handler))
         {
@@ -102,7 +106,7 @@ public sealed partial class DaprAppCallback(
         }
         catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
         {
-            return await HoldAsync(topic, source, id, cloudEvent, e, cancellationToken);
+            return await HoldAsync(topic, source, id, key, cloudEvent, e, cancellationToken);
         }
         catch (Exception e)
         {
@@ -126,12 +130,12 @@ public sealed partial class DaprAppCallback(
     /// SUCCESS, so the events behind it on the partition go on. Only if it cannot even be kept
     /// (the store is down) daprd is asked to deliver it again.
     /// </summary>
-    private async Task<TopicOutcome> HoldAsync(string topic, string source, string id, CloudEvent cloudEvent, Exception error, CancellationToken cancellationToken)
+    private async Task<TopicOutcome> HoldAsync(string topic, string source, string id, string key, CloudEvent cloudEvent, Exception error, CancellationToken cancellationToken)
     {
         try
         {
             var payload = Encoding.UTF8.GetString(CloudEventFormat.Json.EncodeStructuredModeMessage(cloudEvent, out _).Span);
-            await failures.RecordAsync(QueueFor(topic), OrderIdOf(cloudEvent), $"{source}/{id}", error, cancellationToken, payload);
+            await failures.RecordAsync(QueueFor(topic), OrderIdOf(cloudEvent), key, error, cancellationToken, payload);
             return TopicOutcome.Success;
         }
         catch (Exception e)

@@ -25,7 +25,7 @@ public sealed class HeldEventRetry(
         var tried = 0;
         while (true)
         {
-            var due = await failures.DueWithPayloadAsync(DaprAppCallback.QueuePrefix, Time.GetUtcNow(), 50, cancellationToken);
+            var due = await failures.DueWithPayloadAsync(callback.HeldQueues, Time.GetUtcNow(), 50, cancellationToken);
             if (due.Count == 0)
             {
                 return tried;
@@ -47,6 +47,6 @@ public sealed class HeldEventRetry(
     {
         await RetryDueAsync(cancellationToken);
         await failures.RefreshAsync(cancellationToken);
-        return await failures.NextWithPayloadAsync(DaprAppCallback.QueuePrefix, cancellationToken);
+        return await failures.NextWithPayloadAsync(callback.HeldQueues, cancellationToken);
     }
 }

@@ -135,31 +135,31 @@ public sealed partial class ItemFailures(
         var failure = await database.WriteAsync(
             async (c, tx) =>
             {
-                var attempts = 1 + await c.ExecuteScalarAsync<long>(
-                    $"SELECT COALESCE(MAX(attempts), 0) FROM {Table} WHERE queue = @queue AND item_key = @itemKey", new { queue, itemKey }, tx);
-                var parks = park || RetrySchedule.Parks((int)attempts, o);
-                var next = parks ? (DateTimeOffset?)null : now + RetrySchedule.Delay((int)attempts, o);
-                var row = await c.QuerySingleAsync<Row>(
+                // Counted in the row itself, so two replicas failing the same item both count.
+                var attempts = await c.ExecuteScalarAsync<long>(
                     $"""
                     INSERT INTO {Table} (queue, item_key, order_id, attempts, first_failed_at, last_failed_at, next_attempt_at, parked_at, error, payload)
-                    VALUES (@queue, @itemKey, @orderId, @attempts, @now, @now, @next, @parkedAt, @text, @payload)
+                    VALUES (@queue, @itemKey, @orderId, 1, @now, @now, NULL, NULL, @text, @payload)
                     ON CONFLICT (queue, item_key) DO UPDATE SET
-                        attempts = excluded.attempts, last_failed_at = excluded.last_failed_at, next_attempt_at = excluded.next_attempt_at,
-                        parked_at = excluded.parked_at, error = excluded.error, payload = COALESCE(excluded.payload, {Table}.payload)
-                    RETURNING {Columns}
+                        attempts = {Table}.attempts + 1, last_failed_at = excluded.last_failed_at,
+                        error = excluded.error, payload = COALESCE(excluded.payload, {Table}.payload)
+                    RETURNING attempts
                     """,
                     new
                     {
                         queue,
                         itemKey,
                         orderId,
-                        attempts,
                         now = now.ToMs(),
-                        next = next.ToMs(),
-                        parkedAt = parks ? now.ToMs() : (long?)null,
                         text,
                         payload = payload?.Replace("\0", "\\u0000", StringComparison.Ordinal),
                     },
+                    tx);
+                var parks = park || RetrySchedule.Parks((int)attempts, o);
+                var next = parks ? (DateTimeOffset?)null : now + RetrySchedule.Delay((int)attempts, o);
+                var row = await c.QuerySingleAsync<Row>(
+                    $"UPDATE {Table} SET next_attempt_at = @next, parked_at = @parkedAt WHERE queue = @queue AND item_key = @itemKey RETURNING {Columns}",
+                    new { queue, itemKey, next = next.ToMs(), parkedAt = parks ? now.ToMs() : (long?)null },
                     tx);
                 return row.ToFailure();
             },
@@ -191,33 +191,37 @@ public sealed partial class ItemFailures(
                     cancellationToken: ct))).ToHashSet(),
                 ct);
 
-    /// <summary>The earliest next attempt of a retrying item of <paramref name="queue"/>.</summary>
-    public Task<DateTimeOffset?> NextAttemptAsync(string queue, CancellationToken ct) =>
+    /// <summary>
+    /// The earliest next attempt, still to come, of a retrying item of <paramref name="queue"/>. One
+    /// whose time has passed was either taken this round or is held behind another item: waking
+    /// for it again at once would only spin.
+    /// </summary>
+    public Task<DateTimeOffset?> NextAttemptAsync(string queue, DateTimeOffset now, CancellationToken ct) =>
         database.ReadAsync(
             async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-                $"SELECT MIN(next_attempt_at) FROM {Table} WHERE queue = @queue AND parked_at IS NULL",
-                new { queue },
+                $"SELECT MIN(next_attempt_at) FROM {Table} WHERE queue = @queue AND parked_at IS NULL AND next_attempt_at > @now",
+                new { queue, now = now.ToMs() },
                 cancellationToken: ct))),
             ct);
 
-    /// <summary>Items that live only here (a payload) and whose next attempt has come, of the queues starting with <paramref name="queuePrefix"/>.</summary>
-    public Task<List<ItemFailure>> DueWithPayloadAsync(string queuePrefix, DateTimeOffset now, int limit, CancellationToken ct) =>
+    /// <summary>Items that live only here (a payload) and whose next attempt has come, of <paramref name="queues"/>.</summary>
+    public Task<List<ItemFailure>> DueWithPayloadAsync(IReadOnlyCollection<string> queues, DateTimeOffset now, int limit, CancellationToken ct) =>
         database.ReadAsync(
             async c => (await c.QueryAsync<Row>(new CommandDefinition(
                 $"""
                 SELECT {Columns} FROM {Table}
-                WHERE parked_at IS NULL AND next_attempt_at <= @now AND payload IS NOT NULL AND queue LIKE @prefix
+                WHERE parked_at IS NULL AND next_attempt_at <= @now AND payload IS NOT NULL AND queue IN @queues
                 ORDER BY next_attempt_at, id LIMIT @limit
                 """,
-                new { now = now.ToMs(), prefix = queuePrefix + "%", limit },
+                new { now = now.ToMs(), queues, limit },
                 cancellationToken: ct))).Select(r => r.ToFailure()).ToList(),
             ct);
 
-    public Task<DateTimeOffset?> NextWithPayloadAsync(string queuePrefix, CancellationToken ct) =>
+    public Task<DateTimeOffset?> NextWithPayloadAsync(IReadOnlyCollection<string> queues, CancellationToken ct) =>
         database.ReadAsync(
             async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-                $"SELECT MIN(next_attempt_at) FROM {Table} WHERE parked_at IS NULL AND payload IS NOT NULL AND queue LIKE @prefix",
-                new { prefix = queuePrefix + "%" },
+                $"SELECT MIN(next_attempt_at) FROM {Table} WHERE parked_at IS NULL AND payload IS NOT NULL AND queue IN @queues",
+                new { queues },
                 cancellationToken: ct))),
             ct);
 
@@ -272,7 +276,13 @@ public sealed partial class ItemFailures(
     public static string Describe(Exception e)
     {
         var text = Redact.ContactDetails($"{e.GetType().Name}: {e.Message}").Replace("\0", "\\0", StringComparison.Ordinal);
-        return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+        if (text.Length <= MaxErrorLength)
+        {
+            return text;
+        }
+
+        // Never half a surrogate pair: PostgreSQL refuses to store it.
+        return text[..(char.IsHighSurrogate(text[MaxErrorLength - 1]) ? MaxErrorLength - 1 : MaxErrorLength)];
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: item {ItemKey} of order {OrderId} failed (attempt {Attempts}); next attempt at {NextAttemptAt}: {Error}")]

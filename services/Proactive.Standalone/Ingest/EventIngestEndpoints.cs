@@ -109,6 +109,14 @@ public static partial class EventIngestEndpoints
                     title: "The batch was refused");
             }
 
+            if (document.RootElement.GetArrayLength() > options.Value.MaxBatchEntries)
+            {
+                // Refused before any entry is read: one oversized batch of junk costs one answer, not one per entry.
+                return Results.ValidationProblem(
+                    new Dictionary<string, string[]> { ["body"] = [$"holds more than {options.Value.MaxBatchEntries} events ({IngestOptions.Section}:MaxBatchEntries); send smaller batches"] },
+                    title: "The batch was refused");
+            }
+
             var results = new List<EntryResult>();
             var index = 0;
             foreach (var entry in document.RootElement.EnumerateArray())

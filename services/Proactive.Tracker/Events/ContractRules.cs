@@ -202,7 +202,7 @@ internal static partial class ContractRules
         if (customer.TimeZone.Length > 0 && !errors.ContainsKey("data.customer.timeZone")
             && DateTimeZoneProviders.Tzdb.GetZoneOrNull(customer.TimeZone) is null)
         {
-            errors.TryAdd("data.customer.timeZone", [$"'{customer.TimeZone}' is not an IANA time zone, e.g. Asia/Seoul"]);
+            errors.TryAdd("data.customer.timeZone", ["is not an IANA time zone, e.g. Asia/Seoul"]);
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class IngestOptions
     /// <summary>Largest request body accepted (a single event or a whole batch); larger is 413.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Most events in one batch; a larger batch is refused whole (400 naming the body) before any is read.</summary>
+    public int MaxBatchEntries { get; set; } = 1000;
+
     /// <summary>How far in the future of this process's clock an event's occurredAt may be.</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromDays(1);
 

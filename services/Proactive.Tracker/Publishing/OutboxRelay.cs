@@ -78,6 +78,6 @@ public sealed class OutboxRelay(
     protected override async Task<DateTimeOffset?> RunDueAsync(CancellationToken cancellationToken)
     {
         await RelayPendingAsync(cancellationToken);
-        return await failures.NextAttemptAsync(Queue, cancellationToken);
+        return await failures.NextAttemptAsync(Queue, Time.GetUtcNow(), cancellationToken);
     }
 }
