@@ -51,6 +51,39 @@ public class CloudEventReaderTests
         Events.Valid(binary).Data.ShouldBe(message);
     }
 
+    [Fact]
+    public void ReadsWhereAnOrderShipsFromAndToAndWhoFulfilsItInJsonAndProtobuf()
+    {
+        var placed = Placed();
+        placed["data"]!["shipFrom"] = new JsonObject { ["country"] = "KR", ["region"] = "KR-41", ["postalCode"] = "13529" };
+        placed["data"]!["shipTo"] = new JsonObject { ["country"] = "KR", ["region"] = "KR-11" };
+        placed["data"]!["fulfilledBy"] = "WH-Icheon:2";
+
+        var order = (OrderSnapshot)Events.Valid(placed).Data;
+
+        order.ShipFrom.ShouldBe(new Address { Country = "KR", Region = "KR-41", PostalCode = "13529" });
+        order.ShipTo.ShouldBe(new Address { Country = "KR", Region = "KR-11" });
+        order.FulfilledBy.ShouldBe("WH-Icheon:2");
+        var binary = Placed();
+        binary.Remove("data");
+        binary["datacontenttype"] = "application/protobuf";
+        binary["data_base64"] = Convert.ToBase64String(order.ToByteArray());
+        Events.Valid(binary).Data.ShouldBe(order);
+    }
+
+    [Fact]
+    public void ReadsAShipmentsServiceLevelAndShipFrom()
+    {
+        var created = ShipmentCreated("A-1001", "S-1", T0.AddHours(5), null);
+        created["data"]!["serviceLevel"] = "express";
+        created["data"]!["shipFrom"] = new JsonObject { ["country"] = "BR", ["region"] = "BR-SP", ["postalCode"] = "01310" };
+
+        var shipment = (ShipmentCreated)Events.Valid(created).Data;
+
+        shipment.ServiceLevel.ShouldBe("express");
+        shipment.ShipFrom.ShouldBe(new Address { Country = "BR", Region = "BR-SP", PostalCode = "01310" });
+    }
+
     public static TheoryData<string, Action<JsonObject>, string> BadInput => new()
     {
         { "specversion", e => e["specversion"] = "0.3", "specversion" },

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Timeline;
@@ -29,6 +30,33 @@ public class OrderTimelineTests
             DelayRules.Assess(timeline, T0.AddDays(2)).ShouldBe(expected);
             timeline.Shipments.Single().EstimatedDeliveryAt.ShouldBe(Promise.AddDays(2));
         }
+    }
+
+    [Fact]
+    public void TheLatestSnapshotSaysWhereTheOrderShipsFromAndToAndAShipmentsOwnShipFromOverrides()
+    {
+        var placed = OrderPlaced(Order, T0, Promise);
+        placed["data"]!["shipFrom"] = new JsonObject { ["country"] = "KR", ["region"] = "KR-41" };
+        placed["data"]!["fulfilledBy"] = "seller-1";
+        var updated = OrderPlaced(Order, T0.AddHours(1), Promise, type: "proactive.order.updated.v1");
+        updated["data"]!["shipFrom"] = new JsonObject { ["country"] = "KR", ["region"] = "KR-26", ["postalCode"] = "48058" };
+        updated["data"]!["shipTo"] = new JsonObject { ["country"] = "KR", ["region"] = "KR-11" };
+        updated["data"]!["fulfilledBy"] = "seller-2";
+        var fromElsewhere = ShipmentCreated(Order, "S-1", T0.AddHours(5), null);
+        fromElsewhere["data"]!["serviceLevel"] = "express";
+        fromElsewhere["data"]!["shipFrom"] = new JsonObject { ["country"] = "KR", ["region"] = "KR-28" };
+        var plain = ShipmentCreated(Order, "S-2", T0.AddHours(6), null);
+
+        var timeline = OrderTimeline.Fold(Order, [Events.Valid(updated), Events.Valid(fromElsewhere), Events.Valid(plain), Events.Valid(placed)]);
+
+        timeline.Terms!.ShipFrom.ShouldBe(new Place("KR", "KR-26", "48058"));
+        timeline.Terms.ShipTo.ShouldBe(new Place("KR", "KR-11", null));
+        timeline.Terms.FulfilledBy.ShouldBe("seller-2");
+        var (s1, s2) = (timeline.Shipments[0], timeline.Shipments[1]);
+        s1.ServiceLevel.ShouldBe("express");
+        timeline.ShipFromOf(s1).ShouldBe(new Place("KR", "KR-28", null));
+        s2.ServiceLevel.ShouldBeNull();
+        timeline.ShipFromOf(s2).ShouldBe(new Place("KR", "KR-26", "48058"));
     }
 
     [Fact]

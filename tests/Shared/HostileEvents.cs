@@ -77,6 +77,10 @@ public static class HostileEvents
         HostileEvent O(string why, string field, string data, string id = "\"hostile-1\"", string source = "\"shop-orders\"", string attributes = "", bool jsonOnly = false) =>
             new(why, "orders", field, OrderPlaced, data, id, source, Attributes: attributes, JsonOnly: jsonOnly);
         HostileEvent S(string why, string field, string data) => new(why, "shipments", field, ShipmentTracking, data, Source: "\"carrier-gateway\"");
+        HostileEvent C(string why, string field, string extra) => new(
+            why, "shipments", field, "proactive.shipment.created.v1",
+            $$"""{"shipmentId":"S-1","orderId":"{{OrderId}}","occurredAt":"{{occurred}}",{{extra}}"carrier":"CJ"}""",
+            Source: "\"carrier-gateway\"");
         HostileEvent P(string why, string field, Action<OrderSnapshot> spoil)
         {
             var order = new OrderSnapshot
@@ -124,6 +128,18 @@ public static class HostileEvents
             O("name of 257 characters", "data.customer.name", Order(name: $"\"{new string('n', 257)}\"")),
             O("email of 255 characters", "data.customer.email", Order(email: $"\"{new string('m', 243)}@example.com\"")),
             S("description of 1,025 characters", "data.exception.description", Track(description: $"\"{new string('d', 1025)}\"")),
+            O("ship-to country in lower case", "data.shipTo.country", Order(extra: "\"shipTo\":{\"country\":\"kr\",\"region\":\"KR-11\"},")),
+            O("ship-to country of three letters", "data.shipTo.country", Order(extra: "\"shipTo\":{\"country\":\"KOR\"},")),
+            O("ship-from without a country", "data.shipFrom.country", Order(extra: "\"shipFrom\":{\"region\":\"BR-SP\"},")),
+            O("region with a space", "data.shipTo.region", Order(extra: "\"shipTo\":{\"country\":\"KR\",\"region\":\"KR 11\"},")),
+            O("region of 65 characters", "data.shipTo.region", Order(extra: $"\"shipTo\":{{\"country\":\"KR\",\"region\":\"{new string('r', 65)}\"}},")),
+            O("NUL in the postal code", "data.shipTo.postalCode", Order(extra: "\"shipTo\":{\"country\":\"KR\",\"postalCode\":\"04\\u00001\"},")),
+            O("postal code of 33 characters", "data.shipFrom.postalCode", Order(extra: $"\"shipFrom\":{{\"country\":\"KR\",\"postalCode\":\"{new string('9', 33)}\"}},")),
+            O("fulfilledBy with a slash", "data.fulfilledBy", Order(extra: "\"fulfilledBy\":\"W/1\",")),
+            O("fulfilledBy of 129 characters", "data.fulfilledBy", Order(extra: $"\"fulfilledBy\":\"{new string('W', 129)}\",")),
+            C("service level with a space", "data.serviceLevel", "\"serviceLevel\":\"next day\","),
+            C("service level of 65 characters", "data.serviceLevel", $"\"serviceLevel\":\"{new string('x', 65)}\","),
+            C("shipment ship-from country of digits", "data.shipFrom.country", "\"shipFrom\":{\"country\":\"82\"},"),
             O("NUL in the event id", "id", Order(), id: "\"hostile\\u00001\""),
             O("event id of 257 characters", "id", Order(), id: $"\"{new string('i', 257)}\""),
             O("source of 257 characters", "source", Order(), source: $"\"{new string('s', 257)}\""),
@@ -136,6 +152,9 @@ public static class HostileEvents
             P("protobuf dated 2099", "data.occurredAt", o => o.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero))),
             P("protobuf NUL in the customer's name", "data.customer.name", o => o.Customer.Name = "Min\0ji"),
             P("protobuf 20,000-character orderId", "data.orderId", o => o.OrderId = new string('A', 20_000)),
+            P("protobuf region with a slash", "data.shipTo.region", o => o.ShipTo = new Address { Country = "KR", Region = "KR/11" }),
+            P("protobuf ship-from country in lower case", "data.shipFrom.country", o => o.ShipFrom = new Address { Country = "br" }),
+            P("protobuf fulfilledBy with ..", "data.fulfilledBy", o => o.FulfilledBy = "W..1"),
         ];
     }
 

@@ -41,7 +41,15 @@ public static partial class ContractLimits
         ["trackingNumber"] = 128,
         ["location"] = 256,
         ["description"] = 1024,
+        ["fulfilledBy"] = MaxIdLength,
+        ["country"] = 2,
+        ["region"] = MaxCodeLength,
+        ["postalCode"] = 32,
+        ["serviceLevel"] = MaxCodeLength,
     };
+
+    /// <summary>Address.region and serviceLevel: short codes of <see cref="IsSafeCode"/> characters.</summary>
+    public const int MaxCodeLength = 64;
 
     public const int MaxOtherText = 1024;
 
@@ -72,6 +80,15 @@ public static partial class ContractLimits
 
         return null;
     }
+
+    /// <summary>1..<see cref="MaxCodeLength"/> letters, digits, '-', '_', '.' (e.g. "KR-11", "BR-SP", "express").</summary>
+    public static bool IsSafeCode(string code) => code.Length <= MaxCodeLength && SafeCode().IsMatch(code);
+
+    /// <summary>ISO 3166-1 alpha-2 in its written form: two uppercase ASCII letters.</summary>
+    public static bool IsCountryCode(string code) => code.Length == 2 && code.All(char.IsAsciiLetterUpper);
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
+    private static partial Regex SafeCode();
 
     [GeneratedRegex(@"^[A-Za-z0-9_:-][A-Za-z0-9._:-]*$")]
     private static partial Regex SafeId();

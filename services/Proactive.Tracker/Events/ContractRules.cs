@@ -37,6 +37,13 @@ internal static partial class ContractRules
                     errors.TryAdd("data.trackingUrl", ["must be an absolute http(s) URL without user information"]);
                 }
 
+                Address(order.ShipFrom, "data.shipFrom", errors);
+                Address(order.ShipTo, "data.shipTo", errors);
+                if (order.FulfilledBy.Length > 0)
+                {
+                    Id(order.FulfilledBy, "data.fulfilledBy", errors);
+                }
+
                 break;
             case OrderCancelled cancelled:
                 Id(cancelled.OrderId, "data.orderId", errors);
@@ -46,6 +53,8 @@ internal static partial class ContractRules
                 Id(created.ShipmentId, "data.shipmentId", errors);
                 Id(created.OrderId, "data.orderId", errors);
                 WithinHorizon(created.EstimatedDeliveryAt, OccurredAt(created.OccurredAt, window, errors), window, "data.estimatedDeliveryAt", errors);
+                Code(created.ServiceLevel, "data.serviceLevel", errors);
+                Address(created.ShipFrom, "data.shipFrom", errors);
                 break;
             case ShipmentTracking tracking:
                 Id(tracking.ShipmentId, "data.shipmentId", errors);
@@ -221,6 +230,34 @@ internal static partial class ContractRules
         else if (!ContractLimits.IsSafeId(value))
         {
             errors.TryAdd(field, [$"must be at most {ContractLimits.MaxIdLength} letters, digits, '.', '_', '-' or ':', not starting with '.' and without '..'"]);
+        }
+    }
+
+    /// <summary>An optional address: when given, a country code, and a region of safe characters.</summary>
+    private static void Address(Address? address, string field, IDictionary<string, string[]> errors)
+    {
+        if (address is null)
+        {
+            return;
+        }
+
+        if (address.Country.Length == 0)
+        {
+            errors.TryAdd($"{field}.country", ["is required when the address is given"]);
+        }
+        else if (!ContractLimits.IsCountryCode(address.Country))
+        {
+            errors.TryAdd($"{field}.country", ["must be an ISO 3166-1 alpha-2 code: two uppercase letters, e.g. KR"]);
+        }
+
+        Code(address.Region, $"{field}.region", errors);
+    }
+
+    private static void Code(string value, string field, IDictionary<string, string[]> errors)
+    {
+        if (value.Length > 0 && !ContractLimits.IsSafeCode(value))
+        {
+            errors.TryAdd(field, [$"must be at most {ContractLimits.MaxCodeLength} letters, digits, '-', '_' or '.', e.g. KR-11"]);
         }
     }
 

@@ -24,6 +24,9 @@ public sealed record OrderTimeline(
 
     public IEnumerable<ShipmentState> OpenShipments => Shipments.Where(s => s.Status != ShipmentStatus.Delivered);
 
+    /// <summary>Where <paramref name="shipment"/> leaves from: its own shipFrom, else the order's.</summary>
+    public Place? ShipFromOf(ShipmentState shipment) => shipment.ShipFrom ?? Terms?.ShipFrom;
+
     public static OrderTimeline Fold(string orderId, IEnumerable<InboundEvent> events)
     {
         OrderTerms? terms = null;
@@ -64,20 +67,39 @@ public sealed record OrderTimeline(
         shipments.TryGetValue(id, out var existing) ? existing : ShipmentState.Unknown(id);
 }
 
-/// <summary>The newest snapshot of the order: the promise and how to reach the customer.</summary>
+/// <summary>
+/// The newest snapshot of the order: the promise and how to reach the customer; where it ships from
+/// and to and who fulfils it, when the shop says (for the lateness model; no rule uses them).
+/// </summary>
 public sealed record OrderTerms(
     DateTimeOffset PromisedBy,
     DateTimeOffset? ShipBy,
     Customer Customer,
     string? TrackingUrl,
-    DateTimeOffset AsOf)
+    DateTimeOffset AsOf,
+    Place? ShipFrom = null,
+    Place? ShipTo = null,
+    string? FulfilledBy = null)
 {
     public static OrderTerms From(OrderSnapshot snapshot) => new(
         snapshot.PromisedBy.ToDateTimeOffset(),
         snapshot.ShipBy?.ToDateTimeOffset(),
         snapshot.Customer,
         snapshot.TrackingUrl.Length > 0 ? snapshot.TrackingUrl : null,
-        snapshot.OccurredAt.ToDateTimeOffset());
+        snapshot.OccurredAt.ToDateTimeOffset(),
+        Place.From(snapshot.ShipFrom),
+        Place.From(snapshot.ShipTo),
+        snapshot.FulfilledBy.Length > 0 ? snapshot.FulfilledBy : null);
+}
+
+/// <summary>A contract Address: country (ISO 3166-1 alpha-2), region and postal code when given.</summary>
+public sealed record Place(string Country, string? Region, string? PostalCode)
+{
+    public static Place? From(Address? address) => address is null
+        ? null
+        : new Place(address.Country, NonEmpty(address.Region), NonEmpty(address.PostalCode));
+
+    private static string? NonEmpty(string value) => value.Length > 0 ? value : null;
 }
 
 public enum ShipmentStatus
@@ -111,7 +133,9 @@ public sealed record ShipmentState(
     DateTimeOffset? StatusAt,
     DateTimeOffset? EstimatedDeliveryAt,
     string? Location,
-    CarrierExceptionCode? ExceptionCode)
+    CarrierExceptionCode? ExceptionCode,
+    string? ServiceLevel = null,
+    Place? ShipFrom = null)
 {
     public static ShipmentState Unknown(string id) => new(id, null, null, ShipmentStatus.Created, null, null, null, null);
 
@@ -121,6 +145,8 @@ public sealed record ShipmentState(
         TrackingNumber = NonEmpty(created.TrackingNumber) ?? TrackingNumber,
         EstimatedDeliveryAt = created.EstimatedDeliveryAt?.ToDateTimeOffset() ?? EstimatedDeliveryAt,
         StatusAt = StatusAt ?? at,
+        ServiceLevel = NonEmpty(created.ServiceLevel) ?? ServiceLevel,
+        ShipFrom = Place.From(created.ShipFrom) ?? ShipFrom,
     };
 
     public ShipmentState Apply(ShipmentTracking tracking, DateTimeOffset at) => this with
