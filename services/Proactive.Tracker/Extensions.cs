@@ -24,7 +24,12 @@ public static class Extensions
     {
         builder.Services.AddOptions<TrackerOptions>()
             .Bind(builder.Configuration.GetSection(TrackerOptions.Section))
+            .PostConfigure(o => o.DefaultTimeZone ??= builder.Configuration["Proactive:Notices:DefaultTimeZone"] ?? "UTC")
             .Validate(o => o.StallAfter > TimeSpan.Zero, $"{TrackerOptions.Section}:StallAfter must be positive")
+            .Validate(o => TrackerOptions.ParseTime(o.LastCallAt) is not null, $"{TrackerOptions.Section}:LastCallAt must be a time of day HH:mm, e.g. 09:00")
+            .Validate(
+                o => NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(o.DefaultTimeZone ?? "") is not null,
+                $"{TrackerOptions.Section}:DefaultTimeZone (or Proactive:Notices:DefaultTimeZone) must be an IANA time zone, e.g. Asia/Seoul")
             .ValidateOnStart();
         builder.Services.AddOptions<IngestOptions>()
             .Bind(builder.Configuration.GetSection(IngestOptions.Section))

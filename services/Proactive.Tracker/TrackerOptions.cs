@@ -19,6 +19,25 @@ public sealed class TrackerOptions
     /// </summary>
     public TimeSpan StallAfter { get; set; } = RuleSettings.Default.StallAfter;
 
+    /// <summary>
+    /// The last call: on the promise day at <see cref="LastCallAt"/> in the customer's zone, an order
+    /// neither delivered nor out for delivery, with nothing else said, is <c>PROMISE_AT_RISK</c>.
+    /// </summary>
+    public bool LastCall { get; set; } = true;
+
+    /// <summary>The last call's local time of day, "HH:mm" ("09:00").</summary>
+    public string LastCallAt { get; set; } = "09:00";
+
+    /// <summary>
+    /// IANA zone for customers who did not give one; when not set, Proactive:Notices:DefaultTimeZone
+    /// (so one key serves both services in one process), else UTC.
+    /// </summary>
+    public string? DefaultTimeZone { get; set; }
+
     /// <summary>What the delay rules need from these options.</summary>
-    public RuleSettings ToRuleSettings() => new(StallAfter);
+    public RuleSettings ToRuleSettings() => new(StallAfter, LastCall, ParseTime(LastCallAt), DefaultTimeZone ?? "UTC");
+
+    /// <summary>"HH:mm" as a time of day, or null when it is not one.</summary>
+    public static TimeOnly? ParseTime(string? text) =>
+        TimeOnly.TryParseExact(text, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time) ? time : null;
 }

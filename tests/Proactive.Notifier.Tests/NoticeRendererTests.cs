@@ -22,6 +22,7 @@ public class NoticeRendererTests
         { "MISSED_PROMISE", null },
         { "RETURNED_TO_SENDER", null },
         { "STALLED", null },
+        { "PROMISE_AT_RISK", null },
     };
 
     [Theory]
@@ -47,6 +48,22 @@ public class NoticeRendererTests
             .ShouldStartWith("[Shop] Order A-1001: your parcel has had no tracking update for a while.");
         NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, Detected(reason: "STALLED"), Options).Text
             .ShouldContain("한동안 배송 조회 정보가 업데이트되지 않고 있어요.");
+    }
+
+    [Fact]
+    public void APromiseAtRiskIsToldSofterThanADelayInEnglishAndKorean()
+    {
+        var english = Detected(English(), reason: "PROMISE_AT_RISK");
+        var korean = Detected(reason: "PROMISE_AT_RISK");
+
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, english, Options).Text
+            .ShouldStartWith("[Shop] Order A-1001: your order may not arrive by the promised date; we are watching it closely.");
+        var email = NoticeRenderer.Render(Channel.Email, NoticeKind.Delay, english, Options);
+        email.Subject.ShouldBe("Your order A-1001 may arrive late");
+        email.Text.ShouldContain("Your order may not arrive by the promised date; we are watching it closely.");
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, korean, Options).Text
+            .ShouldContain("약속드린 날짜까지 도착하지 못할 수도 있어요. 계속 확인하고 있어요.");
+        NoticeRenderer.Render(Channel.Email, NoticeKind.Delay, korean, Options).Subject.ShouldBe("주문 A-1001 배송 지연 가능성 안내");
     }
 
     [Fact]
@@ -134,6 +151,7 @@ public class NoticeRendererTests
     [Theory]
     [InlineData("STALLED")]
     [InlineData("MISSED_PROMISE")]
+    [InlineData("PROMISE_AT_RISK")]
     public void AStaleEstimateBeforeThePromiseIsNotQuotedForALateParcel(string reason)
     {
         var news = Detected(eta: Promise.AddHours(-20), reason: reason) with { Customer = English() };

@@ -12,8 +12,14 @@ public class DelayRulesTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(9));
     private static readonly DateTimeOffset Promise = T0.AddDays(3);
 
+    /// <summary>
+    /// The other rules, without the last call: the promise here is 09:00 Seoul, so the last call
+    /// would fire a day before it and hide them (it has tests of its own below).
+    /// </summary>
+    private static readonly RuleSettings Others = RuleSettings.Default with { LastCall = false };
+
     private static DelayAssessment Assess(DateTimeOffset now, params InboundEvent[] events) =>
-        DelayRules.Assess(OrderTimeline.Fold(Order, events), now);
+        DelayRules.Assess(OrderTimeline.Fold(Order, events), now, Others);
 
     private static InboundEvent Placed(DateTimeOffset? shipBy = null, DateTimeOffset? promise = null) =>
         Events.Valid(OrderPlaced(Order, T0, promise ?? Promise, shipBy: shipBy));
@@ -226,13 +232,13 @@ public class DelayRulesTests
     public void StallAfterIsConfigurable()
     {
         var timeline = OrderTimeline.Fold(Order, [Placed(), Created(Promise.AddHours(-3)), Scan(LastScan)]);
-        var day = new RuleSettings(TimeSpan.FromHours(24));
+        var day = Others with { StallAfter = TimeSpan.FromHours(24) };
 
         // 24 h after the last update is T0+36h, but the promise is then still 36 h away: it stalls 24 h before it.
         DelayRules.Assess(timeline, LastScan, day).NextCheckAt.ShouldBe(Promise.AddHours(-24));
         DelayRules.Assess(timeline, Promise.AddHours(-24).AddMilliseconds(-1), day).State.ShouldBe(OrderState.OnTrack);
         DelayRules.Assess(timeline, Promise.AddHours(-24), day).Reason.ShouldBe(DelayReason.Stalled);
-        DelayRules.Assess(timeline, Promise.AddHours(-24)).State.ShouldBe(OrderState.OnTrack);
+        DelayRules.Assess(timeline, Promise.AddHours(-24), Others).State.ShouldBe(OrderState.OnTrack);
     }
 
     [Fact]
@@ -260,5 +266,115 @@ public class DelayRulesTests
 
         var quiet = new[] { Placed(), Created(Promise.AddHours(-3)), Scan(LastScan) };
         Assess(Promise.AddDays(1), quiet).Reason.ShouldBe(DelayReason.Stalled);
+    }
+
+    // The last call. Seoul is UTC+9 all year: 18:00 Seoul on 26 November is 09:00 UTC.
+    private static readonly DateTimeOffset EveningPromise = new(2026, 11, 26, 18, 0, 0, TimeSpan.FromHours(9));
+    private static readonly DateTimeOffset NineInSeoul = new(2026, 11, 26, 9, 0, 0, TimeSpan.FromHours(9));
+
+    private static DelayAssessment Call(DateTimeOffset now, RuleSettings? settings = null, params InboundEvent[] events) =>
+        DelayRules.Assess(OrderTimeline.Fold(Order, events), now, settings ?? RuleSettings.Default);
+
+    private static InboundEvent PlacedBy(DateTimeOffset promise, bool withZone = true)
+    {
+        var customer = KoreanCustomer();
+        if (!withZone)
+        {
+            customer.Remove("timeZone");
+        }
+
+        return Events.Valid(OrderPlaced(Order, T0, promise, customer));
+    }
+
+    [Fact]
+    public void TheLastCallFiresAtNineOnThePromiseDayInTheCustomersZoneWithItsOwnTimer()
+    {
+        InboundEvent[] events = [PlacedBy(EveningPromise), Created(EveningPromise.AddHours(-3))];
+
+        var before = Call(NineInSeoul.AddMilliseconds(-1), null, events);
+        before.State.ShouldBe(OrderState.OnTrack);
+        before.NextCheckAt.ShouldBe(NineInSeoul);
+
+        var at = Call(NineInSeoul, null, events);
+        at.State.ShouldBe(OrderState.Late);
+        at.Reason.ShouldBe(DelayReason.PromiseAtRisk);
+        at.NextCheckAt.ShouldBe(EveningPromise.AddMilliseconds(1));
+        Call(EveningPromise.AddMinutes(1), null, events).Reason.ShouldBe(DelayReason.MissedPromise);
+    }
+
+    [Fact]
+    public void APromiseAtOrBeforeNineGetsItsLastCallAtNineTheDayBefore()
+    {
+        foreach (var promise in new[] { NineInSeoul, NineInSeoul.AddHours(-1), NineInSeoul.AddHours(-9) })
+        {
+            var dayBefore = NineInSeoul.AddDays(-1);
+            Call(dayBefore.AddMilliseconds(-1), null, PlacedBy(promise)).NextCheckAt.ShouldBe(dayBefore, $"promise {promise}");
+            Call(dayBefore, null, PlacedBy(promise)).Reason.ShouldBe(DelayReason.PromiseAtRisk, $"promise {promise}");
+        }
+
+        Call(NineInSeoul, null, PlacedBy(NineInSeoul.AddMinutes(1))).Reason.ShouldBe(DelayReason.PromiseAtRisk);
+        Call(NineInSeoul.AddMilliseconds(-1), null, PlacedBy(NineInSeoul.AddMinutes(1))).State.ShouldBe(OrderState.OnTrack);
+    }
+
+    [Fact]
+    public void ACustomerWithoutAZoneIsCalledAtNineInTheDefaultZone()
+    {
+        var nineUtc = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+        var nineInNewYork = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.FromHours(-5));
+        var promise = new DateTimeOffset(2026, 11, 26, 23, 0, 0, TimeSpan.FromHours(-5));
+
+        Call(nineUtc.AddMilliseconds(-1), null, PlacedBy(promise, withZone: false)).NextCheckAt.ShouldBe(nineUtc);
+        Call(nineUtc, null, PlacedBy(promise, withZone: false)).Reason.ShouldBe(DelayReason.PromiseAtRisk);
+        var newYork = RuleSettings.Default with { DefaultTimeZone = "America/New_York" };
+        Call(nineUtc, newYork, PlacedBy(promise, withZone: false)).State.ShouldBe(OrderState.OnTrack);
+        Call(nineInNewYork, newYork, PlacedBy(promise, withZone: false)).Reason.ShouldBe(DelayReason.PromiseAtRisk);
+    }
+
+    [Theory]
+    [InlineData("OUT_FOR_DELIVERY", OrderState.OnTrack)]
+    [InlineData("DELIVERED", OrderState.Delivered)]
+    public void AParcelOutForDeliveryOrDeliveredGetsNoLastCall(string status, OrderState state)
+    {
+        InboundEvent[] events = [PlacedBy(EveningPromise), Created(EveningPromise.AddHours(-3)), Scan(NineInSeoul.AddHours(-2), status)];
+
+        var verdict = Call(NineInSeoul.AddHours(1), null, events);
+
+        verdict.State.ShouldBe(state);
+        if (state == OrderState.OnTrack)
+        {
+            verdict.NextCheckAt.ShouldBe(EveningPromise.AddMilliseconds(1));
+        }
+    }
+
+    [Fact]
+    public void ACancelledOrderGetsNoLastCall()
+    {
+        var cancelled = Events.Valid(OrderCancelled(Order, T0.AddDays(1)));
+
+        Call(NineInSeoul.AddHours(1), null, PlacedBy(EveningPromise), cancelled).State.ShouldBe(OrderState.Cancelled);
+    }
+
+    [Fact]
+    public void TheLastCallRanksBelowEveryOtherReason()
+    {
+        var notShipped = Events.Valid(OrderPlaced(Order, T0, EveningPromise, shipBy: T0.AddDays(1)));
+        Call(NineInSeoul.AddHours(1), null, notShipped).Reason.ShouldBe(DelayReason.NotShipped);
+
+        var slipped = Scan(T0.AddDays(1), eta: EveningPromise.AddDays(2));
+        Call(NineInSeoul.AddHours(1), null, PlacedBy(EveningPromise), Created(EveningPromise.AddHours(-3)), slipped).Reason.ShouldBe(DelayReason.EtaSlip);
+    }
+
+    [Fact]
+    public void TheLastCallCanBeMovedOrTurnedOff()
+    {
+        InboundEvent[] events = [PlacedBy(EveningPromise)];
+        var halfTen = RuleSettings.Default with { LastCallAt = new TimeOnly(10, 30) };
+
+        Call(NineInSeoul.AddMinutes(89), halfTen, events).NextCheckAt.ShouldBe(NineInSeoul.AddMinutes(90));
+        Call(NineInSeoul.AddMinutes(90), halfTen, events).Reason.ShouldBe(DelayReason.PromiseAtRisk);
+
+        var off = Call(EveningPromise.AddMinutes(-1), RuleSettings.Default with { LastCall = false }, events);
+        off.State.ShouldBe(OrderState.OnTrack);
+        off.NextCheckAt.ShouldBe(EveningPromise.AddMilliseconds(1));
     }
 }

@@ -19,6 +19,9 @@ public sealed record RenderedMessage(string? Subject, string Text, string? Html,
 /// </summary>
 public static class NoticeRenderer
 {
+    /// <summary>The last call's reason: not late yet, so its subject says "may" rather than "is delayed".</summary>
+    private const string AtRisk = "PROMISE_AT_RISK";
+
     /// <summary>The order reference an SMS falls back to when the full one does not fit.</summary>
     private const int ShortOrderReference = 8;
 
@@ -95,7 +98,7 @@ public static class NoticeRenderer
         Texts texts, NoticeKind kind, EpisodeNews news, string what, LocalDate? eta, LocalDate? promised, Language language, LinkCheck link, NoticePolicyOptions options)
     {
         var reference = SafeText.OrderReference(news.OrderId);
-        var subject = texts.Subject(kind, reference);
+        var subject = kind == NoticeKind.Delay && news.Reason == AtRisk ? texts.AtRiskSubject(reference) : texts.Subject(kind, reference);
         var greeting = texts.Greeting(SafeText.GreetingName(news.Customer.Name));
         var sentence = Capitalize(what);
         var promisedLine = promised is { } by ? texts.PromisedLine(LocalDates.Long(by, language)) : null;
@@ -139,13 +142,13 @@ public static class NoticeRenderer
     }
 
     /// <summary>
-    /// The estimate worth repeating: for a stalled parcel or a missed promise, a carrier estimate
-    /// that is not past the promise is stale (the parcel is late anyway), so the message says a
-    /// new date will follow instead of quoting it.
+    /// The estimate worth repeating: for a stalled parcel, a missed promise or a promise at risk, a
+    /// carrier estimate that is not past the promise is stale (the parcel is late, or may be,
+    /// anyway), so the message says a new date will follow instead of quoting it.
     /// </summary>
     private static DateTimeOffset? CredibleEstimate(NoticeKind kind, EpisodeNews news) =>
         news.EstimatedDeliveryAt is { } at
-        && (kind == NoticeKind.BackOnTrack || at > news.PromisedBy || news.Reason is not ("STALLED" or "MISSED_PROMISE"))
+        && (kind == NoticeKind.BackOnTrack || at > news.PromisedBy || news.Reason is not ("STALLED" or "MISSED_PROMISE" or AtRisk))
             ? at
             : null;
 
