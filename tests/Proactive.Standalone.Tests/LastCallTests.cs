@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults.Storage;
 using static Proactive.Tests.Shared.ContractEvents;
 
@@ -111,5 +112,31 @@ public abstract class LastCallTests : IAsyncLifetime
         late.Twilio.Messages.ShouldHaveSingleItem();
         await off.AdvanceAsync(Promise.AddMilliseconds(-1) - off.Time.GetUtcNow());
         off.Twilio.Requests.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task ACustomerWithoutAZoneIsCalledInTheNoticesDefaultZone()
+    {
+        await using var seoul = await StandaloneHost.StartAsync(store: Store, settings: [new("Proactive:Notices:DefaultTimeZone", "Asia/Seoul")]);
+        var customer = KoreanCustomer();
+        customer.Remove("timeZone");
+        await seoul.AcceptAsync(OrderPlaced("L-6", Now.AddHours(-3), Promise, customer), ShipmentCreated("L-6", "S-6", Now.AddHours(-1), null));
+        await seoul.DrainAsync();
+
+        await seoul.AdvanceAsync(LastCall - seoul.Time.GetUtcNow());
+
+        (await seoul.OrderAsync("L-6")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("PROMISE_AT_RISK");
+        seoul.Twilio.Messages.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task BadLastCallOptionsStopTheHostNamingTheKey()
+    {
+        var e = await Should.ThrowAsync<OptionsValidationException>(() => StandaloneHost.StartAsync(
+            store: Store,
+            settings: [new("Proactive:Tracker:LastCallAt", "9am"), new("Proactive:Tracker:DefaultTimeZone", "Mars/Olympus")]));
+
+        e.Message.ShouldContain("Proactive:Tracker:LastCallAt must be a time of day HH:mm");
+        e.Message.ShouldContain("Proactive:Tracker:DefaultTimeZone (or Proactive:Notices:DefaultTimeZone) must be an IANA time zone");
     }
 }
