@@ -377,4 +377,16 @@ public class DelayRulesTests
         off.State.ShouldBe(OrderState.OnTrack);
         off.NextCheckAt.ShouldBe(EveningPromise.AddMilliseconds(1));
     }
+
+    [Fact]
+    public void ALastCallTimeThatAClockChangeSkipsMovesOnByTheGap()
+    {
+        // New York springs forward at 02:00 on 8 March 2026: 02:30 does not exist, 03:30 EDT is 07:30 UTC.
+        var promise = new DateTimeOffset(2026, 3, 8, 20, 0, 0, TimeSpan.FromHours(-4));
+        var customer = EnglishCustomer();
+        var placed = Events.Valid(OrderPlaced(Order, promise.AddDays(-3), promise, customer));
+        var halfTwo = RuleSettings.Default with { LastCallAt = new TimeOnly(2, 30) };
+
+        Call(promise.AddDays(-1), halfTwo, placed).NextCheckAt.ShouldBe(new DateTimeOffset(2026, 3, 8, 7, 30, 0, TimeSpan.Zero));
+    }
 }

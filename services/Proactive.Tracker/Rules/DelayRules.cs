@@ -174,7 +174,7 @@ public static class DelayRules
     /// (<c>customer.timeZone</c>, else <see cref="RuleSettings.DefaultTimeZone"/>); when the promise
     /// is at or before that time of its day, the same time the day before, so the customer is told
     /// before the promise passes and at a decent hour. A local time that a clock change skips is
-    /// taken just after the gap. Ranked lowest, it is said only when nothing else is: an open
+    /// moved on by the length of the gap (02:30 on a spring-forward night is 03:30). Ranked lowest, it is said only when nothing else is: an open
     /// episode with a reason of its own keeps that reason.
     /// </summary>
     private static DateTimeOffset? LastCallAt(OrderTerms terms, IReadOnlyList<ShipmentState> open, RuleSettings settings)
