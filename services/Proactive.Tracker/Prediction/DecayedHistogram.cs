@@ -107,9 +107,10 @@ public sealed class DurationDistribution
     /// <summary>S(x) = P(duration &gt; x), linear inside a bin, constant (the overflow mass) past the last bin.</summary>
     public double Survival(double days)
     {
+        // Tail(0) rather than 1: the same rounding as every other tail, so S never rises.
         if (days <= 0)
         {
-            return 1;
+            return _tail[0];
         }
 
         var x = days / BinWidth;
@@ -125,7 +126,7 @@ public sealed class DurationDistribution
     /// <summary>The smallest duration x with S(x) ≤ <paramref name="survival"/>, or null if S never gets that low.</summary>
     public double? DurationAtSurvival(double survival)
     {
-        if (survival >= 1)
+        if (survival >= _tail[0])
         {
             return 0;
         }

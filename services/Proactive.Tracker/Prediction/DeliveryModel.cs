@@ -179,10 +179,7 @@ public sealed class DeliveryModel
     /// </summary>
     public DateTimeOffset NextCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap)
     {
-        DateTimeOffset? crossing = order.HandedOverAt is { } h && h <= now
-            ? TransitCrossing(order, now, h)
-            : ScanCrossing(order, now, cap);
-        if (crossing is not { } t || t >= cap)
+        if (Crossing(order, now, cap) is not { } t || t >= cap)
         {
             return cap;
         }
@@ -213,6 +210,11 @@ public sealed class DeliveryModel
 
         return p;
     }
+
+    /// <summary>The first instant from now (to the second) at which P(late) reaches the threshold: exact in
+    /// transit, where P only grows; on a 6-hour grid up to <paramref name="cap"/> before hand-off. Null if none.</summary>
+    public DateTimeOffset? Crossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap) =>
+        order.HandedOverAt is { } h && h <= now ? TransitCrossing(order, now, h) : ScanCrossing(order, now, cap);
 
     private DateTimeOffset? TransitCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset handedOver)
     {
