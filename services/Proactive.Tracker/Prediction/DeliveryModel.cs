@@ -10,6 +10,7 @@ public sealed class DeliveryModel
 {
     private const double Vanishing = 1e-12;
     private static readonly TimeSpan MaxWait = TimeSpan.FromHours(24);
+    private static readonly TimeSpan MinWait = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan HandlingScanStep = TimeSpan.FromHours(6);
 
     private readonly Dictionary<(HistogramKind Kind, string Group), DecayedHistogram> _groups = [];
@@ -150,9 +151,9 @@ public sealed class DeliveryModel
     }
 
     /// <summary>
-    /// The rule's assessment at now: P(now), or in the evening (from EveningLookAheadFrom until the quiet
-    /// hours) the larger of P(now) and P(next MorningSendAt), since a notice decided overnight waits for
-    /// the morning anyway; and when to assess again. Null after the promise.
+    /// The rule's assessment at now: P(now), or overnight (from EveningLookAheadFrom until MorningSendAt)
+    /// the larger of P(now) and P(next MorningSendAt), since a notice decided overnight waits for the
+    /// morning anyway; and when to assess again. Null after the promise.
     /// </summary>
     public LatenessForecast? Assess(OrderFacts order, DateTimeOffset now)
     {
@@ -169,7 +170,8 @@ public sealed class DeliveryModel
         }
 
         var atRisk = p >= Options.Threshold;
-        var next = atRisk ? cap : Min(NextCrossing(order, now, cap), cap);
+        // Never due again at once: a due-queue must move forward.
+        var next = atRisk ? cap : Min(Max(NextCrossing(order, now, cap), now + MinWait), cap);
         return new LatenessForecast(p, atRisk, next, ExpectedDelivery(order, now));
     }
 
@@ -198,10 +200,12 @@ public sealed class DeliveryModel
         }
 
         var clock = ClockOf(order.Zone);
-        var local = TimeOnly.FromDateTime(clock.Local(now));
-        if (local >= Options.EveningLookAheadFrom && local >= Options.MorningSendAt)
+        var local = clock.Local(now);
+        var time = TimeOnly.FromDateTime(local);
+        if (time >= Options.EveningLookAheadFrom || time < Options.MorningSendAt)
         {
-            var morning = clock.At(DateOnly.FromDateTime(clock.Local(now)).AddDays(1), Options.MorningSendAt);
+            var date = DateOnly.FromDateTime(local);
+            var morning = clock.At(time < Options.MorningSendAt ? date : date.AddDays(1), Options.MorningSendAt);
             if (ProbabilityLate(order, now, morning) is { } later && later > p)
             {
                 return later;
