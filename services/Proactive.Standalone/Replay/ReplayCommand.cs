@@ -90,7 +90,7 @@ public static class ReplayCommand
         var (lines, unreadable) = await ReplayInput.ReadAsync(options.Input, stdin, cancellationToken);
         var first = lines.Min(l => l.OccurredAt);
         var clock = new VirtualClock(first ?? new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var store = Directory.CreateTempSubdirectory("proactive-replay-");
+        var store = StoreDirectory();
         try
         {
             await using var app = Build(options, clock, store.FullName);
@@ -126,6 +126,25 @@ public static class ReplayCommand
             catch (IOException)
             {
             }
+        }
+    }
+
+    /// <summary>
+    /// A fresh directory for the throwaway store: in memory (/dev/shm) where there is one, since a
+    /// commit there costs no disk flush (the replay is about 2× faster), else the temporary folder
+    /// (TMPDIR).
+    /// </summary>
+    private static DirectoryInfo StoreDirectory()
+    {
+        const string shm = "/dev/shm";
+        var root = Directory.Exists(shm) ? shm : Path.GetTempPath();
+        try
+        {
+            return Directory.CreateDirectory(Path.Combine(root, $"proactive-replay-{Environment.ProcessId}-{Path.GetRandomFileName()}"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Directory.CreateTempSubdirectory("proactive-replay-");
         }
     }
 

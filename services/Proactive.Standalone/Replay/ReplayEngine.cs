@@ -58,7 +58,7 @@ public sealed class ReplayEngine(
         var done = 0;
         foreach (var line in InTimeOrder(lines))
         {
-            if (line.OccurredAt is { } at)
+            if (line.OccurredAt is { } at && at > clock.GetUtcNow())
             {
                 await RunDueUntilAsync(at, cancellationToken);
                 clock.MoveTo(at);

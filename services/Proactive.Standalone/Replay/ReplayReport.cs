@@ -9,7 +9,7 @@ public sealed record LeadTimes(int Count, double? P10, double? P50, double? P90)
     public static LeadTimes Of(IReadOnlyCollection<double> hours)
     {
         var sorted = hours.Order().ToArray();
-        double? At(double p) => sorted.Length == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)], 1);
+        double? At(double p) => sorted.Length == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)], 1) + 0.0; // + 0.0: no "-0"
         return new(sorted.Length, At(0.10), At(0.50), At(0.90));
     }
 }
