@@ -1,6 +1,12 @@
 using Proactive.ServiceDefaults;
 using Proactive.Standalone;
 using Proactive.Standalone.Demo;
+using Proactive.Standalone.Replay;
+
+if (args.FirstOrDefault() == ReplayCommand.Name)
+{
+    return await ReplayCommand.RunAsync(args[1..], Console.Error, Console.OpenStandardInput());
+}
 
 try
 {
