@@ -16,7 +16,8 @@ public static class Names
 
     public static string Of(ShipmentStatus value) => Snake(value.ToString());
 
-    private static string Snake(string pascal)
+    /// <summary>"FurtherDelay" → "FURTHER_DELAY".</summary>
+    public static string Snake(string pascal)
     {
         var sb = new StringBuilder(pascal.Length + 4);
         for (var i = 0; i < pascal.Length; i++)

@@ -91,10 +91,10 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
                 n.OrderId,
                 n.EpisodeId,
                 n.NoticeId,
-                Snake(n.Kind.ToString()),
+                Names.Snake(n.Kind.ToString()),
                 n.Reason,
-                Snake(n.Channel.ToString()),
-                Snake(n.Status.ToString()),
+                Names.Snake(n.Channel.ToString()),
+                Names.Snake(n.Status.ToString()),
                 n.Why,
                 n.DecidedAt,
                 n.Status == NoticeStatus.Sent ? n.SentAt : null,
@@ -107,22 +107,5 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
         }
 
         return new ReplayRecords(orders, notices, episodes, withoutTerms);
-    }
-
-    /// <summary>UPPER_SNAKE_CASE, as the contract names values (Names.Of for Tracker's).</summary>
-    public static string Snake(string pascal)
-    {
-        var sb = new StringBuilder(pascal.Length + 4);
-        for (var i = 0; i < pascal.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(pascal[i]))
-            {
-                sb.Append('_');
-            }
-
-            sb.Append(char.ToUpperInvariant(pascal[i]));
-        }
-
-        return sb.ToString();
     }
 }
