@@ -132,11 +132,10 @@ public abstract class LastCallTests : IAsyncLifetime
     [Fact]
     public async Task BadLastCallOptionsStopTheHostNamingTheKey()
     {
-        var e = await Should.ThrowAsync<OptionsValidationException>(() => StandaloneHost.StartAsync(
-            store: Store,
-            settings: [new("Proactive:Tracker:LastCallAt", "9am"), new("Proactive:Tracker:DefaultTimeZone", "Mars/Olympus")]));
+        var (exitCode, output) = await StartRefusals.RunAsync(("Proactive:Tracker:LastCallAt", "9am"), ("Proactive:Tracker:DefaultTimeZone", "Mars/Olympus"));
 
-        e.Message.ShouldContain("Proactive:Tracker:LastCallAt must be a time of day HH:mm");
-        e.Message.ShouldContain("Proactive:Tracker:DefaultTimeZone (or Proactive:Notices:DefaultTimeZone) must be an IANA time zone");
+        exitCode.ShouldNotBe(0);
+        output.ShouldContain("Proactive:Tracker:LastCallAt must be a time of day HH:mm");
+        output.ShouldContain("Proactive:Tracker:DefaultTimeZone (or Proactive:Notices:DefaultTimeZone) must be an IANA time zone");
     }
 }

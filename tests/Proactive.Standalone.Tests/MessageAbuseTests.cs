@@ -111,12 +111,11 @@ public abstract class MessageAbuseTests : IAsyncLifetime
     [Fact]
     public async Task BadNoticeOptionsStopTheHostNamingTheKey()
     {
-        var e = await Should.ThrowAsync<OptionsValidationException>(() => StandaloneHost.StartAsync(
-            store: Store,
-            settings: [new("Proactive:Notices:MaxSmsSegments", "0"), new("Proactive:Notices:AllowedLinkHosts:1", "https://shop.example/")]));
+        var (exitCode, output) = await StartRefusals.RunAsync(("Proactive:Notices:MaxSmsSegments", "0"), ("Proactive:Notices:AllowedLinkHosts:0", "shop.example"), ("Proactive:Notices:AllowedLinkHosts:1", "https://shop.example/"));
 
-        e.Message.ShouldContain("Proactive:Notices:MaxSmsSegments must be at least 1");
-        e.Message.ShouldContain("Proactive:Notices:AllowedLinkHosts:1 'https://shop.example/' is not a host name");
+        exitCode.ShouldNotBe(0);
+        output.ShouldContain("Proactive:Notices:MaxSmsSegments must be at least 1");
+        output.ShouldContain("Proactive:Notices:AllowedLinkHosts:1 'https://shop.example/' is not a host name");
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace Proactive.Standalone.Tests;
+
+/// <summary>The real standalone process started with bad settings, as a user would: it must exit at start.</summary>
+public static class StartRefusals
+{
+    /// <summary>Starts the host with <paramref name="settings"/>, waits for it to exit, and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(params (string Key, string Value)[] settings)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var directory = Directory.CreateTempSubdirectory("proactive-refusal").FullName;
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Proactive.Standalone.dll"));
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        using var process = Process.Start(start)!;
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(ct);
+            var error = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            return (process.ExitCode, (await error) + (await output));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
