@@ -214,7 +214,12 @@ public static partial class CloudEventReader
             return null;
         }
 
-        JsonText.Check(json, "data", errors);
+        // Structured JSON was walked whole with its envelope; data that came as bytes (Dapr) is walked here.
+        if (parsed is not null)
+        {
+            JsonText.Check(json, "data", errors);
+        }
+
         if (descriptor is null || errors.Keys.Any(k => k == "data" || k.StartsWith("data.", StringComparison.Ordinal) || k.StartsWith("data[", StringComparison.Ordinal)))
         {
             return null;
