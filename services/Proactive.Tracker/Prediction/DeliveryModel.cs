@@ -179,9 +179,13 @@ public sealed class DeliveryModel
     /// The first instant after now (to the second) at which P reaches the threshold, moved back to the
     /// evening look-ahead when it falls overnight; <paramref name="cap"/> when it does not happen before it.
     /// </summary>
-    public DateTimeOffset NextCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap)
+    public DateTimeOffset NextCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap) =>
+        NextCrossing(order, now, cap, Options.Threshold);
+
+    /// <summary><see cref="NextCrossing(OrderFacts, DateTimeOffset, DateTimeOffset)"/> for another threshold (the replay's sweep).</summary>
+    public DateTimeOffset NextCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap, double threshold)
     {
-        if (Crossing(order, now, cap) is not { } t || t >= cap)
+        if (Crossing(order, now, cap, threshold) is not { } t || t >= cap)
         {
             return cap;
         }
@@ -217,10 +221,13 @@ public sealed class DeliveryModel
 
     /// <summary>The first instant from now (to the second) at which P(late) reaches the threshold: exact in
     /// transit, where P only grows; on a 6-hour grid up to <paramref name="cap"/> before hand-off. Null if none.</summary>
-    public DateTimeOffset? Crossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap) =>
-        order.HandedOverAt is { } h && h <= now ? TransitCrossing(order, now, h) : ScanCrossing(order, now, cap);
+    public DateTimeOffset? Crossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap, double? threshold = null)
+    {
+        var level = threshold ?? Options.Threshold;
+        return order.HandedOverAt is { } h && h <= now ? TransitCrossing(order, now, h, level) : ScanCrossing(order, now, cap, level);
+    }
 
-    private DateTimeOffset? TransitCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset handedOver)
+    private DateTimeOffset? TransitCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset handedOver, double threshold)
     {
         if (!IsReady || Distribution(HistogramKind.Transit, order.TransitGroups(), now) is not { } transit)
         {
@@ -230,14 +237,14 @@ public sealed class DeliveryModel
         var clock = ClockOf(order.Zone);
         var start = clock.DaysAt(handedOver);
         var beyond = transit.Survival(clock.DaysAt(order.PromisedBy) - start);
-        if (beyond <= 0 || transit.DurationAtSurvival(beyond / Options.Threshold) is not { } age)
+        if (beyond <= 0 || transit.DurationAtSurvival(beyond / threshold) is not { } age)
         {
             return null;
         }
 
         // Whole seconds, then step forward past any rounding of the clock's inverse.
         var t = CeilingToSecond(clock.InstantAt(start + age));
-        for (var i = 0; i < 60 && (ProbabilityLate(order, now, t) ?? 1) < Options.Threshold; i++)
+        for (var i = 0; i < 60 && (ProbabilityLate(order, now, t) ?? 1) < threshold; i++)
         {
             t = t.AddSeconds(1);
         }
@@ -246,7 +253,7 @@ public sealed class DeliveryModel
     }
 
     // Before hand-off P is not monotone in time, so look ahead on a coarse grid.
-    private DateTimeOffset? ScanCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap)
+    private DateTimeOffset? ScanCrossing(OrderFacts order, DateTimeOffset now, DateTimeOffset cap, double threshold)
     {
         for (var t = now + HandlingScanStep; t < cap; t += HandlingScanStep)
         {
@@ -255,7 +262,7 @@ public sealed class DeliveryModel
                 return null;
             }
 
-            if (ProbabilityLate(order, now, t) >= Options.Threshold)
+            if (ProbabilityLate(order, now, t) >= threshold)
             {
                 return t;
             }
