@@ -2,12 +2,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Dapr;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Grpc;
+using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Store;
 using Proactive.Tracker.Timers;
@@ -40,6 +42,12 @@ public static class Extensions
             .Validate(o => o.EventsPerSecondPerSource >= 0 && double.IsFinite(o.EventsPerSecondPerSource), $"{IngestOptions.Section}:EventsPerSecondPerSource must be 0 (off) or positive")
             .Validate(o => o.BurstPerSource > 0, $"{IngestOptions.Section}:BurstPerSource must be positive")
             .ValidateOnStart();
+        builder.Services.AddOptions<PredictionSettings>()
+            .Bind(builder.Configuration.GetSection(PredictionSettings.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PredictionSettings>, PredictionSettings.Validation>();
+        builder.Services.AddSingleton<SharedModel>();
+        builder.Services.AddSingleton<LatenessPredictor>();
         builder.Services.AddSingleton<EventIntake>();
         builder.Services.AddSingleton(TrackerSchema.Migrations);
         builder.Services.AddSingleton<TrackerStore>();

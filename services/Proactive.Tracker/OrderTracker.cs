@@ -8,6 +8,7 @@ using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Events;
+using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Store;
@@ -29,6 +30,7 @@ public enum IngestOutcome
 /// </summary>
 public sealed partial class OrderTracker(
     TrackerStore store,
+    LatenessPredictor predictor,
     OutboxSignal outboxSignal,
     TrackerMetrics metrics,
     TimeProvider time,
@@ -59,7 +61,7 @@ public sealed partial class OrderTracker(
                 await store.Database.LockAsync(c, tx, e.OrderId);
                 if (!await TrackerStore.TryAddEventAsync(c, tx, e, now))
                 {
-                    return (IngestOutcome.Duplicate, (EpisodeChange?)null);
+                    return (IngestOutcome.Duplicate, (Evaluation?)null);
                 }
 
                 return (IngestOutcome.Accepted, await EvaluateAsync(c, tx, e.OrderId, now));
@@ -97,9 +99,25 @@ public sealed partial class OrderTracker(
         Committed(change);
     }
 
-    private void Committed(EpisodeChange? change)
+    private void Committed(Evaluation? evaluation)
     {
-        if (change is null)
+        if (evaluation is null)
+        {
+            return;
+        }
+
+        predictor.Committed(evaluation.Prediction);
+        if (evaluation.Prediction.Raised)
+        {
+            metrics.PredictedLate(predictor.Mode);
+        }
+
+        if (evaluation.Prediction.Outcome is { } outcome)
+        {
+            metrics.PredictionSettled(outcome);
+        }
+
+        if (evaluation.Change is not { } change)
         {
             return;
         }
@@ -116,17 +134,19 @@ public sealed partial class OrderTracker(
     /// The rules over the order's timeline, in a "rules evaluate" span. The outbox row of any change
     /// carries the current trace context, so publishing (later, from the relay) continues this trace.
     /// </summary>
-    private async Task<EpisodeChange?> EvaluateAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now)
+    private async Task<Evaluation> EvaluateAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now)
     {
         using var activity = ProactiveTelemetry.Start("rules evaluate");
         activity?.SetTag("proactive.order_id", orderId);
         var timeline = OrderTimeline.Fold(orderId, await TrackerStore.LoadEventsAsync(c, tx, orderId));
-        var assessment = DelayRules.Assess(timeline, now, rules);
+        var prediction = await predictor.StepAsync(c, tx, timeline, now);
+        var assessment = DelayRules.Assess(timeline, now, rules, prediction.Verdict);
         var episodes = await TrackerStore.LoadEpisodesAsync(c, tx, orderId);
         var change = EpisodeTransitions.Next(orderId, episodes.LastOrDefault(), episodes.Count, assessment, now);
         activity?.SetTag("proactive.order.state", assessment.State.ToString());
         activity?.SetTag("proactive.rule", assessment.Reason is { } reason ? Names.Of(reason) : null);
         activity?.SetTag("proactive.episode.change", change?.Kind.ToString());
+        activity?.SetTag("proactive.prediction.probability", prediction.Verdict?.Probability);
 
         await TrackerStore.SetTimerAsync(c, tx, orderId, assessment.NextCheckAt);
 
@@ -134,7 +154,7 @@ public sealed partial class OrderTracker(
         await ItemFailures.ClearAsync(c, tx, DueTimerSweep.Queue, orderId);
         if (change is null)
         {
-            return null;
+            return new Evaluation(null, prediction);
         }
 
         var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
@@ -142,14 +162,26 @@ public sealed partial class OrderTracker(
         await TrackerStore.SaveEpisodeAsync(c, tx, change.Episode);
         var sequence = await TrackerStore.NextSequenceAsync(c, tx, orderId);
         var message = ToMessage(change, timeline.Terms!, assessment, sequence, now);
+        if (change.Episode.Reason == DelayReason.PredictedLate)
+        {
+            if (prediction.Record?.Probability is { } probability)
+            {
+                message.PredictedProbability = probability;
+            }
+
+            message.RecordOnly = predictor.Mode == PredictionMode.Internal;
+        }
+
         await TrackerStore.AddToOutboxAsync(
             c,
             tx,
             new OutgoingEvent(0, $"{orderId}/{sequence}", OutgoingEvent.EpisodeTopic, OutgoingEvent.EpisodeType, orderId, message, traceParent, traceState),
             now);
         LogEpisodeChanged(logger, orderId, change.Episode.EpisodeId, change.Kind, change.Episode.Reason);
-        return change;
+        return new Evaluation(change, prediction);
     }
+
+    private sealed record Evaluation(EpisodeChange? Change, PredictionStep Prediction);
 
     private static DelayEpisodeChanged ToMessage(
         EpisodeChange change, OrderTerms terms, DelayAssessment assessment, long sequence, DateTimeOffset now)

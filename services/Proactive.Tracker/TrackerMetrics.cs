@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Proactive.Tracker.Events;
+using Proactive.Tracker.Prediction;
+using Proactive.Tracker.Store;
 
 namespace Proactive.Tracker;
 
@@ -13,6 +15,8 @@ public sealed class TrackerMetrics
 
     private readonly Counter<long> events;
     private readonly Counter<long> episodesOpened;
+    private readonly Counter<long> predictedLate;
+    private readonly Counter<long> predictionOutcomes;
     private QueueStats queues = new(0, null, 0);
 
     public TrackerMetrics(IMeterFactory meters)
@@ -22,6 +26,10 @@ public sealed class TrackerMetrics
             "proactive.tracker.events", "{event}", "Contract events received, by CloudEvent type and outcome (accepted, duplicate, refused).");
         episodesOpened = meter.CreateCounter<long>(
             "proactive.tracker.episodes.opened", "{episode}", "Delay episodes opened, by the reason that opened them.");
+        predictedLate = meter.CreateCounter<long>(
+            "proactive.prediction.at_risk", "{order}", "Orders the delivery-time model found at risk of missing their promise, by prediction mode (notify, internal).");
+        predictionOutcomes = meter.CreateCounter<long>(
+            "proactive.prediction.outcomes", "{order}", "At-risk warnings settled, by outcome: late (right), false_alarm (delivered on time), cancelled.");
         meter.CreateObservableGauge(
             "proactive.tracker.timers.due", () => queues.TimersDue, "{order}", "Orders whose timer fell due and has not been swept yet.");
         meter.CreateObservableGauge(
@@ -39,6 +47,11 @@ public sealed class TrackerMetrics
         events.Add(1, new("event.type", rejection.Type ?? "unknown"), new("outcome", "refused"));
 
     public void EpisodeOpened(string reason) => episodesOpened.Add(1, new KeyValuePair<string, object?>("delay.reason", reason));
+
+    public void PredictedLate(PredictionMode mode) => predictedLate.Add(1, new KeyValuePair<string, object?>("prediction.mode", Names.Snake(mode.ToString()).ToLowerInvariant()));
+
+    public void PredictionSettled(PredictionOutcome outcome) =>
+        predictionOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", Names.Snake(outcome.ToString()).ToLowerInvariant()));
 
     public void Queues(QueueStats stats) => queues = stats;
 }

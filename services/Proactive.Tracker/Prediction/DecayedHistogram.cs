@@ -54,6 +54,13 @@ public sealed class DecayedHistogram
         return bin >= BinCount ? BinCount : (int)bin;
     }
 
+    /// <summary>The bin of a duration in a histogram of <paramref name="options"/>' size.</summary>
+    public static int BinOf(double days, PredictionOptions options)
+    {
+        var bin = Math.Floor(Math.Max(days, 0) / options.BinWidth);
+        return bin >= options.BinCount ? options.BinCount : (int)bin;
+    }
+
     public void Add(double days, DateTimeOffset at, PredictionOptions options) =>
         _bins[BinOf(days, options.BinWidth)] += WeightAt(at, options.HalfLife);
 

@@ -9,7 +9,6 @@ namespace Proactive.Tracker.Prediction;
 public sealed class DeliveryModel
 {
     private const double Vanishing = 1e-12;
-    private static readonly TimeSpan MaxWait = TimeSpan.FromHours(24);
     private static readonly TimeSpan MinWait = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan HandlingScanStep = TimeSpan.FromHours(6);
 
@@ -59,27 +58,45 @@ public sealed class DeliveryModel
     /// An order without a hand-off teaches nothing; returns whether it was learned.</summary>
     public bool Learn(OrderFacts order, DateTimeOffset deliveredAt)
     {
-        if (order.HandedOverAt is not { } handedOver)
+        if (Lesson(order, deliveredAt) is not { } lesson)
         {
             return false;
+        }
+
+        Teach(lesson);
+        return true;
+    }
+
+    /// <summary>The weights a delivery adds (one row per group it belongs to), without adding them; null
+    /// when it teaches nothing (no hand-off). A store persists these rows, then <see cref="Teach"/>.</summary>
+    public IReadOnlyList<HistogramRow>? Lesson(OrderFacts order, DateTimeOffset deliveredAt)
+    {
+        if (order.HandedOverAt is not { } handedOver)
+        {
+            return null;
         }
 
         var clock = ClockOf(order.Zone);
         var handling = clock.DaysAt(handedOver) - clock.DaysAt(order.PlacedAt);
         var transit = clock.DaysAt(deliveredAt) - clock.DaysAt(handedOver);
-        foreach (var group in order.HandlingGroups())
-        {
-            Histogram(HistogramKind.Handling, group).Add(handling, deliveredAt, Options);
-        }
-
+        var weight = DecayedHistogram.WeightAt(deliveredAt, Options.HalfLife);
+        var rows = order.HandlingGroups()
+            .Select(group => new HistogramRow(HistogramKind.Handling, group, DecayedHistogram.BinOf(handling, Options), weight))
+            .ToList();
         var transitGroups = order.TransitGroups().Concat((order with { Carrier = null }).TransitGroups()).Distinct(StringComparer.Ordinal);
-        foreach (var group in transitGroups)
+        rows.AddRange(transitGroups.Select(group => new HistogramRow(HistogramKind.Transit, group, DecayedHistogram.BinOf(transit, Options), weight)));
+        return rows;
+    }
+
+    /// <summary>Adds one delivery's <see cref="Lesson"/>.</summary>
+    public void Teach(IReadOnlyList<HistogramRow> lesson)
+    {
+        foreach (var row in lesson)
         {
-            Histogram(HistogramKind.Transit, group).Add(transit, deliveredAt, Options);
+            Histogram(row.Kind, row.Group).AddWeight(row.Bin, row.Weight);
         }
 
         LearnedDeliveries++;
-        return true;
     }
 
     /// <summary>The shrunk distribution of a chain of groups (coarse to fine) as of now, or null if none has samples.</summary>
@@ -162,7 +179,7 @@ public sealed class DeliveryModel
             return null;
         }
 
-        var cap = Min(now + MaxWait, order.PromisedBy);
+        var cap = Min(now + Options.ReassessAfter, order.PromisedBy);
         var p = Effective(order, now);
         if (p is null)
         {

@@ -33,6 +33,10 @@ public sealed record PredictionOptions
     /// <summary>End of the Notifier's quiet hours: when a notice decided overnight is sent.</summary>
     public TimeOnly MorningSendAt { get; init; } = new(8, 0);
 
+    /// <summary>An open order is assessed again at the latest after this long (the model keeps learning
+    /// meanwhile); sooner when its probability will reach the threshold.</summary>
+    public TimeSpan ReassessAfter { get; init; } = TimeSpan.FromHours(72);
+
     /// <summary>Bins below the overflow bin.</summary>
     public int BinCount => (int)Math.Round(MaxDays / BinWidth);
 
@@ -47,6 +51,11 @@ public sealed record PredictionOptions
         if (MinSamples < 0)
         {
             return "MinSamples must not be negative";
+        }
+
+        if (ReassessAfter < TimeSpan.FromMinutes(1))
+        {
+            return "ReassessAfter must be at least a minute";
         }
 
         if (HalfLife <= TimeSpan.Zero)

@@ -15,7 +15,28 @@ public enum DelayReason
 
     /// <summary>The last call: the promise is near, the parcel is not out for delivery, nothing else was said.</summary>
     PromiseAtRisk,
+
+    /// <summary>The delivery-time model puts the chance of missing the promise at or above its threshold.</summary>
+    PredictedLate,
 }
+
+/// <summary>
+/// The delivery-time model's word on an open order, as the rules take it.
+/// </summary>
+/// <param name="AtRisk">The order was found at risk (it stays so until delivered or cancelled).</param>
+/// <param name="Probability">P(late) when at risk, else the latest assessment's; null when the model cannot say.</param>
+/// <param name="EstimatedDeliveryAt">The model's delivery estimate when it was found at risk (after the promise), if any.</param>
+/// <param name="NextAssessmentAt">When the model wants to look again.</param>
+/// <param name="ShipByYields">
+/// The model speaks for the order and its customers hear it: a missed ship-by deadline is then an
+/// input to the model, not news of its own (a padded promise absorbs most late hand-offs).
+/// </param>
+public sealed record PredictedLateness(
+    bool AtRisk,
+    double? Probability,
+    DateTimeOffset? EstimatedDeliveryAt = null,
+    DateTimeOffset? NextAssessmentAt = null,
+    bool ShipByYields = false);
 
 public enum OrderState
 {
@@ -66,7 +87,7 @@ public sealed record RuleSettings(TimeSpan StallAfter, bool LastCall = true, Tim
 /// </summary>
 public static class DelayRules
 {
-    public static DelayAssessment Assess(OrderTimeline timeline, DateTimeOffset now, RuleSettings? settings = null)
+    public static DelayAssessment Assess(OrderTimeline timeline, DateTimeOffset now, RuleSettings? settings = null, PredictedLateness? predicted = null)
     {
         settings ??= RuleSettings.Default;
         if (timeline.Terms is not { } terms)
@@ -86,7 +107,7 @@ public static class DelayRules
 
         var open = timeline.OpenShipments.ToList();
         var estimate = open.Select(s => s.EstimatedDeliveryAt).Max();
-        var nextCheck = NextCheck(terms, timeline, open, now, settings);
+        var nextCheck = Earliest(NextCheck(terms, timeline, open, now, settings), predicted?.NextAssessmentAt);
 
         var fired = new List<(DelayReason Reason, CarrierExceptionCode? Code, ShipmentState? Shipment)>();
         foreach (var shipment in open)
@@ -120,7 +141,7 @@ public static class DelayRules
             fired.Add((DelayReason.MissedPromise, null, null));
         }
 
-        if (terms.ShipBy is { } shipBy && now > shipBy && timeline.Shipments.Count == 0)
+        if (terms.ShipBy is { } shipBy && now > shipBy && timeline.Shipments.Count == 0 && predicted is not { ShipByYields: true })
         {
             fired.Add((DelayReason.NotShipped, null, null));
         }
@@ -128,6 +149,11 @@ public static class DelayRules
         if (LastCallAt(terms, open, settings) is { } lastCall && now >= lastCall)
         {
             fired.Add((DelayReason.PromiseAtRisk, null, null));
+        }
+
+        if (predicted is { AtRisk: true })
+        {
+            fired.Add((DelayReason.PredictedLate, null, null));
         }
 
         if (fired.Count == 0)
@@ -140,7 +166,7 @@ public static class DelayRules
             OrderState.Late,
             top.Reason,
             top.Code,
-            estimate,
+            top.Reason == DelayReason.PredictedLate ? estimate ?? predicted!.EstimatedDeliveryAt : estimate,
             top.Shipment?.Carrier ?? open.FirstOrDefault(s => s.Carrier is not null)?.Carrier,
             nextCheck);
     }
@@ -151,7 +177,8 @@ public static class DelayRules
     /// parcel has also gone quiet, "no tracking update" says why it is late, which "did not arrive
     /// by the promised date" does not. And a stall usually shows first (its window opens
     /// <see cref="RuleSettings.StallAfter"/> before the promise), so the reason already told stays
-    /// the same when the promise then passes, instead of flipping to the vaguer one.
+    /// the same when the promise then passes, instead of flipping to the vaguer one. A prediction
+    /// ranks below every confirmed reason (a fact outranks a forecast) and above the last call.
     /// </summary>
     private static int Priority(DelayReason reason, CarrierExceptionCode? code) => reason switch
     {
@@ -163,8 +190,9 @@ public static class DelayRules
         DelayReason.Stalled => 5,
         DelayReason.MissedPromise => 6,
         DelayReason.NotShipped => 7,
-        DelayReason.PromiseAtRisk => 8,
-        _ => 9,
+        DelayReason.PredictedLate => 8,
+        DelayReason.PromiseAtRisk => 9,
+        _ => 10,
     };
 
     /// <summary>
@@ -246,6 +274,8 @@ public static class DelayRules
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a <= b ? a : b;
 
     /// <summary>
     /// <paramref name="at"/> + <paramref name="span"/> in UTC, held within the range of

@@ -56,5 +56,7 @@ internal static class TrackerSchema
         // A failing item of the outbox or the timers is retried and parked on its own; one order's
         // outbox rows are published in order.
         ItemFailures.Schema + "CREATE INDEX ix_tracker_outbox_order ON tracker_outbox (partition_key, id);",
+        // The delivery-time model and each order's prediction.
+        PredictionRows.Schema,
     ]);
 }

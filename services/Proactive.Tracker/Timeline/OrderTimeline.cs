@@ -15,9 +15,16 @@ public sealed record OrderTimeline(
     string OrderId,
     OrderTerms? Terms,
     DateTimeOffset? CancelledAt,
-    IReadOnlyList<ShipmentState> Shipments)
+    IReadOnlyList<ShipmentState> Shipments,
+    DateTimeOffset? PlacedAt = null)
 {
     public bool IsCancelled => CancelledAt is not null;
+
+    /// <summary>When the last shipment was delivered, once every one is.</summary>
+    public DateTimeOffset? DeliveredAt => IsDelivered ? Shipments.Max(s => s.StatusAt) : null;
+
+    /// <summary>The first shipment handed to a carrier (for the lateness model).</summary>
+    public ShipmentState? FirstHandedOver => Shipments.Where(s => s.HandedOverAt is not null).MinBy(s => s.HandedOverAt);
 
     /// <summary>At least one shipment, and every shipment delivered.</summary>
     public bool IsDelivered => Shipments.Count > 0 && Shipments.All(s => s.Status == ShipmentStatus.Delivered);
@@ -30,6 +37,7 @@ public sealed record OrderTimeline(
     public static OrderTimeline Fold(string orderId, IEnumerable<InboundEvent> events)
     {
         OrderTerms? terms = null;
+        DateTimeOffset? placedAt = null;
         DateTimeOffset? cancelledAt = null;
         var shipments = new Dictionary<string, ShipmentState>(StringComparer.Ordinal);
 
@@ -43,6 +51,7 @@ public sealed record OrderTimeline(
             {
                 case OrderSnapshot snapshot:
                     terms = OrderTerms.From(snapshot);
+                    placedAt ??= e.OccurredAt;
                     break;
                 case OrderCancelled:
                     cancelledAt ??= e.OccurredAt;
@@ -60,7 +69,8 @@ public sealed record OrderTimeline(
             orderId,
             terms,
             cancelledAt,
-            shipments.Values.OrderBy(s => s.ShipmentId, StringComparer.Ordinal).ToList());
+            shipments.Values.OrderBy(s => s.ShipmentId, StringComparer.Ordinal).ToList(),
+            placedAt);
     }
 
     private static ShipmentState Shipment(Dictionary<string, ShipmentState> shipments, string id) =>
@@ -135,7 +145,8 @@ public sealed record ShipmentState(
     string? Location,
     CarrierExceptionCode? ExceptionCode,
     string? ServiceLevel = null,
-    Place? ShipFrom = null)
+    Place? ShipFrom = null,
+    DateTimeOffset? HandedOverAt = null)
 {
     public static ShipmentState Unknown(string id) => new(id, null, null, ShipmentStatus.Created, null, null, null, null);
 
@@ -147,10 +158,13 @@ public sealed record ShipmentState(
         StatusAt = StatusAt ?? at,
         ServiceLevel = NonEmpty(created.ServiceLevel) ?? ServiceLevel,
         ShipFrom = Place.From(created.ShipFrom) ?? ShipFrom,
+        HandedOverAt = HandedOverAt ?? at,
     };
 
+    /// <summary>A scan before any shipment.created also says the carrier has the parcel.</summary>
     public ShipmentState Apply(ShipmentTracking tracking, DateTimeOffset at) => this with
     {
+        HandedOverAt = HandedOverAt ?? at,
         Status = Map(tracking.Status),
         StatusAt = at,
         EstimatedDeliveryAt = tracking.EstimatedDeliveryAt?.ToDateTimeOffset() ?? EstimatedDeliveryAt,

@@ -1,0 +1,95 @@
+using System.Data.Common;
+using Microsoft.Extensions.Options;
+using Proactive.Tracker.Store;
+
+namespace Proactive.Tracker.Prediction;
+
+/// <summary>
+/// The delivery-time model in memory, kept in step with the store. The store is the truth: each
+/// learned delivery adds its rows and bumps the model's version in the order's transaction; once
+/// that commits, the same rows go into the cached model. When the stored version is not the cached
+/// one (another replica learned, or two commits here finished out of order) the model is read again,
+/// at most once per <see cref="PredictionSettings.RefreshInterval"/>. Calls are serialized: the
+/// model is not thread-safe and each is short.
+/// </summary>
+public sealed class SharedModel(IOptions<PredictionSettings> settings)
+{
+    private readonly Lock _gate = new();
+    private readonly PredictionOptions _options = settings.Value.ToModelOptions();
+    private readonly TimeSpan _refresh = settings.Value.RefreshInterval;
+    private DeliveryModel? _model;
+    private long _version = -1;
+    private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
+
+    /// <summary>Runs <paramref name="use"/> on the model, reading it from the store first when it is
+    /// not loaded yet or is behind the store and due for a refresh.</summary>
+    public async Task<T> UseAsync<T>(DbConnection c, DbTransaction tx, DateTimeOffset now, Func<DeliveryModel, T> use)
+    {
+        var model = await CurrentAsync(c, tx, now);
+        lock (_gate)
+        {
+            return use(model);
+        }
+    }
+
+    /// <summary>The rows a delivery would add (see <see cref="DeliveryModel.Lesson"/>).</summary>
+    public IReadOnlyList<HistogramRow>? Lesson(OrderFacts order, DateTimeOffset deliveredAt)
+    {
+        lock (_gate)
+        {
+            // Lessons need only the options (bins and weights), not the learned state.
+            return (_model ??= new DeliveryModel(_options)).Lesson(order, deliveredAt);
+        }
+    }
+
+    /// <summary>A committed lesson that made the stored model <paramref name="version"/>: taught to the
+    /// cached model when it is the next one, else left for the next refresh to read.</summary>
+    public void Learned(IReadOnlyList<HistogramRow> lesson, long version)
+    {
+        lock (_gate)
+        {
+            if (_model is not null && _version >= 0 && version == _version + 1)
+            {
+                _model.Teach(lesson);
+                _version = version;
+            }
+        }
+    }
+
+    private async Task<DeliveryModel> CurrentAsync(DbConnection c, DbTransaction tx, DateTimeOffset now)
+    {
+        bool loaded, due;
+        lock (_gate)
+        {
+            loaded = _version >= 0 && _model is not null;
+            due = !loaded || now - _checkedAt >= _refresh || now < _checkedAt;
+            if (!due)
+            {
+                return _model!;
+            }
+        }
+
+        var stored = await PredictionRows.VersionAsync(c, tx);
+        lock (_gate)
+        {
+            _checkedAt = now;
+            if (loaded && stored == _version)
+            {
+                return _model!;
+            }
+        }
+
+        var (version, learned, rows) = await PredictionRows.LoadModelAsync(c, tx);
+        var fresh = new DeliveryModel(_options, rows, learned);
+        lock (_gate)
+        {
+            if (version >= _version)
+            {
+                _model = fresh;
+                _version = version;
+            }
+
+            return _model!;
+        }
+    }
+}
