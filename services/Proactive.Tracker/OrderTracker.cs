@@ -169,7 +169,7 @@ public sealed partial class OrderTracker(
                 message.PredictedProbability = probability;
             }
 
-            message.RecordOnly = predictor.Mode == PredictionMode.Internal;
+            message.RecordOnly = prediction.Record?.RaisedIn == PredictionMode.Internal;
         }
 
         await TrackerStore.AddToOutboxAsync(

@@ -176,7 +176,7 @@ public class TelemetryTests
         all.ShouldNotContain(KoreanEmail);
     }
 
-    private static List<Metric> Collect(StandaloneHost host, List<Metric> exported)
+    internal static List<Metric> Collect(StandaloneHost host, List<Metric> exported)
     {
         exported.Clear();
         host.Services.GetRequiredService<MeterProvider>().ForceFlush();
@@ -203,7 +203,7 @@ public class TelemetryTests
         }
     }
 
-    private static long Sum(List<Metric> metrics, string name, params (string Key, string Value)[] tags) =>
+    internal static long Sum(List<Metric> metrics, string name, params (string Key, string Value)[] tags) =>
         Points(metrics, name, tags).Sum(p => p.GetSumLong());
 
     private static double Gauge(List<Metric> metrics, string name, params (string Key, string Value)[] tags)

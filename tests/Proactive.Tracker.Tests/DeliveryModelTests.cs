@@ -251,12 +251,12 @@ public class DeliveryModelTests
     }
 
     [Fact]
-    public void TheNextAssessmentIsAtMostADayAwayAndNeverPastThePromise()
+    public void TheNextAssessmentIsAtMostReassessAfterAwayAndNeverPastThePromise()
     {
         var model = ShortTransits();
         var handedOver = new DateTimeOffset(2025, 6, 2, 10, 0, 0, TimeSpan.FromHours(2));
 
-        model.Assess(InTransit(handedOver, handedOver.AddDays(30)), handedOver)!.NextAssessmentAt.ShouldBe(handedOver.AddDays(1));
+        model.Assess(InTransit(handedOver, handedOver.AddDays(30)), handedOver)!.NextAssessmentAt.ShouldBe(handedOver + model.Options.ReassessAfter);
         model.Assess(InTransit(handedOver, handedOver.AddHours(5)), handedOver)!.NextAssessmentAt.ShouldBeLessThanOrEqualTo(handedOver.AddHours(5));
     }
 

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Tracker.Episodes;
+using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Store;
 using Proactive.Tracker.Timeline;
@@ -19,8 +20,11 @@ public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, 
             throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
         }
 
-        var (events, episodes) = await store.Database.ReadAsync(
-            async c => (await TrackerStore.LoadEventsAsync(c, null, request.OrderId), await TrackerStore.LoadEpisodesAsync(c, null, request.OrderId)),
+        var (events, episodes, predicted) = await store.Database.ReadAsync(
+            async c => (
+                await TrackerStore.LoadEventsAsync(c, null, request.OrderId),
+                await TrackerStore.LoadEpisodesAsync(c, null, request.OrderId),
+                await PredictionRows.LoadAsync(c, null, request.OrderId)),
             context.CancellationToken);
         if (events.Count == 0)
         {
@@ -51,6 +55,18 @@ public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, 
         view.Shipments.AddRange(timeline.Shipments.Select(ToView));
         view.Episodes.AddRange(episodes.Select(ToView));
         view.Delay = episodes.LastOrDefault(e => e.IsOpen) is { } open ? ToView(open) : null;
+        if (predicted is { RaisedAt: { } raisedAt })
+        {
+            view.Prediction = new PredictionView
+            {
+                RaisedAt = Timestamp.FromDateTimeOffset(raisedAt),
+                Probability = predicted.Probability ?? 0,
+                EstimatedDeliveryAt = predicted.EstimatedDeliveryAt is { } eta ? Timestamp.FromDateTimeOffset(eta) : null,
+                Outcome = predicted.Outcome is { } outcome ? Names.Snake(outcome.ToString()) : "",
+                RecordOnly = predicted.RaisedIn == PredictionMode.Internal,
+            };
+        }
+
         return view;
     }
 

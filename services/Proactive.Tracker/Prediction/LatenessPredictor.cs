@@ -80,7 +80,7 @@ public sealed class LatenessPredictor(
 
         // An estimate is only worth quoting when it is past the promise.
         var estimate = forecast.ExpectedDeliveryAt > facts.PromisedBy ? forecast.ExpectedDeliveryAt : null;
-        record = record with { RaisedAt = now, Probability = forecast.Probability, EstimatedDeliveryAt = estimate };
+        record = record with { RaisedAt = now, Probability = forecast.Probability, EstimatedDeliveryAt = estimate, RaisedIn = Mode };
         await PredictionRows.SaveAsync(c, tx, record);
         return new PredictionStep(new PredictedLateness(true, forecast.Probability, estimate, ShipByYields: speaks), Raised: true, Record: record);
     }

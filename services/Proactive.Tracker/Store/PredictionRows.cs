@@ -20,7 +20,7 @@ public enum PredictionOutcome
 
 /// <summary>
 /// What the model said about one order: when it was found at risk and with what probability and
-/// estimate, when it closed (a delivery then taught the model), and how the warning turned out.
+/// estimate and in which mode, when it closed (a delivery then taught the model), and how the warning turned out.
 /// </summary>
 public sealed record OrderPrediction(
     string OrderId,
@@ -28,7 +28,8 @@ public sealed record OrderPrediction(
     double? Probability = null,
     DateTimeOffset? EstimatedDeliveryAt = null,
     DateTimeOffset? ClosedAt = null,
-    PredictionOutcome? Outcome = null);
+    PredictionOutcome? Outcome = null,
+    PredictionMode? RaisedIn = null);
 
 /// <summary>
 /// The delivery-time model's tables: its histogram rows (added to, never rewritten), a version that
@@ -57,7 +58,8 @@ public static class PredictionRows
             probability DOUBLE PRECISION NULL,
             estimated_delivery_at BIGINT NULL,
             closed_at BIGINT NULL,
-            outcome TEXT NULL);
+            outcome TEXT NULL,
+            raised_in TEXT NULL);
         """;
 
     public static Task<long> VersionAsync(DbConnection c, DbTransaction? tx) =>
@@ -100,18 +102,19 @@ public static class PredictionRows
                 row.probability,
                 UnixTime.FromMs(row.estimated_delivery_at),
                 UnixTime.FromMs(row.closed_at),
-                row.outcome is null ? null : Enum.Parse<PredictionOutcome>(row.outcome));
+                row.outcome is null ? null : Enum.Parse<PredictionOutcome>(row.outcome),
+                row.raised_in is null ? null : Enum.Parse<PredictionMode>(row.raised_in));
     }
 
     public static Task SaveAsync(DbConnection c, DbTransaction tx, OrderPrediction p) =>
         c.ExecuteAsync(
             """
-            INSERT INTO tracker_predictions (order_id, raised_at, probability, estimated_delivery_at, closed_at, outcome)
-            VALUES (@OrderId, @RaisedAt, @Probability, @Eta, @ClosedAt, @Outcome)
+            INSERT INTO tracker_predictions (order_id, raised_at, probability, estimated_delivery_at, closed_at, outcome, raised_in)
+            VALUES (@OrderId, @RaisedAt, @Probability, @Eta, @ClosedAt, @Outcome, @RaisedIn)
             ON CONFLICT (order_id) DO UPDATE SET
                 raised_at = excluded.raised_at, probability = excluded.probability,
                 estimated_delivery_at = excluded.estimated_delivery_at,
-                closed_at = excluded.closed_at, outcome = excluded.outcome
+                closed_at = excluded.closed_at, outcome = excluded.outcome, raised_in = excluded.raised_in
             """,
             new
             {
@@ -121,8 +124,9 @@ public static class PredictionRows
                 Eta = p.EstimatedDeliveryAt.ToMs(),
                 ClosedAt = p.ClosedAt.ToMs(),
                 Outcome = p.Outcome?.ToString(),
+                RaisedIn = p.RaisedIn?.ToString(),
             },
             tx);
 
-    private sealed record Row(string order_id, long? raised_at, double? probability, long? estimated_delivery_at, long? closed_at, string? outcome);
+    private sealed record Row(string order_id, long? raised_at, double? probability, long? estimated_delivery_at, long? closed_at, string? outcome, string? raised_in);
 }
