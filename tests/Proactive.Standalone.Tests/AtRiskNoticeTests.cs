@@ -1,7 +1,7 @@
-using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier;
 using Proactive.ServiceDefaults.Storage;
