@@ -81,7 +81,7 @@ public static class NoticePolicy
                     decisions.Add(NoticeDecision.Suppress(
                         channel,
                         NoticeKind.FurtherDelay,
-                        $"still only predicted late: the prediction was told in notice {last.NoticeId}, and a changed prediction is not told again"));
+                        $"still only predicted late: already told in notice {last.NoticeId}, and a changed prediction is not told again"));
                     continue;
                 }
                 else if (SlipSince(last, news) is { } slip && slip >= options.RenotifySlip)
