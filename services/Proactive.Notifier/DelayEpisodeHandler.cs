@@ -81,6 +81,11 @@ public sealed partial class DelayEpisodeHandler(
             {
                 metrics.Notice(notice.Channel, notice.Reason, notice.Status.ToString().ToLowerInvariant());
             }
+
+            if (notice.Kind == NoticeKind.AtRisk && notice.EpisodeId == news.EpisodeId && notice.Sequence == news.Sequence)
+            {
+                metrics.AtRisk(notice.Channel, notice.IsTold ? "told" : news.RecordOnly && notice.Why == NoticePolicy.RecordOnlyReason ? "record_only" : "suppressed");
+            }
         }
 
         if (recorded.Any(n => n.Status == NoticeStatus.Pending))
@@ -195,7 +200,8 @@ public sealed partial class DelayEpisodeHandler(
             news,
             TraceParent: traceParent,
             TraceState: traceState,
-            Notes: message.Notes);
+            Notes: message.Notes,
+            PredictedProbability: news.PredictedProbability);
     }
 
     internal static EpisodeNews ToNews(DelayEpisodeChanged change)
@@ -232,10 +238,16 @@ public sealed partial class DelayEpisodeHandler(
             NonEmpty(change.TrackingUrl),
             NonEmpty(change.Carrier),
             NonEmpty(change.Resolution),
-            change.OccurredAt?.ToDateTimeOffset());
+            change.OccurredAt?.ToDateTimeOffset(),
+            Probability(change),
+            change.RecordOnly);
     }
 
     private static string? NonEmpty(string value) => value.Length > 0 ? value : null;
+
+    /// <summary>The model's probability when it is one (NaN or a value outside [0, 1] is left out: it cannot be stored as JSON, nor meant).</summary>
+    private static double? Probability(DelayEpisodeChanged change) =>
+        change.HasPredictedProbability && change.PredictedProbability is >= 0 and <= 1 ? change.PredictedProbability : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} episode {EpisodeId}: {Channel} {Kind} notice {Status} {Why}")]
     private static partial void LogDecision(ILogger logger, string orderId, string episodeId, Channel channel, NoticeKind kind, string status, string why);

@@ -20,6 +20,13 @@ public enum NoticeKind
 
     /// <summary>Good news after a delay notice: the estimate is back within the promise.</summary>
     BackOnTrack,
+
+    /// <summary>
+    /// First word of an episode the delivery-time model opened (reason PREDICTED_LATE): the order
+    /// may arrive late. Softer than <see cref="Delay"/>, which tells a delay the carrier or a
+    /// deadline confirmed.
+    /// </summary>
+    AtRisk,
 }
 
 public enum NoticeStatus
@@ -47,7 +54,13 @@ public sealed record EpisodeNews(
     string? TrackingUrl,
     string? Carrier,
     string? Resolution,
-    DateTimeOffset? OccurredAt = null);
+    DateTimeOffset? OccurredAt = null,
+    double? PredictedProbability = null,
+    bool RecordOnly = false)
+{
+    /// <summary>The reason of an episode the delivery-time model opened: late by prediction, not yet by fact.</summary>
+    public const string PredictedLate = "PREDICTED_LATE";
+}
 
 public enum EpisodeNewsKind
 {
@@ -99,7 +112,8 @@ public sealed record NoticeRecord(
     string? FallbackFor = null,
     string? TraceParent = null,
     string? TraceState = null,
-    string? Notes = null)
+    string? Notes = null,
+    double? PredictedProbability = null)
 {
     /// <summary>The customer has been, or is about to be, told this news.</summary>
     public bool IsTold => Status is NoticeStatus.Sent or NoticeStatus.Pending or NoticeStatus.Sending or NoticeStatus.Deferred;

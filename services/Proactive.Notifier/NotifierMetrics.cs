@@ -18,6 +18,7 @@ public sealed class NotifierMetrics
     private readonly Histogram<double> leadTime;
     private readonly Counter<long> providerErrors;
     private readonly Counter<long> optOuts;
+    private readonly Counter<long> atRisk;
     private (long Due, TimeSpan? OldestAge) queue;
     private Func<IEnumerable<(string Provider, int State)>> circuits = () => [];
 
@@ -36,6 +37,10 @@ public sealed class NotifierMetrics
             "proactive.notifier.provider.errors", "{error}", "Failed provider calls, by provider and code (Twilio error code, SendGrid HTTP status).");
         optOuts = meter.CreateCounter<long>(
             "proactive.notifier.opt_outs", "{opt_out}", "Customers opting out of a channel, by channel and source (api, provider).");
+        atRisk = meter.CreateCounter<long>(
+            "proactive.notifier.at_risk",
+            "{notice}",
+            "At-risk warnings (reason PREDICTED_LATE, first word of the episode) decided, by channel and outcome: told, record_only (prediction mode internal), suppressed.");
         meter.CreateObservableGauge("proactive.notifier.notices.due", () => queue.Due, "{notice}", "Notices due now and not yet sent.");
         meter.CreateObservableGauge(
             "proactive.notifier.notices.oldest_due_age", () => queue.OldestAge?.TotalSeconds ?? 0, "s", "How long the oldest due notice has waited.");
@@ -63,6 +68,10 @@ public sealed class NotifierMetrics
             leadTime.Record(Math.Max(0, (news.PromisedBy - at).TotalHours), channel);
         }
     }
+
+    /// <summary>An at-risk warning decided: to be told, recorded only, or suppressed for another reason (opt-out, order cap).</summary>
+    public void AtRisk(Channel channel, string outcome) =>
+        atRisk.Add(1, new("channel", Name(channel)), new("outcome", outcome));
 
     public void ProviderError(string provider, string? code) =>
         providerErrors.Add(1, new("provider", provider), new("code", code ?? "none"));

@@ -18,8 +18,13 @@ internal static class News
     public static EpisodeNews Worsened(DateTimeOffset eta, long sequence, string reason = "ETA_SLIP", string? code = null) =>
         Detected(eta: eta, reason: reason, code: code, sequence: sequence) with { Kind = EpisodeNewsKind.Worsened };
 
-    public static NoticeRecord Told(EpisodeNews news, Channel channel, DateTimeOffset at, NoticeStatus status = NoticeStatus.Sent, string? episodeId = null) =>
-        new(NoticeRecord.IdFor(episodeId ?? news.EpisodeId, news.Sequence, channel), news.OrderId, episodeId ?? news.EpisodeId, news.Sequence, channel, NoticeKind.Delay,
+    /// <summary>News the delivery-time model gives: the order may arrive late, around <paramref name="eta"/>.</summary>
+    public static EpisodeNews Predicted(CustomerContact? customer = null, DateTimeOffset? eta = null, double probability = 0.8, bool recordOnly = false, long sequence = 1) =>
+        Detected(customer, eta, EpisodeNews.PredictedLate, sequence: sequence) with { PredictedProbability = probability, RecordOnly = recordOnly };
+
+    public static NoticeRecord Told(
+        EpisodeNews news, Channel channel, DateTimeOffset at, NoticeStatus status = NoticeStatus.Sent, string? episodeId = null, NoticeKind kind = NoticeKind.Delay) =>
+        new(NoticeRecord.IdFor(episodeId ?? news.EpisodeId, news.Sequence, channel), news.OrderId, episodeId ?? news.EpisodeId, news.Sequence, channel, kind,
             news.Reason, status, null, at, at, status == NoticeStatus.Sent ? at : null, 1, "SM1", null, "x", news.Customer.Locale, null, "text", null,
             news.EstimatedDeliveryAt, news.ActionRequired);
 }

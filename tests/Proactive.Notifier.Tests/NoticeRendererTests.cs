@@ -23,6 +23,7 @@ public class NoticeRendererTests
         { "RETURNED_TO_SENDER", null },
         { "STALLED", null },
         { "PROMISE_AT_RISK", null },
+        { "PREDICTED_LATE", null },
     };
 
     [Theory]

@@ -76,15 +76,17 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
     public async Task RenderedNoticesOfAnyAcceptedTextAreStoredAndReadBackAsTheyWere()
     {
         var options = new NoticePolicyOptions { AllowedLinkHosts = ["shop.example"] };
-        await Gen.Select(AcceptedNews, Gen.Enum<NoticeKind>(), Gen.Enum<Channel>()).SampleAsync(
-            async (news, kind, channel) =>
+        await Gen.Select(AcceptedNews, Gen.Enum<NoticeKind>(), Gen.Enum<Channel>(), Gen.Double[0, 1].Nullable(0.3)).SampleAsync(
+            async (news, kind, channel, probability) =>
             {
+                news = news with { PredictedProbability = probability, RecordOnly = probability > 0.5 };
                 var message = NoticeRenderer.Render(channel, kind, news, options);
                 var seq = Interlocked.Increment(ref sequence);
                 var notice = new NoticeRecord(
                     NoticeRecord.IdFor(news.EpisodeId, seq, channel), news.OrderId, news.EpisodeId, seq, channel, kind, news.Reason, NoticeStatus.Pending,
                     message.Notes, Now, Now, null, 0, null, null, news.Customer.AddressFor(channel)!, news.Customer.Locale,
-                    message.Subject, message.Text, message.Html, news.EstimatedDeliveryAt, false, news.Customer.CustomerId, news, Notes: message.Notes);
+                    message.Subject, message.Text, message.Html, news.EstimatedDeliveryAt, false, news.Customer.CustomerId, news, Notes: message.Notes,
+                    PredictedProbability: probability);
 
                 await database.WriteAsync(
                     async (c, tx) =>
@@ -99,6 +101,10 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
                 back.Text.ShouldBe(notice.Text);
                 back.Html.ShouldBe(notice.Html);
                 back.Notes.ShouldBe(notice.Notes);
+                back.Kind.ShouldBe(kind);
+                back.PredictedProbability.ShouldBe(probability);
+                back.News!.PredictedProbability.ShouldBe(probability);
+                back.News.RecordOnly.ShouldBe(news.RecordOnly);
                 back.News.ShouldNotBeNull();
                 back.News.Customer.Name.ShouldBe(news.Customer.Name);
                 back.News.TrackingUrl.ShouldBe(news.TrackingUrl);

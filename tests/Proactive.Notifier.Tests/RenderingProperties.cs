@@ -16,7 +16,7 @@ public partial class RenderingProperties
     private const string Shop = "shop.example";
 
     internal static readonly string[] Reasons =
-        ["ETA_SLIP", "CARRIER_EXCEPTION", "DELIVERY_ATTEMPTED", "RETURNED_TO_SENDER", "NOT_SHIPPED", "MISSED_PROMISE", "STALLED", "PROMISE_AT_RISK"];
+        ["ETA_SLIP", "CARRIER_EXCEPTION", "DELIVERY_ATTEMPTED", "RETURNED_TO_SENDER", "NOT_SHIPPED", "MISSED_PROMISE", "STALLED", "PROMISE_AT_RISK", "PREDICTED_LATE"];
 
     internal static readonly string[] ExceptionCodes = ["WEATHER", "CARRIER_DELAY", "ADDRESS_ISSUE", "CUSTOMS", "DAMAGED", "LOST", "OTHER"];
 

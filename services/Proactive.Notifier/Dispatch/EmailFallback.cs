@@ -71,7 +71,8 @@ public static class EmailFallback
             sms.NoticeId,
             traceParent,
             traceState,
-            message.Notes));
+            message.Notes,
+            sms.PredictedProbability));
         return $"; fell back to email ({emailId})";
     }
 }

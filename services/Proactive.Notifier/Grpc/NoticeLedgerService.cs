@@ -24,6 +24,11 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
         foreach (var notice in notices)
         {
             var view = ToView(notice);
+            if (notice.PredictedProbability is { } probability)
+            {
+                view.PredictedProbability = probability;
+            }
+
             view.AttemptLog.AddRange(byNotice[notice.NoticeId].Select(a => new AttemptView
             {
                 Attempt = a.Attempt,
@@ -50,6 +55,7 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
             NoticeKind.FurtherDelay => "FURTHER_DELAY",
             NoticeKind.ActionRequired => "ACTION_REQUIRED",
             NoticeKind.BackOnTrack => "BACK_ON_TRACK",
+            NoticeKind.AtRisk => "AT_RISK",
             _ => "DELAY",
         },
         Reason = n.Reason,

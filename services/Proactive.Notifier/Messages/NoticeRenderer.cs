@@ -20,7 +20,7 @@ public sealed record RenderedMessage(string? Subject, string Text, string? Html,
 public static class NoticeRenderer
 {
     /// <summary>The last call's reason: not late yet, so its subject says "may" rather than "is delayed".</summary>
-    private const string AtRisk = "PROMISE_AT_RISK";
+    private const string PromiseAtRisk = "PROMISE_AT_RISK";
 
     /// <summary>The order reference an SMS falls back to when the full one does not fit.</summary>
     private const int ShortOrderReference = 8;
@@ -30,7 +30,12 @@ public static class NoticeRenderer
         var language = Languages.For(news.Customer.Locale);
         var zone = news.Customer.TimeZone ?? options.DefaultTimeZone;
         var texts = language == Language.Korean ? Texts.Korean : Texts.English;
-        var what = kind == NoticeKind.BackOnTrack ? texts.BackOnTrack : texts.What(news.Reason, news.ExceptionCode);
+        var what = kind switch
+        {
+            NoticeKind.BackOnTrack => texts.BackOnTrack,
+            NoticeKind.AtRisk => texts.MayArriveLater(null),
+            _ => texts.What(news.Reason, news.ExceptionCode),
+        };
         var eta = CredibleEstimate(kind, news) is { } at ? LocalDates.InZone(at, zone) : null;
         var link = TrackingLink.Check(news.TrackingUrl, options.AllowedLinkHosts);
 
@@ -52,15 +57,23 @@ public static class NoticeRenderer
         var lead = kind == NoticeKind.FurtherDelay ? texts.Again : "";
         var sorry = kind is NoticeKind.Delay or NoticeKind.FurtherDelay ? texts.Sorry : "";
         var estimate = eta is { } date ? texts.EstimateShort(LocalDates.Short(date, language)) : null;
+        var placeholder = texts.NoEstimate;
         var reference = SafeText.OrderReference(news.OrderId);
         var shortReference = SafeText.OrderReference(news.OrderId, ShortOrderReference);
-        var generic = kind == NoticeKind.BackOnTrack ? what : texts.What("", null);
+        var generic = kind is NoticeKind.BackOnTrack or NoticeKind.AtRisk ? what : texts.What("", null);
+        if (kind == NoticeKind.AtRisk)
+        {
+            // "May arrive later than promised, now expected around {date}": the date is in the sentence.
+            what = texts.MayArriveLater(eta is { } around ? LocalDates.Short(around, language) : null);
+            placeholder = eta is null ? texts.Watching : "";
+            estimate = null;
+        }
 
-        string Compose(string? orderRef, string whatText, bool placeholder, bool apology, string? url) => Join(
+        string Compose(string? orderRef, string whatText, bool withPlaceholder, bool apology, string? url) => Join(
             $"[{options.SenderName}] {texts.OrderLabel(orderRef)}",
             lead,
             whatText,
-            estimate ?? (placeholder ? texts.NoEstimate : ""),
+            estimate ?? (withPlaceholder ? placeholder : ""),
             apology ? sorry : "",
             url);
 
@@ -98,20 +111,29 @@ public static class NoticeRenderer
         Texts texts, NoticeKind kind, EpisodeNews news, string what, LocalDate? eta, LocalDate? promised, Language language, LinkCheck link, NoticePolicyOptions options)
     {
         var reference = SafeText.OrderReference(news.OrderId);
-        var subject = kind == NoticeKind.Delay && news.Reason == AtRisk ? texts.AtRiskSubject(reference) : texts.Subject(kind, reference);
+        var subject = kind == NoticeKind.AtRisk || (kind == NoticeKind.Delay && news.Reason == PromiseAtRisk)
+            ? texts.AtRiskSubject(reference)
+            : texts.Subject(kind, reference);
         var greeting = texts.Greeting(SafeText.GreetingName(news.Customer.Name));
-        var sentence = Capitalize(what);
         var promisedLine = promised is { } by ? texts.PromisedLine(LocalDates.Long(by, language)) : null;
         var estimateLine = eta is { } date ? texts.EstimateLong(LocalDates.Long(date, language)) : texts.NoEstimate;
+        if (kind == NoticeKind.AtRisk)
+        {
+            what = texts.MayArriveLater(eta is { } around ? LocalDates.Long(around, language) : null);
+            estimateLine = eta is null ? texts.Watching : null;
+        }
+
+        var sentence = Capitalize(what);
         var trackLine = link.Link is { } url ? texts.TrackLine(url) : null;
         var closing = kind switch
         {
             NoticeKind.ActionRequired => texts.ThanksForHelp,
             NoticeKind.BackOnTrack => texts.ThanksForPatience,
+            NoticeKind.AtRisk => texts.HeardFromUsFirst,
             _ => texts.SorryLong,
         };
         var headline = kind == NoticeKind.FurtherDelay ? $"{texts.Again} {sentence}" : sentence;
-        var dates = promisedLine is null ? [estimateLine] : new[] { promisedLine, estimateLine };
+        string[] dates = [.. new[] { promisedLine, estimateLine }.OfType<string>()];
 
         var text = new StringBuilder().AppendLine(greeting).AppendLine().AppendLine(headline);
         foreach (var line in dates)
@@ -144,11 +166,12 @@ public static class NoticeRenderer
     /// <summary>
     /// The estimate worth repeating: for a stalled parcel, a missed promise or a promise at risk, a
     /// carrier estimate that is not past the promise is stale (the parcel is late, or may be,
-    /// anyway), so the message says a new date will follow instead of quoting it.
+    /// anyway), so the message says a new date will follow instead of quoting it. Likewise a
+    /// predicted date not past the promise would contradict "may arrive later than promised".
     /// </summary>
     private static DateTimeOffset? CredibleEstimate(NoticeKind kind, EpisodeNews news) =>
         news.EstimatedDeliveryAt is { } at
-        && (kind == NoticeKind.BackOnTrack || at > news.PromisedBy || news.Reason is not ("STALLED" or "MISSED_PROMISE" or AtRisk))
+        && (kind == NoticeKind.BackOnTrack || at > news.PromisedBy || news.Reason is not ("STALLED" or "MISSED_PROMISE" or PromiseAtRisk or EpisodeNews.PredictedLate))
             ? at
             : null;
 

@@ -14,7 +14,10 @@ internal sealed record Texts(
     Func<string?, string> Greeting,
     Func<NoticeKind, string?, string> Subject,
     Func<string?, string> AtRiskSubject,
+    Func<string?, string> MayArriveLater,
     string NoEstimate,
+    string Watching,
+    string HeardFromUsFirst,
     string Again,
     string Sorry,
     string SorryLong,
@@ -55,7 +58,12 @@ internal sealed record Texts(
             _ => $"Your order{Ref(id)} is delayed",
         },
         AtRiskSubject: id => $"Your order{Ref(id)} may arrive late",
+        MayArriveLater: date => date is null
+            ? "your order may arrive later than promised."
+            : $"your order may arrive later than promised, now expected around {date}.",
         NoEstimate: "We will tell you the new date as soon as we know it.",
+        Watching: "We are keeping a close eye on it.",
+        HeardFromUsFirst: "We wanted you to hear it from us first.",
         Again: "Update:",
         Sorry: "Sorry for the wait.",
         SorryLong: "We are sorry for the wait, and we wanted you to hear it from us first.",
@@ -96,7 +104,12 @@ internal sealed record Texts(
             _ => $"주문{Ref(id)} 배송 지연 안내",
         },
         AtRiskSubject: id => $"주문{Ref(id)} 배송 지연 가능성 안내",
+        MayArriveLater: date => date is null
+            ? "약속드린 날짜보다 늦게 도착할 수도 있어요."
+            : $"약속드린 날짜보다 늦게 도착할 수도 있어요. 지금 예상 도착일은 {date}쯤이에요.",
         NoEstimate: "새 도착일이 정해지면 알려드릴게요.",
+        Watching: "계속 확인하고 있어요.",
+        HeardFromUsFirst: "미리 알려드리고 싶었어요.",
         Again: "[추가 지연]",
         Sorry: "죄송합니다.",
         SorryLong: "기다리게 해드려 죄송합니다. 먼저 알려드리고 싶었어요.",

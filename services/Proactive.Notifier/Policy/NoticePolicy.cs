@@ -17,6 +17,9 @@ public sealed record NoticeDecision(Channel Channel, NoticeKind Kind, bool Send,
 /// </summary>
 public static class NoticePolicy
 {
+    /// <summary>Why news for the record only (Proactive:Prediction:Mode = internal) reaches no one.</summary>
+    public const string RecordOnlyReason = "prediction mode internal: recorded, the customer is not told";
+
     private static readonly Channel[] AllChannels = [Channel.Sms, Channel.Email];
 
     /// <param name="news">The news, with the customer's preferences already laid over the contact.</param>
@@ -45,7 +48,7 @@ public static class NoticePolicy
         var decisions = new List<NoticeDecision>();
         foreach (var channel in channels)
         {
-            var kind = news.ActionRequired ? NoticeKind.ActionRequired : NoticeKind.Delay;
+            var kind = FirstKind(news);
             if (news.Customer.AddressFor(channel) is null)
             {
                 if (news.Customer.Channels.Contains(channel))
@@ -71,6 +74,16 @@ public static class NoticePolicy
                 {
                     kind = NoticeKind.ActionRequired;
                 }
+                else if (news.Reason == EpisodeNews.PredictedLate)
+                {
+                    // The model's date drifts later with every day without delivery: told once, it is
+                    // told again only when a confirmed delay moves the estimate (below).
+                    decisions.Add(NoticeDecision.Suppress(
+                        channel,
+                        NoticeKind.FurtherDelay,
+                        $"still only predicted late: already told in notice {last.NoticeId}, and a changed prediction is not told again"));
+                    continue;
+                }
                 else if (SlipSince(last, news) is { } slip && slip >= options.RenotifySlip)
                 {
                     kind = NoticeKind.FurtherDelay;
@@ -80,6 +93,12 @@ public static class NoticePolicy
                     decisions.Add(NoticeDecision.Suppress(channel, NoticeKind.FurtherDelay, NothingNewReason(last, news, options)));
                     continue;
                 }
+            }
+
+            if (news.RecordOnly)
+            {
+                decisions.Add(NoticeDecision.Suppress(channel, kind, RecordOnlyReason));
+                continue;
             }
 
             if (recentNews >= options.MaxPerOrderPer24Hours)
@@ -176,6 +195,12 @@ public static class NoticePolicy
     public static string OptedOutReason(Channel channel, Preferences.OptOut optOut) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the customer opted out of {Name(channel)} on {optOut.At.UtcDateTime:yyyy-MM-dd HH:mm}Z ({optOut.Source})");
 
+    /// <summary>The first notice of an episode: what the customer must do, else a prediction or a confirmed delay.</summary>
+    private static NoticeKind FirstKind(EpisodeNews news) =>
+        news.ActionRequired ? NoticeKind.ActionRequired
+        : news.Reason == EpisodeNews.PredictedLate ? NoticeKind.AtRisk
+        : NoticeKind.Delay;
+
     private static TimeSpan? SlipSince(NoticeRecord last, EpisodeNews news) =>
         news.EstimatedDeliveryAt is { } eta && last.EstimatedDeliveryAt is { } told ? eta - told : null;
 
@@ -186,6 +211,8 @@ public static class NoticePolicy
                 $"estimate slipped {Hours(slip)} h since notice {last.NoticeId}; re-notify threshold is {Hours(options.RenotifySlip)} h",
             { } slip when slip < TimeSpan.Zero =>
                 $"estimate moved {Hours(-slip)} h earlier but the order is still late; already told in notice {last.NoticeId}",
+            _ when last.Kind == NoticeKind.AtRisk =>
+                $"{news.Reason} confirms the at-risk warning already told in notice {last.NoticeId}; told again only when the estimate slips {Hours(options.RenotifySlip)} h past the one told",
             _ => $"nothing new since notice {last.NoticeId} ({news.Reason})",
         };
 

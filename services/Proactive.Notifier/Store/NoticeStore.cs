@@ -19,7 +19,7 @@ public sealed class NoticeStore(Database database)
         """
         notice_id, order_id, episode_id, sequence, channel, kind, reason, status, why, decided_at, scheduled_at, sent_at,
         attempts, provider_message_id, provider_code, recipient, locale, subject, text, html, estimated_delivery_at, action_required,
-        customer_id, news, first_attempt_at, fallback_for, trace_parent, trace_state, notes
+        customer_id, news, first_attempt_at, fallback_for, trace_parent, trace_state, notes, predicted_probability
         """;
 
     public Database Database => database;
@@ -63,7 +63,7 @@ public sealed class NoticeStore(Database database)
             INSERT INTO notifier_notices ({Columns})
             VALUES (@NoticeId, @OrderId, @EpisodeId, @Sequence, @Channel, @Kind, @Reason, @Status, @Why, @DecidedAt, @ScheduledAt, @SentAt,
                     @Attempts, @ProviderMessageId, @ProviderCode, @Recipient, @Locale, @Subject, @Text, @Html, @EstimatedDeliveryAt, @ActionRequired,
-                    @CustomerId, @News, NULL, @FallbackFor, @TraceParent, @TraceState, @Notes)
+                    @CustomerId, @News, NULL, @FallbackFor, @TraceParent, @TraceState, @Notes, @PredictedProbability)
             ON CONFLICT DO NOTHING
             """,
             new
@@ -96,6 +96,7 @@ public sealed class NoticeStore(Database database)
                 n.TraceParent,
                 n.TraceState,
                 n.Notes,
+                n.PredictedProbability,
             },
             tx);
 
@@ -408,7 +409,8 @@ public sealed class NoticeStore(Database database)
         string? fallback_for,
         string? trace_parent,
         string? trace_state,
-        string? notes)
+        string? notes,
+        double? predicted_probability)
     {
         public NoticeRecord ToRecord() => new(
             notice_id,
@@ -439,7 +441,8 @@ public sealed class NoticeStore(Database database)
             fallback_for,
             trace_parent,
             trace_state,
-            notes);
+            notes,
+            predicted_probability);
     }
 
     private sealed record AttemptRow(string notice_id, long attempt, long at, string outcome, string? provider_code, string? detail)

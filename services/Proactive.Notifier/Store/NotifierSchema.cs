@@ -86,5 +86,8 @@ internal static class NotifierSchema
         // A notice that fails in the dispatcher (or a Dapr event its handler fails on) is retried
         // and parked on its own.
         ItemFailures.Schema,
+        """
+        ALTER TABLE notifier_notices ADD COLUMN predicted_probability DOUBLE PRECISION NULL;
+        """,
     ]);
 }
