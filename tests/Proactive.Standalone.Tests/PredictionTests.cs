@@ -91,7 +91,7 @@ public abstract class PredictionTests
         order.GetProperty("prediction").GetProperty("probability").GetDouble().ShouldBeGreaterThanOrEqualTo(0.66);
         var notices = (await host.NoticesAsync("P-1")).EnumerateArray().ToList();
         notices.ShouldNotBeEmpty();
-        notices.ShouldAllBe(n => n.GetProperty("reason").GetString() == "PREDICTED_LATE" && n.GetProperty("status").GetString() == "sent");
+        notices.ShouldAllBe(n => n.GetProperty("reason").GetString() == "PREDICTED_LATE" && n.GetProperty("kind").GetString() == "AT_RISK" && n.GetProperty("status").GetString() == "sent");
         notices.Max(n => n.GetProperty("sentAt").GetDateTimeOffset()).ShouldBeLessThan(Promise);
     }
 
