@@ -16,6 +16,24 @@ public sealed class PredictionTestsOnSqlite : PredictionTests
 public sealed class PredictionTestsOnPostgres : PredictionTests
 {
     protected override StoreKind Store => StoreKind.Postgres;
+
+    [Fact]
+    public async Task AReplicaSeesWhatAnotherLearnedWithinTheRefreshInterval()
+    {
+        Settings["Proactive:Prediction:RefreshInterval"] = "00:10:00";
+        await using var teacher = await StandaloneHost.StartAsync(store: Store, settings: Settings);
+        Settings["ConnectionStrings:Proactive"] = teacher.Services.GetRequiredService<Database>().ConnectionString;
+        await using var replica = await StandaloneHost.StartAsync(store: Store, settings: Settings);
+
+        // The replica reads the (empty) model first; then the other one learns the shop's deliveries.
+        await replica.AcceptAsync(OrderPlaced("R-0", Now.AddHours(-2), Promise));
+        await TeachAsync(teacher);
+        await replica.AcceptAsync(OrderPlaced("R-1", Now.AddHours(-2), Promise), ShipmentCreated("R-1", "S-1", Now, null));
+
+        await AdvanceToAsync(replica, Promise.AddHours(-1));
+
+        (await replica.OrderAsync("R-1")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("PREDICTED_LATE");
+    }
 }
 
 /// <summary>
@@ -25,8 +43,8 @@ public sealed class PredictionTestsOnPostgres : PredictionTests
 /// </summary>
 public abstract class PredictionTests
 {
-    private static readonly DateTimeOffset Now = StandaloneHost.Start; // Tuesday 24 November 2026, 10:00 in Seoul
-    private static readonly DateTimeOffset Promise = Now.AddDays(4);
+    protected static readonly DateTimeOffset Now = StandaloneHost.Start; // Tuesday 24 November 2026, 10:00 in Seoul
+    protected static readonly DateTimeOffset Promise = Now.AddDays(4);
     private static readonly int[] PastTransitDays = [1, 1, 2, 1, 2, 1, 2, 7, 7, 7];
 
     protected abstract StoreKind Store { get; }
@@ -44,7 +62,7 @@ public abstract class PredictionTests
     }
 
     /// <summary>Ten delivered orders handed over two weeks ago, on a Tuesday (the same weekdays as now).</summary>
-    private static async Task TeachAsync(StandaloneHost host)
+    protected static async Task TeachAsync(StandaloneHost host)
     {
         for (var i = 0; i < PastTransitDays.Length; i++)
         {
@@ -209,5 +227,21 @@ public sealed class PredictionOutcomeTests
         TelemetryTests.Sum(metrics, "proactive.prediction.at_risk", ("prediction.mode", "notify")).ShouldBe(2);
         TelemetryTests.Sum(metrics, "proactive.prediction.outcomes", ("outcome", "false_alarm")).ShouldBe(1);
         TelemetryTests.Sum(metrics, "proactive.prediction.outcomes", ("outcome", "late")).ShouldBe(1);
+    }
+}
+
+/// <summary>Bad prediction settings stop the start, naming the key.</summary>
+public sealed class PredictionSettingsTests
+{
+    [Theory]
+    [InlineData("Proactive:Prediction:Threshold", "1.5", "Proactive:Prediction:Threshold must be in (0, 1]")]
+    [InlineData("Proactive:Prediction:Mode", "Loud", "Proactive:Prediction:Mode")]
+    [InlineData("Proactive:Prediction:ReassessAfter", "00:00:10", "Proactive:Prediction:ReassessAfter must be at least a minute")]
+    public async Task ABadSettingStopsTheHostNamingTheKey(string key, string value, string message)
+    {
+        var (exitCode, output) = await StartRefusals.RunAsync((key, value));
+
+        exitCode.ShouldNotBe(0);
+        output.ShouldContain(message);
     }
 }
