@@ -106,7 +106,7 @@ public sealed partial class OrderTracker(
             return;
         }
 
-        predictor.Committed(evaluation.Prediction);
+        predictor.Committed(evaluation.OrderId, evaluation.Prediction);
         if (evaluation.Prediction.Raised)
         {
             metrics.PredictedLate(predictor.Mode);
@@ -154,7 +154,7 @@ public sealed partial class OrderTracker(
         await ItemFailures.ClearAsync(c, tx, DueTimerSweep.Queue, orderId);
         if (change is null)
         {
-            return new Evaluation(null, prediction);
+            return new Evaluation(orderId, null, prediction);
         }
 
         var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
@@ -178,10 +178,10 @@ public sealed partial class OrderTracker(
             new OutgoingEvent(0, $"{orderId}/{sequence}", OutgoingEvent.EpisodeTopic, OutgoingEvent.EpisodeType, orderId, message, traceParent, traceState),
             now);
         LogEpisodeChanged(logger, orderId, change.Episode.EpisodeId, change.Kind, change.Episode.Reason);
-        return new Evaluation(change, prediction);
+        return new Evaluation(orderId, change, prediction);
     }
 
-    private sealed record Evaluation(EpisodeChange? Change, PredictionStep Prediction);
+    private sealed record Evaluation(string OrderId, EpisodeChange? Change, PredictionStep Prediction);
 
     private static DelayEpisodeChanged ToMessage(
         EpisodeChange change, OrderTerms terms, DelayAssessment assessment, long sequence, DateTimeOffset now)

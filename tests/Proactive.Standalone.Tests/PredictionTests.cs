@@ -170,7 +170,7 @@ public abstract class PredictionTests
     }
 
     [Fact]
-    public async Task InternalModeRecordsTheWarningAndTellsNoOne()
+    public async Task InternalModeRecordsTheWarningTellsNoOneAndLeavesTheLastCall()
     {
         Settings["Proactive:Prediction:Mode"] = "Internal";
         await using var host = await StartAsync();
@@ -184,6 +184,12 @@ public abstract class PredictionTests
         order.GetProperty("prediction").GetProperty("recordOnly").GetBoolean().ShouldBeTrue();
         host.Twilio.Requests.ShouldBe(0);
         host.SendGrid.Requests.ShouldBe(0);
+
+        // The last call still reaches the customer before the promise (09:00 on its day, in Seoul).
+        await AdvanceToAsync(host, Promise.AddMinutes(-30));
+
+        (await host.OrderAsync("P-5")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("PROMISE_AT_RISK");
+        host.Twilio.Messages.ShouldHaveSingleItem().Body.ShouldContain("약속드린 날짜까지 도착하지 못할 수도 있어요.");
     }
 }
 

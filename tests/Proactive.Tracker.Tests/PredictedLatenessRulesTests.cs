@@ -55,6 +55,37 @@ public class PredictedLatenessRulesTests
     }
 
     [Fact]
+    public void AWarningForTheRecordOnlyDoesNotHideTheLastCall()
+    {
+        var lastCallDay = new DateTimeOffset(2026, 11, 28, 21, 0, 0, TimeSpan.FromHours(9));
+        var timeline = Timeline(Placed(), Created(T0.AddDays(1)));
+
+        DelayRules.Assess(timeline, lastCallDay, RuleSettings.Default, new PredictedLateness(true, 0.7, RecordOnly: true)).Reason.ShouldBe(DelayReason.PromiseAtRisk);
+        DelayRules.Assess(timeline, lastCallDay.AddDays(-1), RuleSettings.Default, new PredictedLateness(true, 0.7, RecordOnly: true)).Reason.ShouldBe(DelayReason.PredictedLate);
+    }
+
+    [Fact]
+    public void TheModelsDateIsQuotedUnlessTheCarrierAlreadyGivesOnePastThePromise()
+    {
+        var timeline = Timeline(Placed(), Created(T0.AddDays(1), eta: Promise.AddHours(-2)));
+        var predicted = new PredictedLateness(true, 0.8, Promise.AddDays(2));
+
+        DelayRules.Assess(timeline, T0.AddDays(2), NoLastCall, predicted).EstimatedDeliveryAt.ShouldBe(Promise.AddDays(2));
+        var slipped = Events.Valid(Tracking(Order, "S-1", T0.AddDays(2), "IN_TRANSIT", Promise.AddDays(3)));
+        DelayRules.Assess(Timeline(Placed(), Created(T0.AddDays(1)), slipped), T0.AddDays(2), NoLastCall, predicted).EstimatedDeliveryAt.ShouldBe(Promise.AddDays(3));
+    }
+
+    [Fact]
+    public void ADeliveryScanSaysNothingOfWhenTheCarrierTookTheParcel()
+    {
+        var delivered = Events.Valid(Tracking(Order, "S-1", T0.AddDays(3), "DELIVERED"));
+        var inTransit = Events.Valid(Tracking(Order, "S-1", T0.AddDays(2), "IN_TRANSIT"));
+
+        OrderFacts.Of(Timeline(Placed(), delivered), TimeZoneInfo.Utc)!.HandedOverAt.ShouldBeNull();
+        OrderFacts.Of(Timeline(Placed(), inTransit, delivered), TimeZoneInfo.Utc)!.HandedOverAt.ShouldBe(T0.AddDays(2));
+    }
+
+    [Fact]
     public void AMissedShipByIsNewsOnlyWhenTheModelDoesNotSpeakForTheOrder()
     {
         var shipBy = T0.AddDays(1);

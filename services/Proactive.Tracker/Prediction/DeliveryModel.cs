@@ -207,8 +207,9 @@ public sealed class DeliveryModel
             return cap;
         }
 
+        // Already in the evening window, P(now) looked at the morning: the crossing itself is next.
         var evening = EveningBefore(order.Zone, t);
-        return evening < t ? Max(evening, now) : t;
+        return evening < t && evening > now ? evening : t;
     }
 
     /// <summary>P as the rule uses it at now (see <see cref="Assess"/>).</summary>

@@ -14,31 +14,43 @@ namespace Proactive.Tracker.Prediction;
 /// </summary>
 public sealed class SharedModel(IOptions<PredictionSettings> settings)
 {
-    private readonly Lock _gate = new();
-    private readonly PredictionOptions _options = settings.Value.ToModelOptions();
-    private readonly TimeSpan _refresh = settings.Value.RefreshInterval;
-    private DeliveryModel? _model;
-    private long _version = -1;
-    private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
+    private readonly Lock gate = new();
+    private readonly PredictionOptions options = settings.Value.ToModelOptions();
+    private readonly TimeSpan refresh = settings.Value.RefreshInterval;
+    private DeliveryModel? model;
+    private long cachedVersion = -1;
+    private DateTimeOffset checkedAt = DateTimeOffset.MinValue;
 
     /// <summary>Runs <paramref name="use"/> on the model, reading it from the store first when it is
     /// not loaded yet or is behind the store and due for a refresh.</summary>
     public async Task<T> UseAsync<T>(DbConnection c, DbTransaction tx, DateTimeOffset now, Func<DeliveryModel, T> use)
     {
         var model = await CurrentAsync(c, tx, now);
-        lock (_gate)
+        lock (gate)
         {
             return use(model);
+        }
+    }
+
+    /// <summary>Runs <paramref name="use"/> on the model as it is in memory now.</summary>
+    public void Use(Action<DeliveryModel> use)
+    {
+        lock (gate)
+        {
+            if (model is not null)
+            {
+                use(model);
+            }
         }
     }
 
     /// <summary>The rows a delivery would add (see <see cref="DeliveryModel.Lesson"/>).</summary>
     public IReadOnlyList<HistogramRow>? Lesson(OrderFacts order, DateTimeOffset deliveredAt)
     {
-        lock (_gate)
+        lock (gate)
         {
             // Lessons need only the options (bins and weights), not the learned state.
-            return (_model ??= new DeliveryModel(_options)).Lesson(order, deliveredAt);
+            return (model ??= new DeliveryModel(options)).Lesson(order, deliveredAt);
         }
     }
 
@@ -46,12 +58,12 @@ public sealed class SharedModel(IOptions<PredictionSettings> settings)
     /// cached model when it is the next one, else left for the next refresh to read.</summary>
     public void Learned(IReadOnlyList<HistogramRow> lesson, long version)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_model is not null && _version >= 0 && version == _version + 1)
+            if (model is not null && cachedVersion >= 0 && version == cachedVersion + 1)
             {
-                _model.Teach(lesson);
-                _version = version;
+                model.Teach(lesson);
+                cachedVersion = version;
             }
         }
     }
@@ -59,37 +71,37 @@ public sealed class SharedModel(IOptions<PredictionSettings> settings)
     private async Task<DeliveryModel> CurrentAsync(DbConnection c, DbTransaction tx, DateTimeOffset now)
     {
         bool loaded, due;
-        lock (_gate)
+        lock (gate)
         {
-            loaded = _version >= 0 && _model is not null;
-            due = !loaded || now - _checkedAt >= _refresh || now < _checkedAt;
+            loaded = cachedVersion >= 0 && model is not null;
+            due = !loaded || now - checkedAt >= refresh || now < checkedAt;
             if (!due)
             {
-                return _model!;
+                return model!;
             }
         }
 
         var stored = await PredictionRows.VersionAsync(c, tx);
-        lock (_gate)
+        lock (gate)
         {
-            _checkedAt = now;
-            if (loaded && stored == _version)
+            checkedAt = now;
+            if (loaded && stored == cachedVersion)
             {
-                return _model!;
+                return model!;
             }
         }
 
         var (version, learned, rows) = await PredictionRows.LoadModelAsync(c, tx);
-        var fresh = new DeliveryModel(_options, rows, learned);
-        lock (_gate)
+        var fresh = new DeliveryModel(options, rows, learned);
+        lock (gate)
         {
-            if (version >= _version)
+            if (version >= cachedVersion)
             {
-                _model = fresh;
-                _version = version;
+                model = fresh;
+                cachedVersion = version;
             }
 
-            return _model!;
+            return model!;
         }
     }
 }

@@ -31,12 +31,15 @@ public enum DelayReason
 /// The model speaks for the order and its customers hear it: a missed ship-by deadline is then an
 /// input to the model, not news of its own (a padded promise absorbs most late hand-offs).
 /// </param>
+/// <param name="RecordOnly">The warning is for the record only (prediction mode internal, or off
+/// since): it ranks below the last call, which the customer must still hear.</param>
 public sealed record PredictedLateness(
     bool AtRisk,
     double? Probability,
     DateTimeOffset? EstimatedDeliveryAt = null,
     DateTimeOffset? NextAssessmentAt = null,
-    bool ShipByYields = false);
+    bool ShipByYields = false,
+    bool RecordOnly = false);
 
 public enum OrderState
 {
@@ -156,17 +159,19 @@ public static class DelayRules
             fired.Add((DelayReason.PredictedLate, null, null));
         }
 
+        var recordOnly = predicted?.RecordOnly == true;
+
         if (fired.Count == 0)
         {
             return new DelayAssessment(OrderState.OnTrack, EstimatedDeliveryAt: estimate, NextCheckAt: nextCheck);
         }
 
-        var top = fired.OrderBy(f => Priority(f.Reason, f.Code)).First();
+        var top = fired.OrderBy(f => Priority(f.Reason, f.Code, recordOnly)).First();
         return new DelayAssessment(
             OrderState.Late,
             top.Reason,
             top.Code,
-            top.Reason == DelayReason.PredictedLate ? estimate ?? predicted!.EstimatedDeliveryAt : estimate,
+            top.Reason == DelayReason.PredictedLate && !(estimate > terms.PromisedBy) ? predicted!.EstimatedDeliveryAt : estimate,
             top.Shipment?.Carrier ?? open.FirstOrDefault(s => s.Carrier is not null)?.Carrier,
             nextCheck);
     }
@@ -178,9 +183,10 @@ public static class DelayRules
     /// by the promised date" does not. And a stall usually shows first (its window opens
     /// <see cref="RuleSettings.StallAfter"/> before the promise), so the reason already told stays
     /// the same when the promise then passes, instead of flipping to the vaguer one. A prediction
-    /// ranks below every confirmed reason (a fact outranks a forecast) and above the last call.
+    /// ranks below every confirmed reason (a fact outranks a forecast) and above the last call —
+    /// unless it is for the record only: the last call is then the customer's first word.
     /// </summary>
-    private static int Priority(DelayReason reason, CarrierExceptionCode? code) => reason switch
+    private static int Priority(DelayReason reason, CarrierExceptionCode? code, bool recordOnlyPrediction = false) => reason switch
     {
         DelayReason.CarrierException when code == CarrierExceptionCode.AddressIssue => 0,
         DelayReason.ReturnedToSender => 1,
@@ -190,9 +196,9 @@ public static class DelayRules
         DelayReason.Stalled => 5,
         DelayReason.MissedPromise => 6,
         DelayReason.NotShipped => 7,
-        DelayReason.PredictedLate => 8,
+        DelayReason.PredictedLate => recordOnlyPrediction ? 10 : 8,
         DelayReason.PromiseAtRisk => 9,
-        _ => 10,
+        _ => 11,
     };
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Proactive.Tracker.Store;
 /// <summary>How a PREDICTED_LATE warning turned out.</summary>
 public enum PredictionOutcome
 {
-    /// <summary>Delivered after the promise (or the promise passed undelivered): the warning was right.</summary>
+    /// <summary>Delivered after the promise: the warning was right. (A parcel never delivered stays unsettled.)</summary>
     Late,
 
     /// <summary>Delivered on time after all: a false alarm.</summary>
@@ -65,13 +65,21 @@ public static class PredictionRows
     public static Task<long> VersionAsync(DbConnection c, DbTransaction? tx) =>
         c.ExecuteScalarAsync<long>("SELECT version FROM tracker_model WHERE id = 1", transaction: tx);
 
-    /// <summary>The model as stored: its version, deliveries learned and rows (in key order, so sums add up the same everywhere).</summary>
+    /// <summary>The model as stored: its version, deliveries learned and rows (in key order, so sums add
+    /// up the same everywhere). Read again when a lesson committed between the statements (each sees
+    /// its own snapshot under READ COMMITTED), so the rows are exactly those of the version.</summary>
     public static async Task<(long Version, long Learned, List<HistogramRow> Rows)> LoadModelAsync(DbConnection c, DbTransaction? tx)
     {
-        var (version, learned) = await c.QuerySingleAsync<(long, long)>("SELECT version, learned FROM tracker_model WHERE id = 1", transaction: tx);
-        var rows = await c.QueryAsync<(string Kind, string Group, long Bin, double Weight)>(
-            "SELECT kind, grp, bin, weight FROM tracker_model_bins ORDER BY kind, grp, bin", transaction: tx);
-        return (version, learned, rows.Select(r => new HistogramRow(Enum.Parse<HistogramKind>(r.Kind), r.Group, (int)r.Bin, r.Weight)).ToList());
+        while (true)
+        {
+            var (version, learned) = await c.QuerySingleAsync<(long, long)>("SELECT version, learned FROM tracker_model WHERE id = 1", transaction: tx);
+            var rows = await c.QueryAsync<(string Kind, string Group, long Bin, double Weight)>(
+                "SELECT kind, grp, bin, weight FROM tracker_model_bins ORDER BY kind, grp, bin", transaction: tx);
+            if (await VersionAsync(c, tx) == version)
+            {
+                return (version, learned, rows.Select(r => new HistogramRow(Enum.Parse<HistogramKind>(r.Kind), r.Group, (int)r.Bin, r.Weight)).ToList());
+            }
+        }
     }
 
     /// <summary>Adds one delivery's lesson; returns the model's new version. The version row is locked

@@ -161,10 +161,11 @@ public sealed record ShipmentState(
         HandedOverAt = HandedOverAt ?? at,
     };
 
-    /// <summary>A scan before any shipment.created also says the carrier has the parcel.</summary>
+    /// <summary>A scan before any shipment.created also says the carrier has the parcel (a delivery
+    /// scan says when it arrived, not when the carrier took it).</summary>
     public ShipmentState Apply(ShipmentTracking tracking, DateTimeOffset at) => this with
     {
-        HandedOverAt = HandedOverAt ?? at,
+        HandedOverAt = HandedOverAt ?? (tracking.Status == TrackingStatus.Delivered ? null : at),
         Status = Map(tracking.Status),
         StatusAt = at,
         EstimatedDeliveryAt = tracking.EstimatedDeliveryAt?.ToDateTimeOffset() ?? EstimatedDeliveryAt,
