@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Proactive.Standalone.Replay;
+using Proactive.Tests.Shared;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
@@ -204,6 +205,21 @@ public sealed class ReplayTests : IDisposable
         File.ReadAllBytes(Path.Combine(zipped.Out, "notices.jsonl")).ShouldBe(expected);
         File.ReadAllBytes(Path.Combine(piped.Out, "notices.jsonl")).ShouldBe(expected);
         Report(piped.Out).GetProperty("badLines").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task AGeneratedHistoryIsAcceptedWholeAndItsLateOrdersAreTold()
+    {
+        var history = SyntheticHistory.Generate(150, seed: 3);
+
+        var (exit, output, console) = await ReplayAsync(Write(SyntheticHistory.ToJsonLines(history)));
+
+        exit.ShouldBe(0, console);
+        var report = Report(output);
+        report.GetProperty("badLines").GetInt32().ShouldBe(0);
+        report.GetProperty("eventsAccepted").GetInt32().ShouldBe(history.Count);
+        report.GetProperty("orders").GetInt32().ShouldBe(150);
+        report.GetProperty("delivered").GetInt32().ShouldBeGreaterThan(100);
     }
 
     [Theory]
