@@ -22,9 +22,23 @@ using Proactive.Tracker.Publishing;
 // (claimed, sent through a provider that answers at once, recorded).
 // Usage: dotnet run -c Release --project tests/Proactive.Benchmarks [orders] [postgres connection string]
 // With "timers" first: the due-timer queue with many open orders (TimerBenchmark.cs).
+// With "synth" first: writes a synthetic shop history for the replay (SynthCommand.cs).
+// With "read-only" first: reads and validates a replay input without replaying it (SynthCommand.cs).
 if (args.Length > 0 && args[0] == "timers")
 {
     await TimerBenchmark.RunAsync(args[1..]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "synth")
+{
+    Environment.ExitCode = await SynthCommand.RunAsync(args[1..], Console.Out);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "read-only")
+{
+    Environment.ExitCode = await ReadOnlyCommand.RunAsync(args[1..], Console.Out);
     return;
 }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Proactive.Standalone.Replay;
+using Proactive.Tests.Shared;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
@@ -170,7 +171,10 @@ public sealed class ReplayTests : IDisposable
         var a = File.ReadAllBytes(Path.Combine(first.Out, "notices.jsonl"));
         a.Length.ShouldBeGreaterThan(0);
         a.ShouldBe(File.ReadAllBytes(Path.Combine(second.Out, "notices.jsonl")));
-        File.ReadAllBytes(Path.Combine(first.Out, "report.json")).ShouldBe(File.ReadAllBytes(Path.Combine(second.Out, "report.json")));
+        foreach (var file in new[] { "report.json", "report.md", "lead-time.svg", "threshold-sweep.svg" })
+        {
+            File.ReadAllBytes(Path.Combine(first.Out, file)).ShouldBe(File.ReadAllBytes(Path.Combine(second.Out, file)), file);
+        }
     }
 
     [Fact]
@@ -204,6 +208,44 @@ public sealed class ReplayTests : IDisposable
         File.ReadAllBytes(Path.Combine(zipped.Out, "notices.jsonl")).ShouldBe(expected);
         File.ReadAllBytes(Path.Combine(piped.Out, "notices.jsonl")).ShouldBe(expected);
         Report(piped.Out).GetProperty("badLines").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task TheReportCarriesTheThresholdSweepAndLinksItsPlots()
+    {
+        var (exit, output, console) = await ReplayAsync(Write(History()), null, "--set", "Proactive:Prediction:Threshold=0.62");
+
+        exit.ShouldBe(0, console);
+        var sweep = Report(output).GetProperty("thresholdSweep");
+        sweep.GetProperty("configuredThreshold").GetDouble().ShouldBe(0.62);
+        var rows = sweep.GetProperty("rows").EnumerateArray().ToList();
+        rows.Select(r => r.GetProperty("threshold").GetDouble()).ShouldBe([0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.62, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95]);
+
+        // At the configured threshold the sweep warns the orders Tracker warned (none here: the model has too few deliveries to speak).
+        var predicted = Notices(output).Where(n => n.GetProperty("reason").GetString() == "PREDICTED_LATE").Select(n => n.GetProperty("orderId").GetString()).Distinct().Count();
+        rows.Single(r => r.GetProperty("threshold").GetDouble() == 0.62).GetProperty("warnedOrders").GetInt32().ShouldBe(predicted);
+        var markdown = File.ReadAllText(Path.Combine(output, "report.md"));
+        markdown.ShouldContain("| 0.62 (configured) |");
+        foreach (var plot in new[] { "lead-time.svg", "threshold-sweep.svg" })
+        {
+            markdown.ShouldContain($"]({plot})");
+            System.Xml.Linq.XDocument.Load(Path.Combine(output, plot)).Root!.Name.LocalName.ShouldBe("svg");
+        }
+    }
+
+    [Fact]
+    public async Task AGeneratedHistoryIsAcceptedWholeAndItsLateOrdersAreTold()
+    {
+        var history = SyntheticHistory.Generate(150, seed: 3);
+
+        var (exit, output, console) = await ReplayAsync(Write(SyntheticHistory.ToJsonLines(history)));
+
+        exit.ShouldBe(0, console);
+        var report = Report(output);
+        report.GetProperty("badLines").GetInt32().ShouldBe(0);
+        report.GetProperty("eventsAccepted").GetInt32().ShouldBe(history.Count);
+        report.GetProperty("orders").GetInt32().ShouldBe(150);
+        report.GetProperty("delivered").GetInt32().ShouldBeGreaterThan(100);
     }
 
     [Theory]

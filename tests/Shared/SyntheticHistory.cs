@@ -122,17 +122,17 @@ public static class SyntheticHistory
             if (carrier.Scans)
             {
                 var scanAt = handedOver + (delivered - handedOver) * 0.4;
-                events.Add(new(scanAt, "tracking", Tracking(orderId, shipmentId, scanAt, "IN_TRANSIT", id: $"{orderId}-scan")));
+                events.Add(new(scanAt, "shipments", Tracking(orderId, shipmentId, scanAt, "IN_TRANSIT", id: $"{orderId}-scan")));
                 if (!lost)
                 {
                     var outAt = Max(scanAt, delivered.AddHours(-5));
-                    events.Add(new(outAt, "tracking", Tracking(orderId, shipmentId, outAt, "OUT_FOR_DELIVERY", id: $"{orderId}-out")));
+                    events.Add(new(outAt, "shipments", Tracking(orderId, shipmentId, outAt, "OUT_FOR_DELIVERY", id: $"{orderId}-out")));
                 }
             }
 
             if (!lost)
             {
-                events.Add(new(delivered, "tracking", Tracking(orderId, shipmentId, delivered, "DELIVERED", id: $"{orderId}-delivered")));
+                events.Add(new(delivered, "shipments", Tracking(orderId, shipmentId, delivered, "DELIVERED", id: $"{orderId}-delivered")));
             }
         }
 

@@ -7,6 +7,7 @@ using Proactive.Notifier;
 using Proactive.Notifier.Channels;
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults;
+using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Store;
 
 namespace Proactive.Standalone.Replay;
@@ -22,6 +23,9 @@ public static class ReplayCommand
 {
     public const string Name = "replay";
     public const string DefaultOut = "replay-out";
+
+    /// <summary>The configured threshold of the prediction, marked in the sweep.</summary>
+    public const string ThresholdKey = "Proactive:Prediction:Threshold";
 
     public const string Usage = "usage: replay <events.jsonl[.gz] | -> [--out DIR] [--set Key=Value]...";
 
@@ -93,7 +97,8 @@ public static class ReplayCommand
         var store = StoreDirectory();
         try
         {
-            await using var app = Build(options, clock, store.FullName);
+            await using var app = Build(options, clock, store.FullName, out var configured);
+            var sweep = (ThresholdSweep)app.Services.GetRequiredService<IPredictionObserver>();
             await app.StartAsync(cancellationToken);
             var engine = ReplayEngine.Create(app.Services);
             var progress = new ReplayProgress(console, lines.Count);
@@ -103,7 +108,7 @@ public static class ReplayCommand
             var records = await ReplayRecords.ReadAsync(
                 app.Services.GetRequiredService<TrackerStore>(), app.Services.GetRequiredService<NoticeStore>(), run.OrderIds, cancellationToken);
             var bad = unreadable.Concat(run.Refused).OrderBy(b => b.Line).ToList();
-            var report = ReplayReport.From(records, lines.Count + unreadable.Count, bad, first, run.EndedAt);
+            var report = ReplayReport.From(records, lines.Count + unreadable.Count, bad, first, run.EndedAt, SweepReport.From(sweep, configured, records.Orders));
             await WriteAsync(options.Out, records, report, cancellationToken);
             await app.StopAsync(cancellationToken);
 
@@ -148,7 +153,7 @@ public static class ReplayCommand
         }
     }
 
-    private static WebApplication Build(Options options, VirtualClock clock, string directory)
+    private static WebApplication Build(Options options, VirtualClock clock, string directory, out double threshold)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.AddInMemoryCollection(Defaults);
@@ -169,6 +174,11 @@ public static class ReplayCommand
         builder.Services.AddSingleton<INoticeSender>(new ReplayRecorder(Channel.Sms));
         builder.Services.AddSingleton<INoticeSender>(new ReplayRecorder(Channel.Email));
         builder.Services.AddSingleton<IServer, NoServer>();
+
+        // Every assessment of the model, for the threshold sweep.
+        threshold = builder.Configuration.GetValue(ThresholdKey, PredictionOptions.Default.Threshold);
+        builder.Services.RemoveAll<IPredictionObserver>();
+        builder.Services.AddSingleton<IPredictionObserver>(new ThresholdSweep(ThresholdSweep.Grid(threshold)));
         return builder.Build();
     }
 
@@ -179,6 +189,8 @@ public static class ReplayCommand
         await ReplayJson.WriteLinesAsync(Path.Combine(directory, "episodes.jsonl"), records.Episodes, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(directory, "report.json"), System.Text.Json.JsonSerializer.Serialize(report, ReplayJson.Indented) + "\n", cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(directory, "report.md"), report.ToMarkdown(), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, ReplayPlots.LeadTimeFile), ReplayPlots.Svg(ReplayPlots.LeadTime(ReplayReport.LeadHours(records))), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, ReplayPlots.SweepFile), ReplayPlots.Svg(ReplayPlots.Sweep(report.ThresholdSweep)), cancellationToken);
     }
 
     /// <summary>The host without Kestrel: the replay drives the app in-process and opens no port.</summary>

@@ -36,6 +36,10 @@ public sealed class ReplayEngine(
 
     private int stuck;
 
+    // The next instant a notice or an outbox retry falls due, while nothing has changed them.
+    private DateTimeOffset? queues;
+    private bool queuesKnown;
+
     public static ReplayEngine Create(IServiceProvider services) => new(
         (VirtualClock)services.GetRequiredService<TimeProvider>(),
         services.GetRequiredService<EventIntake>(),
@@ -73,13 +77,19 @@ public sealed class ReplayEngine(
                 {
                     last = Later(last, snapshot.PromisedBy.ToDateTimeOffset());
                 }
+
+                // Most events change no episode: then the relay has nothing, and the dispatcher has
+                // nothing new before the next due instant. Only when one went out does it all run now.
+                if (await relay.RelayPendingAsync(cancellationToken) > 0)
+                {
+                    await DrainAsync(cancellationToken);
+                }
             }
             else
             {
                 refused.Add(refusal!);
             }
 
-            await DrainAsync(cancellationToken);
             progress?.Invoke(++done);
         }
 
@@ -109,7 +119,10 @@ public sealed class ReplayEngine(
         }
     }
 
-    /// <summary>Stops the clock at each instant up to <paramref name="until"/> where something falls due, and runs it.</summary>
+    /// <summary>
+    /// Runs what is due now (an event may have set its order's timer to now), then stops the clock at
+    /// each instant up to <paramref name="until"/> where something falls due, and runs it.
+    /// </summary>
     private async Task RunDueUntilAsync(DateTimeOffset until, CancellationToken cancellationToken)
     {
         while (await NextDueAsync(cancellationToken) is { } next && next <= until)
@@ -125,13 +138,23 @@ public sealed class ReplayEngine(
         }
     }
 
-    /// <summary>The next instant any queue has work: a timer, a notice (its provider ready), an outbox retry.</summary>
+    /// <summary>
+    /// The next instant any queue has work: a timer, a notice (its provider ready), an outbox retry.
+    /// Timers move with every event, so they are asked each time; notices and outbox retries change
+    /// only when the relay or the dispatcher did something, so their next instant is kept until then.
+    /// </summary>
     private async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
         var timer = await trackerStore.NextTimerDueAsync(cancellationToken);
-        var notice = await dispatcher.NextDueAsync(cancellationToken);
-        var outbox = await failures.NextAttemptAsync(OutboxRelay.Queue, clock.GetUtcNow(), cancellationToken);
-        return new[] { timer, notice, outbox }.Where(t => t is not null).Min();
+        if (!queuesKnown)
+        {
+            var notice = await dispatcher.NextDueAsync(cancellationToken);
+            var outbox = await failures.NextAttemptAsync(OutboxRelay.Queue, clock.GetUtcNow(), cancellationToken);
+            queues = Earlier(notice, outbox);
+            queuesKnown = true;
+        }
+
+        return Earlier(timer, queues);
     }
 
     /// <summary>Runs the timer sweep, the outbox relay and the dispatcher until none has anything left now.</summary>
@@ -145,8 +168,13 @@ public sealed class ReplayEngine(
             total += round;
         }
         while (round > 0);
+
+        // The relay hands episodes to Notifier, which schedules notices; the dispatcher moves them: ask again.
+        queuesKnown = false;
         return total;
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 }

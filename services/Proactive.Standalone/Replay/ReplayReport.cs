@@ -41,16 +41,16 @@ public sealed record ReplayReport(
     int BadLines,
     IReadOnlyList<BadLineEntry> BadLineDetails,
     string? FirstEventAt,
-    string? ClockEndedAt)
+    string? ClockEndedAt,
+    SweepReport ThresholdSweep)
 {
-    public static ReplayReport From(ReplayRecords records, int events, IReadOnlyList<BadLine> bad, DateTimeOffset? firstEventAt, DateTimeOffset clockEndedAt)
+    public static ReplayReport From(ReplayRecords records, int events, IReadOnlyList<BadLine> bad, DateTimeOffset? firstEventAt, DateTimeOffset clockEndedAt, SweepReport sweep)
     {
-        var sentWarnings = records.Notices.Where(n => n.IsSent && n.IsWarning).ToList();
-        var firstWarning = sentWarnings.GroupBy(n => n.OrderId).ToDictionary(g => g.Key, g => g.Min(n => n.SentAt!.Value));
+        var firstWarning = FirstWarnings(records);
         var late = records.Orders.Where(o => o.IsLate).ToList();
         var toldBefore = late.Count(o => firstWarning.TryGetValue(o.OrderId, out var at) && at < o.PromisedBy);
         var toldAfter = late.Count(o => firstWarning.TryGetValue(o.OrderId, out var at) && at >= o.PromisedBy);
-        var leads = late.Where(o => firstWarning.ContainsKey(o.OrderId)).Select(o => (o.PromisedBy - firstWarning[o.OrderId]).TotalHours).ToList();
+        var leads = LeadHours(records);
 
         var sentNews = records.Notices.Where(n => n.IsSent).DistinctBy(n => (n.EpisodeId, Sequence(n.NoticeId))).ToList();
         var newsPerOrder = sentNews.GroupBy(n => n.OrderId).ToDictionary(g => g.Key, g => g.Count());
@@ -82,8 +82,19 @@ public sealed record ReplayReport(
             bad.Count,
             bad.Select(b => new BadLineEntry(b.Line, b.Summary)).ToList(),
             firstEventAt is { } first ? ReplayJson.Time(first) : null,
-            ReplayJson.Time(clockEndedAt));
+            ReplayJson.Time(clockEndedAt),
+            sweep);
     }
+
+    /// <summary>Promise − first warning sent, in hours, of each late order told (negative: told after the promise), in order id order.</summary>
+    public static List<double> LeadHours(ReplayRecords records)
+    {
+        var firstWarning = FirstWarnings(records);
+        return [.. records.Orders.Where(o => o.IsLate && firstWarning.ContainsKey(o.OrderId)).Select(o => (o.PromisedBy - firstWarning[o.OrderId]).TotalHours)];
+    }
+
+    private static Dictionary<string, DateTimeOffset> FirstWarnings(ReplayRecords records) =>
+        records.Notices.Where(n => n.IsSent && n.IsWarning).GroupBy(n => n.OrderId).ToDictionary(g => g.Key, g => g.Min(n => n.SentAt!.Value));
 
     /// <summary>The news a notice id belongs to: "{episodeId}/{sequence}/{channel}".</summary>
     private static string Sequence(string noticeId) => noticeId[..noticeId.LastIndexOf('/')];
@@ -92,6 +103,7 @@ public sealed record ReplayReport(
     {
         static string Share(int part, int whole) => whole == 0 ? "–" : ((double)part / whole).ToString("P1", CultureInfo.InvariantCulture);
         static string Hours(double? h) => h is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "–";
+        static string Ratio(double? r) => r is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
         var md = new StringBuilder();
         md.AppendLine("# Replay report").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Events: {Events} read, {EventsAccepted} accepted, {BadLines} refused. Virtual time {FirstEventAt ?? "–"} to {ClockEndedAt}.").AppendLine();
@@ -107,6 +119,22 @@ public sealed record ReplayReport(
         md.AppendLine("## Lead time (promise − first warning sent, late orders told)").AppendLine();
         md.AppendLine("| count | p10 h | p50 h | p90 h |").AppendLine("|---:|---:|---:|---:|");
         md.AppendLine(CultureInfo.InvariantCulture, $"| {LeadTimeHours.Count} | {Hours(LeadTimeHours.P10)} | {Hours(LeadTimeHours.P50)} | {Hours(LeadTimeHours.P90)} |").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"![Lead time]({ReplayPlots.LeadTimeFile})").AppendLine();
+        md.AppendLine("## Threshold sweep of the prediction").AppendLine();
+        if (ThresholdSweep.Assessments == 0)
+        {
+            md.AppendLine("The delivery-time model made no assessment in this replay (prediction off, or never ready): every threshold warns nobody.").AppendLine();
+        }
+
+        md.AppendLine(CultureInfo.InvariantCulture, $"What the prediction would have warned at each threshold ({ThresholdSweep.Assessments} assessments seen; configured threshold {ThresholdSweep.ConfiguredThreshold.ToString("0.00", CultureInfo.InvariantCulture)}). Warned: the order's probability of being late reached the threshold. Precision: warned orders that turned out late / warned. Recall: late orders warned before their promise / late orders. Lead: promise − first warning, median over the late orders warned before their promise.").AppendLine();
+        md.AppendLine("| threshold | warned orders | precision | recall | median lead h |").AppendLine("|---:|---:|---:|---:|---:|");
+        foreach (var row in ThresholdSweep.Rows)
+        {
+            var mark = row.Threshold == ThresholdSweep.ConfiguredThreshold ? " (configured)" : "";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {row.Threshold:0.00}{mark} | {row.WarnedOrders} | {Ratio(row.Precision)} | {Ratio(row.Recall)} | {Hours(row.MedianLeadHours)} |");
+        }
+
+        md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"![Threshold sweep]({ReplayPlots.SweepFile})").AppendLine();
         md.AppendLine("## Notices").AppendLine();
         md.AppendLine("Orders by notices sent (a notice is one piece of news, on however many channels):").AppendLine();
         md.AppendLine("| notices | orders |").AppendLine("|---:|---:|");
