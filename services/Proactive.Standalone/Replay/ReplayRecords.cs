@@ -100,7 +100,7 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
                 n.Status == NoticeStatus.Sent ? n.SentAt : null,
                 n.News?.PromisedBy,
                 n.EstimatedDeliveryAt,
-                null,
+                n.PredictedProbability,
                 n.Locale,
                 n.Subject,
                 n.Text)));
