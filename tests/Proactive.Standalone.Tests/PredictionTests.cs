@@ -106,7 +106,7 @@ public abstract class PredictionTests
         var raisedAt = order.GetProperty("prediction").GetProperty("raisedAt").GetDateTimeOffset();
         raisedAt.ShouldBeGreaterThan(Now.AddDays(1));
         raisedAt.ShouldBeLessThan(Now.AddDays(3));
-        order.GetProperty("prediction").GetProperty("probability").GetDouble().ShouldBeGreaterThanOrEqualTo(0.66);
+        order.GetProperty("prediction").GetProperty("probability").GetDouble().ShouldBeGreaterThanOrEqualTo(0.70);
         var notices = (await host.NoticesAsync("P-1")).EnumerateArray().ToList();
         notices.ShouldNotBeEmpty();
         notices.ShouldAllBe(n => n.GetProperty("reason").GetString() == "PREDICTED_LATE" && n.GetProperty("kind").GetString() == "AT_RISK" && n.GetProperty("status").GetString() == "sent");

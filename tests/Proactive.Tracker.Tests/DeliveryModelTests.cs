@@ -226,8 +226,8 @@ public class DeliveryModelTests
 
         crossing.ShouldBeGreaterThan(handedOver);
         crossing.ShouldBeLessThan(order.PromisedBy);
-        model.ProbabilityLate(order, Now, crossing)!.Value.ShouldBeGreaterThanOrEqualTo(0.66);
-        model.ProbabilityLate(order, Now, crossing.AddSeconds(-1))!.Value.ShouldBeLessThan(0.66);
+        model.ProbabilityLate(order, Now, crossing)!.Value.ShouldBeGreaterThanOrEqualTo(model.Options.Threshold);
+        model.ProbabilityLate(order, Now, crossing.AddSeconds(-1))!.Value.ShouldBeLessThan(model.Options.Threshold);
     }
 
     [Fact]

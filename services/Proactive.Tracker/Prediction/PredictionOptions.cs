@@ -6,7 +6,7 @@ public sealed record PredictionOptions
     public static PredictionOptions Default { get; } = new();
 
     /// <summary>P(late) at or above this opens a PREDICTED_LATE episode.</summary>
-    public double Threshold { get; init; } = 0.66;
+    public double Threshold { get; init; } = 0.70;
 
     /// <summary>Deliveries learned (a raw count) before the model predicts anything.</summary>
     public long MinSamples { get; init; } = 100;
