@@ -22,6 +22,10 @@ public sealed class DecayedHistogram
 
     private readonly double[] _bins;
 
+    // Derived from the bins, dropped when a weight is added.
+    private double? _total;
+    private double[]? _shares;
+
     public DecayedHistogram(int binCount) => _bins = new double[binCount + 1];
 
     /// <summary>Bins below the overflow bin (the overflow bin has this index).</summary>
@@ -30,18 +34,22 @@ public sealed class DecayedHistogram
     public double this[int bin] => _bins[bin];
 
     /// <summary>Sum of the stored weights, in bin order (so it is the same however the rows were loaded).</summary>
-    public double Total
-    {
-        get
-        {
-            var total = 0.0;
-            foreach (var weight in _bins)
-            {
-                total += weight;
-            }
+    public double Total => _total ??= Sum(_bins);
 
-            return total;
+    /// <summary>Each bin's weight divided by <see cref="Total"/>.</summary>
+    public ReadOnlySpan<double> Shares()
+    {
+        if (_shares is null)
+        {
+            var total = Total;
+            _shares = new double[_bins.Length];
+            for (var k = 0; k < _bins.Length; k++)
+            {
+                _shares[k] = _bins[k] / total;
+            }
         }
+
+        return _shares;
     }
 
     /// <summary>The stored weight of a sample recorded at <paramref name="at"/>.</summary>
@@ -61,8 +69,11 @@ public sealed class DecayedHistogram
         return bin >= options.BinCount ? options.BinCount : (int)bin;
     }
 
-    public void Add(double days, DateTimeOffset at, PredictionOptions options) =>
+    public void Add(double days, DateTimeOffset at, PredictionOptions options)
+    {
         _bins[BinOf(days, options.BinWidth)] += WeightAt(at, options.HalfLife);
+        Changed();
+    }
 
     /// <summary>Adds a stored weight to a bin (loading rows).</summary>
     public void AddWeight(int bin, double weight)
@@ -78,10 +89,28 @@ public sealed class DecayedHistogram
         }
 
         _bins[bin] += weight;
+        Changed();
     }
 
     /// <summary>How many samples the histogram is worth at <paramref name="now"/> (each decayed to now).</summary>
     public double EffectiveCount(DateTimeOffset now, TimeSpan halfLife) => Total / WeightAt(now, halfLife);
+
+    private void Changed()
+    {
+        _total = null;
+        _shares = null;
+    }
+
+    private static double Sum(double[] bins)
+    {
+        var total = 0.0;
+        foreach (var weight in bins)
+        {
+            total += weight;
+        }
+
+        return total;
+    }
 }
 
 /// <summary>A normalised distribution over the bins with its tail sums: S(x) = P(duration &gt; x).</summary>

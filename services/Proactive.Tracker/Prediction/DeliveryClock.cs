@@ -13,6 +13,7 @@ public sealed class DeliveryClock
     private readonly TimeZoneInfo _zone;
     private readonly double[] _weights;
     private readonly double[] _weekPrefix;
+    private readonly Dictionary<DateOnly, (DateTimeOffset Start, long Length)> _days = [];
 
     public DeliveryClock(TimeZoneInfo zone, IReadOnlyList<double> dayWeights)
     {
@@ -36,8 +37,7 @@ public sealed class DeliveryClock
     public double DaysAt(DateTimeOffset at)
     {
         var date = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, _zone).DateTime);
-        var start = StartOf(date);
-        var length = (StartOf(date.AddDays(1)) - start).Ticks;
+        var (start, length) = Day(date);
         var elapsed = Math.Clamp((double)(at - start).Ticks / length, 0, 1);
         var (weeks, weekday) = Split(date);
         return weeks * _weekPrefix[7] + _weekPrefix[weekday] + _weights[weekday] * elapsed;
@@ -56,8 +56,7 @@ public sealed class DeliveryClock
 
         var date = Epoch.AddDays(checked((int)weeks * 7 + weekday));
         var fraction = Math.Clamp((rest - _weekPrefix[weekday]) / _weights[weekday], 0, 1);
-        var start = StartOf(date);
-        var length = (StartOf(date.AddDays(1)) - start).Ticks;
+        var (start, length) = Day(date);
         return start.AddTicks((long)Math.Round(fraction * length));
     }
 
@@ -79,6 +78,19 @@ public sealed class DeliveryClock
 
     /// <summary>The local date and time of day of an instant.</summary>
     public DateTime Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, _zone).DateTime;
+
+    // The zone's rules are fixed, so each date's start and length are worked out once.
+    private (DateTimeOffset Start, long Length) Day(DateOnly date)
+    {
+        if (!_days.TryGetValue(date, out var day))
+        {
+            var start = StartOf(date);
+            day = (start, (StartOf(date.AddDays(1)) - start).Ticks);
+            _days.Add(date, day);
+        }
+
+        return day;
+    }
 
     private static (long Weeks, int Weekday) Split(DateOnly date)
     {

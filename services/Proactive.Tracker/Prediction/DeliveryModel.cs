@@ -15,6 +15,11 @@ public sealed class DeliveryModel
     private readonly Dictionary<(HistogramKind Kind, string Group), DecayedHistogram> _groups = [];
     private readonly Dictionary<string, DeliveryClock> _clocks = new(StringComparer.Ordinal);
 
+    // Distributions already built for _distributionsAt (one assessment asks for the same ones many times);
+    // dropped when now moves or the model learns.
+    private readonly Dictionary<(HistogramKind Kind, string Chain), DurationDistribution?> _distributions = [];
+    private DateTimeOffset _distributionsAt;
+
     public DeliveryModel(PredictionOptions options, IEnumerable<HistogramRow>? rows = null, long learnedDeliveries = 0)
     {
         if (options.Invalid() is { } error)
@@ -96,11 +101,30 @@ public sealed class DeliveryModel
             Histogram(row.Kind, row.Group).AddWeight(row.Bin, row.Weight);
         }
 
+        _distributions.Clear();
         LearnedDeliveries++;
     }
 
     /// <summary>The shrunk distribution of a chain of groups (coarse to fine) as of now, or null if none has samples.</summary>
     public DurationDistribution? Distribution(HistogramKind kind, IReadOnlyList<string> chain, DateTimeOffset now)
+    {
+        if (now != _distributionsAt)
+        {
+            _distributions.Clear();
+            _distributionsAt = now;
+        }
+
+        var key = (kind, string.Join('\n', chain));
+        if (!_distributions.TryGetValue(key, out var distribution))
+        {
+            distribution = Shrunk(kind, chain, now);
+            _distributions.Add(key, distribution);
+        }
+
+        return distribution;
+    }
+
+    private DurationDistribution? Shrunk(HistogramKind kind, IReadOnlyList<string> chain, DateTimeOffset now)
     {
         double[]? p = null;
         foreach (var group in chain)
@@ -117,20 +141,17 @@ public sealed class DeliveryModel
                 continue;
             }
 
+            var shares = histogram.Shares();
             if (p is null)
             {
-                p = new double[histogram.BinCount + 1];
-                for (var k = 0; k < p.Length; k++)
-                {
-                    p[k] = histogram[k] / total;
-                }
+                p = [.. shares];
             }
             else
             {
                 var own = n / (n + Options.Shrinkage);
                 for (var k = 0; k < p.Length; k++)
                 {
-                    p[k] = own * (histogram[k] / total) + (1 - own) * p[k];
+                    p[k] = own * shares[k] + (1 - own) * p[k];
                 }
             }
         }
