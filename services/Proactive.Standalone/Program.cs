@@ -5,7 +5,8 @@ using Proactive.Standalone.Replay;
 
 if (args.FirstOrDefault() == ReplayCommand.Name)
 {
-    return await ReplayCommand.RunAsync(args[1..], Console.Error, Console.OpenStandardInput());
+    using var stop = ReplayCommand.StopOnSignal();
+    return await ReplayCommand.RunAsync(args[1..], Console.Error, Console.OpenStandardInput(), stop.Token);
 }
 
 try

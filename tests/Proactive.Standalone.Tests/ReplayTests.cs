@@ -82,6 +82,21 @@ public sealed class ReplayTests : IDisposable
     private static JsonElement Report(string output) => JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json"))).RootElement;
 
     [Fact]
+    public async Task AStoppedReplayWritesNothingAndSaysSo()
+    {
+        var output = Path.Combine(directory, "stopped");
+        var console = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        await stop.CancelAsync();
+
+        var exit = await ReplayCommand.RunAsync([Write(History()), "--out", output], console, Stream.Null, stop.Token);
+
+        exit.ShouldBe(ReplayCommand.Stopped);
+        console.ToString().ShouldContain("Replay stopped; no output written.");
+        Directory.Exists(output).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task ALateOrderIsToldAtItsVirtualInstantAndAnOnTimeOrderIsNot()
     {
         var (exit, output, console) = await ReplayAsync(Write(History()));

@@ -76,7 +76,26 @@ public static class ReplayCommand
         return input is null ? (null, "the input file is missing (a path, or - for stdin)") : (new Options(input, output, settings), null);
     }
 
+    /// <summary>Exit code of a replay stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Stopped = 130;
+
+    /// <summary>Cancelled on Ctrl-C or SIGTERM, so a replay stops between events and cleans up its store.</summary>
+    public static SignalStop StopOnSignal() => new();
+
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter console, Stream stdin, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await RunUntilStoppedAsync(args, console, stdin, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await console.WriteLineAsync("\nReplay stopped; no output written.");
+            return Stopped;
+        }
+    }
+
+    private static async Task<int> RunUntilStoppedAsync(IReadOnlyList<string> args, TextWriter console, Stream stdin, CancellationToken cancellationToken)
     {
         var (options, error) = Parse(args);
         if (options is null)
