@@ -55,7 +55,7 @@ public sealed partial class DelayEpisodeHandler(
         activity?.SetTag("proactive.episode.change", change.Kind.ToString());
 
         var now = time.GetUtcNow();
-        var news = ToNews(change);
+        var news = EpisodeNews.From(change);
         var (outcome, recorded) = await store.Database.WriteAsync(
             async (c, tx) =>
             {
@@ -203,51 +203,6 @@ public sealed partial class DelayEpisodeHandler(
             Notes: message.Notes,
             PredictedProbability: news.PredictedProbability);
     }
-
-    internal static EpisodeNews ToNews(DelayEpisodeChanged change)
-    {
-        var customer = change.Customer;
-        return new EpisodeNews(
-            change.OrderId,
-            change.EpisodeId,
-            change.Sequence,
-            change.Kind switch
-            {
-                DelayEpisodeChanged.Types.Kind.Detected => EpisodeNewsKind.Detected,
-                DelayEpisodeChanged.Types.Kind.Worsened => EpisodeNewsKind.Worsened,
-                DelayEpisodeChanged.Types.Kind.Updated => EpisodeNewsKind.Updated,
-                _ => EpisodeNewsKind.Resolved,
-            },
-            change.Reason,
-            NonEmpty(change.ExceptionCode),
-            change.ActionRequired,
-            change.PromisedBy.ToDateTimeOffset(),
-            change.EstimatedDeliveryAt?.ToDateTimeOffset(),
-            new CustomerContact(
-                customer.CustomerId,
-                NonEmpty(customer.Name),
-                NonEmpty(customer.Phone),
-                NonEmpty(customer.Email),
-                NonEmpty(customer.Locale) ?? "en-US",
-                NonEmpty(customer.TimeZone),
-                customer.Channels
-                    .Where(c => c != Contracts.Events.V1.Channel.Unspecified)
-                    .Select(c => c == Contracts.Events.V1.Channel.Sms ? Channel.Sms : Channel.Email)
-                    .Distinct()
-                    .ToList()),
-            NonEmpty(change.TrackingUrl),
-            NonEmpty(change.Carrier),
-            NonEmpty(change.Resolution),
-            change.OccurredAt?.ToDateTimeOffset(),
-            Probability(change),
-            change.RecordOnly);
-    }
-
-    private static string? NonEmpty(string value) => value.Length > 0 ? value : null;
-
-    /// <summary>The model's probability when it is one (NaN or a value outside [0, 1] is left out: it cannot be stored as JSON, nor meant).</summary>
-    private static double? Probability(DelayEpisodeChanged change) =>
-        change.HasPredictedProbability && change.PredictedProbability is >= 0 and <= 1 ? change.PredictedProbability : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} episode {EpisodeId}: {Channel} {Kind} notice {Status} {Why}")]
     private static partial void LogDecision(ILogger logger, string orderId, string episodeId, Channel channel, NoticeKind kind, string status, string why);

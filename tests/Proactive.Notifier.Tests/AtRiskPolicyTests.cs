@@ -146,12 +146,12 @@ public class PredictedNewsTests
         change.PredictedProbability = 0.83;
         change.RecordOnly = true;
 
-        var news = DelayEpisodeHandler.ToNews(change);
+        var news = EpisodeNews.From(change);
 
         news.PredictedProbability.ShouldBe(0.83);
         news.RecordOnly.ShouldBeTrue();
-        DelayEpisodeHandler.ToNews(Change()).PredictedProbability.ShouldBeNull();
-        DelayEpisodeHandler.ToNews(Change()).RecordOnly.ShouldBeFalse();
+        EpisodeNews.From(Change()).PredictedProbability.ShouldBeNull();
+        EpisodeNews.From(Change()).RecordOnly.ShouldBeFalse();
     }
 
     [Theory]
@@ -164,6 +164,6 @@ public class PredictedNewsTests
         var change = Change();
         change.PredictedProbability = probability;
 
-        DelayEpisodeHandler.ToNews(change).PredictedProbability.ShouldBeNull();
+        EpisodeNews.From(change).PredictedProbability.ShouldBeNull();
     }
 }

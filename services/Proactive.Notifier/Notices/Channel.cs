@@ -1,0 +1,7 @@
+namespace Proactive.Notifier;
+
+public enum Channel
+{
+    Sms,
+    Email,
+}

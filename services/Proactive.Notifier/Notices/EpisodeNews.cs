@@ -1,0 +1,92 @@
+using Proactive.Contracts.Tracker.V1;
+
+namespace Proactive.Notifier;
+
+/// <summary>The news Notifier receives from Tracker, in domain terms.</summary>
+public sealed record EpisodeNews(
+    string OrderId,
+    string EpisodeId,
+    long Sequence,
+    EpisodeNewsKind Kind,
+    string Reason,
+    string? ExceptionCode,
+    bool ActionRequired,
+    DateTimeOffset PromisedBy,
+    DateTimeOffset? EstimatedDeliveryAt,
+    CustomerContact Customer,
+    string? TrackingUrl,
+    string? Carrier,
+    string? Resolution,
+    DateTimeOffset? OccurredAt = null,
+    double? PredictedProbability = null,
+    bool RecordOnly = false)
+{
+    /// <summary>The reason of an episode the delivery-time model opened: late by prediction, not yet by fact.</summary>
+    public const string PredictedLate = "PREDICTED_LATE";
+
+    /// <summary>The change as Tracker published it, in Notifier's terms (empty strings become absent values).</summary>
+    public static EpisodeNews From(DelayEpisodeChanged change)
+    {
+        var customer = change.Customer;
+        return new EpisodeNews(
+            change.OrderId,
+            change.EpisodeId,
+            change.Sequence,
+            change.Kind switch
+            {
+                DelayEpisodeChanged.Types.Kind.Detected => EpisodeNewsKind.Detected,
+                DelayEpisodeChanged.Types.Kind.Worsened => EpisodeNewsKind.Worsened,
+                DelayEpisodeChanged.Types.Kind.Updated => EpisodeNewsKind.Updated,
+                _ => EpisodeNewsKind.Resolved,
+            },
+            change.Reason,
+            NonEmpty(change.ExceptionCode),
+            change.ActionRequired,
+            change.PromisedBy.ToDateTimeOffset(),
+            change.EstimatedDeliveryAt?.ToDateTimeOffset(),
+            new CustomerContact(
+                customer.CustomerId,
+                NonEmpty(customer.Name),
+                NonEmpty(customer.Phone),
+                NonEmpty(customer.Email),
+                NonEmpty(customer.Locale) ?? "en-US",
+                NonEmpty(customer.TimeZone),
+                customer.Channels
+                    .Where(c => c != Contracts.Events.V1.Channel.Unspecified)
+                    .Select(c => c == Contracts.Events.V1.Channel.Sms ? Channel.Sms : Channel.Email)
+                    .Distinct()
+                    .ToList()),
+            NonEmpty(change.TrackingUrl),
+            NonEmpty(change.Carrier),
+            NonEmpty(change.Resolution),
+            change.OccurredAt?.ToDateTimeOffset(),
+            Probability(change),
+            change.RecordOnly);
+    }
+
+    private static string? NonEmpty(string value) => value.Length > 0 ? value : null;
+
+    /// <summary>The model's probability when it is one (NaN or a value outside [0, 1] is left out: it cannot be stored as JSON, nor meant).</summary>
+    private static double? Probability(DelayEpisodeChanged change) =>
+        change.HasPredictedProbability && change.PredictedProbability is >= 0 and <= 1 ? change.PredictedProbability : null;
+}
+
+public enum EpisodeNewsKind
+{
+    Detected,
+    Worsened,
+    Updated,
+    Resolved,
+}
+
+public sealed record CustomerContact(
+    string CustomerId,
+    string? Name,
+    string? Phone,
+    string? Email,
+    string Locale,
+    string? TimeZone,
+    IReadOnlyList<Channel> Channels)
+{
+    public string? AddressFor(Channel channel) => channel == Channel.Sms ? Phone : Email;
+}

@@ -1,0 +1,11 @@
+namespace Proactive.Notifier;
+
+public enum NoticeStatus
+{
+    Pending,
+    Sending,
+    Sent,
+    Deferred,
+    Suppressed,
+    Failed,
+}
