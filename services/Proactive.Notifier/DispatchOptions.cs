@@ -1,7 +1,9 @@
+using Proactive.ServiceDefaults.Configuration;
+
 namespace Proactive.Notifier;
 
 /// <summary>Configuration section "Proactive:Dispatch": how notices are sent and retried.</summary>
-public sealed class DispatchOptions
+public sealed class DispatchOptions : ICheckedOptions
 {
     public const string Section = "Proactive:Dispatch";
 
@@ -37,4 +39,16 @@ public sealed class DispatchOptions
 
     /// <summary>How long processed episode-change ids are kept for de-duplication.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(30);
+
+    public IEnumerable<string> Problems() => new OptionProblems(Section)
+        .AtLeast(MaxAttempts, 1)
+        .Positive(RetryFor)
+        .Positive(RetryBaseDelay)
+        .NotShorter(RetryMaxDelay, RetryBaseDelay)
+        .AtLeast(BreakAfterFailures, 1)
+        .Positive(BreakFor)
+        .Positive(Lease)
+        .Positive(PollInterval)
+        .NotEmpty(OutboxPath)
+        .Positive(InboxRetention);
 }

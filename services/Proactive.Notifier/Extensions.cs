@@ -12,6 +12,7 @@ using Proactive.Notifier.Dapr;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Grpc;
 using Proactive.Notifier.Store;
+using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
 
@@ -29,9 +30,9 @@ public static class Extensions
         var configuration = builder.Configuration;
         services.AddOptions<NoticePolicyOptions>().Bind(configuration.GetSection(NoticePolicyOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NoticePolicyOptions>, NoticePolicyOptionsValidation>();
-        services.Configure<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
-        services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
-        services.Configure<SendGridOptions>(configuration.GetSection(SendGridOptions.Section));
+        services.AddCheckedOptions<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
+        services.AddCheckedOptions<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
+        services.AddCheckedOptions<SendGridOptions>(configuration.GetSection(SendGridOptions.Section));
 
         services.AddSingleton(NotifierSchema.Migrations);
         services.AddSingleton<NoticeStore>();

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 
@@ -46,15 +47,8 @@ public static class Extensions
     /// <summary>The failing-item mechanism every queue shares: retries with backoff, parking, its metrics.</summary>
     public static IHostApplicationBuilder AddQueueIsolation(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<QueueOptions>()
-            .Bind(builder.Configuration.GetSection(QueueOptions.Section))
-            .Validate(o => o.MaxAttempts >= 1, $"{QueueOptions.Section}:MaxAttempts must be at least 1")
-            .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryBaseDelay, $"{QueueOptions.Section}:RetryBaseDelay must be positive and RetryMaxDelay at least as long")
-            .ValidateOnStart();
-        builder.Services.AddOptions<HealthOptions>()
-            .Bind(builder.Configuration.GetSection(HealthOptions.Section))
-            .Validate(o => o.MaxQueueAge > TimeSpan.Zero, $"{HealthOptions.Section}:MaxQueueAge must be positive")
-            .ValidateOnStart();
+        builder.Services.AddCheckedOptions<QueueOptions>(builder.Configuration.GetSection(QueueOptions.Section));
+        builder.Services.AddCheckedOptions<HealthOptions>(builder.Configuration.GetSection(HealthOptions.Section));
         builder.Services.TryAddSingleton<QueueMetrics>();
         builder.Services.TryAddSingleton<ItemFailures>();
         return builder;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
@@ -24,28 +25,12 @@ public static class Extensions
     /// </summary>
     public static IHostApplicationBuilder AddTracker(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TrackerOptions>()
-            .Bind(builder.Configuration.GetSection(TrackerOptions.Section))
-            .PostConfigure(o => o.DefaultTimeZone ??= builder.Configuration["Proactive:Notices:DefaultTimeZone"] ?? "UTC")
-            .Validate(o => o.StallAfter > TimeSpan.Zero, $"{TrackerOptions.Section}:StallAfter must be positive")
-            .Validate(o => TrackerOptions.ParseTime(o.LastCallAt) is not null, $"{TrackerOptions.Section}:LastCallAt must be a time of day HH:mm, e.g. 09:00")
-            .Validate(
-                o => NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(o.DefaultTimeZone ?? "") is not null,
-                $"{TrackerOptions.Section}:DefaultTimeZone (or Proactive:Notices:DefaultTimeZone) must be an IANA time zone, e.g. Asia/Seoul")
-            .ValidateOnStart();
-        builder.Services.AddOptions<IngestOptions>()
-            .Bind(builder.Configuration.GetSection(IngestOptions.Section))
-            .Validate(o => o.MaxBodyBytes > 0, $"{IngestOptions.Section}:MaxBodyBytes must be positive")
-            .Validate(o => o.MaxBatchEntries > 0, $"{IngestOptions.Section}:MaxBatchEntries must be positive")
-            .Validate(o => o.MaxClockSkew > TimeSpan.Zero, $"{IngestOptions.Section}:MaxClockSkew must be positive")
-            .Validate(o => o.MaxHorizon > TimeSpan.Zero, $"{IngestOptions.Section}:MaxHorizon must be positive")
-            .Validate(o => o.EventsPerSecondPerSource >= 0 && double.IsFinite(o.EventsPerSecondPerSource), $"{IngestOptions.Section}:EventsPerSecondPerSource must be 0 (off) or positive")
-            .Validate(o => o.BurstPerSource > 0, $"{IngestOptions.Section}:BurstPerSource must be positive")
-            .ValidateOnStart();
-        builder.Services.AddOptions<PredictionSettings>()
-            .Bind(builder.Configuration.GetSection(PredictionSettings.Section))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<PredictionSettings>, PredictionSettings.Validation>();
+        builder.Services.AddCheckedOptions<TrackerOptions>(builder.Configuration.GetSection(TrackerOptions.Section))
+            .PostConfigure(o => o.DefaultTimeZone ??= builder.Configuration["Proactive:Notices:DefaultTimeZone"] ?? "UTC");
+        // The rules' settings parsed once from the checked options, not per event or request.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<TrackerOptions>>().Value.ToRuleSettings());
+        builder.Services.AddCheckedOptions<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
+        builder.Services.AddCheckedOptions<PredictionSettings>(builder.Configuration.GetSection(PredictionSettings.Section));
         builder.Services.AddSingleton<SharedModel>();
         builder.Services.AddSingleton<LatenessPredictor>();
         builder.Services.AddSingleton<EventIntake>();

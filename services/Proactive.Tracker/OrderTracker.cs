@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Queues;
@@ -34,11 +33,9 @@ public sealed partial class OrderTracker(
     OutboxSignal outboxSignal,
     TrackerMetrics metrics,
     TimeProvider time,
-    IOptions<TrackerOptions> options,
+    RuleSettings rules,
     ILogger<OrderTracker> logger)
 {
-    private readonly RuleSettings rules = options.Value.ToRuleSettings();
-
     public TrackerMetrics Metrics => metrics;
 
     /// <summary>

@@ -1,9 +1,10 @@
+using Proactive.ServiceDefaults.Configuration;
 using Proactive.Tracker.Rules;
 
 namespace Proactive.Tracker;
 
 /// <summary>Configuration section "Proactive:Tracker".</summary>
-public sealed class TrackerOptions
+public sealed class TrackerOptions : ICheckedOptions
 {
     public const string Section = "Proactive:Tracker";
 
@@ -34,10 +35,19 @@ public sealed class TrackerOptions
     /// </summary>
     public string? DefaultTimeZone { get; set; }
 
-    /// <summary>What the delay rules need from these options.</summary>
+    /// <summary>What the delay rules need from these options (parsed once: keep the result).</summary>
     public RuleSettings ToRuleSettings() => new(StallAfter, LastCall, ParseTime(LastCallAt), DefaultTimeZone ?? "UTC");
 
     /// <summary>"HH:mm" as a time of day, or null when it is not one.</summary>
     public static TimeOnly? ParseTime(string? text) =>
         TimeOnly.TryParseExact(text, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time) ? time : null;
+
+    public IEnumerable<string> Problems() => new OptionProblems(Section)
+        .Positive(PollInterval)
+        .Positive(StallAfter)
+        .Require(ParseTime(LastCallAt) is not null, nameof(LastCallAt), "must be a time of day HH:mm, e.g. 09:00")
+        .Require(
+            NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(DefaultTimeZone ?? "UTC") is not null,
+            nameof(DefaultTimeZone),
+            "(or Proactive:Notices:DefaultTimeZone) must be an IANA time zone, e.g. Asia/Seoul");
 }

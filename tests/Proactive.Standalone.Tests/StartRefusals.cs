@@ -6,7 +6,11 @@ namespace Proactive.Standalone.Tests;
 public static class StartRefusals
 {
     /// <summary>Starts the host with <paramref name="settings"/>, waits for it to exit, and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(params (string Key, string Value)[] settings)
+    public static Task<(int ExitCode, string Output)> RunAsync(params (string Key, string Value)[] settings) =>
+        RunAsync(settings, []);
+
+    /// <summary>The same, with settings on the command line and environment variables ("Proactive__Dispatch__PollInterval").</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync((string Key, string Value)[] settings, (string Name, string Value)[] environment)
     {
         var ct = TestContext.Current.CancellationToken;
         var directory = Directory.CreateTempSubdirectory("proactive-refusal").FullName;
@@ -16,6 +20,11 @@ public static class StartRefusals
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Queues;
 
 namespace Proactive.ServiceDefaults.Dapr;
@@ -39,7 +40,7 @@ public static class DaprHostingExtensions
             ((IConfigurationBuilder)configuration).Add(new DaprSecretsConfigurationSource(store, configuration["Proactive:Dapr:SecretName"], () => ConfigureClient(new DaprClientBuilder(), configuration).Build(), wait));
         }
 
-        builder.Services.Configure<DaprHostingOptions>(configuration.GetSection(DaprHostingOptions.Section));
+        builder.Services.AddCheckedOptions<DaprHostingOptions>(configuration.GetSection(DaprHostingOptions.Section));
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<DaprApiTokenInterceptor>()).AddJsonTranscoding();
         // Answer grpc.health.v1 from the health checks as they are now, not from a cache filled later.
         builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);

@@ -1,7 +1,9 @@
+using Proactive.ServiceDefaults.Configuration;
+
 namespace Proactive.ServiceDefaults.Dapr;
 
 /// <summary>Configuration section "Proactive:Dapr": how a service meets its Dapr sidecar.</summary>
-public sealed class DaprHostingOptions
+public sealed class DaprHostingOptions : ICheckedOptions
 {
     public const string Section = "Proactive:Dapr";
 
@@ -18,4 +20,10 @@ public sealed class DaprHostingOptions
     public int BulkMaxAwaitMilliseconds { get; set; } = 1000;
 
     public string DeadLetterTopicFor(string topic) => topic + DeadLetterSuffix;
+
+    public IEnumerable<string> Problems() => new OptionProblems(Section)
+        .NotEmpty(PubSubName)
+        .NotEmpty(DeadLetterSuffix)
+        .Positive(BulkMaxMessages)
+        .Positive(BulkMaxAwaitMilliseconds);
 }

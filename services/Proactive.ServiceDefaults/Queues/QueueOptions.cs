@@ -1,7 +1,9 @@
+using Proactive.ServiceDefaults.Configuration;
+
 namespace Proactive.ServiceDefaults.Queues;
 
 /// <summary>Configuration section "Proactive:Queues": how a failing item of any queue is retried, and when it is parked.</summary>
-public sealed class QueueOptions
+public sealed class QueueOptions : ICheckedOptions
 {
     public const string Section = "Proactive:Queues";
 
@@ -18,13 +20,21 @@ public sealed class QueueOptions
 
     /// <summary>Run the retry of held Dapr events in the background (tests drive it by hand).</summary>
     public bool RunBackgroundWork { get; set; } = true;
+
+    public IEnumerable<string> Problems() => new OptionProblems(Section)
+        .AtLeast(MaxAttempts, 1)
+        .Positive(RetryBaseDelay)
+        .NotShorter(RetryMaxDelay, RetryBaseDelay)
+        .Positive(PollInterval);
 }
 
 /// <summary>Configuration section "Proactive:Health".</summary>
-public sealed class HealthOptions
+public sealed class HealthOptions : ICheckedOptions
 {
     public const string Section = "Proactive:Health";
 
     /// <summary>A queue whose oldest due item has waited longer than this makes /healthz Degraded.</summary>
     public TimeSpan MaxQueueAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    public IEnumerable<string> Problems() => new OptionProblems(Section).Positive(MaxQueueAge);
 }

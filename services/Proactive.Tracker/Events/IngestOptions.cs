@@ -1,3 +1,5 @@
+using Proactive.ServiceDefaults.Configuration;
+
 namespace Proactive.Tracker.Events;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Proactive.Tracker.Events;
 /// so both hostings read events against the same bounds; the body size and the per-source rate are
 /// the standalone HTTP ingest's (under Dapr the broker is the buffer).
 /// </summary>
-public sealed class IngestOptions
+public sealed class IngestOptions : ICheckedOptions
 {
     public const string Section = "Proactive:Ingest";
 
@@ -26,4 +28,12 @@ public sealed class IngestOptions
 
     /// <summary>How many events one source may send at once above its rate (the bucket's size).</summary>
     public int BurstPerSource { get; set; } = 2000;
+
+    public IEnumerable<string> Problems() => new OptionProblems(Section)
+        .Positive(MaxBodyBytes)
+        .Positive(MaxBatchEntries)
+        .Positive(MaxClockSkew)
+        .Positive(MaxHorizon)
+        .RateOrOff(EventsPerSecondPerSource)
+        .Positive(BurstPerSource);
 }

@@ -1,6 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Prediction;
@@ -11,7 +10,7 @@ using Proactive.Tracker.Timeline;
 namespace Proactive.Tracker.Grpc;
 
 /// <summary>GET /v1/orders/{orderId}: the order as Tracker sees it, folded from its events.</summary>
-public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, IOptions<TrackerOptions> options) : OrderTracking.OrderTrackingBase
+public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, RuleSettings rules) : OrderTracking.OrderTrackingBase
 {
     public override async Task<OrderView> GetOrder(GetOrderRequest request, ServerCallContext context)
     {
@@ -32,7 +31,7 @@ public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, 
         }
 
         var timeline = OrderTimeline.Fold(request.OrderId, events);
-        var assessment = DelayRules.Assess(timeline, time.GetUtcNow(), options.Value.ToRuleSettings());
+        var assessment = DelayRules.Assess(timeline, time.GetUtcNow(), rules);
         var view = new OrderView
         {
             OrderId = request.OrderId,

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults.Configuration;
 
 namespace Proactive.Tracker.Prediction;
 
@@ -16,7 +16,7 @@ public enum PredictionMode
 }
 
 /// <summary>Configuration section "Proactive:Prediction" (the model's finer settings keep their studied defaults).</summary>
-public sealed class PredictionSettings
+public sealed class PredictionSettings : ICheckedOptions
 {
     public const string Section = "Proactive:Prediction";
 
@@ -65,10 +65,5 @@ public sealed class PredictionSettings
         return ToModelOptions().Invalid();
     }
 
-    /// <summary>Refuses the start with the key at fault.</summary>
-    public sealed class Validation : IValidateOptions<PredictionSettings>
-    {
-        public ValidateOptionsResult Validate(string? name, PredictionSettings options) =>
-            options.Invalid() is { } error ? ValidateOptionsResult.Fail($"{Section}:{error}") : ValidateOptionsResult.Success;
-    }
+    public IEnumerable<string> Problems() => Invalid() is { } error ? [$"{Section}:{error}"] : [];
 }

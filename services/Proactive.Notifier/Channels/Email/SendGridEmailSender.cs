@@ -2,13 +2,14 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Configuration;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
 namespace Proactive.Notifier.Channels.Email;
 
 /// <summary>Configuration section "SendGrid".</summary>
-public sealed class SendGridOptions
+public sealed class SendGridOptions : ICheckedOptions
 {
     public const string Section = "SendGrid";
 
@@ -26,6 +27,13 @@ public sealed class SendGridOptions
     public double MessagesPerSecond { get; set; } = 50;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey) && !string.IsNullOrWhiteSpace(From);
+
+    /// <summary>A key without a sender would silently send to the local outbox instead: refused.</summary>
+    public IEnumerable<string> Problems() => new OptionProblems(Section)
+        .Require(string.IsNullOrWhiteSpace(ApiKey) || !string.IsNullOrWhiteSpace(From), nameof(From), "must be set with SendGrid:ApiKey")
+        .HttpUrl(Host)
+        .Positive(Timeout)
+        .RateOrOff(MessagesPerSecond);
 }
 
 /// <summary>

@@ -4,11 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Configuration;
 
 namespace Proactive.Notifier.Channels.Sms;
 
 /// <summary>Configuration section "Twilio".</summary>
-public sealed class TwilioOptions
+public sealed class TwilioOptions : ICheckedOptions
 {
     public const string Section = "Twilio";
 
@@ -35,6 +36,19 @@ public sealed class TwilioOptions
     public bool IsConfigured =>
         !string.IsNullOrWhiteSpace(AccountSid) && !string.IsNullOrWhiteSpace(AuthToken)
         && (!string.IsNullOrWhiteSpace(From) || !string.IsNullOrWhiteSpace(MessagingServiceSid));
+
+    /// <summary>Credentials given in part would silently send to the local outbox instead: refused.</summary>
+    public IEnumerable<string> Problems()
+    {
+        var credentials = !string.IsNullOrWhiteSpace(AccountSid) || !string.IsNullOrWhiteSpace(AuthToken);
+        return new OptionProblems(Section)
+            .Require(!credentials || !string.IsNullOrWhiteSpace(AccountSid), nameof(AccountSid), "must be set with AuthToken")
+            .Require(!credentials || !string.IsNullOrWhiteSpace(AuthToken), nameof(AuthToken), "must be set with AccountSid")
+            .Require(!credentials || !string.IsNullOrWhiteSpace(From) || !string.IsNullOrWhiteSpace(MessagingServiceSid), nameof(From), "or Twilio:MessagingServiceSid must be set with the credentials")
+            .HttpUrl(BaseUrl)
+            .Positive(Timeout)
+            .RateOrOff(MessagesPerSecond);
+    }
 }
 
 /// <summary>
