@@ -51,82 +51,103 @@ public static partial class EventIngestEndpoints
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var logger = loggers.CreateLogger("Proactive.Standalone.Ingest");
         if (!EventTypes.Topics.Contains(topic))
         {
-            return Results.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "Unknown topic",
-                detail: $"Topic '{CloudEventFormat.Printable(topic)}' does not exist; events are posted to {string.Join(" or ", EventTypes.Topics.Select(t => $"/v1/events/{t}"))}.");
+            return UnknownTopic(topic);
         }
 
-        var mediaType = request.ContentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
-        if (mediaType is not (SingleContentType or BatchContentType))
+        if (MediaTypeOf(request) is not { } mediaType)
         {
-            return Results.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported content type",
-                detail: $"Content-Type must be {SingleContentType} (one event) or {BatchContentType} (a JSON array of events).");
+            return UnsupportedMediaType();
         }
 
-        var body = await ReadLimitedAsync(request, options.Value.MaxBodyBytes, cancellationToken);
-        if (body is null)
+        var (document, refusal) = await ReadJsonAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        if (document is null)
         {
-            return Results.Problem(
-                statusCode: StatusCodes.Status413PayloadTooLarge,
-                title: "Request body too large",
-                detail: $"The body is larger than {options.Value.MaxBodyBytes} bytes (Proactive:Ingest:MaxBodyBytes); send smaller batches.");
-        }
-
-        if (!Utf8.IsValid(body))
-        {
-            return BodyRefused("is not valid UTF-8");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return BodyRefused($"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+            return refusal!;
         }
 
         using (document)
         {
-            var ingest = new Ingest(topic, tracker, intake, limits, logger);
-            if (mediaType == SingleContentType)
-            {
-                var result = await ingest.OneAsync(document.RootElement, cancellationToken);
-                return Answer(result, request.HttpContext.Response);
-            }
-
-            if (document.RootElement.ValueKind != JsonValueKind.Array || document.RootElement.GetArrayLength() == 0)
-            {
-                return Results.ValidationProblem(
-                    new Dictionary<string, string[]> { ["body"] = ["must be a non-empty JSON array of CloudEvents"] },
-                    title: "The batch was refused");
-            }
-
-            if (document.RootElement.GetArrayLength() > options.Value.MaxBatchEntries)
-            {
-                // Refused before any entry is read: one oversized batch of junk costs one answer, not one per entry.
-                return Results.ValidationProblem(
-                    new Dictionary<string, string[]> { ["body"] = [$"holds more than {options.Value.MaxBatchEntries} events ({IngestOptions.Section}:MaxBatchEntries); send smaller batches"] },
-                    title: "The batch was refused");
-            }
-
-            var results = new List<EntryResult>();
-            var index = 0;
-            foreach (var entry in document.RootElement.EnumerateArray())
-            {
-                results.Add((await ingest.OneAsync(entry, cancellationToken)) with { Index = index++ });
-            }
-
-            return Answer(results, request.HttpContext.Response);
+            var ingest = new Ingest(topic, tracker, intake, limits, loggers.CreateLogger("Proactive.Standalone.Ingest"));
+            var response = request.HttpContext.Response;
+            return mediaType == SingleContentType
+                ? Answer(await ingest.OneAsync(document.RootElement, cancellationToken), response)
+                : await IngestBatchAsync(ingest, document.RootElement, options.Value.MaxBatchEntries, response, cancellationToken);
         }
     }
+
+    private static IResult UnknownTopic(string topic) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "Unknown topic",
+            detail: $"Topic '{CloudEventFormat.Printable(topic)}' does not exist; events are posted to {string.Join(" or ", EventTypes.Topics.Select(t => $"/v1/events/{t}"))}.");
+
+    /// <summary>The request's media type when it is one this endpoint takes (one event or a batch), else null.</summary>
+    private static string? MediaTypeOf(HttpRequest request) =>
+        request.ContentType?.Split(';', 2)[0].Trim().ToLowerInvariant() is var mediaType && mediaType is SingleContentType or BatchContentType
+            ? mediaType
+            : null;
+
+    private static IResult UnsupportedMediaType() =>
+        Results.Problem(
+            statusCode: StatusCodes.Status415UnsupportedMediaType,
+            title: "Unsupported content type",
+            detail: $"Content-Type must be {SingleContentType} (one event) or {BatchContentType} (a JSON array of events).");
+
+    /// <summary>The body as JSON, or why not: too large (413), not UTF-8 or not JSON (400).</summary>
+    private static async Task<(JsonDocument? Document, IResult? Refusal)> ReadJsonAsync(HttpRequest request, long maxBodyBytes, CancellationToken cancellationToken)
+    {
+        var body = await ReadLimitedAsync(request, maxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return (null, Results.Problem(
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Request body too large",
+                detail: $"The body is larger than {maxBodyBytes} bytes (Proactive:Ingest:MaxBodyBytes); send smaller batches."));
+        }
+
+        if (!Utf8.IsValid(body))
+        {
+            return (null, BodyRefused("is not valid UTF-8"));
+        }
+
+        try
+        {
+            return (JsonDocument.Parse(body), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, BodyRefused($"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"));
+        }
+    }
+
+    /// <summary>A batch: refused whole when it is not a non-empty array or is too long, else every entry on its own.</summary>
+    private static async Task<IResult> IngestBatchAsync(Ingest ingest, JsonElement batch, int maxBatchEntries, HttpResponse response, CancellationToken cancellationToken)
+    {
+        if (batch.ValueKind != JsonValueKind.Array || batch.GetArrayLength() == 0)
+        {
+            return BatchRefused("must be a non-empty JSON array of CloudEvents");
+        }
+
+        if (batch.GetArrayLength() > maxBatchEntries)
+        {
+            // Refused before any entry is read: one oversized batch of junk costs one answer, not one per entry.
+            return BatchRefused($"holds more than {maxBatchEntries} events ({IngestOptions.Section}:MaxBatchEntries); send smaller batches");
+        }
+
+        var results = new List<EntryResult>();
+        var index = 0;
+        foreach (var entry in batch.EnumerateArray())
+        {
+            results.Add((await ingest.OneAsync(entry, cancellationToken)) with { Index = index++ });
+        }
+
+        return Answer(results, response);
+    }
+
+    private static IResult BatchRefused(string why) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [why] }, title: "The batch was refused");
 
     private static IResult BodyRefused(string why) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [why] }, title: "The request was refused");

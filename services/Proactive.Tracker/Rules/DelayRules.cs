@@ -93,80 +93,91 @@ public static class DelayRules
     public static DelayAssessment Assess(OrderTimeline timeline, DateTimeOffset now, RuleSettings? settings = null, PredictedLateness? predicted = null)
     {
         settings ??= RuleSettings.Default;
-        if (timeline.Terms is not { } terms)
+        if (Settled(timeline) is { } settled)
         {
-            return new DelayAssessment(OrderState.AwaitingOrder);
+            return settled;
         }
 
-        if (timeline.IsCancelled)
-        {
-            return new DelayAssessment(OrderState.Cancelled);
-        }
-
-        if (timeline.IsDelivered)
-        {
-            return new DelayAssessment(OrderState.Delivered);
-        }
-
+        var terms = timeline.Terms!;
         var open = timeline.OpenShipments.ToList();
-        var estimate = open.Select(s => s.EstimatedDeliveryAt).Max();
+        var fired = ShipmentReasons(open, terms, now, settings)
+            .Concat(OrderReasons(timeline, terms, open, now, settings, predicted))
+            .ToList();
         var nextCheck = Earliest(NextCheck(terms, timeline, open, now, settings), predicted?.NextAssessmentAt);
+        return fired.Count == 0
+            ? new DelayAssessment(OrderState.OnTrack, EstimatedDeliveryAt: Estimate(open), NextCheckAt: nextCheck)
+            : Late(fired, terms, open, predicted, nextCheck);
+    }
 
-        var fired = new List<(DelayReason Reason, CarrierExceptionCode? Code, ShipmentState? Shipment)>();
+    /// <summary>An order with nothing left to judge: not placed yet, cancelled or delivered.</summary>
+    private static DelayAssessment? Settled(OrderTimeline timeline) =>
+        timeline.Terms is null ? new DelayAssessment(OrderState.AwaitingOrder)
+        : timeline.IsCancelled ? new DelayAssessment(OrderState.Cancelled)
+        : timeline.IsDelivered ? new DelayAssessment(OrderState.Delivered)
+        : null;
+
+    /// <summary>What each open shipment says: an exception, a return, a failed attempt, an estimate past the promise, silence.</summary>
+    private static IEnumerable<Fired> ShipmentReasons(IReadOnlyList<ShipmentState> open, OrderTerms terms, DateTimeOffset now, RuleSettings settings)
+    {
         foreach (var shipment in open)
         {
             switch (shipment.Status)
             {
                 case ShipmentStatus.Exception:
-                    fired.Add((DelayReason.CarrierException, shipment.ExceptionCode, shipment));
+                    yield return new Fired(DelayReason.CarrierException, shipment.ExceptionCode, shipment);
                     break;
                 case ShipmentStatus.ReturnedToSender:
-                    fired.Add((DelayReason.ReturnedToSender, null, shipment));
+                    yield return new Fired(DelayReason.ReturnedToSender, Shipment: shipment);
                     break;
                 case ShipmentStatus.DeliveryAttempted:
-                    fired.Add((DelayReason.DeliveryAttempted, null, shipment));
+                    yield return new Fired(DelayReason.DeliveryAttempted, Shipment: shipment);
                     break;
             }
 
             if (shipment.EstimatedDeliveryAt > terms.PromisedBy)
             {
-                fired.Add((DelayReason.EtaSlip, null, shipment));
+                yield return new Fired(DelayReason.EtaSlip, Shipment: shipment);
             }
 
             if (StalledFrom(shipment, terms, settings) is { } stalledFrom && now >= stalledFrom)
             {
-                fired.Add((DelayReason.Stalled, null, shipment));
+                yield return new Fired(DelayReason.Stalled, Shipment: shipment);
             }
         }
+    }
 
+    /// <summary>What the order's clock and the model say: promise missed, not shipped in time, the last call, predicted late.</summary>
+    private static IEnumerable<Fired> OrderReasons(
+        OrderTimeline timeline, OrderTerms terms, IReadOnlyList<ShipmentState> open, DateTimeOffset now, RuleSettings settings, PredictedLateness? predicted)
+    {
         if (now > terms.PromisedBy)
         {
-            fired.Add((DelayReason.MissedPromise, null, null));
+            yield return new Fired(DelayReason.MissedPromise);
         }
 
         if (terms.ShipBy is { } shipBy && now > shipBy && timeline.Shipments.Count == 0 && predicted is not { ShipByYields: true })
         {
-            fired.Add((DelayReason.NotShipped, null, null));
+            yield return new Fired(DelayReason.NotShipped);
         }
 
         if (LastCallAt(terms, open, settings) is { } lastCall && now >= lastCall)
         {
-            fired.Add((DelayReason.PromiseAtRisk, null, null));
+            yield return new Fired(DelayReason.PromiseAtRisk);
         }
 
         if (predicted is { AtRisk: true })
         {
-            fired.Add((DelayReason.PredictedLate, null, null));
+            yield return new Fired(DelayReason.PredictedLate);
         }
+    }
 
+    /// <summary>The late verdict: the reason that matters most (see <see cref="Priority"/>), with its estimate and carrier.</summary>
+    private static DelayAssessment Late(
+        IReadOnlyList<Fired> fired, OrderTerms terms, IReadOnlyList<ShipmentState> open, PredictedLateness? predicted, DateTimeOffset? nextCheck)
+    {
         var recordOnly = predicted?.RecordOnly == true;
-
-        if (fired.Count == 0)
-        {
-            return new DelayAssessment(OrderState.OnTrack, EstimatedDeliveryAt: estimate, NextCheckAt: nextCheck);
-        }
-
         var top = fired.OrderBy(f => Priority(f.Reason, f.Code, recordOnly)).First();
+        var estimate = Estimate(open);
         return new DelayAssessment(
             OrderState.Late,
             top.Reason,
@@ -175,6 +186,12 @@ public static class DelayRules
             top.Shipment?.Carrier ?? open.FirstOrDefault(s => s.Carrier is not null)?.Carrier,
             nextCheck);
     }
+
+    /// <summary>The latest estimate of the open shipments.</summary>
+    private static DateTimeOffset? Estimate(IReadOnlyList<ShipmentState> open) => open.Select(s => s.EstimatedDeliveryAt).Max();
+
+    /// <summary>A rule that fired, and the shipment it fired for (none for the order's own rules).</summary>
+    private readonly record struct Fired(DelayReason Reason, CarrierExceptionCode? Code = null, ShipmentState? Shipment = null);
 
     /// <summary>
     /// Lower comes first. A stall ranks below an ETA slip (a new estimate past the promise comes with
