@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Proactive.Contracts.Tracker.V1;
@@ -52,16 +51,16 @@ public sealed partial class OrderTracker(
         activity?.SetTag("proactive.order_id", e.OrderId);
 
         var now = time.GetUtcNow();
-        var (outcome, change) = await store.Database.WriteAsync(
-            async (c, tx) =>
+        var (outcome, change) = await store.InOrderTransactionAsync(
+            e.OrderId,
+            async order =>
             {
-                await store.Database.LockAsync(c, tx, e.OrderId);
-                if (!await TrackerStore.TryAddEventAsync(c, tx, e, now))
+                if (!await order.TryAddEventAsync(e, now))
                 {
                     return (IngestOutcome.Duplicate, (Evaluation?)null);
                 }
 
-                return (IngestOutcome.Accepted, await EvaluateAsync(c, tx, e.OrderId, now));
+                return (IngestOutcome.Accepted, await EvaluateAsync(order, e.OrderId, now));
             },
             cancellationToken);
 
@@ -86,13 +85,7 @@ public sealed partial class OrderTracker(
         using var activity = ProactiveTelemetry.Start("timer fire");
         activity?.SetTag("proactive.order_id", orderId);
         var now = time.GetUtcNow();
-        var change = await store.Database.WriteAsync(
-            async (c, tx) =>
-            {
-                await store.Database.LockAsync(c, tx, orderId);
-                return await EvaluateAsync(c, tx, orderId, now);
-            },
-            cancellationToken);
+        var change = await store.InOrderTransactionAsync(orderId, order => EvaluateAsync(order, orderId, now), cancellationToken);
         Committed(change);
     }
 
@@ -131,24 +124,24 @@ public sealed partial class OrderTracker(
     /// The rules over the order's timeline, in a "rules evaluate" span. The outbox row of any change
     /// carries the current trace context, so publishing (later, from the relay) continues this trace.
     /// </summary>
-    private async Task<Evaluation> EvaluateAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now)
+    private async Task<Evaluation> EvaluateAsync(OrderTransaction order, string orderId, DateTimeOffset now)
     {
         using var activity = ProactiveTelemetry.Start("rules evaluate");
         activity?.SetTag("proactive.order_id", orderId);
-        var timeline = OrderTimeline.Fold(orderId, await TrackerStore.LoadEventsAsync(c, tx, orderId));
-        var prediction = await predictor.StepAsync(c, tx, timeline, now);
+        var timeline = OrderTimeline.Fold(orderId, await order.EventsAsync(orderId));
+        var prediction = await predictor.StepAsync(order, timeline, now);
         var assessment = DelayRules.Assess(timeline, now, rules, prediction.Verdict);
-        var episodes = await TrackerStore.LoadEpisodesAsync(c, tx, orderId);
+        var episodes = await order.EpisodesAsync(orderId);
         var change = EpisodeTransitions.Next(orderId, episodes.LastOrDefault(), episodes.Count, assessment, now);
         activity?.SetTag("proactive.order.state", assessment.State.ToString());
         activity?.SetTag("proactive.rule", assessment.Reason is { } reason ? Names.Of(reason) : null);
         activity?.SetTag("proactive.episode.change", change?.Kind.ToString());
         activity?.SetTag("proactive.prediction.probability", prediction.Verdict?.Probability);
 
-        await TrackerStore.SetTimerAsync(c, tx, orderId, assessment.NextCheckAt);
+        await order.SetTimerAsync(orderId, assessment.NextCheckAt);
 
         // The order evaluates again: whatever made its timer fail before has passed.
-        await ItemFailures.ClearAsync(c, tx, DueTimerSweep.Queue, orderId);
+        await order.ForgetTimerFailuresAsync(orderId);
         if (change is null)
         {
             return new Evaluation(orderId, null, prediction);
@@ -156,8 +149,8 @@ public sealed partial class OrderTracker(
 
         var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
 
-        await TrackerStore.SaveEpisodeAsync(c, tx, change.Episode);
-        var sequence = await TrackerStore.NextSequenceAsync(c, tx, orderId);
+        await order.SaveEpisodeAsync(change.Episode);
+        var sequence = await order.NextSequenceAsync(orderId);
         var message = ToMessage(change, timeline.Terms!, assessment, sequence, now);
         if (change.Episode.Reason == DelayReason.PredictedLate)
         {
@@ -169,9 +162,7 @@ public sealed partial class OrderTracker(
             message.RecordOnly = prediction.Record?.RaisedIn == PredictionMode.Internal;
         }
 
-        await TrackerStore.AddToOutboxAsync(
-            c,
-            tx,
+        await order.AddToOutboxAsync(
             new OutgoingEvent(0, $"{orderId}/{sequence}", OutgoingEvent.EpisodeTopic, OutgoingEvent.EpisodeType, orderId, message, traceParent, traceState),
             now);
         LogEpisodeChanged(logger, orderId, change.Episode.EpisodeId, change.Kind, change.Episode.Reason);

@@ -19,11 +19,11 @@ public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, 
             throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
         }
 
-        var (events, episodes, predicted) = await store.Database.ReadAsync(
-            async c => (
-                await TrackerStore.LoadEventsAsync(c, null, request.OrderId),
-                await TrackerStore.LoadEpisodesAsync(c, null, request.OrderId),
-                await PredictionRows.LoadAsync(c, null, request.OrderId)),
+        var (events, episodes, predicted) = await store.ReadAsync(
+            async order => (
+                await order.EventsAsync(request.OrderId),
+                await order.EpisodesAsync(request.OrderId),
+                await order.PredictionAsync(request.OrderId)),
             context.CancellationToken);
         if (events.Count == 0)
         {

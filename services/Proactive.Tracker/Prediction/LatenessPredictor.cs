@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Store;
@@ -41,14 +40,14 @@ public sealed class LatenessPredictor(
 
     public PredictionMode Mode => settings.Value.Mode;
 
-    public async Task<PredictionStep> StepAsync(DbConnection c, DbTransaction tx, OrderTimeline timeline, DateTimeOffset now)
+    public async Task<PredictionStep> StepAsync(OrderTransaction order, OrderTimeline timeline, DateTimeOffset now)
     {
         if (OrderFacts.Of(timeline, defaultZone) is not { } facts)
         {
             return new PredictionStep(null);
         }
 
-        var record = await PredictionRows.LoadAsync(c, tx, timeline.OrderId) ?? new OrderPrediction(timeline.OrderId);
+        var record = await order.PredictionAsync(timeline.OrderId) ?? new OrderPrediction(timeline.OrderId);
         if (Mode == PredictionMode.Off)
         {
             // Nothing taught nor asked; a warning raised before stays (the customer heard it), for the record.
@@ -57,7 +56,7 @@ public sealed class LatenessPredictor(
 
         if (timeline.IsCancelled || timeline.DeliveredAt is not null)
         {
-            return await CloseAsync(c, tx, timeline, facts, record);
+            return await CloseAsync(order, timeline, facts, record);
         }
 
         if (record.RaisedAt is not null)
@@ -65,7 +64,7 @@ public sealed class LatenessPredictor(
             return new PredictionStep(Sticky(record), record);
         }
 
-        var forecast = await model.UseAsync(c, tx, now, m => m.Assess(facts, now));
+        var forecast = await model.UseAsync(order, now, m => m.Assess(facts, now));
         if (forecast is null)
         {
             return new PredictionStep(null);
@@ -83,7 +82,7 @@ public sealed class LatenessPredictor(
         // An estimate is only worth quoting when it is past the promise.
         var estimate = forecast.ExpectedDeliveryAt > facts.PromisedBy ? forecast.ExpectedDeliveryAt : null;
         record = record with { RaisedAt = now, Probability = forecast.Probability, EstimatedDeliveryAt = estimate, RaisedIn = Mode };
-        await PredictionRows.SaveAsync(c, tx, record);
+        await order.SavePredictionAsync(record);
         return new PredictionStep(Sticky(record), record, Raised: true, Assessed: (now, facts, forecast));
     }
 
@@ -128,7 +127,7 @@ public sealed class LatenessPredictor(
         ShipByYields: Mode == PredictionMode.Notify && record.RaisedIn == PredictionMode.Notify,
         RecordOnly: record.RaisedIn != PredictionMode.Notify || Mode == PredictionMode.Off);
 
-    private async Task<PredictionStep> CloseAsync(DbConnection c, DbTransaction tx, OrderTimeline timeline, OrderFacts facts, OrderPrediction record)
+    private async Task<PredictionStep> CloseAsync(OrderTransaction order, OrderTimeline timeline, OrderFacts facts, OrderPrediction record)
     {
         if (record.ClosedAt is not null)
         {
@@ -139,7 +138,7 @@ public sealed class LatenessPredictor(
         (IReadOnlyList<HistogramRow>, long)? lesson = null;
         if (!timeline.IsCancelled && model.Lesson(facts, closedAt) is { } rows)
         {
-            lesson = (rows, await PredictionRows.AddLessonAsync(c, tx, rows));
+            lesson = (rows, await order.AddLessonAsync(rows));
         }
 
         PredictionOutcome? outcome = record.RaisedAt is null ? null
@@ -147,7 +146,7 @@ public sealed class LatenessPredictor(
             : closedAt <= facts.PromisedBy ? PredictionOutcome.FalseAlarm
             : PredictionOutcome.Late;
         var closed = record with { ClosedAt = closedAt, Outcome = outcome };
-        await PredictionRows.SaveAsync(c, tx, closed);
+        await order.SavePredictionAsync(closed);
         return new PredictionStep(null, closed, lesson, Outcome: outcome, Closed: (closedAt, !timeline.IsCancelled));
     }
 }

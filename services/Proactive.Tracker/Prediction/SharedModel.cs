@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Proactive.Tracker.Store;
 
@@ -23,9 +22,9 @@ public sealed class SharedModel(IOptions<PredictionSettings> settings)
 
     /// <summary>Runs <paramref name="use"/> on the model, reading it from the store first when it is
     /// not loaded yet or is behind the store and due for a refresh.</summary>
-    public async Task<T> UseAsync<T>(DbConnection c, DbTransaction tx, DateTimeOffset now, Func<DeliveryModel, T> use)
+    public async Task<T> UseAsync<T>(TrackerReads store, DateTimeOffset now, Func<DeliveryModel, T> use)
     {
-        var model = await CurrentAsync(c, tx, now);
+        var model = await CurrentAsync(store, now);
         lock (gate)
         {
             return use(model);
@@ -68,7 +67,7 @@ public sealed class SharedModel(IOptions<PredictionSettings> settings)
         }
     }
 
-    private async Task<DeliveryModel> CurrentAsync(DbConnection c, DbTransaction tx, DateTimeOffset now)
+    private async Task<DeliveryModel> CurrentAsync(TrackerReads store, DateTimeOffset now)
     {
         bool loaded, due;
         lock (gate)
@@ -81,7 +80,7 @@ public sealed class SharedModel(IOptions<PredictionSettings> settings)
             }
         }
 
-        var stored = await PredictionRows.VersionAsync(c, tx);
+        var stored = await store.ModelVersionAsync();
         lock (gate)
         {
             checkedAt = now;
@@ -91,7 +90,7 @@ public sealed class SharedModel(IOptions<PredictionSettings> settings)
             }
         }
 
-        var (version, learned, rows) = await PredictionRows.LoadModelAsync(c, tx);
+        var (version, learned, rows) = await store.ModelAsync();
         var fresh = new DeliveryModel(options, rows, learned);
         lock (gate)
         {

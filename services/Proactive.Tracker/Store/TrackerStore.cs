@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Dapper;
 using Google.Protobuf;
 using Proactive.Contracts.Tracker.V1;
@@ -20,6 +21,25 @@ public sealed class TrackerStore(Database database)
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
     public Database Database => database;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction on the order, its lock taken first (on
+    /// PostgreSQL, so replicas take turns on one order); commits when it returns. Traced as "db {operation}".
+    /// </summary>
+    public Task<T> InOrderTransactionAsync<T>(
+        string orderId, Func<OrderTransaction, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
+        database.WriteAsync(
+            async (c, tx) =>
+            {
+                await database.LockAsync(c, tx, orderId);
+                return await work(new OrderTransaction(c, tx));
+            },
+            cancellationToken,
+            operation);
+
+    /// <summary>Runs <paramref name="work"/> on a connection of its own, outside any transaction. Traced as "db {operation}".</summary>
+    public Task<T> ReadAsync<T>(Func<TrackerReads, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
+        database.ReadAsync(c => work(new TrackerReads.OnConnection(c)), cancellationToken, operation);
 
     /// <summary>Stores the event unless (source, id) is already stored; false for a duplicate.</summary>
     public static async Task<bool> TryAddEventAsync(DbConnection c, DbTransaction tx, InboundEvent e, DateTimeOffset now)
