@@ -2,7 +2,6 @@ using System.Data.Common;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
@@ -166,7 +165,7 @@ public sealed partial class OrderTracker(
         await TrackerStore.AddToOutboxAsync(
             c,
             tx,
-            new OutgoingEvent(0, $"{orderId}/{sequence}", OutgoingEvent.EpisodeTopic, OutgoingEvent.EpisodeType, orderId, message, traceParent, traceState),
+            EpisodeMessage.ToOutbox(orderId, sequence, message, traceParent, traceState),
             now);
         LogEpisodeChanged(logger, orderId, change.Episode.EpisodeId, change.Kind, change.Episode.Reason);
         return new Evaluation(orderId, change, prediction);

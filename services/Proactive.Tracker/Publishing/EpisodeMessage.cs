@@ -1,10 +1,13 @@
 using Google.Protobuf.WellKnownTypes;
+using Proactive.Contracts;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Store;
 using Proactive.Tracker.Timeline;
+using DelayReason = Proactive.Tracker.Rules.DelayReason;
+using Resolution = Proactive.Tracker.Episodes.Resolution;
 
 namespace Proactive.Tracker.Publishing;
 
@@ -33,12 +36,12 @@ public static class EpisodeMessage
                 EpisodeChangeKind.Updated => DelayEpisodeChanged.Types.Kind.Updated,
                 _ => DelayEpisodeChanged.Types.Kind.Resolved,
             },
-            Reason = Names.Of(episode.Reason),
+            Reason = Contract(episode.Reason),
             ExceptionCode = episode.ExceptionCode is { } code ? Names.Of(code) : "",
             ActionRequired = episode.ActionRequired,
             PromisedBy = Timestamp.FromDateTimeOffset(terms.PromisedBy),
             OccurredAt = Timestamp.FromDateTimeOffset(now),
-            Resolution = episode.Resolution is { } resolution ? Names.Of(resolution) : "",
+            Resolution = episode.Resolution is { } resolution ? Contract(resolution) : Contracts.Tracker.V1.Resolution.Unspecified,
             Customer = terms.Customer,
             TrackingUrl = terms.TrackingUrl ?? "",
             Carrier = assessment.Carrier ?? "",
@@ -60,4 +63,16 @@ public static class EpisodeMessage
 
         return message;
     }
+
+    /// <summary>The outbox row that publishes <paramref name="message"/>: one per order and sequence.</summary>
+    public static OutgoingEvent ToOutbox(string orderId, long sequence, DelayEpisodeChanged message, string? traceParent, string? traceState) =>
+        new(0, $"{orderId}/{sequence}", Topics.Notices, CloudEventTypes.DelayEpisodeChanged, orderId, message, traceParent, traceState);
+
+    /// <summary>The contract's reason of the same name ("ETA_SLIP").</summary>
+    public static Contracts.Tracker.V1.DelayReason Contract(DelayReason reason) =>
+        WireName.Parse<Contracts.Tracker.V1.DelayReason>(Names.Of(reason));
+
+    /// <summary>The contract's resolution of the same name ("RECOVERED").</summary>
+    public static Contracts.Tracker.V1.Resolution Contract(Resolution resolution) =>
+        WireName.Parse<Contracts.Tracker.V1.Resolution>(Names.Of(resolution));
 }
