@@ -6,7 +6,12 @@ namespace Proactive.Standalone.Tests;
 public static class StartRefusals
 {
     /// <summary>Starts the host with <paramref name="settings"/>, waits for it to exit, and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(params (string Key, string Value)[] settings)
+    public static Task<(int ExitCode, string Output)> RunAsync(params (string Key, string Value)[] settings) => RunAsync(settings, []);
+
+    /// <summary>As <see cref="RunAsync(ValueTuple{string, string}[])"/>, with settings given as environment variables ("Proactive__Notices__QuietHoursStart").</summary>
+    public static Task<(int ExitCode, string Output)> RunWithEnvironmentAsync(params (string Name, string Value)[] environment) => RunAsync([], environment);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync((string Key, string Value)[] settings, (string Name, string Value)[] environment)
     {
         var ct = TestContext.Current.CancellationToken;
         var directory = Directory.CreateTempSubdirectory("proactive-refusal").FullName;
@@ -16,6 +21,11 @@ public static class StartRefusals
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;
