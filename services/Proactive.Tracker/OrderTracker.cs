@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
