@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Proactive.Contracts;
 using Proactive.Contracts.Tracker.V1;
-using Proactive.Notifier.Dapr;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
@@ -47,7 +47,7 @@ public sealed partial class DelayEpisodeHandler(
         string? traceParent = null,
         string? traceState = null)
     {
-        using var activity = ProactiveTelemetry.StartProcess(messagingSystem, EpisodeTopicHandler.EpisodeTopic, eventId, traceParent, traceState);
+        using var activity = ProactiveTelemetry.StartProcess(messagingSystem, Topics.Notices, eventId, traceParent, traceState);
         activity?.SetTag("cloudevents.event_id", eventId);
         activity?.SetTag("cloudevents.event_source", source);
         activity?.SetTag("proactive.order_id", change.OrderId);
@@ -105,7 +105,7 @@ public sealed partial class DelayEpisodeHandler(
         using var activity = ProactiveTelemetry.Start("notice decide");
         activity?.SetTag("proactive.order_id", news.OrderId);
         activity?.SetTag("proactive.episode_id", news.EpisodeId);
-        activity?.SetTag("proactive.rule", news.Reason);
+        activity?.SetTag("proactive.rule", WireName.Of(news.Reason));
 
         var preferences = await NoticeStore.PreferencesAsync(c, tx, news.Customer.CustomerId);
         var told = news with { Customer = preferences.ApplyTo(news.Customer) };
@@ -124,7 +124,7 @@ public sealed partial class DelayEpisodeHandler(
             // The good news is decided on what was actually told.
             foreach (var stale in waiting)
             {
-                written.Add(await WithdrawAsync(c, tx, stale, $"withdrawn: episode resolved ({news.Resolution}) before it was sent"));
+                written.Add(await WithdrawAsync(c, tx, stale, $"withdrawn: episode resolved ({(news.Resolution is { } resolution ? WireName.Of(resolution) : "")}) before it was sent"));
             }
 
             waiting = [];

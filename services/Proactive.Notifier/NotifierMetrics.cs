@@ -51,8 +51,8 @@ public sealed class NotifierMetrics
             "Circuit breaker per provider: 0 closed, 1 half-open, 2 open.");
     }
 
-    public void Notice(Channel channel, string reason, string outcome) =>
-        notices.Add(1, new("channel", Name(channel)), new("delay.reason", reason), new("outcome", outcome));
+    public void Notice(Channel channel, Contracts.Tracker.V1.DelayReason reason, string outcome) =>
+        notices.Add(1, new("channel", Name(channel)), new("delay.reason", Contracts.WireName.Of(reason)), new("outcome", outcome));
 
     public void Sent(NoticeRecord notice, DateTimeOffset at)
     {

@@ -1,6 +1,4 @@
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
-using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
@@ -151,59 +149,15 @@ public sealed partial class OrderTracker(
 
         await order.SaveEpisodeAsync(change.Episode);
         var sequence = await order.NextSequenceAsync(orderId);
-        var message = ToMessage(change, timeline.Terms!, assessment, sequence, now);
-        if (change.Episode.Reason == DelayReason.PredictedLate)
-        {
-            if (prediction.Record?.Probability is { } probability)
-            {
-                message.PredictedProbability = probability;
-            }
-
-            message.RecordOnly = prediction.Record?.RaisedIn == PredictionMode.Internal;
-        }
-
+        var message = EpisodeMessage.From(change, timeline.Terms!, assessment, prediction.Record, sequence, now);
         await order.AddToOutboxAsync(
-            new OutgoingEvent(0, $"{orderId}/{sequence}", OutgoingEvent.EpisodeTopic, OutgoingEvent.EpisodeType, orderId, message, traceParent, traceState),
+            EpisodeMessage.ToOutbox(orderId, sequence, message, traceParent, traceState),
             now);
         LogEpisodeChanged(logger, orderId, change.Episode.EpisodeId, change.Kind, change.Episode.Reason);
         return new Evaluation(orderId, change, prediction);
     }
 
     private sealed record Evaluation(string OrderId, EpisodeChange? Change, PredictionStep Prediction);
-
-    private static DelayEpisodeChanged ToMessage(
-        EpisodeChange change, OrderTerms terms, DelayAssessment assessment, long sequence, DateTimeOffset now)
-    {
-        var episode = change.Episode;
-        var message = new DelayEpisodeChanged
-        {
-            OrderId = episode.OrderId,
-            EpisodeId = episode.EpisodeId,
-            Sequence = sequence,
-            Kind = change.Kind switch
-            {
-                EpisodeChangeKind.Detected => DelayEpisodeChanged.Types.Kind.Detected,
-                EpisodeChangeKind.Worsened => DelayEpisodeChanged.Types.Kind.Worsened,
-                EpisodeChangeKind.Updated => DelayEpisodeChanged.Types.Kind.Updated,
-                _ => DelayEpisodeChanged.Types.Kind.Resolved,
-            },
-            Reason = Names.Of(episode.Reason),
-            ExceptionCode = episode.ExceptionCode is { } code ? Names.Of(code) : "",
-            ActionRequired = episode.ActionRequired,
-            PromisedBy = Timestamp.FromDateTimeOffset(terms.PromisedBy),
-            OccurredAt = Timestamp.FromDateTimeOffset(now),
-            Resolution = episode.Resolution is { } resolution ? Names.Of(resolution) : "",
-            Customer = terms.Customer,
-            TrackingUrl = terms.TrackingUrl ?? "",
-            Carrier = assessment.Carrier ?? "",
-        };
-        if (episode.EstimatedDeliveryAt is { } eta)
-        {
-            message.EstimatedDeliveryAt = Timestamp.FromDateTimeOffset(eta);
-        }
-
-        return message;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate event {Source}/{EventId} ignored")]
     private static partial void LogDuplicate(ILogger logger, string source, string eventId);

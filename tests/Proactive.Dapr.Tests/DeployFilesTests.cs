@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Proactive.Contracts;
 using Proactive.Notifier.Dapr;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.Tracker.Events;
@@ -115,8 +116,8 @@ public partial class DeployFilesTests
         var pubsubs = Resources().Where(r => S(r.Doc, "kind") == "Component" && S(r.Doc, "spec", "type").StartsWith("pubsub.", StringComparison.Ordinal)).ToList();
 
         pubsubs.Select(p => S(p.Doc, "spec", "type")).ShouldBe(["pubsub.redis", "pubsub.kafka"], ignoreOrder: true);
-        OutgoingEvent.EpisodeTopic.ShouldBe(EpisodeTopicHandler.EpisodeTopic);
-        var expectedScopes = $"tracker={string.Join(',', EventTypes.Topics)};notifier={EpisodeTopicHandler.EpisodeTopic}";
+        EpisodeMessage.ToOutbox("A-1", 1, new(), null, null).Topic.ShouldBe(new EpisodeTopicHandler(null!).Topic);
+        var expectedScopes = $"tracker={string.Join(',', EventTypes.Topics)};notifier={Topics.Notices}";
         foreach (var (path, doc) in pubsubs)
         {
             S(doc, "metadata", "name").ShouldBe(new DaprHostingOptions().PubSubName, path);
@@ -427,7 +428,7 @@ public partial class DeployFilesTests
         var services = new[]
         {
             (Key: "tracker", AppPort: TrackerProgram.DefaultAppPort, HttpUrl: TrackerProgram.DefaultHttpUrl, Topics: EventTypes.Topics),
-            (Key: "notifier", AppPort: NotifierProgram.DefaultAppPort, HttpUrl: NotifierProgram.DefaultHttpUrl, Topics: (IReadOnlyList<string>)[EpisodeTopicHandler.EpisodeTopic]),
+            (Key: "notifier", AppPort: NotifierProgram.DefaultAppPort, HttpUrl: NotifierProgram.DefaultHttpUrl, Topics: (IReadOnlyList<string>)[Topics.Notices]),
         };
         var runFile = ((YamlSequenceNode)Load(Path.Combine(DaprDir, "dapr.yaml"))["apps"]).Cast<YamlMappingNode>().ToDictionary(a => S(a, "appID"));
         foreach (var service in services)

@@ -60,7 +60,7 @@ public sealed class NotifierAtRiskBoundaryTests : IAsyncLifetime
             EpisodeId = $"{orderId}/delay-1",
             Sequence = 1,
             Kind = DelayEpisodeChanged.Types.Kind.Detected,
-            Reason = "PREDICTED_LATE",
+            Reason = DelayReason.PredictedLate,
             PromisedBy = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)),
             EstimatedDeliveryAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 11, 28, 3, 0, 0, TimeSpan.Zero)),
             Customer = new Contracts.Events.V1.Customer

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -154,6 +156,29 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
         twilio.Messages.ShouldHaveSingleItem().Body
             .ShouldBe("[Proactive] 주문 A-1001 배송이 늦어지고 있어요. 새 도착 예정일: 11월 28일(토). 죄송합니다. https://shop.example/orders/A-1001");
         sendGrid.Mails.ShouldHaveSingleItem().To.ShouldBe(ContractEvents.KoreanEmail);
+    }
+
+    /// <summary>
+    /// A newer Tracker may publish a reason this Notifier does not know: the change is taken (not
+    /// dropped, not retried) and the customer is told of a delay without detail.
+    /// </summary>
+    [Fact]
+    public async Task AReasonFromANewerTrackerIsToldAsADelayWithoutDetail()
+    {
+        await ThroughTrackerAsync();
+        var e = PublishedAsCloudEvents().ShouldHaveSingleItem();
+        e["data"]!["reason"]!.GetValue<string>().ShouldBe("ETA_SLIP");
+        e["data"]!["reason"] = "HELD_BY_DRAGONS";
+
+        (await notifierDaprd.OnTopicEventAsync("notices", e)).Status.ShouldBe(Status.Success);
+        await DispatchAsync();
+
+        twilio.Messages.ShouldHaveSingleItem().Body
+            .ShouldBe("[Proactive] 주문 A-1001 배송이 늦어지고 있어요. 새 도착 예정일: 11월 28일(토). 죄송합니다. https://shop.example/orders/A-1001");
+        using var http = new HttpClient { BaseAddress = new Uri(notifier.HttpAddress) };
+        var notices = await http.GetFromJsonAsync<JsonElement>("/v1/orders/A-1001/notices", TestContext.Current.CancellationToken);
+        notices.GetProperty("notices").EnumerateArray().ShouldAllBe(n => n.GetProperty("reason").GetString() == "DELAY_REASON_UNSPECIFIED"
+            && n.GetProperty("status").GetString() == "sent");
     }
 
     [Fact]

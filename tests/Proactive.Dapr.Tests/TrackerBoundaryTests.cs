@@ -105,7 +105,8 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
         request.Metadata["partitionKey"].ShouldBe(Order);
         var change = JsonParser.Default.Parse<DelayEpisodeChanged>(request.Data.ToStringUtf8());
         change.Kind.ShouldBe(DelayEpisodeChanged.Types.Kind.Detected);
-        change.Reason.ShouldBe("ETA_SLIP");
+        change.Reason.ShouldBe(DelayReason.EtaSlip);
+        JsonNode.Parse(request.Data.ToStringUtf8())!["reason"]!.GetValue<string>().ShouldBe("ETA_SLIP");
         change.OrderId.ShouldBe(Order);
         change.Customer.Phone.ShouldBe(KoreanPhone);
     }

@@ -1,3 +1,4 @@
+using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Policy;
 using static Proactive.Notifier.Tests.News;
 
@@ -14,7 +15,7 @@ public class AtRiskPolicyTests
     private static NoticeDecision TellAt(Channel channel, NoticeKind kind, double hoursLater = 0) =>
         NoticeDecision.Tell(channel, kind) with { SendAt = Now.AddHours(hoursLater) };
 
-    private static EpisodeNews Confirmed(string reason, DateTimeOffset? eta, long sequence = 2) =>
+    private static EpisodeNews Confirmed(DelayReason reason, DateTimeOffset? eta, long sequence = 2) =>
         Detected(reason: reason, sequence: sequence) with { Kind = EpisodeNewsKind.Worsened, EstimatedDeliveryAt = eta };
 
     private static NoticeRecord[] ToldAtRisk(EpisodeNews news, NoticeStatus status = NoticeStatus.Sent) =>
@@ -39,7 +40,7 @@ public class AtRiskPolicyTests
     {
         var atRisk = Predicted(eta: Promise.AddDays(2));
 
-        var decisions = NoticePolicy.Decide(Confirmed("MISSED_PROMISE", null), ToldAtRisk(atRisk), Now.AddHours(40), Options);
+        var decisions = NoticePolicy.Decide(Confirmed(DelayReason.MissedPromise, null), ToldAtRisk(atRisk), Now.AddHours(40), Options);
 
         decisions.Count.ShouldBe(2);
         decisions.ShouldAllBe(d => !d.Send);
@@ -52,10 +53,10 @@ public class AtRiskPolicyTests
     {
         var atRisk = Predicted(eta: Promise.AddDays(2));
 
-        NoticePolicy.Decide(Confirmed("ETA_SLIP", Promise.AddDays(3)), ToldAtRisk(atRisk), Now.AddHours(30), Options)
+        NoticePolicy.Decide(Confirmed(DelayReason.EtaSlip, Promise.AddDays(3)), ToldAtRisk(atRisk), Now.AddHours(30), Options)
             .ShouldBe([TellAt(Channel.Sms, NoticeKind.FurtherDelay, 30), TellAt(Channel.Email, NoticeKind.FurtherDelay, 30)]);
 
-        var under = NoticePolicy.Decide(Confirmed("ETA_SLIP", Promise.AddDays(2).AddHours(23)), ToldAtRisk(atRisk), Now.AddHours(30), Options);
+        var under = NoticePolicy.Decide(Confirmed(DelayReason.EtaSlip, Promise.AddDays(2).AddHours(23)), ToldAtRisk(atRisk), Now.AddHours(30), Options);
         under.ShouldAllBe(d => !d.Send);
         under[0].Why!.ShouldContain("slipped 23 h since notice A-1001/delay-1/1/sms");
     }
@@ -64,7 +65,7 @@ public class AtRiskPolicyTests
     public void AConfirmedAddressProblemAfterAWarningIsToldAsActionRequired()
     {
         var atRisk = Predicted(eta: Promise.AddDays(2));
-        var address = Detected(reason: "CARRIER_EXCEPTION", code: "ADDRESS_ISSUE", eta: Promise.AddDays(2), sequence: 2);
+        var address = Detected(reason: DelayReason.CarrierException, code: "ADDRESS_ISSUE", eta: Promise.AddDays(2), sequence: 2);
 
         NoticePolicy.Decide(address, ToldAtRisk(atRisk), Now.AddHours(30), Options)
             .ShouldBe([TellAt(Channel.Sms, NoticeKind.ActionRequired, 30), TellAt(Channel.Email, NoticeKind.ActionRequired, 30)]);
@@ -97,7 +98,7 @@ public class AtRiskPolicyTests
     {
         var recorded = ToldAtRisk(Predicted(recordOnly: true), NoticeStatus.Suppressed);
 
-        NoticePolicy.Decide(Confirmed("MISSED_PROMISE", null), recorded, Now.AddHours(30), Options)
+        NoticePolicy.Decide(Confirmed(DelayReason.MissedPromise, null), recorded, Now.AddHours(30), Options)
             .ShouldBe([TellAt(Channel.Sms, NoticeKind.Delay, 30), TellAt(Channel.Email, NoticeKind.Delay, 30)]);
     }
 
@@ -108,7 +109,7 @@ public class AtRiskPolicyTests
             .Concat(ToldAtRisk(Predicted(recordOnly: true, sequence: 2), NoticeStatus.Suppressed))
             .ToList();
 
-        NoticePolicy.Decide(Confirmed("MISSED_PROMISE", null, sequence: 3), recorded, Now.AddHours(1), Options)
+        NoticePolicy.Decide(Confirmed(DelayReason.MissedPromise, null, sequence: 3), recorded, Now.AddHours(1), Options)
             .ShouldAllBe(d => d.Send && d.Kind == NoticeKind.Delay);
     }
 
@@ -116,7 +117,7 @@ public class AtRiskPolicyTests
     public void ACustomerToldTheOrderMayArriveLateHearsWhenItIsBackOnTrack()
     {
         var atRisk = Predicted(eta: Promise.AddDays(2));
-        var recovered = Detected(eta: Promise.AddHours(-5), sequence: 2) with { Kind = EpisodeNewsKind.Resolved, Resolution = "RECOVERED" };
+        var recovered = Detected(eta: Promise.AddHours(-5), sequence: 2) with { Kind = EpisodeNewsKind.Resolved, Resolution = Resolution.Recovered };
 
         NoticePolicy.Decide(recovered, ToldAtRisk(atRisk), Now.AddHours(30), Options)
             .ShouldBe([TellAt(Channel.Sms, NoticeKind.BackOnTrack, 30), TellAt(Channel.Email, NoticeKind.BackOnTrack, 30)]);
@@ -134,7 +135,7 @@ public class PredictedNewsTests
         EpisodeId = "A-1001/delay-1",
         Sequence = 1,
         Kind = Contracts.Tracker.V1.DelayEpisodeChanged.Types.Kind.Detected,
-        Reason = EpisodeNews.PredictedLate,
+        Reason = DelayReason.PredictedLate,
         PromisedBy = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Promise),
         Customer = new Contracts.Events.V1.Customer { CustomerId = "C-77" },
     };

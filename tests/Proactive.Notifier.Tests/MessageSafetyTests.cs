@@ -1,3 +1,4 @@
+using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Messages;
 using static Proactive.Notifier.Tests.News;
 
@@ -160,7 +161,7 @@ public class MessageSafetyTests
     public void AnSmsNeverExceedsTheSegmentLimitWhateverItCarries(string locale, int limit)
     {
         var options = new NoticePolicyOptions { SenderName = "Shop", AllowedLinkHosts = ["shop.example"], MaxSmsSegments = limit };
-        var news = Detected(English() with { Locale = locale }, reason: "CARRIER_EXCEPTION", code: "DAMAGED") with
+        var news = Detected(English() with { Locale = locale }, reason: DelayReason.CarrierException, code: "DAMAGED") with
         {
             OrderId = new string('7', 20_000),
             TrackingUrl = "https://shop.example/" + new string('x', 400),

@@ -1,3 +1,4 @@
+using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Policy;
 using static Proactive.Notifier.Tests.News;
 
@@ -100,7 +101,7 @@ public class NoticePolicyTests
         var first = Detected();
         var ledger = new[] { Told(first, Channel.Sms, Now), Told(first, Channel.Email, Now) };
 
-        var decisions = NoticePolicy.Decide(Worsened(first.EstimatedDeliveryAt!.Value, 2, "CARRIER_EXCEPTION", "ADDRESS_ISSUE"), ledger, Now.AddHours(30), Options);
+        var decisions = NoticePolicy.Decide(Worsened(first.EstimatedDeliveryAt!.Value, 2, DelayReason.CarrierException, "ADDRESS_ISSUE"), ledger, Now.AddHours(30), Options);
 
         decisions.ShouldAllBe(d => d.Send && d.Kind == NoticeKind.ActionRequired);
     }
@@ -140,7 +141,7 @@ public class NoticePolicyPreferencesTests
         Preferences.CustomerPreferences.None("C-77").WithOptOut(channel, new Preferences.OptOut(Now.AddDays(-1), "twilio 21610"));
 
     private static EpisodeNews Recovered(DateTimeOffset eta) =>
-        Detected(eta: eta, sequence: 2) with { Kind = EpisodeNewsKind.Resolved, Resolution = "RECOVERED" };
+        Detected(eta: eta, sequence: 2) with { Kind = EpisodeNewsKind.Resolved, Resolution = Resolution.Recovered };
 
     [Fact]
     public void AChannelTheCustomerOptedOutOfIsSuppressedWithWhenAndHow()
@@ -189,7 +190,7 @@ public class NoticePolicyPreferencesTests
 
         NoticePolicy.Decide(Recovered(Promise), [deferred], Now, Options).ShouldBeEmpty();
         NoticePolicy.Decide(Recovered(Promise), [sent], Now, new NoticePolicyOptions { BackOnTrack = false }).ShouldBeEmpty();
-        NoticePolicy.Decide(Recovered(Promise) with { Resolution = "DELIVERED" }, [sent], Now, Options).ShouldBeEmpty();
+        NoticePolicy.Decide(Recovered(Promise) with { Resolution = Resolution.Delivered }, [sent], Now, Options).ShouldBeEmpty();
     }
 
     [Fact]

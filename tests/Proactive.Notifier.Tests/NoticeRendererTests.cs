@@ -1,3 +1,4 @@
+using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Messages;
 using static Proactive.Notifier.Tests.News;
 
@@ -7,28 +8,28 @@ public class NoticeRendererTests
 {
     private static readonly NoticePolicyOptions Options = new() { SenderName = "Shop", AllowedLinkHosts = ["shop.example", "shop.example.co.kr"] };
 
-    public static TheoryData<string, string?> Reasons => new()
+    public static TheoryData<DelayReason, string?> Reasons => new()
     {
-        { "ETA_SLIP", null },
-        { "CARRIER_EXCEPTION", "WEATHER" },
-        { "CARRIER_EXCEPTION", "CARRIER_DELAY" },
-        { "CARRIER_EXCEPTION", "ADDRESS_ISSUE" },
-        { "CARRIER_EXCEPTION", "CUSTOMS" },
-        { "CARRIER_EXCEPTION", "DAMAGED" },
-        { "CARRIER_EXCEPTION", "LOST" },
-        { "CARRIER_EXCEPTION", "OTHER" },
-        { "DELIVERY_ATTEMPTED", null },
-        { "NOT_SHIPPED", null },
-        { "MISSED_PROMISE", null },
-        { "RETURNED_TO_SENDER", null },
-        { "STALLED", null },
-        { "PROMISE_AT_RISK", null },
-        { "PREDICTED_LATE", null },
+        { DelayReason.EtaSlip, null },
+        { DelayReason.CarrierException, "WEATHER" },
+        { DelayReason.CarrierException, "CARRIER_DELAY" },
+        { DelayReason.CarrierException, "ADDRESS_ISSUE" },
+        { DelayReason.CarrierException, "CUSTOMS" },
+        { DelayReason.CarrierException, "DAMAGED" },
+        { DelayReason.CarrierException, "LOST" },
+        { DelayReason.CarrierException, "OTHER" },
+        { DelayReason.DeliveryAttempted, null },
+        { DelayReason.NotShipped, null },
+        { DelayReason.MissedPromise, null },
+        { DelayReason.ReturnedToSender, null },
+        { DelayReason.Stalled, null },
+        { DelayReason.PromiseAtRisk, null },
+        { DelayReason.PredictedLate, null },
     };
 
     [Theory]
     [MemberData(nameof(Reasons))]
-    public void KoreanSmsFitsTwoSegmentsForEveryReason(string reason, string? code)
+    public void KoreanSmsFitsTwoSegmentsForEveryReason(DelayReason reason, string? code)
     {
         var news = Detected(reason: reason, code: code) with { OrderId = "ORDER-2026-000123456", TrackingUrl = "https://shop.example.co.kr/mypage/orders/ORDER-2026-000123456" };
 
@@ -43,19 +44,19 @@ public class NoticeRendererTests
     [Fact]
     public void AStalledParcelIsToldThatTrackingHasGoneQuiet()
     {
-        var news = Detected(English(), reason: "STALLED");
+        var news = Detected(English(), reason: DelayReason.Stalled);
 
         NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text
             .ShouldStartWith("[Shop] Order A-1001: your parcel has had no tracking update for a while.");
-        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, Detected(reason: "STALLED"), Options).Text
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, Detected(reason: DelayReason.Stalled), Options).Text
             .ShouldContain("한동안 배송 조회 정보가 업데이트되지 않고 있어요.");
     }
 
     [Fact]
     public void APromiseAtRiskIsToldSofterThanADelayInEnglishAndKorean()
     {
-        var english = Detected(English(), reason: "PROMISE_AT_RISK");
-        var korean = Detected(reason: "PROMISE_AT_RISK");
+        var english = Detected(English(), reason: DelayReason.PromiseAtRisk);
+        var korean = Detected(reason: DelayReason.PromiseAtRisk);
 
         NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, english, Options).Text
             .ShouldStartWith("[Shop] Order A-1001: your order may not arrive by the promised date; we are watching it closely.");
@@ -82,7 +83,7 @@ public class NoticeRendererTests
     public void EnglishDatesAreInTheCustomersZone()
     {
         // 2026-11-28 03:00 UTC is still Friday 27 November in New York.
-        var news = Detected(English(), new DateTimeOffset(2026, 11, 28, 3, 0, 0, TimeSpan.Zero), "CARRIER_EXCEPTION", "WEATHER");
+        var news = Detected(English(), new DateTimeOffset(2026, 11, 28, 3, 0, 0, TimeSpan.Zero), DelayReason.CarrierException, "WEATHER");
 
         var sms = NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, Options).Text;
 
@@ -118,7 +119,7 @@ public class NoticeRendererTests
     [Fact]
     public void AFurtherDelayAndAnActionRequiredSayDifferentThings()
     {
-        var news = Detected(reason: "CARRIER_EXCEPTION", code: "ADDRESS_ISSUE");
+        var news = Detected(reason: DelayReason.CarrierException, code: "ADDRESS_ISSUE");
 
         NoticeRenderer.Render(Channel.Email, NoticeKind.ActionRequired, news, Options).Subject!.ShouldBe("[확인 요청] 주문 A-1001 배송지 주소를 확인해 주세요");
         NoticeRenderer.Render(Channel.Sms, NoticeKind.FurtherDelay, Detected(), Options).Text.ShouldContain("[추가 지연]");
@@ -135,7 +136,7 @@ public class NoticeRendererTests
     [Fact]
     public void GoodNewsSaysTheOrderIsBackOnTrackWithTheEstimateAndNoApology()
     {
-        var news = Detected(eta: new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)) with { Kind = EpisodeNewsKind.Resolved, Resolution = "RECOVERED" };
+        var news = Detected(eta: new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero)) with { Kind = EpisodeNewsKind.Resolved, Resolution = Resolution.Recovered };
 
         var korean = NoticeRenderer.Render(Channel.Sms, NoticeKind.BackOnTrack, news, Options).Text;
         korean.ShouldContain("좋은 소식");
@@ -150,10 +151,10 @@ public class NoticeRendererTests
     }
 
     [Theory]
-    [InlineData("STALLED")]
-    [InlineData("MISSED_PROMISE")]
-    [InlineData("PROMISE_AT_RISK")]
-    public void AStaleEstimateBeforeThePromiseIsNotQuotedForALateParcel(string reason)
+    [InlineData(DelayReason.Stalled)]
+    [InlineData(DelayReason.MissedPromise)]
+    [InlineData(DelayReason.PromiseAtRisk)]
+    public void AStaleEstimateBeforeThePromiseIsNotQuotedForALateParcel(DelayReason reason)
     {
         var news = Detected(eta: Promise.AddHours(-20), reason: reason) with { Customer = English() };
 
@@ -161,7 +162,7 @@ public class NoticeRendererTests
 
         sms.ShouldContain("We will tell you the new date");
         sms.ShouldNotContain("New estimate");
-        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news with { Reason = "ETA_SLIP", EstimatedDeliveryAt = Promise.AddDays(1) }, Options).Text
+        NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news with { Reason = DelayReason.EtaSlip, EstimatedDeliveryAt = Promise.AddDays(1) }, Options).Text
             .ShouldContain("New estimate");
     }
 }

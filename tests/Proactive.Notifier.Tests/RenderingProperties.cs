@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CsCheck;
 using NodaTime;
+using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Messages;
 
 namespace Proactive.Notifier.Tests;
@@ -15,8 +16,8 @@ public partial class RenderingProperties
 {
     private const string Shop = "shop.example";
 
-    internal static readonly string[] Reasons =
-        ["ETA_SLIP", "CARRIER_EXCEPTION", "DELIVERY_ATTEMPTED", "RETURNED_TO_SENDER", "NOT_SHIPPED", "MISSED_PROMISE", "STALLED", "PROMISE_AT_RISK", "PREDICTED_LATE"];
+    internal static readonly DelayReason[] Reasons =
+        [DelayReason.EtaSlip, DelayReason.CarrierException, DelayReason.DeliveryAttempted, DelayReason.ReturnedToSender, DelayReason.NotShipped, DelayReason.MissedPromise, DelayReason.Stalled, DelayReason.PromiseAtRisk, DelayReason.PredictedLate];
 
     internal static readonly string[] ExceptionCodes = ["WEATHER", "CARRIER_DELAY", "ADDRESS_ISSUE", "CUSTOMS", "DAMAGED", "LOST", "OTHER"];
 
@@ -73,7 +74,7 @@ public partial class RenderingProperties
     private static readonly Gen<EpisodeNews> News = Gen.Select(
         AnyText,
         Gen.Enum<EpisodeNewsKind>(),
-        Gen.Frequency((6, Gen.OneOf(Reasons)), (1, AnyText)),
+        Gen.Frequency((6, Gen.OneOf(Reasons)), (1, Gen.Int.Select(n => (DelayReason)n))),
         Gen.Frequency((3, Gen.OneOf(ExceptionCodes).Null(0.3)), (1, AnyText.Null(0.5))),
         Instant,
         Instant.Nullable(0.2),

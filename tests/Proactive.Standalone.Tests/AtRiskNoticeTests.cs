@@ -69,7 +69,7 @@ public abstract class AtRiskNoticeTests : IAsyncLifetime
 
     private int AtRisk(string outcome, string? channel = null) => atRisk.Count(m => m.Outcome == outcome && (channel is null || m.Channel == channel));
 
-    private static DelayEpisodeChanged Change(long sequence, string reason, DateTimeOffset? eta, double? probability = null, bool recordOnly = false)
+    private static DelayEpisodeChanged Change(long sequence, DelayReason reason, DateTimeOffset? eta, double? probability = null, bool recordOnly = false)
     {
         var change = new DelayEpisodeChanged
         {
@@ -116,7 +116,7 @@ public abstract class AtRiskNoticeTests : IAsyncLifetime
     {
         // 2026-11-28 12:00 in Seoul.
         var around = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.FromHours(9));
-        await HandleAsync(Change(1, "PREDICTED_LATE", around, 0.82));
+        await HandleAsync(Change(1, DelayReason.PredictedLate, around, 0.82));
 
         host.Twilio.Messages.ShouldHaveSingleItem().Body
             .ShouldBe($"[Proactive] 주문 {Order} 약속드린 날짜보다 늦게 도착할 수도 있어요. 지금 예상 도착일은 11월 28일(토)쯤이에요. https://shop.example/orders/{Order}");
@@ -128,7 +128,7 @@ public abstract class AtRiskNoticeTests : IAsyncLifetime
 
         // The promise has passed (16:00 in Seoul a day later): the carrier says nothing new, so the customer hears nothing new.
         host.Time.Advance(TimeSpan.FromHours(78));
-        await HandleAsync(Change(2, "MISSED_PROMISE", null));
+        await HandleAsync(Change(2, DelayReason.MissedPromise, null));
         host.Twilio.Requests.ShouldBe(1);
         host.SendGrid.Requests.ShouldBe(1);
         var confirmed = await NoticesAsync(2);
@@ -138,7 +138,7 @@ public abstract class AtRiskNoticeTests : IAsyncLifetime
         confirmed.Where(n => n.TryGetProperty("predictedProbability", out var _)).ShouldBeEmpty();
 
         // Then the carrier's estimate lands a day past the one the warning gave: that is news.
-        await HandleAsync(Change(3, "ETA_SLIP", around.AddDays(1)));
+        await HandleAsync(Change(3, DelayReason.EtaSlip, around.AddDays(1)));
         host.Twilio.Messages.Count.ShouldBe(2);
         host.Twilio.Messages.Last().Body.ShouldContain("[추가 지연]");
         (await NoticesAsync(3)).ShouldAllBe(n => n.GetProperty("kind").GetString() == "FURTHER_DELAY" && n.GetProperty("status").GetString() == "sent");
@@ -151,7 +151,7 @@ public abstract class AtRiskNoticeTests : IAsyncLifetime
     [Fact]
     public async Task RecordOnlyNewsIsShownButToldToNoOneUntilADelayIsConfirmed()
     {
-        await HandleAsync(Change(1, "PREDICTED_LATE", Promise.AddDays(2), 0.91, recordOnly: true));
+        await HandleAsync(Change(1, DelayReason.PredictedLate, Promise.AddDays(2), 0.91, recordOnly: true));
 
         host.Twilio.Requests.ShouldBe(0);
         host.SendGrid.Requests.ShouldBe(0);
@@ -162,7 +162,7 @@ public abstract class AtRiskNoticeTests : IAsyncLifetime
             && n.GetProperty("predictedProbability").GetDouble() == 0.91);
 
         host.Time.Advance(TimeSpan.FromHours(78));
-        await HandleAsync(Change(2, "MISSED_PROMISE", null));
+        await HandleAsync(Change(2, DelayReason.MissedPromise, null));
 
         host.Twilio.Messages.ShouldHaveSingleItem().Body.ShouldContain("약속드린 날짜까지 도착하지 못했어요.");
         host.SendGrid.Mails.ShouldHaveSingleItem().Subject.ShouldBe($"주문 {Order} 배송 지연 안내");
@@ -176,11 +176,11 @@ public abstract class AtRiskNoticeTests : IAsyncLifetime
     [Fact]
     public async Task ACustomerWarnedThatTheOrderMayArriveLateHearsWhenItIsBackOnTrack()
     {
-        await HandleAsync(Change(1, "PREDICTED_LATE", Promise.AddDays(2), 0.7));
+        await HandleAsync(Change(1, DelayReason.PredictedLate, Promise.AddDays(2), 0.7));
         host.Time.Advance(TimeSpan.FromHours(5));
-        var recovered = Change(2, "PREDICTED_LATE", Promise.AddHours(-6));
+        var recovered = Change(2, DelayReason.PredictedLate, Promise.AddHours(-6));
         recovered.Kind = DelayEpisodeChanged.Types.Kind.Resolved;
-        recovered.Resolution = "RECOVERED";
+        recovered.Resolution = Resolution.Recovered;
 
         await HandleAsync(recovered);
 

@@ -6,8 +6,10 @@ namespace Proactive.Standalone.Tests;
 public static class StartRefusals
 {
     /// <summary>Starts the host with <paramref name="settings"/>, waits for it to exit, and returns its exit code and output.</summary>
-    public static Task<(int ExitCode, string Output)> RunAsync(params (string Key, string Value)[] settings) =>
-        RunAsync(settings, []);
+    public static Task<(int ExitCode, string Output)> RunAsync(params (string Key, string Value)[] settings) => RunAsync(settings, []);
+
+    /// <summary>As <see cref="RunAsync(ValueTuple{string, string}[])"/>, with settings given as environment variables ("Proactive__Notices__QuietHoursStart").</summary>
+    public static Task<(int ExitCode, string Output)> RunWithEnvironmentAsync(params (string Name, string Value)[] environment) => RunAsync([], environment);
 
     /// <summary>The same, with settings on the command line and environment variables ("Proactive__Dispatch__PollInterval").</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync((string Key, string Value)[] settings, (string Name, string Value)[] environment)

@@ -1,5 +1,5 @@
 using Dapper;
-using Proactive.Contracts.Tracker.V1;
+using DelayEpisodeChanged = Proactive.Contracts.Tracker.V1.DelayEpisodeChanged;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tests.Shared;
 using Proactive.Tracker.Episodes;
@@ -117,7 +117,7 @@ public abstract class OrderTransactionTests : IAsyncLifetime
                 await order.TryAddEventAsync(placed, Now);
                 await order.SaveEpisodeAsync(episode);
                 var sequence = await order.NextSequenceAsync("O-1");
-                await order.AddToOutboxAsync(new OutgoingEvent(0, $"O-1/{sequence}", OutgoingEvent.EpisodeTopic, OutgoingEvent.EpisodeType, "O-1", new DelayEpisodeChanged { OrderId = "O-1" }, null, null), Now);
+                await order.AddToOutboxAsync(new OutgoingEvent(0, $"O-1/{sequence}", Contracts.Topics.Notices, Contracts.CloudEventTypes.DelayEpisodeChanged, "O-1", new DelayEpisodeChanged { OrderId = "O-1" }, null, null), Now);
                 await order.SetTimerAsync("O-1", Now.AddDays(1));
                 await order.SavePredictionAsync(new OrderPrediction("O-1", RaisedAt: Now, Probability: 0.7, RaisedIn: PredictionMode.Notify));
                 await order.AddLessonAsync([new HistogramRow(HistogramKind.Transit, "KR", 3, 1.0)]);

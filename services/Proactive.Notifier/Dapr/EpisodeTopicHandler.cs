@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using Google.Protobuf;
+using Proactive.Contracts;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults.CloudEvents;
 using Proactive.ServiceDefaults.Dapr;
@@ -9,17 +10,18 @@ using Proactive.ServiceDefaults.Dapr;
 namespace Proactive.Notifier.Dapr;
 
 /// <summary>
-/// Delay-episode changes from Tracker (topic "notices", type proactive.delay.episode.v1) as Dapr
-/// delivers them, handed to the same handler the standalone host calls in-process.
+/// Delay-episode changes from Tracker (<see cref="Topics.Notices"/>, <see cref="CloudEventTypes.DelayEpisodeChanged"/>)
+/// as Dapr delivers them, handed to the same handler the standalone host calls in-process.
 /// </summary>
 public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHandler
 {
-    public const string EpisodeTopic = "notices";
-    public const string EpisodeType = "proactive.delay.episode.v1";
-
+    /// <summary>
+    /// Unknown fields are ignored, and so is an enum name this Notifier does not know: a reason a
+    /// newer Tracker added arrives as DELAY_REASON_UNSPECIFIED and is told as a delay without detail.
+    /// </summary>
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    public string Topic => EpisodeTopic;
+    public string Topic => Topics.Notices;
 
     public async Task<TopicOutcome> HandleAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
     {
@@ -32,9 +34,9 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
         }
 
         // Dapr's default type when a publisher sets none: the topic carries nothing else.
-        if (type is not (EpisodeType or "com.dapr.event.sent"))
+        if (type is not (CloudEventTypes.DelayEpisodeChanged or "com.dapr.event.sent"))
         {
-            return TopicOutcome.Drop($"type '{CloudEventFormat.Printable(type ?? "")}' is not {EpisodeType}");
+            return TopicOutcome.Drop($"type '{CloudEventFormat.Printable(type ?? "")}' is not {CloudEventTypes.DelayEpisodeChanged}");
         }
 
         var data = cloudEvent.Data switch

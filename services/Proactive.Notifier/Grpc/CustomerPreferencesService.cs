@@ -59,7 +59,7 @@ public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetric
         var customerId = RequireCustomer(request.CustomerId);
         var channel = Channel(request.Channel);
         var optedOut = false;
-        var withdrawn = new List<string>();
+        var withdrawn = new List<Contracts.Tracker.V1.DelayReason>();
         var preferences = await ChangeAsync(
             customerId,
             p =>

@@ -58,7 +58,7 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
             NoticeKind.AtRisk => "AT_RISK",
             _ => "DELAY",
         },
-        Reason = n.Reason,
+        Reason = Contracts.WireName.Of(n.Reason),
         Status = n.Status.ToString().ToLowerInvariant(),
         Why = n.Why ?? "",
         DecidedAt = Timestamp.FromDateTimeOffset(n.DecidedAt),

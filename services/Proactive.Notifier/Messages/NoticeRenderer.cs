@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using NodaTime;
+using Proactive.Contracts.Tracker.V1;
 
 namespace Proactive.Notifier.Messages;
 
@@ -19,9 +20,6 @@ public sealed record RenderedMessage(string? Subject, string Text, string? Html,
 /// </summary>
 public static class NoticeRenderer
 {
-    /// <summary>The last call's reason: not late yet, so its subject says "may" rather than "is delayed".</summary>
-    private const string PromiseAtRisk = "PROMISE_AT_RISK";
-
     /// <summary>The order reference an SMS falls back to when the full one does not fit.</summary>
     private const int ShortOrderReference = 8;
 
@@ -60,7 +58,7 @@ public static class NoticeRenderer
         var placeholder = texts.NoEstimate;
         var reference = SafeText.OrderReference(news.OrderId);
         var shortReference = SafeText.OrderReference(news.OrderId, ShortOrderReference);
-        var generic = kind is NoticeKind.BackOnTrack or NoticeKind.AtRisk ? what : texts.What("", null);
+        var generic = kind is NoticeKind.BackOnTrack or NoticeKind.AtRisk ? what : texts.What(DelayReason.Unspecified, null);
         if (kind == NoticeKind.AtRisk)
         {
             // "May arrive later than promised, now expected around {date}": the date is in the sentence.
@@ -111,7 +109,8 @@ public static class NoticeRenderer
         Texts texts, NoticeKind kind, EpisodeNews news, string what, LocalDate? eta, LocalDate? promised, Language language, LinkCheck link, NoticePolicyOptions options)
     {
         var reference = SafeText.OrderReference(news.OrderId);
-        var subject = kind == NoticeKind.AtRisk || (kind == NoticeKind.Delay && news.Reason == PromiseAtRisk)
+        // The last call is not late yet, so its subject says "may" rather than "is delayed".
+        var subject = kind == NoticeKind.AtRisk || (kind == NoticeKind.Delay && news.Reason == DelayReason.PromiseAtRisk)
             ? texts.AtRiskSubject(reference)
             : texts.Subject(kind, reference);
         var greeting = texts.Greeting(SafeText.GreetingName(news.Customer.Name));
@@ -171,7 +170,7 @@ public static class NoticeRenderer
     /// </summary>
     private static DateTimeOffset? CredibleEstimate(NoticeKind kind, EpisodeNews news) =>
         news.EstimatedDeliveryAt is { } at
-        && (kind == NoticeKind.BackOnTrack || at > news.PromisedBy || news.Reason is not ("STALLED" or "MISSED_PROMISE" or PromiseAtRisk or EpisodeNews.PredictedLate))
+        && (kind == NoticeKind.BackOnTrack || at > news.PromisedBy || news.Reason is not (DelayReason.Stalled or DelayReason.MissedPromise or DelayReason.PromiseAtRisk or DelayReason.PredictedLate))
             ? at
             : null;
 

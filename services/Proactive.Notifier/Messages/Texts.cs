@@ -1,3 +1,5 @@
+using Proactive.Contracts.Tracker.V1;
+
 namespace Proactive.Notifier.Messages;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Proactive.Notifier.Messages;
 /// order id comes in its safe form (<see cref="SafeText.OrderReference"/>), or null when none is left.
 /// </summary>
 internal sealed record Texts(
-    Func<string, string?, string> What,
+    Func<DelayReason, string?, string> What,
     Func<string?, string> OrderLabel,
     Func<string, string> EstimateShort,
     Func<string, string> EstimateLong,
@@ -29,19 +31,19 @@ internal sealed record Texts(
     public static readonly Texts English = new(
         What: (reason, code) => (reason, code) switch
         {
-            ("CARRIER_EXCEPTION", "WEATHER") => "bad weather has delayed your delivery.",
-            ("CARRIER_EXCEPTION", "CARRIER_DELAY") => "the carrier has delayed your delivery.",
-            ("CARRIER_EXCEPTION", "CUSTOMS") => "your parcel is held up in customs.",
-            ("CARRIER_EXCEPTION", "DAMAGED") => "your parcel was damaged in transit. Our team will contact you.",
-            ("CARRIER_EXCEPTION", "LOST") => "your parcel was lost in transit. Our team will contact you.",
-            ("CARRIER_EXCEPTION", "ADDRESS_ISSUE") => "the carrier cannot deliver to your address. Please check it.",
-            ("CARRIER_EXCEPTION", _) => "a carrier problem has delayed your delivery.",
-            ("DELIVERY_ATTEMPTED", _) => "the carrier tried to deliver but could not.",
-            ("NOT_SHIPPED", _) => "your order has not shipped yet.",
-            ("MISSED_PROMISE", _) => "your order did not arrive by the promised date.",
-            ("PROMISE_AT_RISK", _) => "your order may not arrive by the promised date; we are watching it closely.",
-            ("RETURNED_TO_SENDER", _) => "your parcel is being returned to us. Our team will contact you.",
-            ("STALLED", _) => "your parcel has had no tracking update for a while.",
+            (DelayReason.CarrierException, "WEATHER") => "bad weather has delayed your delivery.",
+            (DelayReason.CarrierException, "CARRIER_DELAY") => "the carrier has delayed your delivery.",
+            (DelayReason.CarrierException, "CUSTOMS") => "your parcel is held up in customs.",
+            (DelayReason.CarrierException, "DAMAGED") => "your parcel was damaged in transit. Our team will contact you.",
+            (DelayReason.CarrierException, "LOST") => "your parcel was lost in transit. Our team will contact you.",
+            (DelayReason.CarrierException, "ADDRESS_ISSUE") => "the carrier cannot deliver to your address. Please check it.",
+            (DelayReason.CarrierException, _) => "a carrier problem has delayed your delivery.",
+            (DelayReason.DeliveryAttempted, _) => "the carrier tried to deliver but could not.",
+            (DelayReason.NotShipped, _) => "your order has not shipped yet.",
+            (DelayReason.MissedPromise, _) => "your order did not arrive by the promised date.",
+            (DelayReason.PromiseAtRisk, _) => "your order may not arrive by the promised date; we are watching it closely.",
+            (DelayReason.ReturnedToSender, _) => "your parcel is being returned to us. Our team will contact you.",
+            (DelayReason.Stalled, _) => "your parcel has had no tracking update for a while.",
             _ => "your delivery is running late.",
         },
         OrderLabel: id => $"Order{Ref(id)}:",
@@ -75,19 +77,19 @@ internal sealed record Texts(
     public static readonly Texts Korean = new(
         What: (reason, code) => (reason, code) switch
         {
-            ("CARRIER_EXCEPTION", "WEATHER") => "기상 악화로 배송이 늦어지고 있어요.",
-            ("CARRIER_EXCEPTION", "CARRIER_DELAY") => "택배사 사정으로 배송이 늦어지고 있어요.",
-            ("CARRIER_EXCEPTION", "CUSTOMS") => "통관이 늦어지고 있어요.",
-            ("CARRIER_EXCEPTION", "DAMAGED") => "배송 중 상품이 파손됐어요. 곧 연락드릴게요.",
-            ("CARRIER_EXCEPTION", "LOST") => "배송 중 상품이 분실됐어요. 곧 연락드릴게요.",
-            ("CARRIER_EXCEPTION", "ADDRESS_ISSUE") => "배송지 주소 확인이 필요해요. 주소를 확인해 주세요.",
-            ("CARRIER_EXCEPTION", _) => "택배사 문제로 배송이 늦어지고 있어요.",
-            ("DELIVERY_ATTEMPTED", _) => "배송 기사님이 방문했지만 전달하지 못했어요.",
-            ("NOT_SHIPPED", _) => "아직 출고되지 않았어요.",
-            ("MISSED_PROMISE", _) => "약속드린 날짜까지 도착하지 못했어요.",
-            ("PROMISE_AT_RISK", _) => "약속드린 날짜까지 도착하지 못할 수도 있어요. 계속 확인하고 있어요.",
-            ("RETURNED_TO_SENDER", _) => "상품이 반송되고 있어요. 곧 연락드릴게요.",
-            ("STALLED", _) => "한동안 배송 조회 정보가 업데이트되지 않고 있어요.",
+            (DelayReason.CarrierException, "WEATHER") => "기상 악화로 배송이 늦어지고 있어요.",
+            (DelayReason.CarrierException, "CARRIER_DELAY") => "택배사 사정으로 배송이 늦어지고 있어요.",
+            (DelayReason.CarrierException, "CUSTOMS") => "통관이 늦어지고 있어요.",
+            (DelayReason.CarrierException, "DAMAGED") => "배송 중 상품이 파손됐어요. 곧 연락드릴게요.",
+            (DelayReason.CarrierException, "LOST") => "배송 중 상품이 분실됐어요. 곧 연락드릴게요.",
+            (DelayReason.CarrierException, "ADDRESS_ISSUE") => "배송지 주소 확인이 필요해요. 주소를 확인해 주세요.",
+            (DelayReason.CarrierException, _) => "택배사 문제로 배송이 늦어지고 있어요.",
+            (DelayReason.DeliveryAttempted, _) => "배송 기사님이 방문했지만 전달하지 못했어요.",
+            (DelayReason.NotShipped, _) => "아직 출고되지 않았어요.",
+            (DelayReason.MissedPromise, _) => "약속드린 날짜까지 도착하지 못했어요.",
+            (DelayReason.PromiseAtRisk, _) => "약속드린 날짜까지 도착하지 못할 수도 있어요. 계속 확인하고 있어요.",
+            (DelayReason.ReturnedToSender, _) => "상품이 반송되고 있어요. 곧 연락드릴게요.",
+            (DelayReason.Stalled, _) => "한동안 배송 조회 정보가 업데이트되지 않고 있어요.",
             _ => "배송이 늦어지고 있어요.",
         },
         OrderLabel: id => $"주문{Ref(id)}",

@@ -1,14 +1,18 @@
+using System.Text.Json.Serialization;
 using Proactive.Contracts.Tracker.V1;
 
 namespace Proactive.Notifier;
 
-/// <summary>The news Notifier receives from Tracker, in domain terms.</summary>
+/// <summary>
+/// The news Notifier receives from Tracker, in domain terms. Kept with each notice as JSON, where
+/// reason and resolution are written by their contract names ("ETA_SLIP"), as they always were.
+/// </summary>
 public sealed record EpisodeNews(
     string OrderId,
     string EpisodeId,
     long Sequence,
     EpisodeNewsKind Kind,
-    string Reason,
+    [property: JsonConverter(typeof(WireNameJsonConverter<DelayReason>))] DelayReason Reason,
     string? ExceptionCode,
     bool ActionRequired,
     DateTimeOffset PromisedBy,
@@ -16,14 +20,11 @@ public sealed record EpisodeNews(
     CustomerContact Customer,
     string? TrackingUrl,
     string? Carrier,
-    string? Resolution,
+    [property: JsonConverter(typeof(WireNameJsonConverter<Resolution>))] Resolution? Resolution,
     DateTimeOffset? OccurredAt = null,
     double? PredictedProbability = null,
     bool RecordOnly = false)
 {
-    /// <summary>The reason of an episode the delivery-time model opened: late by prediction, not yet by fact.</summary>
-    public const string PredictedLate = "PREDICTED_LATE";
-
     /// <summary>The change as Tracker published it, in Notifier's terms (empty strings become absent values).</summary>
     public static EpisodeNews From(DelayEpisodeChanged change)
     {
@@ -58,7 +59,7 @@ public sealed record EpisodeNews(
                     .ToList()),
             NonEmpty(change.TrackingUrl),
             NonEmpty(change.Carrier),
-            NonEmpty(change.Resolution),
+            change.Resolution == Contracts.Tracker.V1.Resolution.Unspecified ? null : change.Resolution,
             change.OccurredAt?.ToDateTimeOffset(),
             Probability(change),
             change.RecordOnly);

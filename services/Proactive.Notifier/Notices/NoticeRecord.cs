@@ -1,3 +1,5 @@
+using Proactive.Contracts.Tracker.V1;
+
 namespace Proactive.Notifier;
 
 /// <summary>One notice decision as recorded: sent, pending, suppressed... and why.</summary>
@@ -8,7 +10,7 @@ public sealed record NoticeRecord(
     long Sequence,
     Channel Channel,
     NoticeKind Kind,
-    string Reason,
+    DelayReason Reason,
     NoticeStatus Status,
     string? Why,
     DateTimeOffset DecidedAt,

@@ -1,3 +1,6 @@
+using Proactive.Contracts;
+using Proactive.Contracts.Tracker.V1;
+
 namespace Proactive.Notifier.Policy;
 
 /// <summary>
@@ -22,6 +25,12 @@ public static class NoticePolicy
 
     private static readonly Channel[] AllChannels = [Channel.Sms, Channel.Email];
 
+    /// <summary>
+    /// For each channel the customer is told on (<see cref="ChannelsFor"/>): an address? not opted
+    /// out? the first news of the episode, or further news since the notice last told on the channel?
+    /// told, or only recorded? within the order cap? then <see cref="Schedule"/>d around quiet hours.
+    /// Closing news goes to <see cref="BackOnTrack"/>.
+    /// </summary>
     /// <param name="news">The news, with the customer's preferences already laid over the contact.</param>
     /// <param name="ledger">Every notice already decided for the order (unsent ones being replaced left out).</param>
     /// <param name="preferences">The customer's own choices: opt-outs and quiet hours.</param>
@@ -38,82 +47,97 @@ public static class NoticePolicy
             return BackOnTrack(news, ledger, now, options, preferences);
         }
 
-        var channels = ChannelsFor(news.Customer, preferences);
-        var recentNews = ledger
+        var toldToday = NewsToldInLast24Hours(ledger, now);
+        return ChannelsFor(news.Customer, preferences)
+            .Select(channel => DecideFor(channel, news, ledger, toldToday, now, options, preferences))
+            .OfType<NoticeDecision>()
+            .ToList();
+    }
+
+    /// <summary>The decision for one channel; null when the channel is not the customer's and has no address.</summary>
+    private static NoticeDecision? DecideFor(
+        Channel channel,
+        EpisodeNews news,
+        IReadOnlyList<NoticeRecord> ledger,
+        int toldToday,
+        DateTimeOffset now,
+        NoticePolicyOptions options,
+        Preferences.CustomerPreferences preferences)
+    {
+        var kind = FirstKind(news);
+        if (news.Customer.AddressFor(channel) is null)
+        {
+            return news.Customer.Channels.Contains(channel)
+                ? NoticeDecision.Suppress(channel, kind, $"the customer asked for {Name(channel)} but gave no {Name(channel)} address")
+                : null;
+        }
+
+        if (preferences.OptOutOf(channel) is { } optOut)
+        {
+            return NoticeDecision.Suppress(channel, kind, OptedOutReason(channel, optOut));
+        }
+
+        var decision = LastTold(ledger, news.EpisodeId, channel) is { } last
+            ? AfterNotice(last, channel, news, options)
+            : NoticeDecision.Tell(channel, kind);
+        if (!decision.Send)
+        {
+            return decision;
+        }
+
+        if (news.RecordOnly)
+        {
+            return NoticeDecision.Suppress(channel, decision.Kind, RecordOnlyReason);
+        }
+
+        if (toldToday >= options.MaxPerOrderPer24Hours)
+        {
+            return NoticeDecision.Suppress(
+                channel,
+                decision.Kind,
+                $"order cap: {toldToday} notices already told for this order in the last 24 h (max {options.MaxPerOrderPer24Hours})");
+        }
+
+        return Schedule(decision, news.Customer, now, options, preferences);
+    }
+
+    /// <summary>Pieces of news (not good news) told for the order in the last 24 hours, whatever the channels.</summary>
+    private static int NewsToldInLast24Hours(IReadOnlyList<NoticeRecord> ledger, DateTimeOffset now) =>
+        ledger
             .Where(n => n.IsTold && n.Kind != NoticeKind.BackOnTrack && (n.SentAt ?? n.DecidedAt) > now - TimeSpan.FromHours(24))
             .Select(n => (n.EpisodeId, n.Sequence))
             .Distinct()
             .Count();
 
-        var decisions = new List<NoticeDecision>();
-        foreach (var channel in channels)
+    /// <summary>The newest notice of the episode told on the channel.</summary>
+    private static NoticeRecord? LastTold(IReadOnlyList<NoticeRecord> ledger, string episodeId, Channel channel) =>
+        ledger.Where(n => n.EpisodeId == episodeId && n.Channel == channel && n.IsTold).MaxBy(n => n.Sequence);
+
+    /// <summary>
+    /// News of an episode already told on the channel: worth telling when the customer must now act,
+    /// or when the estimate slipped at least <see cref="NoticePolicyOptions.RenotifySlip"/> past the
+    /// one told; otherwise recorded with what did (not) change.
+    /// </summary>
+    private static NoticeDecision AfterNotice(NoticeRecord last, Channel channel, EpisodeNews news, NoticePolicyOptions options)
+    {
+        if (news.ActionRequired && !last.ActionRequired)
         {
-            var kind = FirstKind(news);
-            if (news.Customer.AddressFor(channel) is null)
-            {
-                if (news.Customer.Channels.Contains(channel))
-                {
-                    decisions.Add(NoticeDecision.Suppress(channel, kind, $"the customer asked for {Name(channel)} but gave no {Name(channel)} address"));
-                }
-
-                continue;
-            }
-
-            if (preferences.OptOutOf(channel) is { } optOut)
-            {
-                decisions.Add(NoticeDecision.Suppress(channel, kind, OptedOutReason(channel, optOut)));
-                continue;
-            }
-
-            var last = ledger
-                .Where(n => n.EpisodeId == news.EpisodeId && n.Channel == channel && n.IsTold)
-                .MaxBy(n => n.Sequence);
-            if (last is not null)
-            {
-                if (news.ActionRequired && !last.ActionRequired)
-                {
-                    kind = NoticeKind.ActionRequired;
-                }
-                else if (news.Reason == EpisodeNews.PredictedLate)
-                {
-                    // The model's date drifts later with every day without delivery: told once, it is
-                    // told again only when a confirmed delay moves the estimate (below).
-                    decisions.Add(NoticeDecision.Suppress(
-                        channel,
-                        NoticeKind.FurtherDelay,
-                        $"still only predicted late: already told in notice {last.NoticeId}, and a changed prediction is not told again"));
-                    continue;
-                }
-                else if (SlipSince(last, news) is { } slip && slip >= options.RenotifySlip)
-                {
-                    kind = NoticeKind.FurtherDelay;
-                }
-                else
-                {
-                    decisions.Add(NoticeDecision.Suppress(channel, NoticeKind.FurtherDelay, NothingNewReason(last, news, options)));
-                    continue;
-                }
-            }
-
-            if (news.RecordOnly)
-            {
-                decisions.Add(NoticeDecision.Suppress(channel, kind, RecordOnlyReason));
-                continue;
-            }
-
-            if (recentNews >= options.MaxPerOrderPer24Hours)
-            {
-                decisions.Add(NoticeDecision.Suppress(
-                    channel,
-                    kind,
-                    $"order cap: {recentNews} notices already told for this order in the last 24 h (max {options.MaxPerOrderPer24Hours})"));
-                continue;
-            }
-
-            decisions.Add(Schedule(NoticeDecision.Tell(channel, kind), news.Customer, now, options, preferences));
+            return NoticeDecision.Tell(channel, NoticeKind.ActionRequired);
         }
 
-        return decisions;
+        if (news.Reason == DelayReason.PredictedLate)
+        {
+            // The model's date drifts later with every day without delivery: told once, it is
+            // told again only when a confirmed delay moves the estimate.
+            return NoticeDecision.Suppress(
+                channel,
+                NoticeKind.FurtherDelay,
+                $"still only predicted late: already told in notice {last.NoticeId}, and a changed prediction is not told again");
+        }
+
+        return SlipSince(last, news) is { } slip && slip >= options.RenotifySlip
+            ? NoticeDecision.Tell(channel, NoticeKind.FurtherDelay)
+            : NoticeDecision.Suppress(channel, NoticeKind.FurtherDelay, NothingNewReason(last, news, options));
     }
 
     /// <summary>
@@ -139,7 +163,7 @@ public static class NoticePolicy
     private static IReadOnlyList<NoticeDecision> BackOnTrack(
         EpisodeNews news, IReadOnlyList<NoticeRecord> ledger, DateTimeOffset now, NoticePolicyOptions options, Preferences.CustomerPreferences preferences)
     {
-        if (!options.BackOnTrack || news.Resolution != "RECOVERED")
+        if (!options.BackOnTrack || news.Resolution != Resolution.Recovered)
         {
             return [];
         }
@@ -176,9 +200,9 @@ public static class NoticePolicy
         }
 
         var zoneId = customer.TimeZone ?? options.DefaultTimeZone;
-        var zone = Messages.LocalDates.Zone(zoneId);
-        var window = preferences.QuietWindow(options);
-        var sendAt = QuietHours.Parse(window.Start, window.End).NextAllowed(now, zone);
+        var zone = customer.TimeZone is null ? options.DefaultZone : Messages.LocalDates.Zone(customer.TimeZone);
+        var quiet = preferences.QuietHours is { } own ? QuietHours.Parse(own.Start, own.End) : options.DefaultQuietHours;
+        var sendAt = quiet.NextAllowed(now, zone);
         if (sendAt <= now)
         {
             return decision with { SendAt = now };
@@ -188,7 +212,7 @@ public static class NoticePolicy
         return decision with
         {
             SendAt = sendAt,
-            Why = $"deferred: quiet hours {window.Start}–{window.End} in {zoneId}; held until {local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} local",
+            Why = $"deferred: quiet hours {quiet} in {zoneId}; held until {local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} local",
         };
     }
 
@@ -198,7 +222,7 @@ public static class NoticePolicy
     /// <summary>The first notice of an episode: what the customer must do, else a prediction or a confirmed delay.</summary>
     private static NoticeKind FirstKind(EpisodeNews news) =>
         news.ActionRequired ? NoticeKind.ActionRequired
-        : news.Reason == EpisodeNews.PredictedLate ? NoticeKind.AtRisk
+        : news.Reason == DelayReason.PredictedLate ? NoticeKind.AtRisk
         : NoticeKind.Delay;
 
     private static TimeSpan? SlipSince(NoticeRecord last, EpisodeNews news) =>
@@ -212,8 +236,8 @@ public static class NoticePolicy
             { } slip when slip < TimeSpan.Zero =>
                 $"estimate moved {Hours(-slip)} h earlier but the order is still late; already told in notice {last.NoticeId}",
             _ when last.Kind == NoticeKind.AtRisk =>
-                $"{news.Reason} confirms the at-risk warning already told in notice {last.NoticeId}; told again only when the estimate slips {Hours(options.RenotifySlip)} h past the one told",
-            _ => $"nothing new since notice {last.NoticeId} ({news.Reason})",
+                $"{WireName.Of(news.Reason)} confirms the at-risk warning already told in notice {last.NoticeId}; told again only when the estimate slips {Hours(options.RenotifySlip)} h past the one told",
+            _ => $"nothing new since notice {last.NoticeId} ({WireName.Of(news.Reason)})",
         };
 
     private static string Hours(TimeSpan span) => span.TotalHours.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);

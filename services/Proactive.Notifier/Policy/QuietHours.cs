@@ -16,6 +16,13 @@ public sealed record QuietHours(LocalTime Start, LocalTime End)
     public static QuietHours Parse(string start, string end) =>
         new(HoursMinutes.Parse(start).GetValueOrThrow(), HoursMinutes.Parse(end).GetValueOrThrow());
 
+    /// <summary>"21:00" as a time of day; null when it is not one as HH:mm.</summary>
+    public static LocalTime? TimeOfDay(string? text) =>
+        text is not null && HoursMinutes.Parse(text) is { Success: true } parsed ? parsed.Value : null;
+
+    /// <summary>"21:00–08:00".</summary>
+    public override string ToString() => $"{HoursMinutes.Format(Start)}–{HoursMinutes.Format(End)}";
+
     /// <summary>The first instant at or after <paramref name="now"/> outside the window, in <paramref name="zone"/>.</summary>
     public DateTimeOffset NextAllowed(DateTimeOffset now, DateTimeZone zone)
     {

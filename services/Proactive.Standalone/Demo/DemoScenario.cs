@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Proactive.Contracts;
 using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Standalone.Demo;
@@ -108,7 +109,7 @@ public static class DemoScenario
         };
 
         var seoul = "Asia/Seoul";
-        yield return ("orders", Event("proactive.order.placed.v1", new JsonObject
+        yield return (Topics.Orders, Event(CloudEventTypes.OrderPlaced, new JsonObject
         {
             ["orderId"] = KoreanOrder,
             ["occurredAt"] = At(TimeSpan.FromHours(-20), seoul),
@@ -125,7 +126,7 @@ public static class DemoScenario
             },
             ["trackingUrl"] = $"https://{DemoShopHost}/orders/{KoreanOrder}",
         }));
-        yield return ("shipments", Event("proactive.shipment.created.v1", new JsonObject
+        yield return (Topics.Shipments, Event(CloudEventTypes.ShipmentCreated, new JsonObject
         {
             ["shipmentId"] = "S-9001",
             ["orderId"] = KoreanOrder,
@@ -134,7 +135,7 @@ public static class DemoScenario
             ["trackingNumber"] = "5512-3344-9988",
             ["estimatedDeliveryAt"] = At(TimeSpan.FromDays(1), seoul),
         }));
-        yield return ("shipments", Event("proactive.shipment.tracking.v1", new JsonObject
+        yield return (Topics.Shipments, Event(CloudEventTypes.ShipmentTracking, new JsonObject
         {
             ["shipmentId"] = "S-9001",
             ["orderId"] = KoreanOrder,
@@ -145,7 +146,7 @@ public static class DemoScenario
         }));
 
         var utc = "Europe/London";
-        yield return ("orders", Event("proactive.order.placed.v1", new JsonObject
+        yield return (Topics.Orders, Event(CloudEventTypes.OrderPlaced, new JsonObject
         {
             ["orderId"] = EnglishOrder,
             ["occurredAt"] = At(TimeSpan.FromHours(-30), utc),
@@ -161,7 +162,7 @@ public static class DemoScenario
             },
             ["trackingUrl"] = $"https://{DemoShopHost}/orders/{EnglishOrder}",
         }));
-        yield return ("shipments", Event("proactive.shipment.created.v1", new JsonObject
+        yield return (Topics.Shipments, Event(CloudEventTypes.ShipmentCreated, new JsonObject
         {
             ["shipmentId"] = "S-9002",
             ["orderId"] = EnglishOrder,
@@ -169,7 +170,7 @@ public static class DemoScenario
             ["carrier"] = "Royal Mail",
             ["estimatedDeliveryAt"] = At(TimeSpan.FromDays(2), utc),
         }));
-        yield return ("shipments", Event("proactive.shipment.tracking.v1", new JsonObject
+        yield return (Topics.Shipments, Event(CloudEventTypes.ShipmentTracking, new JsonObject
         {
             ["shipmentId"] = "S-9002",
             ["orderId"] = EnglishOrder,

@@ -75,7 +75,7 @@ public static class ReplayInput
         using (document)
         {
             var root = document.RootElement;
-            var topic = EventTypes.OrdersTopic;
+            var topic = Contracts.Topics.Orders;
             if (root.ValueKind == JsonValueKind.Object)
             {
                 if (root.TryGetProperty("topic", out var named) && named.ValueKind == JsonValueKind.String)

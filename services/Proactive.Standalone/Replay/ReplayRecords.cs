@@ -92,7 +92,7 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
                 n.EpisodeId,
                 n.NoticeId,
                 Names.Snake(n.Kind.ToString()),
-                n.Reason,
+                Contracts.WireName.Of(n.Reason),
                 Names.Snake(n.Channel.ToString()),
                 Names.Snake(n.Status.ToString()),
                 n.Why,

@@ -1,29 +1,25 @@
 using Google.Protobuf.Reflection;
+using Proactive.Contracts;
 using Proactive.Contracts.Events.V1;
 
 namespace Proactive.Tracker.Events;
 
-/// <summary>The CloudEvent types of the inbound contract (v1) and the topic each is published on.</summary>
+/// <summary>
+/// The CloudEvent types of the inbound contract (v1), the topic each is published on and its data
+/// message. The names themselves are in <see cref="Contracts.Topics"/> and <see cref="CloudEventTypes"/>.
+/// </summary>
 public static class EventTypes
 {
-    public const string OrderPlaced = "proactive.order.placed.v1";
-    public const string OrderUpdated = "proactive.order.updated.v1";
-    public const string OrderCancelled = "proactive.order.cancelled.v1";
-    public const string ShipmentCreated = "proactive.shipment.created.v1";
-    public const string ShipmentTracking = "proactive.shipment.tracking.v1";
-
-    public const string OrdersTopic = "orders";
-    public const string ShipmentsTopic = "shipments";
-
-    public static readonly IReadOnlyList<string> Topics = [OrdersTopic, ShipmentsTopic];
+    /// <summary>The topics Tracker takes events from.</summary>
+    public static readonly IReadOnlyList<string> Topics = [Contracts.Topics.Orders, Contracts.Topics.Shipments];
 
     private static readonly Dictionary<string, (string Topic, MessageDescriptor Descriptor)> Known = new()
     {
-        [OrderPlaced] = (OrdersTopic, OrderSnapshot.Descriptor),
-        [OrderUpdated] = (OrdersTopic, OrderSnapshot.Descriptor),
-        [OrderCancelled] = (OrdersTopic, Contracts.Events.V1.OrderCancelled.Descriptor),
-        [ShipmentCreated] = (ShipmentsTopic, Contracts.Events.V1.ShipmentCreated.Descriptor),
-        [ShipmentTracking] = (ShipmentsTopic, Contracts.Events.V1.ShipmentTracking.Descriptor),
+        [CloudEventTypes.OrderPlaced] = (Contracts.Topics.Orders, OrderSnapshot.Descriptor),
+        [CloudEventTypes.OrderUpdated] = (Contracts.Topics.Orders, OrderSnapshot.Descriptor),
+        [CloudEventTypes.OrderCancelled] = (Contracts.Topics.Orders, OrderCancelled.Descriptor),
+        [CloudEventTypes.ShipmentCreated] = (Contracts.Topics.Shipments, ShipmentCreated.Descriptor),
+        [CloudEventTypes.ShipmentTracking] = (Contracts.Topics.Shipments, ShipmentTracking.Descriptor),
     };
 
     public static bool TryGet(string type, out string topic, out MessageDescriptor descriptor)

@@ -14,8 +14,6 @@ public sealed record OutgoingEvent(
     string? TraceState)
 {
     public const string Source = "proactive-tracker";
-    public const string EpisodeTopic = "notices";
-    public const string EpisodeType = "proactive.delay.episode.v1";
 }
 
 /// <summary>

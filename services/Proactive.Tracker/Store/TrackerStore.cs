@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
 using Google.Protobuf;
-using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Episodes;
@@ -11,6 +10,7 @@ using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Timeline;
 using Proactive.Tracker.Timers;
+using DelayEpisodeChanged = Proactive.Contracts.Tracker.V1.DelayEpisodeChanged;
 
 namespace Proactive.Tracker.Store;
 
