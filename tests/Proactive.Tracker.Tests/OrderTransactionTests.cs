@@ -1,5 +1,4 @@
 using Dapper;
-using DelayEpisodeChanged = Proactive.Contracts.Tracker.V1.DelayEpisodeChanged;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tests.Shared;
 using Proactive.Tracker.Episodes;
@@ -8,6 +7,7 @@ using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Store;
 using static Proactive.Tests.Shared.ContractEvents;
+using DelayEpisodeChanged = Proactive.Contracts.Tracker.V1.DelayEpisodeChanged;
 
 namespace Proactive.Tracker.Tests;
 
