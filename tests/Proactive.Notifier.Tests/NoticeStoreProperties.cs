@@ -51,6 +51,7 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
 
     private readonly string directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
     private Database database = null!;
+    private NoticeStore store = null!;
 
     protected abstract StoreKind Kind { get; }
 
@@ -61,6 +62,7 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
             : $"Data Source={Path.Combine(directory, "notifier.db")}";
         database = new Database(connectionString, Kind);
         await database.MigrateAsync(NotifierSchema.Migrations, TestContext.Current.CancellationToken);
+        store = new NoticeStore(database);
     }
 
     public async ValueTask DisposeAsync()
@@ -88,13 +90,9 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
                     message.Subject, message.Text, message.Html, news.EstimatedDeliveryAt, false, news.Customer.CustomerId, news, Notes: message.Notes,
                     PredictedProbability: probability);
 
-                await database.WriteAsync(
-                    async (c, tx) =>
-                    {
-                        await NoticeStore.AddAsync(c, tx, notice);
-                        return true;
-                    });
-                var back = (await database.ReadAsync(c => NoticeStore.ForOrderAsync(c, null, news.OrderId))).Single(n => n.NoticeId == notice.NoticeId);
+                await store.ApplyAsync(NoticeLifecycle.Decide(notice), TestContext.Current.CancellationToken);
+                var back = (await store.ReadAsync(session => session.Notices.ForOrderAsync(news.OrderId), TestContext.Current.CancellationToken))
+                    .Single(n => n.NoticeId == notice.NoticeId);
 
                 back.OrderId.ShouldBe(notice.OrderId);
                 back.Subject.ShouldBe(notice.Subject);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Proactive.Notifier.Messages;
+using Proactive.Notifier.Policy;
+using Proactive.Notifier.Preferences;
 using static Proactive.Notifier.NoticeStatus;
 using static Proactive.Notifier.NoticeTransition;
 
@@ -77,6 +79,41 @@ public static class NoticeLifecycle
         Check(claimed, Rewritten, Sending);
         var after = claimed with { Locale = locale, Subject = message.Subject, Text = message.Text, Html = message.Html, Notes = message.Notes };
         return new NoticeChange(Rewritten, after, Sending, claimed.Attempts);
+    }
+
+    /// <summary>
+    /// The one check just before the provider call, on the customer's preferences as they are now
+    /// rather than as they were at the decision: an opt-out or channels that no longer include this
+    /// one withdraw it, quiet hours defer it again, a new language or time zone rewrites it. Null:
+    /// send it as it is.
+    /// </summary>
+    public static NoticeChange? CheckBeforeSending(NoticeRecord claimed, CustomerPreferences preferences, DateTimeOffset now, NoticePolicyOptions policy)
+    {
+        if (preferences.OptOutOf(claimed.Channel) is { } optOut)
+        {
+            return Withdraw(claimed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(claimed.Channel, optOut)}");
+        }
+
+        if (claimed.News is not { } news)
+        {
+            return null;
+        }
+
+        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        if (claimed.FallbackFor is null && !NoticePolicy.ChannelsFor(told.Customer, preferences).Contains(claimed.Channel))
+        {
+            return Withdraw(claimed, $"withdrawn before sending: the customer's preferences no longer include {claimed.Channel.ToString().ToLowerInvariant()}");
+        }
+
+        var schedule = NoticePolicy.Schedule(NoticeDecision.Tell(claimed.Channel, claimed.Kind), told.Customer, now, policy, preferences);
+        if (schedule.SendAt > now)
+        {
+            return DeferAgain(claimed, schedule.Why!, schedule.SendAt.Value);
+        }
+
+        return told.Customer.Locale == claimed.Locale && told.Customer.TimeZone == news.Customer.TimeZone
+            ? null
+            : Rewrite(claimed, told.Customer.Locale, NoticeRenderer.Render(claimed.Channel, claimed.Kind, told, policy));
     }
 
     /// <summary>
