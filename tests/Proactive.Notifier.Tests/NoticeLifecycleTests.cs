@@ -1,5 +1,6 @@
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
+using Proactive.Notifier.Preferences;
 using static Proactive.Notifier.NoticeStatus;
 using static Proactive.Notifier.NoticeTransition;
 
@@ -160,6 +161,60 @@ public sealed class NoticeLifecycleTests
         (email.NoticeId, email.Channel, email.Status, email.ScheduledAt, email.Attempts).ShouldBe(("A-1001/delay-1/1/email", Channel.Email, Pending, Now, 0));
         (email.FallbackFor, email.Recipient, email.Why, email.Text).ShouldBe((sms.NoticeId, "minji@example.com", $"fallback for {sms.NoticeId}: STOP", "text"));
         (email.Sequence, email.Kind, email.CustomerId).ShouldBe((sms.Sequence, sms.Kind, sms.CustomerId));
+    }
+
+    [Fact]
+    public void AtSendTimeAnOptOutWithdrawsTheNotice()
+    {
+        var preferences = CustomerPreferences.None("C-77") with { SmsOptOut = new OptOut(Now.AddHours(-1), "api") };
+
+        var check = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!;
+
+        (check.Transition, check.After.Status).ShouldBe((Withdrawn, Suppressed));
+        check.After.Why.ShouldBe("withdrawn before sending: the customer opted out of SMS on 2026-11-24 00:00Z (api)");
+    }
+
+    [Fact]
+    public void AtSendTimePreferencesWithoutTheChannelWithdrawItUnlessItIsAFallback()
+    {
+        var preferences = CustomerPreferences.None("C-77") with { Channels = [Channel.Email] };
+        var sms = AClaim();
+
+        var check = NoticeLifecycle.CheckBeforeSending(sms, preferences, Now, new NoticePolicyOptions())!;
+        var fallback = NoticeLifecycle.CheckBeforeSending(NoticeLifecycle.Claim(Waiting(channel: Channel.Email) with { FallbackFor = "x" }, Now), preferences with { Channels = [Channel.Sms] }, Now, new NoticePolicyOptions());
+
+        (check.Transition, check.After.Why).ShouldBe((Withdrawn, "withdrawn before sending: the customer's preferences no longer include sms"));
+        fallback.ShouldBeNull();
+    }
+
+    [Fact]
+    public void AtSendTimeNewQuietHoursDeferTheSmsAgain()
+    {
+        // 01:00 UTC is 10:00 in Seoul.
+        var preferences = CustomerPreferences.None("C-77") with { QuietHours = new QuietWindow("09:00", "11:00") };
+
+        var check = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!;
+
+        (check.Transition, check.After.Status, check.After.ScheduledAt).ShouldBe((DeferredAgain, Deferred, Now.AddHours(1)));
+        check.After.Why!.ShouldStartWith("deferred: quiet hours 09:00–11:00 in Asia/Seoul");
+    }
+
+    [Fact]
+    public void AtSendTimeANewLanguageRewritesTheNotice()
+    {
+        var preferences = CustomerPreferences.None("C-77") with { Locale = "en-US" };
+
+        var check = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!;
+
+        (check.Transition, check.After.Status, check.After.Locale).ShouldBe((Rewritten, Sending, "en-US"));
+        check.After.Text.ShouldContain("A-1001");
+        check.After.Text.ShouldNotContain("주문");
+    }
+
+    [Fact]
+    public void AtSendTimeUnchangedPreferencesLetItGoAsItIs()
+    {
+        NoticeLifecycle.CheckBeforeSending(AClaim() with { Locale = "ko-KR" }, CustomerPreferences.None("C-77"), Now, new NoticePolicyOptions()).ShouldBeNull();
     }
 
     public static TheoryData<NoticeStatus, NoticeTransition> IllegalMoves => new()

@@ -131,25 +131,7 @@ public sealed class NoticeRows
                 {(n.Status == NoticeStatus.Sending ? "" : ", lease_until = NULL")}
             WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
             """,
-            new
-            {
-                Status = n.Status.ToString(),
-                n.Why,
-                ScheduledAt = n.ScheduledAt.ToMs(),
-                SentAt = n.SentAt.ToMs(),
-                n.Attempts,
-                FirstAttemptAt = n.FirstAttemptAt.ToMs(),
-                n.ProviderMessageId,
-                n.ProviderCode,
-                n.Locale,
-                n.Subject,
-                n.Text,
-                n.Html,
-                n.Notes,
-                n.NoticeId,
-                ExpectedStatus = change.ExpectedStatus.ToString(),
-                change.ExpectedAttempts,
-            },
+            Parameters(n, new { ExpectedStatus = change.ExpectedStatus.ToString(), change.ExpectedAttempts }),
             tx) == 1;
     }
 
@@ -162,40 +144,53 @@ public sealed class NoticeRows
                     @CustomerId, @News, @FirstAttemptAt, @FallbackFor, @TraceParent, @TraceState, @Notes, @PredictedProbability)
             ON CONFLICT DO NOTHING
             """,
-            new
-            {
-                n.NoticeId,
-                n.OrderId,
-                n.EpisodeId,
-                n.Sequence,
-                Channel = n.Channel.ToString(),
-                Kind = n.Kind.ToString(),
-                n.Reason,
-                Status = n.Status.ToString(),
-                n.Why,
-                DecidedAt = n.DecidedAt.ToMs(),
-                ScheduledAt = n.ScheduledAt.ToMs(),
-                SentAt = n.SentAt.ToMs(),
-                n.Attempts,
-                n.ProviderMessageId,
-                n.ProviderCode,
-                n.Recipient,
-                n.Locale,
-                n.Subject,
-                n.Text,
-                n.Html,
-                EstimatedDeliveryAt = n.EstimatedDeliveryAt.ToMs(),
-                ActionRequired = n.ActionRequired ? 1 : 0,
-                n.CustomerId,
-                News = NewsJson.Write(n.News),
-                FirstAttemptAt = n.FirstAttemptAt.ToMs(),
-                n.FallbackFor,
-                n.TraceParent,
-                n.TraceState,
-                n.Notes,
-                n.PredictedProbability,
-            },
+            Parameters(n),
             tx) == 1;
+
+    /// <summary>The notice's columns as parameters named like its properties, and any <paramref name="more"/>.</summary>
+    private static DynamicParameters Parameters(NoticeRecord n, object? more = null)
+    {
+        var parameters = new DynamicParameters(new
+        {
+            n.NoticeId,
+            n.OrderId,
+            n.EpisodeId,
+            n.Sequence,
+            Channel = n.Channel.ToString(),
+            Kind = n.Kind.ToString(),
+            n.Reason,
+            Status = n.Status.ToString(),
+            n.Why,
+            DecidedAt = n.DecidedAt.ToMs(),
+            ScheduledAt = n.ScheduledAt.ToMs(),
+            SentAt = n.SentAt.ToMs(),
+            n.Attempts,
+            n.ProviderMessageId,
+            n.ProviderCode,
+            n.Recipient,
+            n.Locale,
+            n.Subject,
+            n.Text,
+            n.Html,
+            EstimatedDeliveryAt = n.EstimatedDeliveryAt.ToMs(),
+            ActionRequired = n.ActionRequired ? 1 : 0,
+            n.CustomerId,
+            News = NewsJson.Write(n.News),
+            FirstAttemptAt = n.FirstAttemptAt.ToMs(),
+            n.FallbackFor,
+            n.TraceParent,
+            n.TraceState,
+            n.Notes,
+            n.PredictedProbability,
+        });
+        if (more is not null)
+        {
+            parameters.AddDynamicParams(more);
+        }
+
+        return parameters;
+    }
+
     private sealed record NoticeRow(
         string notice_id,
         string order_id,
