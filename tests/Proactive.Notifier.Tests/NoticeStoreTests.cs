@@ -57,7 +57,12 @@ public abstract class NoticeStoreTests : IAsyncLifetime
         var news = News.Detected(sequence: sequence);
         var notice = News.Told(news, channel, Now, status) with
         {
-            Attempts = 0, SentAt = null, ProviderMessageId = null, ScheduledAt = scheduledAt, CustomerId = "C-77", News = news,
+            Attempts = 0,
+            SentAt = null,
+            ProviderMessageId = null,
+            ScheduledAt = scheduledAt,
+            CustomerId = "C-77",
+            News = news,
         };
         (await store.ApplyAsync(NoticeLifecycle.Decide(notice), Ct)).ShouldBeTrue();
         return notice;
