@@ -128,6 +128,19 @@ public abstract class NoticeStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARewriteOutlivesTheGiveBackOfItsClaim()
+    {
+        var notice = await AddAsync(1, NoticeStatus.Pending, Now);
+        var claimed = (await store.ClaimDueAsync(Now, Lease, Any, Ct)).Single();
+
+        (await store.ApplyAsync(NoticeLifecycle.Rewrite(claimed, "en-US", new Messages.RenderedMessage(null, "new text", null)), Ct)).ShouldBeTrue();
+        (await store.ApplyAsync(NoticeLifecycle.GiveBack(claimed), Ct)).ShouldBeTrue();
+
+        var back = await StoredAsync(notice.NoticeId);
+        (back.Status, back.Attempts, back.Locale, back.Text).ShouldBe((NoticeStatus.Pending, 0, "en-US", "new text"));
+    }
+
+    [Fact]
     public async Task NewsThatComesAfterAClaimCannotWithdrawTheClaimedNotice()
     {
         var pending = await AddAsync(1, NoticeStatus.Pending, Now);

@@ -131,7 +131,7 @@ public sealed partial class NoticeDispatcher(
             // The sender's rate is used up for now (a long SMS costs more than one, or the provider
             // asked to wait), or this claim is getting old (a slow batch): give it back untouched
             // rather than send on a lease another replica may take over.
-            await store.ApplyAsync(NoticeLifecycle.GiveBack(notice), cancellationToken);
+            await store.ApplyAsync(NoticeLifecycle.GiveBack(ready), cancellationToken);
             return;
         }
 

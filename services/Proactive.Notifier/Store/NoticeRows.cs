@@ -119,6 +119,7 @@ public sealed class NoticeRows
         return applied;
     }
 
+    /// <summary>The row's new state; its text only when rewritten (a claim given back after a rewrite keeps the new text).</summary>
     private async Task<bool> UpdateAsync(NoticeChange change)
     {
         var n = change.After;
@@ -126,8 +127,8 @@ public sealed class NoticeRows
             $"""
             UPDATE notifier_notices SET
                 status = @Status, why = @Why, scheduled_at = @ScheduledAt, sent_at = @SentAt, attempts = @Attempts,
-                first_attempt_at = @FirstAttemptAt, provider_message_id = @ProviderMessageId, provider_code = @ProviderCode,
-                locale = @Locale, subject = @Subject, text = @Text, html = @Html, notes = @Notes
+                first_attempt_at = @FirstAttemptAt, provider_message_id = @ProviderMessageId, provider_code = @ProviderCode
+                {(change.Transition == NoticeTransition.Rewritten ? ", locale = @Locale, subject = @Subject, text = @Text, html = @Html, notes = @Notes" : "")}
                 {(n.Status == NoticeStatus.Sending ? "" : ", lease_until = NULL")}
             WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
             """,
