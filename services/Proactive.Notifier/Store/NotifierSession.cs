@@ -42,6 +42,5 @@ public sealed class NotifierSession
     /// <summary>Serializes changes to one customer's preferences across replicas until the unit of work ends.</summary>
     public Task LockCustomerAsync(string customerId) => LockAsync($"customer:{customerId}");
 
-    private Task LockAsync(string key) =>
-        dialect.KeyLock is { } keyLock ? Dapper.SqlMapper.ExecuteAsync(connection, keyLock, new { key }, transaction) : Task.CompletedTask;
+    private Task LockAsync(string key) => dialect.LockAsync(connection, transaction, key);
 }

@@ -82,8 +82,7 @@ public sealed class Database : IAsyncDisposable
     /// Serializes work on one key (an order) across replicas until the transaction ends. SQLite
     /// needs nothing: its writer is alone.
     /// </summary>
-    public Task LockAsync(DbConnection connection, DbTransaction transaction, string key) =>
-        Dialect.KeyLock is { } keyLock ? connection.ExecuteAsync(keyLock, new { key }, transaction) : Task.CompletedTask;
+    public Task LockAsync(DbConnection connection, DbTransaction transaction, string key) => Dialect.LockAsync(connection, transaction, key);
 
     /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns. Traced as "db {operation}".</summary>
     public async Task<T> WriteAsync<T>(

@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Dapper;
+
 namespace Proactive.ServiceDefaults.Storage;
 
 /// <summary>
@@ -43,7 +46,7 @@ public sealed class SqlDialect
     public required string AutoIncrementKey { get; init; }
 
     /// <summary>Holds one key (parameter @key) until the transaction ends, across replicas; null where the writer is alone.</summary>
-    public string? KeyLock { get; init; }
+    private string? KeyLock { get; init; }
 
     /// <summary>Makes replicas starting at once migrate one after the other; null where the writer is alone.</summary>
     public string? MigrationLock { get; init; }
@@ -54,6 +57,10 @@ public sealed class SqlDialect
     private bool AnyOfArray { get; init; }
 
     public static SqlDialect For(StoreKind kind) => kind == StoreKind.Postgres ? Postgres : Sqlite;
+
+    /// <summary>Serializes work on <paramref name="key"/> (an order, a customer) across replicas until the transaction ends.</summary>
+    public Task LockAsync(DbConnection connection, DbTransaction? transaction, string key) =>
+        KeyLock is { } keyLock ? connection.ExecuteAsync(keyLock, new { key }, transaction) : Task.CompletedTask;
 
     /// <summary>"column is one of the array parameter @<paramref name="parameter"/>", as each database takes an array.</summary>
     public string AnyOf(string parameter) => AnyOfArray ? $"= ANY(@{parameter})" : $"IN @{parameter}";
