@@ -20,7 +20,7 @@ public sealed class NoticeStorePropertiesOnPostgres : NoticeStoreProperties
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
-public abstract class NoticeStoreProperties : IAsyncLifetime
+public abstract class NoticeStoreProperties : NotifierDatabaseTests
 {
     private static readonly SearchValues<char> IdCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
@@ -49,31 +49,6 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 1, 0, 0, TimeSpan.Zero);
     private static int sequence;
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
-    private Database database = null!;
-    private NoticeStore store = null!;
-
-    protected abstract StoreKind Kind { get; }
-
-    public async ValueTask InitializeAsync()
-    {
-        var connectionString = Kind == StoreKind.Postgres
-            ? await TestPostgres.CreateDatabaseAsync()
-            : $"Data Source={Path.Combine(directory, "notifier.db")}";
-        database = new Database(connectionString, Kind);
-        await database.MigrateAsync(NotifierSchema.Migrations, TestContext.Current.CancellationToken);
-        store = new NoticeStore(database);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await database.DisposeAsync();
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task RenderedNoticesOfAnyAcceptedTextAreStoredAndReadBackAsTheyWere()
     {
@@ -90,8 +65,8 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
                     message.Subject, message.Text, message.Html, news.EstimatedDeliveryAt, false, news.Customer.CustomerId, news, Notes: message.Notes,
                     PredictedProbability: probability);
 
-                await store.ApplyAsync(NoticeLifecycle.Decide(notice), TestContext.Current.CancellationToken);
-                var back = (await store.ReadAsync(session => session.Notices.ForOrderAsync(news.OrderId), TestContext.Current.CancellationToken))
+                await Store.ApplyAsync(NoticeLifecycle.Decide(notice), TestContext.Current.CancellationToken);
+                var back = (await Store.ReadAsync(session => session.Notices.ForOrderAsync(news.OrderId), TestContext.Current.CancellationToken))
                     .Single(n => n.NoticeId == notice.NoticeId);
 
                 back.OrderId.ShouldBe(notice.OrderId);

@@ -19,38 +19,13 @@ public sealed class NoticeStoreOnPostgres : NoticeStoreTests
 }
 
 /// <summary>What the store persists of the lifecycle's changes: fences, the due condition, withdrawn notices' failures.</summary>
-public abstract class NoticeStoreTests : IAsyncLifetime
+public abstract class NoticeStoreTests : NotifierDatabaseTests
 {
     private static readonly DateTimeOffset Now = News.Now;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private static readonly Dictionary<Channel, int> Any = new() { [Channel.Sms] = 50, [Channel.Email] = 50 };
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
-    private Database database = null!;
-    private NoticeStore store = null!;
-
-    protected abstract StoreKind Kind { get; }
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        var connectionString = Kind == StoreKind.Postgres
-            ? await TestPostgres.CreateDatabaseAsync()
-            : $"Data Source={Path.Combine(directory, "notifier.db")}";
-        database = new Database(connectionString, Kind);
-        await database.MigrateAsync(NotifierSchema.Migrations, Ct);
-        store = new NoticeStore(database);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await database.DisposeAsync();
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
 
     private async Task<NoticeRecord> AddAsync(long sequence, NoticeStatus status, DateTimeOffset? scheduledAt, Channel channel = Channel.Sms)
     {
@@ -64,18 +39,18 @@ public abstract class NoticeStoreTests : IAsyncLifetime
             CustomerId = "C-77",
             News = news,
         };
-        (await store.ApplyAsync(NoticeLifecycle.Decide(notice), Ct)).ShouldBeTrue();
+        (await Store.ApplyAsync(NoticeLifecycle.Decide(notice), Ct)).ShouldBeTrue();
         return notice;
     }
 
     private async Task<NoticeRecord> StoredAsync(string noticeId) =>
-        (await store.ReadAsync(s => s.Notices.ForOrderAsync("A-1001"), Ct)).Single(n => n.NoticeId == noticeId);
+        (await Store.ReadAsync(s => s.Notices.ForOrderAsync("A-1001"), Ct)).Single(n => n.NoticeId == noticeId);
 
     [Fact]
     public async Task ClaimsQueueStatsAndNextDueAgreeOnWhatIsDue()
     {
         var claimed = await AddAsync(1, NoticeStatus.Pending, Now.AddMinutes(-5));
-        await store.ClaimDueAsync(Now, Lease, Any, Ct);
+        await Store.ClaimDueAsync(Now, Lease, Any, Ct);
         var due = await AddAsync(2, NoticeStatus.Pending, Now.AddMinutes(-1));
         await AddAsync(3, NoticeStatus.Deferred, Now.AddHours(1));
         await AddAsync(4, NoticeStatus.Suppressed, null);
@@ -83,58 +58,58 @@ public abstract class NoticeStoreTests : IAsyncLifetime
         // At Now the claim still holds its lease; two minutes later it has lapsed.
         var stillHeld = await StoredAsync(claimed.NoticeId);
         stillHeld.Status.ShouldBe(NoticeStatus.Sending);
-        (await store.QueueStatsAsync(Now, Ct)).ShouldBe((1L, TimeSpan.FromMinutes(1)));
-        (await store.NextDueAsync(Channel.Sms, Ct)).ShouldBe(Now.AddMinutes(-1));
-        (await store.QueueStatsAsync(Now + Lease, Ct)).Due.ShouldBe(2);
+        (await Store.QueueStatsAsync(Now, Ct)).ShouldBe((1L, TimeSpan.FromMinutes(1)));
+        (await Store.NextDueAsync(Channel.Sms, Ct)).ShouldBe(Now.AddMinutes(-1));
+        (await Store.QueueStatsAsync(Now + Lease, Ct)).Due.ShouldBe(2);
 
-        var retaken = await store.ClaimDueAsync(Now + Lease, Lease, Any, Ct);
+        var retaken = await Store.ClaimDueAsync(Now + Lease, Lease, Any, Ct);
 
         retaken.Select(n => (n.NoticeId, n.Status, n.Attempts)).ShouldBe(
             [(due.NoticeId, NoticeStatus.Sending, 1), (claimed.NoticeId, NoticeStatus.Sending, 2)], ignoreOrder: true);
         retaken.Single(n => n.NoticeId == claimed.NoticeId).ClaimedFrom.ShouldBe(NoticeStatus.Pending);
-        (await store.QueueStatsAsync(Now + Lease, Ct)).Due.ShouldBe(0);
-        (await store.NextDueAsync(Channel.Sms, Ct)).ShouldBe(Now + Lease + Lease);
+        (await Store.QueueStatsAsync(Now + Lease, Ct)).Due.ShouldBe(0);
+        (await Store.NextDueAsync(Channel.Sms, Ct)).ShouldBe(Now + Lease + Lease);
     }
 
     [Fact]
     public async Task ASettleFromAClaimThatWasTakenOverChangesNothing()
     {
         var notice = await AddAsync(1, NoticeStatus.Pending, Now);
-        var stale = (await store.ClaimDueAsync(Now, Lease, Any, Ct)).Single();
-        var current = (await store.ClaimDueAsync(Now + Lease, Lease, Any, Ct)).Single();
+        var stale = (await Store.ClaimDueAsync(Now, Lease, Any, Ct)).Single();
+        var current = (await Store.ClaimDueAsync(Now + Lease, Lease, Any, Ct)).Single();
 
-        (await store.ApplyAsync(NoticeLifecycle.Accept(stale, Now, "SM-stale"), Ct)).ShouldBeFalse();
-        (await store.ApplyAsync(NoticeLifecycle.GiveBack(stale), Ct)).ShouldBeFalse();
+        (await Store.ApplyAsync(NoticeLifecycle.Accept(stale, Now, "SM-stale"), Ct)).ShouldBeFalse();
+        (await Store.ApplyAsync(NoticeLifecycle.GiveBack(stale), Ct)).ShouldBeFalse();
         var held = await StoredAsync(notice.NoticeId);
         (held.Status, held.Attempts, held.ProviderMessageId).ShouldBe((NoticeStatus.Sending, 2, null));
 
-        (await store.ApplyAsync(NoticeLifecycle.Accept(current, Now + Lease, "SM1"), Ct)).ShouldBeTrue();
+        (await Store.ApplyAsync(NoticeLifecycle.Accept(current, Now + Lease, "SM1"), Ct)).ShouldBeTrue();
         var sent = await StoredAsync(notice.NoticeId);
         (sent.Status, sent.SentAt, sent.ProviderMessageId, sent.Attempts).ShouldBe((NoticeStatus.Sent, Now + Lease, "SM1", 2));
-        (await store.ReadAsync(s => s.Notices.AttemptsForOrderAsync("A-1001"), Ct)).Select(a => (a.Attempt, a.Outcome)).ShouldBe([(1, "sent"), (2, "sent")]);
+        (await Store.ReadAsync(s => s.Notices.AttemptsForOrderAsync("A-1001"), Ct)).Select(a => (a.Attempt, a.Outcome)).ShouldBe([(1, "sent"), (2, "sent")]);
     }
 
     [Fact]
     public async Task AGiveBackRestoresTheNoticeAsItWasBeforeTheClaim()
     {
         var deferred = await AddAsync(1, NoticeStatus.Deferred, Now.AddMinutes(-1));
-        var claimed = (await store.ClaimDueAsync(Now, Lease, Any, Ct)).Single();
+        var claimed = (await Store.ClaimDueAsync(Now, Lease, Any, Ct)).Single();
 
-        (await store.ApplyAsync(NoticeLifecycle.GiveBack(claimed), Ct)).ShouldBeTrue();
+        (await Store.ApplyAsync(NoticeLifecycle.GiveBack(claimed), Ct)).ShouldBeTrue();
 
         var back = await StoredAsync(deferred.NoticeId);
         (back.Status, back.Attempts, back.FirstAttemptAt, back.ScheduledAt).ShouldBe((NoticeStatus.Deferred, 0, null, deferred.ScheduledAt));
-        (await store.QueueStatsAsync(Now, Ct)).Due.ShouldBe(1);
+        (await Store.QueueStatsAsync(Now, Ct)).Due.ShouldBe(1);
     }
 
     [Fact]
     public async Task ARewriteOutlivesTheGiveBackOfItsClaim()
     {
         var notice = await AddAsync(1, NoticeStatus.Pending, Now);
-        var claimed = (await store.ClaimDueAsync(Now, Lease, Any, Ct)).Single();
+        var claimed = (await Store.ClaimDueAsync(Now, Lease, Any, Ct)).Single();
 
-        (await store.ApplyAsync(NoticeLifecycle.Rewrite(claimed, "en-US", new Messages.RenderedMessage(null, "new text", null)), Ct)).ShouldBeTrue();
-        (await store.ApplyAsync(NoticeLifecycle.GiveBack(claimed), Ct)).ShouldBeTrue();
+        (await Store.ApplyAsync(NoticeLifecycle.Rewrite(claimed, "en-US", new Messages.RenderedMessage(null, "new text", null)), Ct)).ShouldBeTrue();
+        (await Store.ApplyAsync(NoticeLifecycle.GiveBack(claimed), Ct)).ShouldBeTrue();
 
         var back = await StoredAsync(notice.NoticeId);
         (back.Status, back.Attempts, back.Locale, back.Text).ShouldBe((NoticeStatus.Pending, 0, "en-US", "new text"));
@@ -144,9 +119,9 @@ public abstract class NoticeStoreTests : IAsyncLifetime
     public async Task NewsThatComesAfterAClaimCannotWithdrawTheClaimedNotice()
     {
         var pending = await AddAsync(1, NoticeStatus.Pending, Now);
-        await store.ClaimDueAsync(Now, Lease, Any, Ct);
+        await Store.ClaimDueAsync(Now, Lease, Any, Ct);
 
-        (await store.ApplyAsync(NoticeLifecycle.Withdraw(pending, "replaced"), Ct)).ShouldBeFalse();
+        (await Store.ApplyAsync(NoticeLifecycle.Withdraw(pending, "replaced"), Ct)).ShouldBeFalse();
 
         (await StoredAsync(pending.NoticeId)).Status.ShouldBe(NoticeStatus.Sending);
     }
@@ -156,7 +131,7 @@ public abstract class NoticeStoreTests : IAsyncLifetime
     {
         var pending = await AddAsync(1, NoticeStatus.Pending, Now);
         var other = await AddAsync(2, NoticeStatus.Pending, Now);
-        await database.WriteAsync((c, tx) => c.ExecuteAsync(
+        await Database.WriteAsync((c, tx) => c.ExecuteAsync(
             $"""
             INSERT INTO {ItemFailures.Table} (queue, item_key, order_id, attempts, first_failed_at, last_failed_at, next_attempt_at, error)
             VALUES ('{NoticeStore.DispatchQueue}', @a, 'A-1001', 1, 0, 0, 0, 'boom'), ('{NoticeStore.DispatchQueue}', @b, 'A-1001', 1, 0, 0, 0, 'boom')
@@ -164,9 +139,9 @@ public abstract class NoticeStoreTests : IAsyncLifetime
             new { a = pending.NoticeId, b = other.NoticeId },
             tx), Ct);
 
-        await store.ApplyAsync(NoticeLifecycle.Withdraw(pending, "replaced"), Ct);
+        await Store.ApplyAsync(NoticeLifecycle.Withdraw(pending, "replaced"), Ct);
 
-        var failing = await database.ReadAsync(c => c.QueryAsync<string>($"SELECT item_key FROM {ItemFailures.Table}"), Ct);
+        var failing = await Database.ReadAsync(c => c.QueryAsync<string>($"SELECT item_key FROM {ItemFailures.Table}"), Ct);
         failing.ShouldBe([other.NoticeId]);
         var withdrawn = await StoredAsync(pending.NoticeId);
         (withdrawn.Status, withdrawn.Why, withdrawn.ScheduledAt).ShouldBe((NoticeStatus.Suppressed, "replaced", null));
