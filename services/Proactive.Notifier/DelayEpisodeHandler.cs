@@ -1,8 +1,7 @@
-using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Proactive.Contracts;
 using Proactive.Contracts.Tracker.V1;
+using Proactive.Contracts;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
@@ -56,21 +55,21 @@ public sealed partial class DelayEpisodeHandler(
 
         var now = time.GetUtcNow();
         var news = EpisodeNews.From(change);
-        var (outcome, recorded) = await store.Database.WriteAsync(
-            async (c, tx) =>
+        var (outcome, recorded) = await store.InTransactionAsync(
+            async session =>
             {
-                await store.Database.LockAsync(c, tx, news.OrderId);
-                if (!await NoticeStore.TryMarkProcessedAsync(c, tx, source, eventId, now))
+                await session.LockOrderAsync(news.OrderId);
+                if (!await session.Inbox.TryMarkProcessedAsync(source, eventId, now))
                 {
                     return (NewsOutcome.Duplicate, (IReadOnlyList<NoticeRecord>)[]);
                 }
 
-                if (!await NoticeStore.TryAdvanceSequenceAsync(c, tx, news.OrderId, news.Sequence))
+                if (!await session.Inbox.TryAdvanceSequenceAsync(news.OrderId, news.Sequence))
                 {
                     return (NewsOutcome.Stale, []);
                 }
 
-                return (NewsOutcome.Decided, await DecideAsync(c, tx, news, now));
+                return (NewsOutcome.Decided, await DecideAsync(session, news, now));
             },
             cancellationToken);
 
@@ -100,23 +99,23 @@ public sealed partial class DelayEpisodeHandler(
     /// The policy's decisions for the news, in a "notice decide" span, recorded with the notices
     /// they replace or withdraw. Returns every row written or changed.
     /// </summary>
-    private async Task<IReadOnlyList<NoticeRecord>> DecideAsync(DbConnection c, DbTransaction tx, EpisodeNews news, DateTimeOffset now)
+    private async Task<IReadOnlyList<NoticeRecord>> DecideAsync(NotifierSession session, EpisodeNews news, DateTimeOffset now)
     {
         using var activity = ProactiveTelemetry.Start("notice decide");
         activity?.SetTag("proactive.order_id", news.OrderId);
         activity?.SetTag("proactive.episode_id", news.EpisodeId);
         activity?.SetTag("proactive.rule", WireName.Of(news.Reason));
 
-        var preferences = await NoticeStore.PreferencesAsync(c, tx, news.Customer.CustomerId);
+        var preferences = await session.Preferences.ForCustomerAsync(news.Customer.CustomerId);
         var told = news with { Customer = preferences.ApplyTo(news.Customer) };
 
         // Newer news overtakes whatever is still waiting for the order (held for quiet hours, or
         // behind a provider's outage), in this episode or an earlier one: it is decided as if it had
         // not been told, and withdrawn, never sent stale. Locked first, so a dispatcher cannot
         // claim it meanwhile; one it already claimed counts as told.
-        await NoticeStore.LockWaitingAsync(c, tx, news.OrderId);
-        var all = await NoticeStore.ForOrderAsync(c, tx, news.OrderId);
-        var waiting = all.Where(n => n.Status is NoticeStatus.Pending or NoticeStatus.Deferred).ToList();
+        await session.Notices.LockWaitingAsync(news.OrderId);
+        var all = await session.Notices.ForOrderAsync(news.OrderId);
+        var waiting = all.Where(n => NoticeLifecycle.Waiting.Contains(n.Status)).ToList();
         var ledger = all.Except(waiting).ToList();
         var written = new List<NoticeRecord>();
         if (news.Kind == EpisodeNewsKind.Resolved)
@@ -124,7 +123,7 @@ public sealed partial class DelayEpisodeHandler(
             // The good news is decided on what was actually told.
             foreach (var stale in waiting)
             {
-                written.Add(await WithdrawAsync(c, tx, stale, $"withdrawn: episode resolved ({(news.Resolution is { } resolution ? WireName.Of(resolution) : "")}) before it was sent"));
+                written.Add(await WithdrawAsync(session, stale, $"withdrawn: episode resolved ({(news.Resolution is { } resolution ? WireName.Of(resolution) : "")}) before it was sent"));
             }
 
             waiting = [];
@@ -135,7 +134,7 @@ public sealed partial class DelayEpisodeHandler(
         foreach (var decision in decisions)
         {
             var notice = Record(news, told, decision, now);
-            await NoticeStore.AddAsync(c, tx, notice);
+            await session.Notices.ApplyAsync(NoticeLifecycle.Decide(notice));
             written.Add(notice);
             LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, notice.Status.ToString(), decision.Why ?? notice.Notes ?? "");
         }
@@ -147,17 +146,18 @@ public sealed partial class DelayEpisodeHandler(
                 ? $"replaced by {NoticeRecord.IdFor(news.EpisodeId, news.Sequence, stale.Channel)}: newer news before it was sent"
                 : $"withdrawn: newer news ({news.EpisodeId}, sequence {news.Sequence}) before it was sent, and it is not to be told on this channel"
                     + (decisions.FirstOrDefault(d => d.Channel == stale.Channel)?.Why is { } reason ? $" ({reason})" : "");
-            written.Add(await WithdrawAsync(c, tx, stale, why));
+            written.Add(await WithdrawAsync(session, stale, why));
         }
 
         activity?.SetTag("proactive.decision", string.Join(' ', decisions.Select(d => $"{d.Channel.ToString().ToLowerInvariant()}={(d.Send ? d.SendAt > now ? "deferred" : "pending" : "suppressed")}")));
         return written;
     }
 
-    private static async Task<NoticeRecord> WithdrawAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string why)
+    private static async Task<NoticeRecord> WithdrawAsync(NotifierSession session, NoticeRecord notice, string why)
     {
-        await NoticeStore.WithdrawAsync(c, tx, notice.NoticeId, why);
-        return notice with { Status = NoticeStatus.Suppressed, Why = why };
+        var withdrawal = NoticeLifecycle.Withdraw(notice, why);
+        await session.Notices.ApplyAsync(withdrawal);
+        return withdrawal.After;
     }
 
     /// <summary>The notice as decided; <paramref name="told"/> is the news with the customer's preferences applied.</summary>
@@ -172,36 +172,7 @@ public sealed partial class DelayEpisodeHandler(
             message = NoticeRenderer.Render(decision.Channel, decision.Kind, told, options.Value);
         }
 
-        var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
-        return new NoticeRecord(
-            NoticeRecord.IdFor(news.EpisodeId, news.Sequence, decision.Channel),
-            news.OrderId,
-            news.EpisodeId,
-            news.Sequence,
-            decision.Channel,
-            decision.Kind,
-            news.Reason,
-            !decision.Send ? NoticeStatus.Suppressed : decision.SendAt > now ? NoticeStatus.Deferred : NoticeStatus.Pending,
-            decision.Why,
-            now,
-            decision.Send ? decision.SendAt ?? now : null,
-            null,
-            0,
-            null,
-            null,
-            told.Customer.AddressFor(decision.Channel) ?? "",
-            told.Customer.Locale,
-            message.Subject,
-            message.Text,
-            message.Html,
-            news.EstimatedDeliveryAt,
-            news.ActionRequired,
-            news.Customer.CustomerId,
-            news,
-            TraceParent: traceParent,
-            TraceState: traceState,
-            Notes: message.Notes,
-            PredictedProbability: news.PredictedProbability);
+        return NoticeRecord.Decided(news, told, decision, message, now, ProactiveTelemetry.CurrentContext());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} episode {EpisodeId}: {Channel} {Kind} notice {Status} {Why}")]

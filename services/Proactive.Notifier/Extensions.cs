@@ -11,6 +11,7 @@ using Proactive.Notifier.Channels.Sms;
 using Proactive.Notifier.Dapr;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Grpc;
+using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
@@ -36,6 +37,7 @@ public static class Extensions
 
         services.AddSingleton(NotifierSchema.Migrations);
         services.AddSingleton<NoticeStore>();
+        services.AddSingleton<PreferenceChanges>();
         services.AddQueueSignal<DispatchSignal>();
         services.AddSingleton<IQueueProbe, NotifierQueueProbe>();
         services.AddSingleton<DelayEpisodeHandler>();

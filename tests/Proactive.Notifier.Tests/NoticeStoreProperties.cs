@@ -20,7 +20,7 @@ public sealed class NoticeStorePropertiesOnPostgres : NoticeStoreProperties
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
-public abstract class NoticeStoreProperties : IAsyncLifetime
+public abstract class NoticeStoreProperties : NotifierDatabaseTests
 {
     private static readonly SearchValues<char> IdCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
@@ -49,29 +49,6 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 1, 0, 0, TimeSpan.Zero);
     private static int sequence;
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
-    private Database database = null!;
-
-    protected abstract StoreKind Kind { get; }
-
-    public async ValueTask InitializeAsync()
-    {
-        var connectionString = Kind == StoreKind.Postgres
-            ? await TestPostgres.CreateDatabaseAsync()
-            : $"Data Source={Path.Combine(directory, "notifier.db")}";
-        database = new Database(connectionString, Kind);
-        await database.MigrateAsync(NotifierSchema.Migrations, TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await database.DisposeAsync();
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task RenderedNoticesOfAnyAcceptedTextAreStoredAndReadBackAsTheyWere()
     {
@@ -88,13 +65,9 @@ public abstract class NoticeStoreProperties : IAsyncLifetime
                     message.Subject, message.Text, message.Html, news.EstimatedDeliveryAt, false, news.Customer.CustomerId, news, Notes: message.Notes,
                     PredictedProbability: probability);
 
-                await database.WriteAsync(
-                    async (c, tx) =>
-                    {
-                        await NoticeStore.AddAsync(c, tx, notice);
-                        return true;
-                    });
-                var back = (await database.ReadAsync(c => NoticeStore.ForOrderAsync(c, null, news.OrderId))).Single(n => n.NoticeId == notice.NoticeId);
+                await Store.ApplyAsync(NoticeLifecycle.Decide(notice), TestContext.Current.CancellationToken);
+                var back = (await Store.ReadAsync(session => session.Notices.ForOrderAsync(news.OrderId), TestContext.Current.CancellationToken))
+                    .Single(n => n.NoticeId == notice.NoticeId);
 
                 back.OrderId.ShouldBe(notice.OrderId);
                 back.Subject.ShouldBe(notice.Subject);

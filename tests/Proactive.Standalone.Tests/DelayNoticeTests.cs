@@ -150,14 +150,14 @@ public abstract class DelayNoticeTests : IAsyncLifetime
         current.Attempts.ShouldBe(2);
 
         // The first sender wakes up late and tries to record, release and give back: nothing changes.
-        await store.RecordAttemptAsync(stale, host.Time.GetUtcNow(), Notifier.NoticeStatus.Failed, "permanent", "21211", null, "late", null, TestContext.Current.CancellationToken);
-        await store.ReleaseAsync(stale, Notifier.NoticeStatus.Suppressed, "late", null, TestContext.Current.CancellationToken);
-        await store.UnclaimAsync(stale, TestContext.Current.CancellationToken);
+        await store.ApplyAsync(Notifier.NoticeLifecycle.Refuse(stale, host.Time.GetUtcNow(), "21211", "late"), TestContext.Current.CancellationToken);
+        await store.ApplyAsync(Notifier.NoticeLifecycle.Withdraw(stale, "late"), TestContext.Current.CancellationToken);
+        await store.ApplyAsync(Notifier.NoticeLifecycle.GiveBack(stale), TestContext.Current.CancellationToken);
         var sms = (await host.NoticesAsync(Order)).EnumerateArray().Single(n => n.GetProperty("channel").GetString() == "SMS");
         sms.GetProperty("status").GetString().ShouldBe("sending");
         sms.GetProperty("attempts").GetInt32().ShouldBe(2);
 
-        await store.RecordAttemptAsync(current, host.Time.GetUtcNow(), Notifier.NoticeStatus.Sent, "sent", null, "SM1", null, null, TestContext.Current.CancellationToken);
+        await store.ApplyAsync(Notifier.NoticeLifecycle.Accept(current, host.Time.GetUtcNow(), "SM1"), TestContext.Current.CancellationToken);
         (await host.NoticesAsync(Order)).EnumerateArray().Single(n => n.GetProperty("channel").GetString() == "SMS").GetProperty("status").GetString().ShouldBe("sent");
     }
 

@@ -1,6 +1,6 @@
-using System.Data.Common;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
+using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults;
 
@@ -9,70 +9,80 @@ namespace Proactive.Notifier.Dispatch;
 /// <summary>
 /// An SMS that will not reach the customer (the number cannot get it, or they stopped SMS): the
 /// same news goes by email instead, if they have an address, have not opted out of email, and that
-/// news has no email yet. Runs inside the caller's transaction.
+/// news has no email yet. Runs in the caller's unit of work.
 /// </summary>
 public static class EmailFallback
 {
-    /// <returns>A note for the SMS notice's "why": what became of the fallback.</returns>
-    public static async Task<string> TryAsync(DbConnection c, DbTransaction tx, NoticeRecord sms, string cause, DateTimeOffset now, NoticePolicyOptions options)
+    /// <summary>The cause an opt-out gives the fallback email.</summary>
+    public const string StoppedSms = "the customer stopped SMS before it was sent";
+
+    /// <summary>
+    /// The fallback for <paramref name="sms"/>: the email notice to create (none when it is not to
+    /// be), and a note for the SMS notice's "why" saying what became of it.
+    /// </summary>
+    public static async Task<(NoticeChange? Email, string Note)> PlanAsync(
+        NotifierSession session, NoticeRecord sms, string cause, DateTimeOffset now, NoticePolicyOptions options)
     {
-        if (sms.Channel != Channel.Sms || sms.News is not { } news || sms.CustomerId is not { } customerId)
+        if (sms.Channel != Channel.Sms || sms.News is null || sms.CustomerId is not { } customerId)
         {
-            return "";
+            return (null, "");
         }
 
-        var preferences = await NoticeStore.PreferencesAsync(c, tx, customerId);
-        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        var preferences = await session.Preferences.ForCustomerAsync(customerId);
+        var existing = await session.Notices.ForOrderAsync(sms.OrderId);
+        return Plan(sms, preferences, existing, cause, now, options, ProactiveTelemetry.CurrentContext());
+    }
+
+    /// <summary>
+    /// The customer stopped the notice's channel before it was sent: it is withdrawn with
+    /// <paramref name="why"/> and, an SMS, falls back to email. Returns the withdrawal, or null
+    /// when the notice was no longer as read (nothing changed).
+    /// </summary>
+    public static async Task<NoticeChange?> WithdrawAsync(NotifierSession session, NoticeRecord notice, string why, DateTimeOffset now, NoticePolicyOptions options)
+    {
+        var (email, note) = await PlanAsync(session, notice, StoppedSms, now, options);
+        var withdrawal = NoticeLifecycle.Withdraw(notice, why + note);
+        if (!await session.Notices.ApplyAsync(withdrawal))
+        {
+            return null;
+        }
+
+        if (email is not null)
+        {
+            await session.Notices.ApplyAsync(email);
+        }
+
+        return withdrawal;
+    }
+
+    internal static (NoticeChange? Email, string Note) Plan(
+        NoticeRecord sms,
+        CustomerPreferences preferences,
+        IReadOnlyList<NoticeRecord> existing,
+        string cause,
+        DateTimeOffset now,
+        NoticePolicyOptions options,
+        (string? Parent, string? State) trace)
+    {
+        var told = sms.News! with { Customer = preferences.ApplyTo(sms.News!.Customer) };
         if (told.Customer.Email is not { } email)
         {
-            return "; no email address to fall back to";
+            return (null, "; no email address to fall back to");
         }
 
         if (preferences.EmailOptOut is { } optOut)
         {
-            return $"; no email fallback: {NoticePolicy.OptedOutReason(Channel.Email, optOut)}";
+            return (null, $"; no email fallback: {NoticePolicy.OptedOutReason(Channel.Email, optOut)}");
         }
 
         var emailId = NoticeRecord.IdFor(sms.EpisodeId, sms.Sequence, Channel.Email);
-        var existing = (await NoticeStore.ForOrderAsync(c, tx, sms.OrderId)).FirstOrDefault(n => n.NoticeId == emailId);
-        if (existing is not null)
+        if (existing.FirstOrDefault(n => n.NoticeId == emailId) is { } already)
         {
-            return $"; no email fallback: this news already has its email ({emailId}, {existing.Status.ToString().ToLowerInvariant()})";
+            return (null, $"; no email fallback: this news already has its email ({emailId}, {NoticeLifecycle.Name(already.Status)})");
         }
 
         var message = NoticeRenderer.Render(Channel.Email, sms.Kind, told, options);
-        var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
-        await NoticeStore.AddAsync(c, tx, new NoticeRecord(
-            emailId,
-            sms.OrderId,
-            sms.EpisodeId,
-            sms.Sequence,
-            Channel.Email,
-            sms.Kind,
-            sms.Reason,
-            NoticeStatus.Pending,
-            $"fallback for {sms.NoticeId}: {cause}",
-            now,
-            now,
-            null,
-            0,
-            null,
-            null,
-            email,
-            told.Customer.Locale,
-            message.Subject,
-            message.Text,
-            message.Html,
-            sms.EstimatedDeliveryAt,
-            sms.ActionRequired,
-            customerId,
-            news,
-            null,
-            sms.NoticeId,
-            traceParent,
-            traceState,
-            message.Notes,
-            sms.PredictedProbability));
-        return $"; fell back to email ({emailId})";
+        var fallback = NoticeRecord.FallbackEmail(sms, email, told.Customer.Locale, message, cause, now, trace);
+        return (NoticeLifecycle.FallBack(fallback), $"; fell back to email ({emailId})");
     }
 }

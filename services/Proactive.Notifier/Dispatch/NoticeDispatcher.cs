@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -101,7 +100,7 @@ public sealed partial class NoticeDispatcher(
             ? new InvalidOperationException($"the provider was called, then recording the outcome failed (not sent again unless retried): {ItemFailures.Describe(error)}", error)
             : error;
         await failures.RecordAsync(NoticeStore.DispatchQueue, notice.OrderId, notice.NoticeId, failure, cancellationToken, park: providerCalled);
-        await store.UnclaimAsync(notice, cancellationToken);
+        await store.ApplyAsync(NoticeLifecycle.GiveBack(notice), cancellationToken);
     }
 
     /// <summary>
@@ -110,44 +109,20 @@ public sealed partial class NoticeDispatcher(
     /// </summary>
     private async Task HandleAsync(NoticeRecord notice, DateTimeOffset claimedAt, StrongBox<bool> providerCalled, CancellationToken cancellationToken)
     {
-        using var activity = ProactiveTelemetry.Start("notice send", parent: ProactiveTelemetry.ContextFrom(notice.TraceParent, notice.TraceState) ?? default);
-        activity?.SetTag("proactive.notice_id", notice.NoticeId);
-        activity?.SetTag("proactive.order_id", notice.OrderId);
-        activity?.SetTag("proactive.episode_id", notice.EpisodeId);
-        activity?.SetTag("proactive.channel", notice.Channel.ToString().ToLowerInvariant());
-        activity?.SetTag("proactive.provider", byChannel[notice.Channel].Provider);
-        activity?.SetTag("proactive.attempt", notice.Attempts);
+        using var activity = StartSendSpan(notice);
         var gate = gates[notice.Channel];
         if (gate.OpenUntil(Time.GetUtcNow()) is { } until)
         {
             // Claimed before the circuit opened: back in the queue, the claim not counted as an attempt.
-            await store.ReleaseAsync(notice, NoticeStatus.Pending, $"waiting: {gate.Provider} failed {gate.ConsecutiveFailures} times in a row; next try at {until:O}", until, cancellationToken);
+            var why = $"waiting: {gate.Provider} failed {gate.ConsecutiveFailures} times in a row; next try at {until:O}";
+            await store.ApplyAsync(NoticeLifecycle.HoldForProvider(notice, why, until), cancellationToken);
             return;
         }
 
-        var (ready, release) = await ApplyPreferencesAsync(notice, cancellationToken);
-        if (release is not null)
+        var (ready, held) = await CheckBeforeSendingAsync(notice, cancellationToken);
+        if (held is not null)
         {
-            await store.Database.WriteAsync(
-                async (c, tx) =>
-                {
-                    if (await NoticeStore.ReleaseAsync(c, tx, notice, release.Status, release.Why, release.ScheduledAt) == 1 && release.OptedOut)
-                    {
-                        var note = await EmailFallback.TryAsync(c, tx, notice, "the customer stopped SMS before it was sent", Time.GetUtcNow(), policyOptions.Value);
-                        await NoticeStore.NoteAsync(c, tx, notice.NoticeId, release.Why + note);
-                    }
-
-                    return 0;
-                },
-                cancellationToken);
-            if (release.Status == NoticeStatus.Suppressed)
-            {
-                // Deferred again for quiet hours is not a new outcome: it was counted when decided.
-                metrics.Notice(notice.Channel, notice.Reason, "suppressed");
-            }
-
-            activity?.SetTag("proactive.decision", release.Status.ToString().ToLowerInvariant());
-            LogHeld(logger, notice.NoticeId, notice.Channel, release.Status, release.Why);
+            await HoldBackAsync(notice, held, cancellationToken);
             return;
         }
 
@@ -156,69 +131,100 @@ public sealed partial class NoticeDispatcher(
             // The sender's rate is used up for now (a long SMS costs more than one, or the provider
             // asked to wait), or this claim is getting old (a slow batch): give it back untouched
             // rather than send on a lease another replica may take over.
-            await store.UnclaimAsync(notice, cancellationToken);
+            await store.ApplyAsync(NoticeLifecycle.GiveBack(ready), cancellationToken);
             return;
         }
 
         await SendAsync(ready, gate, providerCalled, cancellationToken);
     }
 
-    private sealed record Release(NoticeStatus Status, string Why, DateTimeOffset? ScheduledAt, bool OptedOut = false);
+    private Activity? StartSendSpan(NoticeRecord notice)
+    {
+        var activity = ProactiveTelemetry.Start("notice send", parent: ProactiveTelemetry.ContextFrom(notice.TraceParent, notice.TraceState) ?? default);
+        activity?.SetTag("proactive.notice_id", notice.NoticeId);
+        activity?.SetTag("proactive.order_id", notice.OrderId);
+        activity?.SetTag("proactive.episode_id", notice.EpisodeId);
+        activity?.SetTag("proactive.channel", notice.Channel.ToString().ToLowerInvariant());
+        activity?.SetTag("proactive.provider", byChannel[notice.Channel].Provider);
+        activity?.SetTag("proactive.attempt", notice.Attempts);
+        return activity;
+    }
 
-    /// <summary>The customer's preferences as they are now, not as they were when the notice was decided.</summary>
-    private async Task<(NoticeRecord Notice, Release? Release)> ApplyPreferencesAsync(NoticeRecord notice, CancellationToken cancellationToken)
+    /// <summary>
+    /// The notice to send (rewritten if the customer's language changed), or the change that holds
+    /// it back: the customer's preferences as they are now, not as they were at the decision.
+    /// </summary>
+    private async Task<(NoticeRecord Ready, HeldBack? Held)> CheckBeforeSendingAsync(NoticeRecord notice, CancellationToken cancellationToken)
     {
         if (notice.CustomerId is not { } customerId)
         {
             return (notice, null);
         }
 
-        var preferences = await store.Database.ReadAsync(c => NoticeStore.PreferencesAsync(c, null, customerId), cancellationToken);
-        var now = Time.GetUtcNow();
-        if (preferences.OptOutOf(notice.Channel) is { } optOut)
-        {
-            return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(notice.Channel, optOut)}", null, OptedOut: true));
-        }
-
-        if (notice.News is not { } news)
+        var preferences = await store.PreferencesAsync(customerId, cancellationToken);
+        var check = NoticeLifecycle.CheckBeforeSending(notice, preferences, Time.GetUtcNow(), policyOptions.Value);
+        if (check is null)
         {
             return (notice, null);
         }
 
-        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
-        if (notice.FallbackFor is null && !NoticePolicy.ChannelsFor(told.Customer, preferences).Contains(notice.Channel))
+        if (check.Transition != NoticeTransition.Rewritten)
         {
-            return (notice, new Release(NoticeStatus.Suppressed, $"withdrawn before sending: the customer's preferences no longer include {notice.Channel.ToString().ToLowerInvariant()}", null));
+            return (notice, new HeldBack(check, OptedOut: preferences.OptOutOf(notice.Channel) is not null));
         }
 
-        var policy = policyOptions.Value;
-        var schedule = NoticePolicy.Schedule(NoticeDecision.Tell(notice.Channel, notice.Kind), told.Customer, now, policy, preferences);
-        if (schedule.SendAt > now)
-        {
-            return (notice, new Release(NoticeStatus.Deferred, schedule.Why!, schedule.SendAt));
-        }
-
-        if (told.Customer.Locale == notice.Locale && told.Customer.TimeZone == news.Customer.TimeZone)
-        {
-            return (notice, null);
-        }
-
-        var message = NoticeRenderer.Render(notice.Channel, notice.Kind, told, policy);
-        var rewritten = notice with { Locale = told.Customer.Locale, Subject = message.Subject, Text = message.Text, Html = message.Html, Notes = message.Notes };
-        await store.RewriteAsync(rewritten, cancellationToken);
-        return (rewritten, null);
+        await store.ApplyAsync(check, cancellationToken);
+        return (check.After, null);
     }
 
+    private sealed record HeldBack(NoticeChange Change, bool OptedOut);
+
+    /// <summary>Not sent now: withdrawn (an SMS the customer stopped falls back to email) or deferred again.</summary>
+    private async Task HoldBackAsync(NoticeRecord claimed, HeldBack held, CancellationToken cancellationToken)
+    {
+        var notice = held.Change.After;
+        await store.InTransactionAsync(
+            async session => held.OptedOut
+                ? await EmailFallback.WithdrawAsync(session, claimed, notice.Why!, Time.GetUtcNow(), policyOptions.Value) is not null
+                : await session.Notices.ApplyAsync(held.Change),
+            cancellationToken);
+        if (notice.Status == NoticeStatus.Suppressed)
+        {
+            // Deferred again for quiet hours is not a new outcome: it was counted when decided.
+            metrics.Notice(notice.Channel, notice.Reason, "suppressed");
+        }
+
+        Activity.Current?.SetTag("proactive.decision", NoticeLifecycle.Name(notice.Status));
+        LogHeld(logger, notice.NoticeId, notice.Channel, notice.Status, notice.Why!);
+    }
+
+    /// <summary>The provider call and what its answer makes of the notice.</summary>
     private async Task SendAsync(NoticeRecord notice, ProviderGate gate, StrongBox<bool> providerCalled, CancellationToken cancellationToken)
+    {
+        var result = await CallProviderAsync(notice, gate, cancellationToken);
+        providerCalled.Value = true;
+        var now = Time.GetUtcNow();
+        switch (result.Outcome)
+        {
+            case SendOutcome.Sent:
+                await AcceptedAsync(notice, result, gate, now, cancellationToken);
+                break;
+            case SendOutcome.Transient:
+                await FailedTransientlyAsync(notice, result, gate, now, cancellationToken);
+                break;
+            default:
+                await RefusedAsync(notice, result, gate, now, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task<SendResult> CallProviderAsync(NoticeRecord notice, ProviderGate gate, CancellationToken cancellationToken)
     {
         var sender = byChannel[notice.Channel];
         gate.Take(Time.GetUtcNow(), notice.Channel == Channel.Sms ? SmsSegments.Count(notice.Text) : 1);
         var result = await sender.SendAsync(
             new OutgoingNotice(notice.NoticeId, notice.OrderId, notice.Channel, notice.Recipient, null, notice.Locale, notice.Subject, notice.Text, notice.Html),
             cancellationToken);
-        providerCalled.Value = true;
-        var now = Time.GetUtcNow();
-        var o = options.Value;
         Activity.Current?.SetTag("proactive.send.outcome", result.Outcome.ToString().ToLowerInvariant());
         Activity.Current?.SetTag("proactive.provider.code", result.ProviderCode);
         if (result.Outcome != SendOutcome.Sent)
@@ -226,95 +232,85 @@ public sealed partial class NoticeDispatcher(
             metrics.ProviderError(sender.Provider, result.ProviderCode);
         }
 
-        switch (result.Outcome)
+        return result;
+    }
+
+    private async Task AcceptedAsync(NoticeRecord notice, SendResult result, ProviderGate gate, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        gate.Succeeded();
+        metrics.Sent(notice, now);
+        await store.ApplyAsync(NoticeLifecycle.Accept(notice, now, result.ProviderMessageId), cancellationToken);
+        LogSent(logger, notice.NoticeId, notice.Channel, gate.Provider, notice.Attempts);
+    }
+
+    /// <summary>Retried with backoff (the provider's wait honoured, the circuit told) while attempts and time are left.</summary>
+    private async Task FailedTransientlyAsync(NoticeRecord notice, SendResult result, ProviderGate gate, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (result.RetryAfter is { } wait && wait > TimeSpan.Zero)
         {
-            case SendOutcome.Sent:
-                gate.Succeeded();
-                metrics.Sent(notice, now);
-                await store.RecordAttemptAsync(notice, now, NoticeStatus.Sent, "sent", null, result.ProviderMessageId, null, null, cancellationToken);
-                LogSent(logger, notice.NoticeId, notice.Channel, sender.Provider, notice.Attempts);
-                break;
-
-            case SendOutcome.Transient:
-                if (result.RetryAfter is { } wait && wait > TimeSpan.Zero)
-                {
-                    gate.Pause(now + wait);
-                }
-
-                if (gate.Failed(now))
-                {
-                    LogCircuitOpen(logger, sender.Provider, gate.ConsecutiveFailures, gate.OpenUntil(now) ?? now);
-                }
-
-                var retryAt = now + Backoff(notice.Attempts, result.RetryAfter, o, Random.Shared.NextDouble());
-                var firstAttempt = notice.FirstAttemptAt ?? now;
-                if (notice.Attempts < o.MaxAttempts && retryAt - firstAttempt <= o.RetryFor)
-                {
-                    await store.RecordAttemptAsync(notice, now, NoticeStatus.Pending, "transient", result.ProviderCode, null, $"{result.Detail}; retry at {retryAt:O}", retryAt, cancellationToken);
-                    LogRetry(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", notice.Attempts, retryAt);
-                    break;
-                }
-
-                var gaveUp = $"gave up after {notice.Attempts} attempts over {(now - firstAttempt).TotalMinutes:0} min: {result.Detail}";
-                await store.RecordAttemptAsync(notice, now, NoticeStatus.Failed, "transient", result.ProviderCode, null, gaveUp, null, cancellationToken);
-                metrics.Notice(notice.Channel, notice.Reason, "failed");
-                LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", gaveUp);
-                break;
-
-            default:
-                gate.Succeeded();
-                var (why, optedOut) = await store.Database.WriteAsync(
-                    async (c, tx) =>
-                    {
-                        await store.Database.LockAsync(c, tx, notice.OrderId);
-                        var why = $"provider refused: {result.Detail}";
-                        var optedOut = false;
-                        if (result.Problem == RecipientProblem.OptedOut)
-                        {
-                            (var note, optedOut) = await RecordProviderOptOutAsync(c, tx, notice, $"{sender.Provider} {result.ProviderCode}", now);
-                            why += note;
-                        }
-
-                        if (result.Problem != RecipientProblem.None)
-                        {
-                            why += await EmailFallback.TryAsync(c, tx, notice, $"the SMS could not be delivered ({result.ProviderCode})", now, policyOptions.Value);
-                        }
-
-                        await NoticeStore.RecordAttemptAsync(c, tx, notice, now, NoticeStatus.Failed, "permanent", result.ProviderCode, null, why, null);
-                        return (why, optedOut);
-                    },
-                    cancellationToken);
-                if (optedOut)
-                {
-                    metrics.OptOut(notice.Channel, "provider");
-                }
-
-                metrics.Notice(notice.Channel, notice.Reason, "failed");
-                LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", why);
-                break;
+            gate.Pause(now + wait);
         }
+
+        if (gate.Failed(now))
+        {
+            LogCircuitOpen(logger, gate.Provider, gate.ConsecutiveFailures, gate.OpenUntil(now) ?? now);
+        }
+
+        var retryAt = now + Backoff(notice.Attempts, result.RetryAfter, options.Value, Random.Shared.NextDouble());
+        var change = NoticeLifecycle.FailTransiently(notice, now, result.ProviderCode, result.Detail, retryAt, options.Value);
+        await store.ApplyAsync(change, cancellationToken);
+        if (change.Transition == NoticeTransition.RetryScheduled)
+        {
+            LogRetry(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", notice.Attempts, retryAt);
+            return;
+        }
+
+        metrics.Notice(notice.Channel, notice.Reason, "failed");
+        LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", change.After.Why!);
     }
 
     /// <summary>
-    /// The provider says the customer unsubscribed (they replied STOP): no more of that channel.
-    /// Returns the note for the notice and whether this recorded a new opt-out.
+    /// Refused for good. A recipient who unsubscribed (STOP) is opted out of the channel; an SMS
+    /// that cannot reach the customer falls back to email.
     /// </summary>
-    private async Task<(string Note, bool New)> RecordProviderOptOutAsync(DbConnection c, DbTransaction tx, NoticeRecord notice, string source, DateTimeOffset now)
+    private async Task RefusedAsync(NoticeRecord notice, SendResult result, ProviderGate gate, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (notice.CustomerId is not { } customerId)
+        gate.Succeeded();
+        var (why, newOptOut) = await store.InTransactionAsync(
+            async session =>
+            {
+                await session.LockOrderAsync(notice.OrderId);
+                var why = $"provider refused: {result.Detail}";
+                var newOptOut = false;
+                if (result.Problem == RecipientProblem.OptedOut && notice.CustomerId is { } customerId)
+                {
+                    newOptOut = await PreferenceChanges.RecordOptOutAsync(session, customerId, notice.Channel, new OptOut(now, $"{gate.Provider} {result.ProviderCode}"));
+                    why += $"; the customer is now opted out of {notice.Channel.ToString().ToLowerInvariant()}";
+                }
+
+                NoticeChange? fallback = null;
+                if (result.Problem != RecipientProblem.None)
+                {
+                    (fallback, var note) = await EmailFallback.PlanAsync(session, notice, $"the SMS could not be delivered ({result.ProviderCode})", now, policyOptions.Value);
+                    why += note;
+                }
+
+                var refused = NoticeLifecycle.Refuse(notice, now, result.ProviderCode, why, optedOut: result.Problem == RecipientProblem.OptedOut);
+                if (await session.Notices.ApplyAsync(refused) && fallback is not null)
+                {
+                    await session.Notices.ApplyAsync(fallback);
+                }
+
+                return (why, newOptOut);
+            },
+            cancellationToken);
+        if (newOptOut)
         {
-            return ("", false);
+            metrics.OptOut(notice.Channel, "provider");
         }
 
-        await store.Database.LockAsync(c, tx, $"customer:{customerId}");
-        var preferences = await NoticeStore.PreferencesAsync(c, tx, customerId);
-        var isNew = preferences.OptOutOf(notice.Channel) is null;
-        if (isNew)
-        {
-            await NoticeStore.SavePreferencesAsync(c, tx, preferences.WithOptOut(notice.Channel, new OptOut(now, source)) with { UpdatedAt = now });
-        }
-
-        return ($"; the customer is now opted out of {notice.Channel.ToString().ToLowerInvariant()}", isNew);
+        metrics.Notice(notice.Channel, notice.Reason, "failed");
+        LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", why);
     }
 
     /// <summary>

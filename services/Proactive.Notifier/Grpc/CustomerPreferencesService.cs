@@ -3,7 +3,6 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Preferences;
-using Proactive.Notifier.Store;
 using Api = Proactive.Contracts.Notifier.V1;
 using EventChannel = Proactive.Contracts.Events.V1.Channel;
 
@@ -11,9 +10,10 @@ namespace Proactive.Notifier.Grpc;
 
 /// <summary>
 /// GET/PATCH /v1/customers/{customerId}/preferences, and opt-out / opt-in per channel. Bad input is
-/// refused with InvalidArgument (400 over JSON) naming the field; nothing is half-applied.
+/// refused with InvalidArgument (400 over JSON) naming the field; nothing is half-applied. The
+/// changes themselves are <see cref="PreferenceChanges"/>'.
 /// </summary>
-public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetrics metrics, TimeProvider time, IOptions<NoticePolicyOptions> options)
+public sealed class CustomerPreferencesService(PreferenceChanges changes, IOptions<NoticePolicyOptions> options)
     : Api.CustomerPreferences.CustomerPreferencesBase
 {
     private static readonly NodaTime.Text.LocalTimePattern HoursMinutes = NodaTime.Text.LocalTimePattern.CreateWithInvariantCulture("HH:mm");
@@ -21,10 +21,10 @@ public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetric
     public override async Task<Api.Preferences> GetPreferences(Api.GetPreferencesRequest request, ServerCallContext context)
     {
         var customerId = RequireCustomer(request.CustomerId);
-        return ToView(await store.Database.ReadAsync(c => NoticeStore.PreferencesAsync(c, null, customerId), context.CancellationToken));
+        return ToView(await changes.GetAsync(customerId, context.CancellationToken));
     }
 
-    public override Task<Api.Preferences> UpdatePreferences(Api.UpdatePreferencesRequest request, ServerCallContext context)
+    public override async Task<Api.Preferences> UpdatePreferences(Api.UpdatePreferencesRequest request, ServerCallContext context)
     {
         var customerId = RequireCustomer(request.CustomerId);
         var errors = new List<string>();
@@ -38,7 +38,7 @@ public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetric
         }
 
         Refuse(errors);
-        return ChangeAsync(
+        return ToView(await changes.ChangeAsync(
             customerId,
             p => p with
             {
@@ -47,78 +47,18 @@ public sealed class CustomerPreferencesService(NoticeStore store, NotifierMetric
                 TimeZone = request.HasTimeZone ? NullIfEmpty(zone!) : p.TimeZone,
                 QuietHours = request.ClearQuietHours ? null : quiet ?? p.QuietHours,
             },
-            context.CancellationToken);
+            context.CancellationToken));
     }
 
     /// <summary>
     /// Opts the customer out of a channel now: what is still waiting for them on it is withdrawn at
     /// once (an SMS-only customer's waiting SMS falls back to email, as at send time).
     /// </summary>
-    public override async Task<Api.Preferences> OptOut(Api.ChannelRequest request, ServerCallContext context)
-    {
-        var customerId = RequireCustomer(request.CustomerId);
-        var channel = Channel(request.Channel);
-        var optedOut = false;
-        var withdrawn = new List<Contracts.Tracker.V1.DelayReason>();
-        var preferences = await ChangeAsync(
-            customerId,
-            p =>
-            {
-                optedOut = p.OptOutOf(channel) is null;
-                return optedOut ? p.WithOptOut(channel, new OptOut(time.GetUtcNow(), "api")) : p;
-            },
-            context.CancellationToken,
-            async (c, tx, saved) =>
-            {
-                withdrawn.Clear();
-                var why = $"withdrawn: {Policy.NoticePolicy.OptedOutReason(channel, saved.OptOutOf(channel)!)}";
-                foreach (var waiting in await NoticeStore.WaitingForCustomerAsync(c, tx, customerId, channel))
-                {
-                    await NoticeStore.WithdrawAsync(c, tx, waiting.NoticeId, why);
-                    var note = await Dispatch.EmailFallback.TryAsync(c, tx, waiting, "the customer stopped SMS before it was sent", time.GetUtcNow(), options.Value);
-                    await NoticeStore.NoteAsync(c, tx, waiting.NoticeId, why + note);
-                    withdrawn.Add(waiting.Reason);
-                }
-            });
-        if (optedOut)
-        {
-            metrics.OptOut(channel, "api");
-        }
+    public override async Task<Api.Preferences> OptOut(Api.ChannelRequest request, ServerCallContext context) =>
+        ToView(await changes.OptOutAsync(RequireCustomer(request.CustomerId), Channel(request.Channel), context.CancellationToken));
 
-        withdrawn.ForEach(reason => metrics.Notice(channel, reason, "suppressed"));
-
-        return preferences;
-    }
-
-    public override Task<Api.Preferences> OptIn(Api.ChannelRequest request, ServerCallContext context)
-    {
-        var customerId = RequireCustomer(request.CustomerId);
-        var channel = Channel(request.Channel);
-        return ChangeAsync(customerId, p => p.WithOptOut(channel, null), context.CancellationToken);
-    }
-
-    private async Task<Api.Preferences> ChangeAsync(
-        string customerId,
-        Func<CustomerPreferences, CustomerPreferences> change,
-        CancellationToken cancellationToken,
-        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, CustomerPreferences, Task>? then = null)
-    {
-        var saved = await store.Database.WriteAsync(
-            async (c, tx) =>
-            {
-                await store.Database.LockAsync(c, tx, $"customer:{customerId}");
-                var updated = change(await NoticeStore.PreferencesAsync(c, tx, customerId)) with { UpdatedAt = time.GetUtcNow() };
-                await NoticeStore.SavePreferencesAsync(c, tx, updated);
-                if (then is not null)
-                {
-                    await then(c, tx, updated);
-                }
-
-                return updated;
-            },
-            cancellationToken);
-        return ToView(saved);
-    }
+    public override async Task<Api.Preferences> OptIn(Api.ChannelRequest request, ServerCallContext context) =>
+        ToView(await changes.OptInAsync(RequireCustomer(request.CustomerId), Channel(request.Channel), context.CancellationToken));
 
     private Api.Preferences ToView(CustomerPreferences p)
     {

@@ -16,8 +16,8 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
             throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
         }
 
-        var (notices, attempts) = await store.Database.ReadAsync(
-            async c => (await NoticeStore.ForOrderAsync(c, null, request.OrderId), await NoticeStore.AttemptsForOrderAsync(c, request.OrderId)),
+        var (notices, attempts) = await store.ReadAsync(
+            async session => (await session.Notices.ForOrderAsync(request.OrderId), await session.Notices.AttemptsForOrderAsync(request.OrderId)),
             context.CancellationToken);
         var byNotice = attempts.ToLookup(a => a.NoticeId);
         var response = new ListNoticesResponse { OrderId = request.OrderId };
@@ -59,7 +59,7 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
             _ => "DELAY",
         },
         Reason = Contracts.WireName.Of(n.Reason),
-        Status = n.Status.ToString().ToLowerInvariant(),
+        Status = NoticeLifecycle.Name(n.Status),
         Why = n.Why ?? "",
         DecidedAt = Timestamp.FromDateTimeOffset(n.DecidedAt),
         ScheduledAt = n.ScheduledAt is { } s ? Timestamp.FromDateTimeOffset(s) : null,

@@ -186,7 +186,7 @@ public sealed partial class ItemFailures(
             ? Task.FromResult(new HashSet<string>())
             : database.ReadAsync(
                 async c => (await c.QueryAsync<string>(new CommandDefinition(
-                    $"SELECT item_key FROM {Table} WHERE queue = @queue AND item_key {(database.Kind == StoreKind.Postgres ? "= ANY(@itemKeys)" : "IN @itemKeys")}",
+                    $"SELECT item_key FROM {Table} WHERE queue = @queue AND item_key {database.Dialect.AnyOf("itemKeys")}",
                     new { queue, itemKeys = itemKeys.ToArray() },
                     cancellationToken: ct))).ToHashSet(),
                 ct);

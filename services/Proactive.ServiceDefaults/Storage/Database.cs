@@ -15,8 +15,7 @@ public enum StoreKind
 
 /// <summary>
 /// The service's store: SQLite (one file, no server) or PostgreSQL (shared by replicas), chosen by
-/// configuration; the SQL is the same on both except where <see cref="SkipLocked"/> and
-/// <see cref="LockAsync"/> say otherwise. SQLite allows one writer at a time, so writes queue on a
+/// configuration; the SQL is the same on both except where its <see cref="Dialect"/> says otherwise. SQLite allows one writer at a time, so writes queue on a
 /// gate here rather than fail with SQLITE_BUSY; reads run beside them (WAL). On PostgreSQL a unit
 /// of work that fails because the server went away is retried on a fresh connection: each unit is
 /// one transaction, so a retry repeats nothing that committed.
@@ -33,6 +32,7 @@ public sealed class Database : IAsyncDisposable
     public Database(string connectionString, StoreKind kind = StoreKind.Sqlite)
     {
         Kind = kind;
+        Dialect = SqlDialect.For(kind);
         if (kind == StoreKind.Postgres)
         {
             postgres = NpgsqlDataSource.Create(connectionString);
@@ -59,10 +59,12 @@ public sealed class Database : IAsyncDisposable
 
     public StoreKind Kind { get; }
 
+    public SqlDialect Dialect { get; }
+
     public string ConnectionString { get; }
 
     /// <summary>Appended to a SELECT that claims rows: replicas skip what another one holds.</summary>
-    public string SkipLocked => Kind == StoreKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
+    public string SkipLocked => Dialect.SkipLocked;
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -80,10 +82,7 @@ public sealed class Database : IAsyncDisposable
     /// Serializes work on one key (an order) across replicas until the transaction ends. SQLite
     /// needs nothing: its writer is alone.
     /// </summary>
-    public Task LockAsync(DbConnection connection, DbTransaction transaction, string key) =>
-        Kind == StoreKind.Postgres
-            ? connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key }, transaction)
-            : Task.CompletedTask;
+    public Task LockAsync(DbConnection connection, DbTransaction transaction, string key) => Dialect.LockAsync(connection, transaction, key);
 
     /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns. Traced as "db {operation}".</summary>
     public async Task<T> WriteAsync<T>(
@@ -136,7 +135,7 @@ public sealed class Database : IAsyncDisposable
     private System.Diagnostics.Activity? StartActivity(string operation, string mode)
     {
         var activity = ProactiveTelemetry.Start($"db {operation}", System.Diagnostics.ActivityKind.Client);
-        activity?.SetTag("db.system.name", Kind == StoreKind.Postgres ? "postgresql" : "sqlite");
+        activity?.SetTag("db.system.name", Dialect.SystemName);
         activity?.SetTag("db.operation.name", operation);
         activity?.SetTag("proactive.db.mode", mode);
         return activity;
@@ -184,21 +183,19 @@ public sealed class Database : IAsyncDisposable
     /// <summary>Applies the migrations of one module that this database has not seen yet, in order.</summary>
     public async Task MigrateAsync(SchemaMigrations migrations, CancellationToken cancellationToken = default)
     {
-        if (Kind == StoreKind.Sqlite)
+        if (Dialect.OnFirstOpen is { } firstOpen)
         {
             await using var connection = await OpenAsync(cancellationToken);
-
-            // WAL lets readers run beside the one writer; it is a property of the file, set once.
-            await connection.ExecuteAsync("PRAGMA journal_mode=WAL;");
+            await connection.ExecuteAsync(firstOpen);
         }
 
         await WriteAsync(
             async (connection, transaction) =>
             {
-                if (Kind == StoreKind.Postgres)
+                if (Dialect.MigrationLock is { } migrationLock)
                 {
                     // Two replicas starting at once: the second waits here, then finds the work done.
-                    await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(727274)", transaction: transaction);
+                    await connection.ExecuteAsync(migrationLock, transaction: transaction);
                 }
 
                 await connection.ExecuteAsync(
@@ -222,7 +219,7 @@ public sealed class Database : IAsyncDisposable
                         continue;
                     }
 
-                    await connection.ExecuteAsync(migrations.For(Kind, i), transaction: transaction);
+                    await connection.ExecuteAsync(migrations.For(Dialect, i), transaction: transaction);
                     await connection.ExecuteAsync(
                         "INSERT INTO schema_migrations (module, version, applied_at) VALUES (@Module, @Version, @At)",
                         new { migrations.Module, Version = (long)version, At = DateTimeOffset.UtcNow.ToString("O") },
@@ -247,8 +244,5 @@ public sealed class Database : IAsyncDisposable
 /// </summary>
 public sealed record SchemaMigrations(string Module, IReadOnlyList<string> Steps)
 {
-    public string For(StoreKind kind, int step) => Steps[step].Replace(
-        "{{id}}",
-        kind == StoreKind.Postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT",
-        StringComparison.Ordinal);
+    public string For(SqlDialect dialect, int step) => Steps[step].Replace("{{id}}", dialect.AutoIncrementKey, StringComparison.Ordinal);
 }

@@ -1,0 +1,46 @@
+using System.Data.Common;
+using Proactive.ServiceDefaults.Storage;
+
+namespace Proactive.Notifier.Store;
+
+/// <summary>
+/// One unit of work on Notifier's tables (see <see cref="NoticeStore.InTransactionAsync{T}"/>): what
+/// is done through it commits together, or not at all.
+/// </summary>
+public sealed class NotifierSession
+{
+    private readonly DbConnection connection;
+    private readonly DbTransaction? transaction;
+    private readonly SqlDialect dialect;
+
+    internal NotifierSession(DbConnection connection, DbTransaction? transaction, SqlDialect dialect)
+    {
+        this.connection = connection;
+        this.transaction = transaction;
+        this.dialect = dialect;
+        Inbox = new InboxRows(connection, transaction);
+        Notices = new NoticeRows(connection, transaction, dialect);
+        Preferences = new PreferenceRows(connection, transaction);
+        Queue = new NoticeQueueRows(connection);
+    }
+
+    /// <summary>Processed episode changes and each order's sequence high-water mark.</summary>
+    public InboxRows Inbox { get; }
+
+    /// <summary>Notices and their attempts.</summary>
+    public NoticeRows Notices { get; }
+
+    /// <summary>Customers' own preferences.</summary>
+    public PreferenceRows Preferences { get; }
+
+    /// <summary>What is due for sending, for the gauges and the dispatcher's timer.</summary>
+    public NoticeQueueRows Queue { get; }
+
+    /// <summary>Serializes work on one order across replicas until the unit of work ends.</summary>
+    public Task LockOrderAsync(string orderId) => LockAsync(orderId);
+
+    /// <summary>Serializes changes to one customer's preferences across replicas until the unit of work ends.</summary>
+    public Task LockCustomerAsync(string customerId) => LockAsync($"customer:{customerId}");
+
+    private Task LockAsync(string key) => dialect.LockAsync(connection, transaction, key);
+}

@@ -1,0 +1,67 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Proactive.ServiceDefaults.Storage;
+
+/// <summary>
+/// Everything the SQL of SQLite and PostgreSQL does differently, in one place; the rest of the SQL
+/// is written once for both. SQLite has a single writer, so what PostgreSQL locks needs nothing there.
+/// </summary>
+public sealed class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new()
+    {
+        SystemName = "sqlite",
+        SkipLocked = "",
+        ForUpdate = "",
+        AutoIncrementKey = "INTEGER PRIMARY KEY AUTOINCREMENT",
+        OnFirstOpen = "PRAGMA journal_mode=WAL;",
+    };
+
+    public static readonly SqlDialect Postgres = new()
+    {
+        SystemName = "postgresql",
+        SkipLocked = " FOR UPDATE SKIP LOCKED",
+        ForUpdate = " FOR UPDATE",
+        AutoIncrementKey = "BIGSERIAL PRIMARY KEY",
+        KeyLock = "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))",
+        MigrationLock = "SELECT pg_advisory_xact_lock(727274)",
+        AnyOfArray = true,
+    };
+
+    private SqlDialect()
+    {
+    }
+
+    /// <summary>The database's name in traces (db.system.name).</summary>
+    public required string SystemName { get; init; }
+
+    /// <summary>Appended to a SELECT that claims rows: replicas skip what another one holds.</summary>
+    public required string SkipLocked { get; init; }
+
+    /// <summary>Appended to a SELECT whose rows must not change until the transaction ends.</summary>
+    public required string ForUpdate { get; init; }
+
+    /// <summary>An auto-increment primary key column ("{{id}}" in a migration).</summary>
+    public required string AutoIncrementKey { get; init; }
+
+    /// <summary>Holds one key (parameter @key) until the transaction ends, across replicas; null where the writer is alone.</summary>
+    private string? KeyLock { get; init; }
+
+    /// <summary>Makes replicas starting at once migrate one after the other; null where the writer is alone.</summary>
+    public string? MigrationLock { get; init; }
+
+    /// <summary>Run once before migrating (WAL lets SQLite's readers run beside its writer; a property of the file).</summary>
+    public string? OnFirstOpen { get; init; }
+
+    private bool AnyOfArray { get; init; }
+
+    public static SqlDialect For(StoreKind kind) => kind == StoreKind.Postgres ? Postgres : Sqlite;
+
+    /// <summary>Serializes work on <paramref name="key"/> (an order, a customer) across replicas until the transaction ends.</summary>
+    public Task LockAsync(DbConnection connection, DbTransaction? transaction, string key) =>
+        KeyLock is { } keyLock ? connection.ExecuteAsync(keyLock, new { key }, transaction) : Task.CompletedTask;
+
+    /// <summary>"column is one of the array parameter @<paramref name="parameter"/>", as each database takes an array.</summary>
+    public string AnyOf(string parameter) => AnyOfArray ? $"= ANY(@{parameter})" : $"IN @{parameter}";
+}
