@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Proactive.Contracts.Tracker.V1;
 using Proactive.Contracts;
+using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
