@@ -29,8 +29,7 @@ public static class Extensions
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        services.AddOptions<NoticePolicyOptions>().Bind(configuration.GetSection(NoticePolicyOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<NoticePolicyOptions>, NoticePolicyOptionsValidation>();
+        services.AddCheckedOptions<NoticePolicyOptions>(configuration.GetSection(NoticePolicyOptions.Section));
         services.AddCheckedOptions<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
         services.AddCheckedOptions<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
         services.AddCheckedOptions<SendGridOptions>(configuration.GetSection(SendGridOptions.Section));

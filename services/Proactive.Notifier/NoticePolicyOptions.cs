@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Options;
 using NodaTime;
 using Proactive.Notifier.Policy;
+using Proactive.ServiceDefaults.Configuration;
 
 namespace Proactive.Notifier;
 
@@ -9,7 +9,7 @@ namespace Proactive.Notifier;
 /// hours and the default zone are parsed when set, once; <see cref="Problems"/> names any that is
 /// not fit, and the host refuses to start with it.
 /// </summary>
-public sealed class NoticePolicyOptions
+public sealed class NoticePolicyOptions : ICheckedOptions
 {
     public const string Section = "Proactive:Notices";
 
@@ -124,11 +124,4 @@ public sealed class NoticePolicyOptions
 
     private static InvalidOperationException NotChecked(string key) =>
         new($"{Section}:{key} is not valid; the host checks it at start (Problems)");
-}
-
-/// <summary>Refuses to start with notice options that are not fit, naming each key at fault.</summary>
-internal sealed class NoticePolicyOptionsValidation : IValidateOptions<NoticePolicyOptions>
-{
-    public ValidateOptionsResult Validate(string? name, NoticePolicyOptions options) =>
-        options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 }

@@ -182,6 +182,21 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AChangeKindNotifierDoesNotKnowIsDroppedNotTakenForAResolution()
+    {
+        await ThroughTrackerAsync();
+        var e = PublishedAsCloudEvents().ShouldHaveSingleItem();
+        e["data"]!["kind"] = 9;
+
+        var answer = await notifierDaprd.OnTopicEventAsync("notices", e);
+
+        answer.Status.ShouldBe(Status.Drop);
+        await DispatchAsync();
+        twilio.Requests.ShouldBe(0);
+        sendGrid.Requests.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task ARedeliveredEpisodeIsSuccessAndSendsNothingMore()
     {
         await ThroughTrackerAsync();

@@ -66,6 +66,12 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
             return TopicOutcome.Drop("data.orderId, episodeId, sequence, kind, promisedBy and customer are required");
         }
 
+        // A kind from a newer Tracker: guessing (a resolution would withdraw what is waiting) is worse than the dead-letter topic.
+        if (!Enum.IsDefined(change.Kind))
+        {
+            return TopicOutcome.Drop($"data.kind {(int)change.Kind} is not a change kind this Notifier knows");
+        }
+
         var traceParent = cloudEvent[CloudEventFormat.TraceParent] as string;
         var traceState = cloudEvent[CloudEventFormat.TraceState] as string;
         await handler.HandleAsync(source, id, change, cancellationToken, "dapr", traceParent, traceState);

@@ -16,8 +16,6 @@ namespace Proactive.Notifier.Grpc;
 public sealed class CustomerPreferencesService(PreferenceChanges changes, IOptions<NoticePolicyOptions> options)
     : Api.CustomerPreferences.CustomerPreferencesBase
 {
-    private static readonly NodaTime.Text.LocalTimePattern HoursMinutes = NodaTime.Text.LocalTimePattern.CreateWithInvariantCulture("HH:mm");
-
     public override async Task<Api.Preferences> GetPreferences(Api.GetPreferencesRequest request, ServerCallContext context)
     {
         var customerId = RequireCustomer(request.CustomerId);
@@ -148,19 +146,19 @@ public sealed class CustomerPreferencesService(PreferenceChanges changes, IOptio
 
     private static QuietWindow? Quiet(Api.QuietHours quiet, List<string> errors)
     {
-        var start = HoursMinutes.Parse(quiet.Start);
-        var end = HoursMinutes.Parse(quiet.End);
-        if (!start.Success)
+        var start = Policy.QuietHours.TimeOfDay(quiet.Start);
+        var end = Policy.QuietHours.TimeOfDay(quiet.End);
+        if (start is null)
         {
             errors.Add($"quiet_hours.start: '{quiet.Start}' is not a time of day as HH:mm");
         }
 
-        if (!end.Success)
+        if (end is null)
         {
             errors.Add($"quiet_hours.end: '{quiet.End}' is not a time of day as HH:mm");
         }
 
-        return start.Success && end.Success ? new QuietWindow(quiet.Start, quiet.End) : null;
+        return start is not null && end is not null ? new QuietWindow(quiet.Start, quiet.End) : null;
     }
 
     private static void Refuse(List<string> errors)

@@ -38,7 +38,8 @@ public sealed record EpisodeNews(
                 DelayEpisodeChanged.Types.Kind.Detected => EpisodeNewsKind.Detected,
                 DelayEpisodeChanged.Types.Kind.Worsened => EpisodeNewsKind.Worsened,
                 DelayEpisodeChanged.Types.Kind.Updated => EpisodeNewsKind.Updated,
-                _ => EpisodeNewsKind.Resolved,
+                DelayEpisodeChanged.Types.Kind.Resolved => EpisodeNewsKind.Resolved,
+                var unknown => throw new ArgumentOutOfRangeException(nameof(change), unknown, "data.kind: not a change kind this Notifier knows"),
             },
             change.Reason,
             NonEmpty(change.ExceptionCode),
@@ -70,24 +71,4 @@ public sealed record EpisodeNews(
     /// <summary>The model's probability when it is one (NaN or a value outside [0, 1] is left out: it cannot be stored as JSON, nor meant).</summary>
     private static double? Probability(DelayEpisodeChanged change) =>
         change.HasPredictedProbability && change.PredictedProbability is >= 0 and <= 1 ? change.PredictedProbability : null;
-}
-
-public enum EpisodeNewsKind
-{
-    Detected,
-    Worsened,
-    Updated,
-    Resolved,
-}
-
-public sealed record CustomerContact(
-    string CustomerId,
-    string? Name,
-    string? Phone,
-    string? Email,
-    string Locale,
-    string? TimeZone,
-    IReadOnlyList<Channel> Channels)
-{
-    public string? AddressFor(Channel channel) => channel == Channel.Sms ? Phone : Email;
 }

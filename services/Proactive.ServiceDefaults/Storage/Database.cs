@@ -63,9 +63,6 @@ public sealed class Database : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    /// <summary>Appended to a SELECT that claims rows: replicas skip what another one holds.</summary>
-    public string SkipLocked => Dialect.SkipLocked;
-
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         if (postgres is not null)
@@ -77,12 +74,6 @@ public sealed class Database : IAsyncDisposable
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
-
-    /// <summary>
-    /// Serializes work on one key (an order) across replicas until the transaction ends. SQLite
-    /// needs nothing: its writer is alone.
-    /// </summary>
-    public Task LockAsync(DbConnection connection, DbTransaction transaction, string key) => Dialect.LockAsync(connection, transaction, key);
 
     /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns. Traced as "db {operation}".</summary>
     public async Task<T> WriteAsync<T>(
@@ -236,13 +227,4 @@ public sealed class Database : IAsyncDisposable
         fileLock?.Dispose();
         return postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
-}
-
-/// <summary>
-/// A module's schema as numbered steps; step n is version n. Never edit a released step. Steps
-/// are written once for both stores: "{{id}}" stands for an auto-increment primary key.
-/// </summary>
-public sealed record SchemaMigrations(string Module, IReadOnlyList<string> Steps)
-{
-    public string For(SqlDialect dialect, int step) => Steps[step].Replace("{{id}}", dialect.AutoIncrementKey, StringComparison.Ordinal);
 }

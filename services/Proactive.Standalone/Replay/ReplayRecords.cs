@@ -63,10 +63,22 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
         var notices = new List<NoticeLine>();
         var episodes = new List<EpisodeLine>();
         var withoutTerms = 0;
-        await using var c = await trackerStore.Database.OpenAsync(cancellationToken);
-        foreach (var orderId in orderIds.Order(StringComparer.Ordinal))
+        await trackerStore.ReadAsync(
+            async reads =>
+            {
+                foreach (var orderId in orderIds.Order(StringComparer.Ordinal))
+                {
+                    await ReadOrderAsync(reads, orderId);
+                }
+
+                return 0;
+            },
+            cancellationToken);
+        return new ReplayRecords(orders, notices, episodes, withoutTerms);
+
+        async Task ReadOrderAsync(TrackerReads reads, string orderId)
         {
-            var timeline = OrderTimeline.Fold(orderId, await TrackerStore.LoadEventsAsync(c, null, orderId));
+            var timeline = OrderTimeline.Fold(orderId, await reads.EventsAsync(orderId));
             if (timeline.Terms is { } terms)
             {
                 var delivered = timeline.IsDelivered ? timeline.Shipments.Max(s => s.StatusAt) : null;
@@ -77,7 +89,7 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
                 withoutTerms++;
             }
 
-            episodes.AddRange((await TrackerStore.LoadEpisodesAsync(c, null, orderId)).Select(e => new EpisodeLine(
+            episodes.AddRange((await reads.EpisodesAsync(orderId)).Select(e => new EpisodeLine(
                 e.OrderId,
                 e.EpisodeId,
                 e.Number,
@@ -105,7 +117,5 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
                 n.Subject,
                 n.Text)));
         }
-
-        return new ReplayRecords(orders, notices, episodes, withoutTerms);
     }
 }

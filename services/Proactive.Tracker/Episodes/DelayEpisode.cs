@@ -31,14 +31,3 @@ public sealed record DelayEpisode(
 
     public static string IdFor(string orderId, int number) => $"{orderId}/delay-{number}";
 }
-
-public enum EpisodeChangeKind
-{
-    Detected,
-    Worsened,
-    Updated,
-    Resolved,
-}
-
-/// <summary>What changed about an order's delay, to publish to Notifier.</summary>
-public sealed record EpisodeChange(EpisodeChangeKind Kind, DelayEpisode Episode);

@@ -2,16 +2,6 @@ using Proactive.Tracker.Timeline;
 
 namespace Proactive.Tracker.Rules;
 
-public enum OrderState
-{
-    /// <summary>Events for the order arrived, but not the order itself: nothing to judge yet.</summary>
-    AwaitingOrder,
-    OnTrack,
-    Late,
-    Delivered,
-    Cancelled,
-}
-
 /// <summary>The verdict on one order at one instant.</summary>
 public sealed record DelayAssessment(
     OrderState State,

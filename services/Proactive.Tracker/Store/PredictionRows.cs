@@ -62,13 +62,13 @@ public static class PredictionRows
             raised_in TEXT NULL);
         """;
 
-    public static Task<long> VersionAsync(DbConnection c, DbTransaction? tx) =>
+    internal static Task<long> VersionAsync(DbConnection c, DbTransaction? tx) =>
         c.ExecuteScalarAsync<long>("SELECT version FROM tracker_model WHERE id = 1", transaction: tx);
 
     /// <summary>The model as stored: its version, deliveries learned and rows (in key order, so sums add
     /// up the same everywhere). Read again when a lesson committed between the statements (each sees
     /// its own snapshot under READ COMMITTED), so the rows are exactly those of the version.</summary>
-    public static async Task<(long Version, long Learned, List<HistogramRow> Rows)> LoadModelAsync(DbConnection c, DbTransaction? tx)
+    internal static async Task<(long Version, long Learned, List<HistogramRow> Rows)> LoadModelAsync(DbConnection c, DbTransaction? tx)
     {
         while (true)
         {
@@ -84,7 +84,7 @@ public static class PredictionRows
 
     /// <summary>Adds one delivery's lesson; returns the model's new version. The version row is locked
     /// until the transaction ends, so lessons are numbered in the order they commit.</summary>
-    public static async Task<long> AddLessonAsync(DbConnection c, DbTransaction tx, IReadOnlyList<HistogramRow> lesson)
+    internal static async Task<long> AddLessonAsync(DbConnection c, DbTransaction tx, IReadOnlyList<HistogramRow> lesson)
     {
         var version = await c.ExecuteScalarAsync<long>(
             "UPDATE tracker_model SET version = version + 1, learned = learned + 1 WHERE id = 1 RETURNING version", transaction: tx);
@@ -98,7 +98,7 @@ public static class PredictionRows
         return version;
     }
 
-    public static async Task<OrderPrediction?> LoadAsync(DbConnection c, DbTransaction? tx, string orderId)
+    internal static async Task<OrderPrediction?> LoadAsync(DbConnection c, DbTransaction? tx, string orderId)
     {
         var row = await c.QuerySingleOrDefaultAsync<Row>(
             "SELECT * FROM tracker_predictions WHERE order_id = @orderId", new { orderId }, tx);
@@ -114,7 +114,7 @@ public static class PredictionRows
                 row.raised_in is null ? null : Enum.Parse<PredictionMode>(row.raised_in));
     }
 
-    public static Task SaveAsync(DbConnection c, DbTransaction tx, OrderPrediction p) =>
+    internal static Task SaveAsync(DbConnection c, DbTransaction tx, OrderPrediction p) =>
         c.ExecuteAsync(
             """
             INSERT INTO tracker_predictions (order_id, raised_at, probability, estimated_delivery_at, closed_at, outcome, raised_in)

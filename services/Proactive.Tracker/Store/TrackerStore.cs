@@ -31,7 +31,7 @@ public sealed class TrackerStore(Database database)
         database.WriteAsync(
             async (c, tx) =>
             {
-                await database.LockAsync(c, tx, orderId);
+                await database.Dialect.LockAsync(c, tx, orderId);
                 return await work(new OrderTransaction(c, tx));
             },
             cancellationToken,
@@ -42,7 +42,7 @@ public sealed class TrackerStore(Database database)
         database.ReadAsync(c => work(new TrackerReads.OnConnection(c)), cancellationToken, operation);
 
     /// <summary>Stores the event unless (source, id) is already stored; false for a duplicate.</summary>
-    public static async Task<bool> TryAddEventAsync(DbConnection c, DbTransaction tx, InboundEvent e, DateTimeOffset now)
+    internal static async Task<bool> TryAddEventAsync(DbConnection c, DbTransaction tx, InboundEvent e, DateTimeOffset now)
     {
         var inserted = await c.ExecuteAsync(
             """
@@ -64,7 +64,7 @@ public sealed class TrackerStore(Database database)
         return inserted == 1;
     }
 
-    public static async Task<List<InboundEvent>> LoadEventsAsync(DbConnection c, DbTransaction? tx, string orderId)
+    internal static async Task<List<InboundEvent>> LoadEventsAsync(DbConnection c, DbTransaction? tx, string orderId)
     {
         var rows = await c.QueryAsync<EventRow>(
             "SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events WHERE order_id = @orderId",
@@ -77,7 +77,7 @@ public sealed class TrackerStore(Database database)
         }).ToList();
     }
 
-    public static async Task<List<DelayEpisode>> LoadEpisodesAsync(DbConnection c, DbTransaction? tx, string orderId)
+    internal static async Task<List<DelayEpisode>> LoadEpisodesAsync(DbConnection c, DbTransaction? tx, string orderId)
     {
         var rows = await c.QueryAsync<EpisodeRow>(
             "SELECT * FROM tracker_episodes WHERE order_id = @orderId ORDER BY number",
@@ -95,7 +95,7 @@ public sealed class TrackerStore(Database database)
             r.resolution is null ? null : Enum.Parse<Resolution>(r.resolution))).ToList();
     }
 
-    public static Task SaveEpisodeAsync(DbConnection c, DbTransaction tx, DelayEpisode e) =>
+    internal static Task SaveEpisodeAsync(DbConnection c, DbTransaction tx, DelayEpisode e) =>
         c.ExecuteAsync(
             """
             INSERT INTO tracker_episodes (episode_id, order_id, number, reason, exception_code, estimated_delivery_at, opened_at, closed_at, resolution)
@@ -120,7 +120,7 @@ public sealed class TrackerStore(Database database)
             tx);
 
     /// <summary>The next number in the order's sequence of published changes (1, 2, ...).</summary>
-    public static Task<long> NextSequenceAsync(DbConnection c, DbTransaction tx, string orderId) =>
+    internal static Task<long> NextSequenceAsync(DbConnection c, DbTransaction tx, string orderId) =>
         c.ExecuteScalarAsync<long>(
             """
             INSERT INTO tracker_orders (order_id, sequence) VALUES (@orderId, 1)
@@ -130,7 +130,7 @@ public sealed class TrackerStore(Database database)
             new { orderId },
             tx);
 
-    public static Task AddToOutboxAsync(DbConnection c, DbTransaction tx, OutgoingEvent e, DateTimeOffset now) =>
+    internal static Task AddToOutboxAsync(DbConnection c, DbTransaction tx, OutgoingEvent e, DateTimeOffset now) =>
         c.ExecuteAsync(
             """
             INSERT INTO tracker_outbox (event_id, topic, type, partition_key, payload, trace_parent, trace_state, created_at)
@@ -194,7 +194,7 @@ public sealed class TrackerStore(Database database)
             },
             ct);
 
-    public static Task SetTimerAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset? dueAt) =>
+    internal static Task SetTimerAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset? dueAt) =>
         dueAt is { } due
             ? c.ExecuteAsync(
                 """
