@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using Proactive.Contracts.Tracker.V1;
-
 namespace Proactive.Notifier;
 
 public sealed record CustomerContact(

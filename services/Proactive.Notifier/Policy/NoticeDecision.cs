@@ -1,6 +1,3 @@
-using Proactive.Contracts;
-using Proactive.Contracts.Tracker.V1;
-
 namespace Proactive.Notifier.Policy;
 
 /// <summary>

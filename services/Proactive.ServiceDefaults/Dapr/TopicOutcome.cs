@@ -1,5 +1,3 @@
-using CloudNative.CloudEvents;
-
 namespace Proactive.ServiceDefaults.Dapr;
 
 public enum TopicStatus

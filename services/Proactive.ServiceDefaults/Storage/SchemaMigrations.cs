@@ -1,10 +1,3 @@
-using System.Data;
-using System.Data.Common;
-using System.Runtime.CompilerServices;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-
 namespace Proactive.ServiceDefaults.Storage;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Proactive.Tracker.Rules;
-using Proactive.Tracker.Timeline;
-
 namespace Proactive.Tracker.Episodes;
 
 /// <summary>What changed about an order's delay, to publish to Notifier.</summary>

@@ -1,5 +1,3 @@
-using Proactive.Tracker.Timeline;
-
 namespace Proactive.Tracker.Rules;
 
 public enum OrderState

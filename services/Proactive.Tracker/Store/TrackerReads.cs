@@ -1,10 +1,7 @@
 using System.Data.Common;
-using Proactive.ServiceDefaults.Queues;
 using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Prediction;
-using Proactive.Tracker.Publishing;
-using Proactive.Tracker.Timers;
 
 namespace Proactive.Tracker.Store;
 

@@ -1,6 +1,4 @@
-using Google.Protobuf;
 using Proactive.Contracts.Events.V1;
-using Proactive.Tracker.Events;
 using TrackingStatus = Proactive.Contracts.Events.V1.ShipmentTracking.Types.Status;
 
 namespace Proactive.Tracker.Timeline;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
-using Proactive.ServiceDefaults.Configuration;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 

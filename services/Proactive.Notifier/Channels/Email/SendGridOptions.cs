@@ -1,10 +1,4 @@
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Configuration;
-using SendGrid;
-using SendGrid.Helpers.Mail;
 
 namespace Proactive.Notifier.Channels.Email;
 

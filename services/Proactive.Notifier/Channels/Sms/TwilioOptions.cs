@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Configuration;
 
 namespace Proactive.Notifier.Channels.Sms;

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
-using Proactive.ServiceDefaults.Configuration;
 
 namespace Proactive.Notifier.Channels.Sms;
 
