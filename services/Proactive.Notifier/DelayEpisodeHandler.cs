@@ -107,7 +107,7 @@ public sealed partial class DelayEpisodeHandler(
         activity?.SetTag("proactive.rule", WireName.Of(news.Reason));
 
         var preferences = await session.Preferences.ForCustomerAsync(news.Customer.CustomerId);
-        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        var told = preferences.ApplyTo(news);
 
         // Newer news overtakes whatever is still waiting for the order (held for quiet hours, or
         // behind a provider's outage), in this episode or an earlier one: it is decided as if it had

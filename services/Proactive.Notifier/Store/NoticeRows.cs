@@ -5,7 +5,7 @@ using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Notifier.Store;
 
-/// <summary>Every notice decision and every send attempt. Statuses change only through <see cref="ApplyAsync"/> and the claim.</summary>
+/// <summary>Every notice decision and every send attempt. Statuses change only through <see cref="ApplyAsync"/> and the claim, both as the lifecycle decided.</summary>
 public sealed class NoticeRows
 {
     private const string Columns =
@@ -57,7 +57,8 @@ public sealed class NoticeRows
     /// <summary>
     /// Claims due notices for sending, at most <paramref name="limits"/>[channel] per channel: those
     /// whose time has come, and ones claimed earlier whose lease ran out (their sender died).
-    /// Returns them as <see cref="NoticeLifecycle.Claim"/> leaves them.
+    /// Each is a <see cref="NoticeLifecycle.Claim"/> change, fenced like any other; returns the
+    /// notices as their claims left them.
     /// </summary>
     public async Task<List<NoticeRecord>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<Channel, int> limits)
     {
@@ -74,19 +75,40 @@ public sealed class NoticeRows
                 tx)).Select(r => r.ToRecord()));
         }
 
-        foreach (var notice in due)
+        // Every claim is checked by the lifecycle before any row is written.
+        var claims = due.Select(n => NoticeLifecycle.Claim(n, now)).ToList();
+        var claimed = new List<NoticeRecord>();
+        foreach (var claim in claims)
         {
-            await c.ExecuteAsync(
-                $"""
-                UPDATE notifier_notices SET status = {NoticeSql.Sending}, lease_until = @until, attempts = attempts + 1,
-                    first_attempt_at = COALESCE(first_attempt_at, @now)
-                WHERE notice_id = @NoticeId
-                """,
-                new { until = (now + lease).ToMs(), now = now.ToMs(), notice.NoticeId },
-                tx);
+            if (await ClaimAsync(claim, now + lease))
+            {
+                claimed.Add(claim.After);
+            }
         }
 
-        return due.Select(n => NoticeLifecycle.Claim(n, now)).ToList();
+        return claimed;
+    }
+
+    /// <summary>The claim as the lifecycle made it, under a lease until <paramref name="leaseUntil"/> (the store's own part).</summary>
+    private async Task<bool> ClaimAsync(NoticeChange claim, DateTimeOffset leaseUntil)
+    {
+        var n = claim.After;
+        return await c.ExecuteAsync(
+            """
+            UPDATE notifier_notices SET status = @Status, attempts = @Attempts, first_attempt_at = @FirstAttemptAt, lease_until = @LeaseUntil
+            WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
+            """,
+            new
+            {
+                Status = n.Status.ToString(),
+                n.Attempts,
+                FirstAttemptAt = n.FirstAttemptAt.ToMs(),
+                LeaseUntil = leaseUntil.ToMs(),
+                n.NoticeId,
+                ExpectedStatus = claim.ExpectedStatus.ToString(),
+                claim.ExpectedAttempts,
+            },
+            tx) == 1;
     }
 
     /// <summary>
