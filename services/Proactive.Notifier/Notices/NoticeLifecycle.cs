@@ -45,6 +45,10 @@ public static class NoticeLifecycle
     /// <summary>A notice as the policy decided it (see <see cref="NoticeRecord.Decided"/>).</summary>
     public static NoticeChange Decide(NoticeRecord notice) => Create(Decided, notice);
 
+    /// <summary>The status a new notice starts in: not to be sent, sent later (quiet hours) or sent now.</summary>
+    public static NoticeStatus StatusFor(NoticeDecision decision, DateTimeOffset now) =>
+        !decision.Send ? Suppressed : decision.SendAt > now ? Deferred : Pending;
+
     /// <summary>The email standing in for an SMS that cannot reach the customer (see <see cref="NoticeRecord.FallbackEmail"/>).</summary>
     public static NoticeChange FallBack(NoticeRecord email) => Create(FellBack, email);
 
