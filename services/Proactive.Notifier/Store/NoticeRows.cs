@@ -21,6 +21,9 @@ public sealed class NoticeRows
 
     internal NoticeRows(DbConnection connection, DbTransaction? transaction, SqlDialect dialect) => (c, tx, this.dialect) = (connection, transaction, dialect);
 
+    /// <summary>The unit of work's transaction; only <see cref="NotifierReads"/> holds rows without one, and it never writes.</summary>
+    private DbTransaction Transaction => tx ?? throw new InvalidOperationException("Notices change only in a unit of work (NoticeStore.InTransactionAsync).");
+
     public async Task<List<NoticeRecord>> ForOrderAsync(string orderId) =>
         (await c.QueryAsync<NoticeRow>(
             $"SELECT {Columns} FROM notifier_notices WHERE order_id = @orderId ORDER BY decided_at, sequence, channel",
@@ -42,7 +45,7 @@ public sealed class NoticeRows
     /// locked rows) cannot take one while newer news replaces it.
     /// </summary>
     public Task LockWaitingAsync(string orderId) =>
-        c.ExecuteAsync($"SELECT notice_id FROM notifier_notices WHERE order_id = @orderId AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}", new { orderId }, tx);
+        c.ExecuteAsync($"SELECT notice_id FROM notifier_notices WHERE order_id = @orderId AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}", new { orderId }, Transaction);
 
     /// <summary>The customer's notices on a channel still waiting to be sent, locked against claims.</summary>
     public async Task<List<NoticeRecord>> WaitingForCustomerAsync(string customerId, Channel channel) =>
@@ -52,7 +55,7 @@ public sealed class NoticeRows
             WHERE customer_id = @customerId AND channel = @channel AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}
             """,
             new { customerId, channel = channel.ToString() },
-            tx)).Select(r => r.ToRecord()).ToList();
+            Transaction)).Select(r => r.ToRecord()).ToList();
 
     /// <summary>
     /// Claims due notices for sending, at most <paramref name="limits"/>[channel] per channel: those
@@ -72,7 +75,7 @@ public sealed class NoticeRows
                 ORDER BY scheduled_at LIMIT @limit{dialect.SkipLocked}
                 """,
                 new { channel = channel.ToString(), now = now.ToMs(), limit },
-                tx)).Select(r => r.ToRecord()));
+                Transaction)).Select(r => r.ToRecord()));
         }
 
         // Every claim is checked by the lifecycle before any row is written.
@@ -108,7 +111,7 @@ public sealed class NoticeRows
                 ExpectedStatus = claim.ExpectedStatus.ToString(),
                 claim.ExpectedAttempts,
             },
-            tx) == 1;
+            Transaction) == 1;
     }
 
     /// <summary>
@@ -127,7 +130,7 @@ public sealed class NoticeRows
                 ON CONFLICT DO NOTHING
                 """,
                 new { attempt.NoticeId, attempt.Attempt, At = attempt.At.ToMs(), attempt.Outcome, attempt.ProviderCode, attempt.Detail },
-                tx);
+                Transaction);
         }
 
         var applied = change.Creates ? await InsertAsync(change.After) : await UpdateAsync(change);
@@ -135,7 +138,7 @@ public sealed class NoticeRows
         // A withdrawn notice will never be sent: its failures, parked or not, go with it.
         if (applied && change.Transition == NoticeTransition.Withdrawn)
         {
-            await ItemFailures.ClearAsync(c, tx!, NoticeStore.DispatchQueue, change.After.NoticeId);
+            await ItemFailures.ClearAsync(c, Transaction, NoticeStore.DispatchQueue, change.After.NoticeId);
         }
 
         return applied;
@@ -155,7 +158,7 @@ public sealed class NoticeRows
             WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
             """,
             Parameters(n, new { ExpectedStatus = change.ExpectedStatus.ToString(), change.ExpectedAttempts }),
-            tx) == 1;
+            Transaction) == 1;
     }
 
     private async Task<bool> InsertAsync(NoticeRecord n) =>
@@ -168,7 +171,7 @@ public sealed class NoticeRows
             ON CONFLICT DO NOTHING
             """,
             Parameters(n),
-            tx) == 1;
+            Transaction) == 1;
 
     /// <summary>The notice's columns as parameters named like its properties, and any <paramref name="more"/>.</summary>
     private static DynamicParameters Parameters(NoticeRecord n, object? more = null)
