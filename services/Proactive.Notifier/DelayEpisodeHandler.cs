@@ -55,30 +55,44 @@ public sealed partial class DelayEpisodeHandler(
 
         var now = time.GetUtcNow();
         var news = EpisodeNews.From(change);
-        var (outcome, recorded) = await store.InTransactionAsync(
-            async session =>
-            {
-                await session.LockOrderAsync(news.OrderId);
-                if (!await session.Inbox.TryMarkProcessedAsync(source, eventId, now))
-                {
-                    return (NewsOutcome.Duplicate, (IReadOnlyList<NoticeRecord>)[]);
-                }
-
-                if (!await session.Inbox.TryAdvanceSequenceAsync(news.OrderId, news.Sequence))
-                {
-                    return (NewsOutcome.Stale, []);
-                }
-
-                return (NewsOutcome.Decided, await DecideAsync(session, news, now));
-            },
-            cancellationToken);
+        var (outcome, recorded) = await store.InTransactionAsync(session => RecordAsync(session, source, eventId, news, now), cancellationToken);
 
         activity?.SetTag("proactive.outcome", outcome.ToString().ToLowerInvariant());
+        RecordOutcomeMetrics(news, recorded);
+        if (recorded.Any(n => n.Status == NoticeStatus.Pending))
+        {
+            dispatchSignal.Notify();
+        }
+
+        return outcome;
+    }
+
+    /// <summary>The change, once and in order: a duplicate or stale one records nothing.</summary>
+    private async Task<(NewsOutcome Outcome, IReadOnlyList<NoticeRecord> Recorded)> RecordAsync(
+        NotifierSession session, string source, string eventId, EpisodeNews news, DateTimeOffset now)
+    {
+        await session.LockOrderAsync(news.OrderId);
+        if (!await session.Inbox.TryMarkProcessedAsync(source, eventId, now))
+        {
+            return (NewsOutcome.Duplicate, []);
+        }
+
+        if (!await session.Inbox.TryAdvanceSequenceAsync(news.OrderId, news.Sequence))
+        {
+            return (NewsOutcome.Stale, []);
+        }
+
+        return (NewsOutcome.Decided, await DecideAsync(session, news, now));
+    }
+
+    /// <summary>Deferred and suppressed notices are outcomes now (a pending one is counted when sent); at-risk news is counted by what became of it.</summary>
+    private void RecordOutcomeMetrics(EpisodeNews news, IReadOnlyList<NoticeRecord> recorded)
+    {
         foreach (var notice in recorded)
         {
             if (notice.Status is NoticeStatus.Deferred or NoticeStatus.Suppressed)
             {
-                metrics.Notice(notice.Channel, notice.Reason, notice.Status.ToString().ToLowerInvariant());
+                metrics.Notice(notice.Channel, notice.Reason, NoticeLifecycle.Name(notice.Status));
             }
 
             if (notice.Kind == NoticeKind.AtRisk && notice.EpisodeId == news.EpisodeId && notice.Sequence == news.Sequence)
@@ -86,13 +100,6 @@ public sealed partial class DelayEpisodeHandler(
                 metrics.AtRisk(notice.Channel, notice.IsTold ? "told" : news.RecordOnly && notice.Why == NoticePolicy.RecordOnlyReason ? "record_only" : "suppressed");
             }
         }
-
-        if (recorded.Any(n => n.Status == NoticeStatus.Pending))
-        {
-            dispatchSignal.Notify();
-        }
-
-        return outcome;
     }
 
     /// <summary>
@@ -107,7 +114,7 @@ public sealed partial class DelayEpisodeHandler(
         activity?.SetTag("proactive.rule", WireName.Of(news.Reason));
 
         var preferences = await session.Preferences.ForCustomerAsync(news.Customer.CustomerId);
-        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        var told = preferences.ApplyTo(news);
 
         // Newer news overtakes whatever is still waiting for the order (held for quiet hours, or
         // behind a provider's outage), in this episode or an earlier one: it is decided as if it had
@@ -117,28 +124,57 @@ public sealed partial class DelayEpisodeHandler(
         var all = await session.Notices.ForOrderAsync(news.OrderId);
         var waiting = all.Where(n => NoticeLifecycle.Waiting.Contains(n.Status)).ToList();
         var ledger = all.Except(waiting).ToList();
-        var written = new List<NoticeRecord>();
+        var withdrawn = new List<NoticeRecord>();
         if (news.Kind == EpisodeNewsKind.Resolved)
         {
             // The good news is decided on what was actually told.
-            foreach (var stale in waiting)
-            {
-                written.Add(await WithdrawAsync(session, stale, $"withdrawn: episode resolved ({(news.Resolution is { } resolution ? WireName.Of(resolution) : "")}) before it was sent"));
-            }
-
+            withdrawn = await WithdrawForResolutionAsync(session, news, waiting);
             waiting = [];
-            ledger = [.. ledger, .. written];
+            ledger = [.. ledger, .. withdrawn];
         }
 
         var decisions = NoticePolicy.Decide(told, ledger, now, options.Value, preferences);
+        var decided = await RecordDecisionsAsync(session, news, told, decisions, now);
+        var replaced = await ReplaceWaitingAsync(session, news, decisions, waiting);
+
+        activity?.SetTag("proactive.decision", string.Join(' ', decided.Select(n => $"{n.Channel.ToString().ToLowerInvariant()}={NoticeLifecycle.Name(n.Status)}")));
+        return [.. withdrawn, .. decided, .. replaced];
+    }
+
+    /// <summary>The episode resolved: what is still waiting is never sent.</summary>
+    private static async Task<List<NoticeRecord>> WithdrawForResolutionAsync(NotifierSession session, EpisodeNews news, List<NoticeRecord> waiting)
+    {
+        var why = $"withdrawn: episode resolved ({(news.Resolution is { } resolution ? WireName.Of(resolution) : "")}) before it was sent";
+        var withdrawn = new List<NoticeRecord>();
+        foreach (var stale in waiting)
+        {
+            withdrawn.Add(await WithdrawAsync(session, stale, why));
+        }
+
+        return withdrawn;
+    }
+
+    /// <summary>Each decision as a new notice, rendered and stored.</summary>
+    private async Task<List<NoticeRecord>> RecordDecisionsAsync(
+        NotifierSession session, EpisodeNews news, EpisodeNews told, IReadOnlyList<NoticeDecision> decisions, DateTimeOffset now)
+    {
+        var decided = new List<NoticeRecord>();
         foreach (var decision in decisions)
         {
             var notice = Record(news, told, decision, now);
             await session.Notices.ApplyAsync(NoticeLifecycle.Decide(notice));
-            written.Add(notice);
+            decided.Add(notice);
             LogDecision(logger, news.OrderId, news.EpisodeId, decision.Channel, decision.Kind, notice.Status.ToString(), decision.Why ?? notice.Notes ?? "");
         }
 
+        return decided;
+    }
+
+    /// <summary>What was waiting is withdrawn: replaced by the new notice on its channel, or not to be told there any more.</summary>
+    private static async Task<List<NoticeRecord>> ReplaceWaitingAsync(
+        NotifierSession session, EpisodeNews news, IReadOnlyList<NoticeDecision> decisions, List<NoticeRecord> waiting)
+    {
+        var withdrawn = new List<NoticeRecord>();
         foreach (var stale in waiting)
         {
             var replacement = decisions.FirstOrDefault(d => d.Send && d.Channel == stale.Channel);
@@ -146,11 +182,10 @@ public sealed partial class DelayEpisodeHandler(
                 ? $"replaced by {NoticeRecord.IdFor(news.EpisodeId, news.Sequence, stale.Channel)}: newer news before it was sent"
                 : $"withdrawn: newer news ({news.EpisodeId}, sequence {news.Sequence}) before it was sent, and it is not to be told on this channel"
                     + (decisions.FirstOrDefault(d => d.Channel == stale.Channel)?.Why is { } reason ? $" ({reason})" : "");
-            written.Add(await WithdrawAsync(session, stale, why));
+            withdrawn.Add(await WithdrawAsync(session, stale, why));
         }
 
-        activity?.SetTag("proactive.decision", string.Join(' ', decisions.Select(d => $"{d.Channel.ToString().ToLowerInvariant()}={(d.Send ? d.SendAt > now ? "deferred" : "pending" : "suppressed")}")));
-        return written;
+        return withdrawn;
     }
 
     private static async Task<NoticeRecord> WithdrawAsync(NotifierSession session, NoticeRecord notice, string why)

@@ -10,7 +10,7 @@ public sealed class EmailFallbackTests
     private static NoticeRecord Sms(CustomerContact? customer = null)
     {
         var news = News.Detected(customer);
-        return NoticeLifecycle.Claim(News.Told(news, Channel.Sms, Now, NoticeStatus.Pending) with { Attempts = 0, CustomerId = news.Customer.CustomerId, News = news }, Now);
+        return NoticeLifecycle.Claim(News.Told(news, Channel.Sms, Now, NoticeStatus.Pending) with { Attempts = 0, CustomerId = news.Customer.CustomerId, News = news }, Now).After;
     }
 
     private static (NoticeChange? Email, string Note) Plan(NoticeRecord sms, CustomerPreferences? preferences = null, params NoticeRecord[] existing) =>

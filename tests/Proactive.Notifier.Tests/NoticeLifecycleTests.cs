@@ -15,7 +15,7 @@ public sealed class NoticeLifecycleTests
     private static NoticeRecord Waiting(NoticeStatus status = Pending, Channel channel = Channel.Sms) =>
         News.Told(News.Detected(), channel, Now, status) with { Attempts = 0, SentAt = null, ProviderMessageId = null, Why = "why", CustomerId = "C-77", News = News.Detected() };
 
-    private static NoticeRecord AClaim(NoticeStatus from = Pending, DateTimeOffset? at = null) => NoticeLifecycle.Claim(Waiting(from), at ?? Now);
+    private static NoticeRecord AClaim(NoticeStatus from = Pending, DateTimeOffset? at = null) => NoticeLifecycle.Claim(Waiting(from), at ?? Now).After;
 
     [Theory]
     [InlineData(true, null, Pending)]
@@ -45,9 +45,12 @@ public sealed class NoticeLifecycleTests
     {
         var notice = Waiting(from) with { Attempts = from == Sending ? 1 : 0, FirstAttemptAt = from == Sending ? Now.AddMinutes(-5) : null };
 
-        var claimed = NoticeLifecycle.Claim(notice, Now);
+        var claim = NoticeLifecycle.Claim(notice, Now);
+        var claimed = claim.After;
         var back = NoticeLifecycle.GiveBack(claimed);
 
+        claim.Transition.ShouldBe(Claimed);
+        (claim.ExpectedStatus, claim.ExpectedAttempts).ShouldBe((from, notice.Attempts));
         claimed.Status.ShouldBe(Sending);
         claimed.Attempts.ShouldBe(notice.Attempts + 1);
         claimed.FirstAttemptAt.ShouldBe(notice.FirstAttemptAt ?? Now);
@@ -168,8 +171,10 @@ public sealed class NoticeLifecycleTests
     {
         var preferences = CustomerPreferences.None("C-77") with { SmsOptOut = new OptOut(Now.AddHours(-1), "api") };
 
-        var check = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!;
+        var sendCheck = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!;
+        var check = sendCheck.Change;
 
+        sendCheck.OptedOut.ShouldBeTrue();
         (check.Transition, check.After.Status).ShouldBe((Withdrawn, Suppressed));
         check.After.Why.ShouldBe("withdrawn before sending: the customer opted out of SMS on 2026-11-24 00:00Z (api)");
     }
@@ -180,10 +185,12 @@ public sealed class NoticeLifecycleTests
         var preferences = CustomerPreferences.None("C-77") with { Channels = [Channel.Email] };
         var sms = AClaim();
 
-        var check = NoticeLifecycle.CheckBeforeSending(sms, preferences, Now, new NoticePolicyOptions())!;
-        var fallback = NoticeLifecycle.CheckBeforeSending(NoticeLifecycle.Claim(Waiting(channel: Channel.Email) with { FallbackFor = "x" }, Now), preferences with { Channels = [Channel.Sms] }, Now, new NoticePolicyOptions());
+        var sendCheck = NoticeLifecycle.CheckBeforeSending(sms, preferences, Now, new NoticePolicyOptions())!;
+        var check = sendCheck.Change;
+        var fallback = NoticeLifecycle.CheckBeforeSending(NoticeLifecycle.Claim(Waiting(channel: Channel.Email) with { FallbackFor = "x" }, Now).After, preferences with { Channels = [Channel.Sms] }, Now, new NoticePolicyOptions());
 
         (check.Transition, check.After.Why).ShouldBe((Withdrawn, "withdrawn before sending: the customer's preferences no longer include sms"));
+        sendCheck.OptedOut.ShouldBeFalse();
         fallback.ShouldBeNull();
     }
 
@@ -193,7 +200,7 @@ public sealed class NoticeLifecycleTests
         // 01:00 UTC is 10:00 in Seoul.
         var preferences = CustomerPreferences.None("C-77") with { QuietHours = new QuietWindow("09:00", "11:00") };
 
-        var check = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!;
+        var check = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!.Change;
 
         (check.Transition, check.After.Status, check.After.ScheduledAt).ShouldBe((DeferredAgain, Deferred, Now.AddHours(1)));
         check.After.Why!.ShouldStartWith("deferred: quiet hours 09:00–11:00 in Asia/Seoul");
@@ -204,7 +211,7 @@ public sealed class NoticeLifecycleTests
     {
         var preferences = CustomerPreferences.None("C-77") with { Locale = "en-US" };
 
-        var check = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!;
+        var check = NoticeLifecycle.CheckBeforeSending(AClaim(), preferences, Now, new NoticePolicyOptions())!.Change;
 
         (check.Transition, check.After.Status, check.After.Locale).ShouldBe((Rewritten, Sending, "en-US"));
         check.After.Text.ShouldContain("A-1001");

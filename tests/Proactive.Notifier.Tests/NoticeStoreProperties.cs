@@ -66,7 +66,7 @@ public abstract class NoticeStoreProperties : NotifierDatabaseTests
                     PredictedProbability: probability);
 
                 await Store.ApplyAsync(NoticeLifecycle.Decide(notice), TestContext.Current.CancellationToken);
-                var back = (await Store.ReadAsync(session => session.Notices.ForOrderAsync(news.OrderId), TestContext.Current.CancellationToken))
+                var back = (await Store.ReadAsync(reads => reads.NoticesForOrderAsync(news.OrderId), TestContext.Current.CancellationToken))
                     .Single(n => n.NoticeId == notice.NoticeId);
 
                 back.OrderId.ShouldBe(notice.OrderId);

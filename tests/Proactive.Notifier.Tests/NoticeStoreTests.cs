@@ -44,7 +44,7 @@ public abstract class NoticeStoreTests : NotifierDatabaseTests
     }
 
     private async Task<NoticeRecord> StoredAsync(string noticeId) =>
-        (await Store.ReadAsync(s => s.Notices.ForOrderAsync("A-1001"), Ct)).Single(n => n.NoticeId == noticeId);
+        (await Store.ReadAsync(r => r.NoticesForOrderAsync("A-1001"), Ct)).Single(n => n.NoticeId == noticeId);
 
     [Fact]
     public async Task ClaimsQueueStatsAndNextDueAgreeOnWhatIsDue()
@@ -72,6 +72,18 @@ public abstract class NoticeStoreTests : NotifierDatabaseTests
     }
 
     [Fact]
+    public async Task EveryPartOfAUnitOfWorkWorksInsideItsTransaction()
+    {
+        await AddAsync(1, NoticeStatus.Pending, Now.AddMinutes(-1));
+
+        var (stats, next) = await Store.InTransactionAsync(
+            async s => (await s.Queue.StatsAsync(Now, Ct), await s.Queue.NextDueAsync(Channel.Sms, Ct)), Ct);
+
+        stats.ShouldBe((1L, TimeSpan.FromMinutes(1)));
+        next.ShouldBe(Now.AddMinutes(-1));
+    }
+
+    [Fact]
     public async Task ASettleFromAClaimThatWasTakenOverChangesNothing()
     {
         var notice = await AddAsync(1, NoticeStatus.Pending, Now);
@@ -86,7 +98,7 @@ public abstract class NoticeStoreTests : NotifierDatabaseTests
         (await Store.ApplyAsync(NoticeLifecycle.Accept(current, Now + Lease, "SM1"), Ct)).ShouldBeTrue();
         var sent = await StoredAsync(notice.NoticeId);
         (sent.Status, sent.SentAt, sent.ProviderMessageId, sent.Attempts).ShouldBe((NoticeStatus.Sent, Now + Lease, "SM1", 2));
-        (await Store.ReadAsync(s => s.Notices.AttemptsForOrderAsync("A-1001"), Ct)).Select(a => (a.Attempt, a.Outcome)).ShouldBe([(1, "sent"), (2, "sent")]);
+        (await Store.ReadAsync(r => r.AttemptsForOrderAsync("A-1001"), Ct)).Select(a => (a.Attempt, a.Outcome)).ShouldBe([(1, "sent"), (2, "sent")]);
     }
 
     [Fact]

@@ -304,6 +304,37 @@ public abstract class CustomerWishesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARewriteWhoseClaimWasTakenOverMeanwhileIsNotSent()
+    {
+        await AtNightAsync();
+        (await PatchPreferencesAsync(new { language = "en" })).Dispose();
+
+        // Another replica takes the claim over between the claim and the rewrite: every claim
+        // from a waiting notice is counted once more behind the dispatcher's back.
+        var takeOver = Store == StoreKind.Postgres
+            ? """
+              CREATE FUNCTION take_over() RETURNS trigger AS $$ BEGIN
+                  IF NEW.status = 'Sending' AND OLD.status <> 'Sending' THEN NEW.attempts := NEW.attempts + 1; END IF;
+                  RETURN NEW;
+              END $$ LANGUAGE plpgsql;
+              CREATE TRIGGER take_over BEFORE UPDATE ON notifier_notices FOR EACH ROW EXECUTE FUNCTION take_over();
+              """
+            : """
+              CREATE TRIGGER take_over AFTER UPDATE OF status ON notifier_notices
+              WHEN NEW.status = 'Sending' AND OLD.status <> 'Sending'
+              BEGIN UPDATE notifier_notices SET attempts = attempts + 1 WHERE notice_id = NEW.notice_id; END;
+              """;
+        await host.Services.GetRequiredService<Database>().WriteAsync((c, tx) => Dapper.SqlMapper.ExecuteAsync(c, takeOver, transaction: tx), TestContext.Current.CancellationToken);
+
+        await ToEightInTheMorningAsync();
+
+        host.Twilio.Requests.ShouldBe(0);
+        var sms = (await NoticesAsync("SMS")).Single();
+        sms.GetProperty("status").GetString().ShouldBe("sending");
+        sms.GetProperty("text").GetString()!.ShouldNotStartWith("[Proactive] Order W-1:");
+    }
+
+    [Fact]
     public async Task WhenTheEstimateRecoversTheCustomerHearsTheGoodNewsOnce()
     {
         await host.AcceptAsync(Scenario());

@@ -34,15 +34,17 @@ public static class EmailFallback
     }
 
     /// <summary>
-    /// The customer stopped the notice's channel before it was sent: it is withdrawn with
-    /// <paramref name="why"/> and, an SMS, falls back to email. Returns the withdrawal, or null
-    /// when the notice was no longer as read (nothing changed).
+    /// The customer stopped the notice's channel before it was sent: the lifecycle's
+    /// <paramref name="withdrawal"/> is stored, its "why" saying what became of the fallback, and
+    /// an SMS falls back to email. Returns the withdrawal as stored, or null when the notice was no
+    /// longer as read (nothing changed).
     /// </summary>
-    public static async Task<NoticeChange?> WithdrawAsync(NotifierSession session, NoticeRecord notice, string why, DateTimeOffset now, NoticePolicyOptions options)
+    public static async Task<NoticeChange?> WithdrawAsync(NotifierSession session, NoticeChange withdrawal, DateTimeOffset now, NoticePolicyOptions options)
     {
+        var notice = withdrawal.After;
         var (email, note) = await PlanAsync(session, notice, StoppedSms, now, options);
-        var withdrawal = NoticeLifecycle.Withdraw(notice, why + note);
-        if (!await session.Notices.ApplyAsync(withdrawal))
+        var noted = withdrawal with { After = notice with { Why = notice.Why + note } };
+        if (!await session.Notices.ApplyAsync(noted))
         {
             return null;
         }
@@ -52,7 +54,7 @@ public static class EmailFallback
             await session.Notices.ApplyAsync(email);
         }
 
-        return withdrawal;
+        return noted;
     }
 
     internal static (NoticeChange? Email, string Note) Plan(
@@ -64,7 +66,7 @@ public static class EmailFallback
         NoticePolicyOptions options,
         (string? Parent, string? State) trace)
     {
-        var told = sms.News! with { Customer = preferences.ApplyTo(sms.News!.Customer) };
+        var told = preferences.ApplyTo(sms.News!);
         if (told.Customer.Email is not { } email)
         {
             return (null, "; no email address to fall back to");

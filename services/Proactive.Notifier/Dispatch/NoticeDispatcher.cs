@@ -122,7 +122,13 @@ public sealed partial class NoticeDispatcher(
         var (ready, held) = await CheckBeforeSendingAsync(notice, cancellationToken);
         if (held is not null)
         {
-            await HoldBackAsync(notice, held, cancellationToken);
+            await HoldBackAsync(held, cancellationToken);
+            return;
+        }
+
+        if (ready is null)
+        {
+            // Rewritten, but the claim was taken over meanwhile: its new holder sends it.
             return;
         }
 
@@ -151,10 +157,11 @@ public sealed partial class NoticeDispatcher(
     }
 
     /// <summary>
-    /// The notice to send (rewritten if the customer's language changed), or the change that holds
+    /// The notice to send (rewritten if the customer's language changed), or the check that holds
     /// it back: the customer's preferences as they are now, not as they were at the decision.
+    /// Neither when the rewrite found the claim taken over (not to be sent by this claim).
     /// </summary>
-    private async Task<(NoticeRecord Ready, HeldBack? Held)> CheckBeforeSendingAsync(NoticeRecord notice, CancellationToken cancellationToken)
+    private async Task<(NoticeRecord? Ready, SendCheck? Held)> CheckBeforeSendingAsync(NoticeRecord notice, CancellationToken cancellationToken)
     {
         if (notice.CustomerId is not { } customerId)
         {
@@ -162,36 +169,32 @@ public sealed partial class NoticeDispatcher(
         }
 
         var preferences = await store.PreferencesAsync(customerId, cancellationToken);
-        var check = NoticeLifecycle.CheckBeforeSending(notice, preferences, Time.GetUtcNow(), policyOptions.Value);
-        if (check is null)
+        if (NoticeLifecycle.CheckBeforeSending(notice, preferences, Time.GetUtcNow(), policyOptions.Value) is not { } check)
         {
             return (notice, null);
         }
 
-        if (check.Transition != NoticeTransition.Rewritten)
+        if (check.Change.Transition != NoticeTransition.Rewritten)
         {
-            return (notice, new HeldBack(check, OptedOut: preferences.OptOutOf(notice.Channel) is not null));
+            return (null, check);
         }
 
-        await store.ApplyAsync(check, cancellationToken);
-        return (check.After, null);
+        return await store.ApplyAsync(check.Change, cancellationToken) ? (check.Change.After, null) : (null, null);
     }
 
-    private sealed record HeldBack(NoticeChange Change, bool OptedOut);
-
     /// <summary>Not sent now: withdrawn (an SMS the customer stopped falls back to email) or deferred again.</summary>
-    private async Task HoldBackAsync(NoticeRecord claimed, HeldBack held, CancellationToken cancellationToken)
+    private async Task HoldBackAsync(SendCheck held, CancellationToken cancellationToken)
     {
-        var notice = held.Change.After;
-        await store.InTransactionAsync(
+        var stored = await store.InTransactionAsync(
             async session => held.OptedOut
-                ? await EmailFallback.WithdrawAsync(session, claimed, notice.Why!, Time.GetUtcNow(), policyOptions.Value) is not null
-                : await session.Notices.ApplyAsync(held.Change),
+                ? await EmailFallback.WithdrawAsync(session, held.Change, Time.GetUtcNow(), policyOptions.Value)
+                : await session.Notices.ApplyAsync(held.Change) ? held.Change : null,
             cancellationToken);
+        var notice = (stored ?? held.Change).After;
         if (notice.Status == NoticeStatus.Suppressed)
         {
             // Deferred again for quiet hours is not a new outcome: it was counted when decided.
-            metrics.Notice(notice.Channel, notice.Reason, "suppressed");
+            metrics.Notice(notice.Channel, notice.Reason, NoticeLifecycle.Name(notice.Status));
         }
 
         Activity.Current?.SetTag("proactive.decision", NoticeLifecycle.Name(notice.Status));
@@ -265,7 +268,7 @@ public sealed partial class NoticeDispatcher(
             return;
         }
 
-        metrics.Notice(notice.Channel, notice.Reason, "failed");
+        metrics.Notice(notice.Channel, notice.Reason, NoticeLifecycle.Name(NoticeStatus.Failed));
         LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", change.After.Why!);
     }
 
@@ -309,7 +312,7 @@ public sealed partial class NoticeDispatcher(
             metrics.OptOut(notice.Channel, "provider");
         }
 
-        metrics.Notice(notice.Channel, notice.Reason, "failed");
+        metrics.Notice(notice.Channel, notice.Reason, NoticeLifecycle.Name(NoticeStatus.Failed));
         LogFailed(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", why);
     }
 

@@ -17,7 +17,7 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
         }
 
         var (notices, attempts) = await store.ReadAsync(
-            async session => (await session.Notices.ForOrderAsync(request.OrderId), await session.Notices.AttemptsForOrderAsync(request.OrderId)),
+            async reads => (await reads.NoticesForOrderAsync(request.OrderId), await reads.AttemptsForOrderAsync(request.OrderId)),
             context.CancellationToken);
         var byNotice = attempts.ToLookup(a => a.NoticeId);
         var response = new ListNoticesResponse { OrderId = request.OrderId };

@@ -45,20 +45,28 @@ public static class NoticeLifecycle
     /// <summary>A notice as the policy decided it (see <see cref="NoticeRecord.Decided"/>).</summary>
     public static NoticeChange Decide(NoticeRecord notice) => Create(Decided, notice);
 
+    /// <summary>The status a new notice starts in: not to be sent, sent later (quiet hours) or sent now.</summary>
+    public static NoticeStatus StatusFor(NoticeDecision decision, DateTimeOffset now) =>
+        !decision.Send ? Suppressed : decision.SendAt > now ? Deferred : Pending;
+
     /// <summary>The email standing in for an SMS that cannot reach the customer (see <see cref="NoticeRecord.FallbackEmail"/>).</summary>
     public static NoticeChange FallBack(NoticeRecord email) => Create(FellBack, email);
 
-    /// <summary>The notice as a claim at <paramref name="now"/> leaves it: one more attempt, the first one's time kept.</summary>
-    public static NoticeRecord Claim(NoticeRecord notice, DateTimeOffset now)
+    /// <summary>
+    /// Taken for sending at <paramref name="now"/>: one more attempt, the first one's time kept,
+    /// fenced on the notice as it was read (the store adds the lease).
+    /// </summary>
+    public static NoticeChange Claim(NoticeRecord notice, DateTimeOffset now)
     {
         Check(notice, Claimed, Sending);
-        return notice with
+        var after = notice with
         {
             Status = Sending,
             Attempts = notice.Attempts + 1,
             FirstAttemptAt = notice.FirstAttemptAt ?? now,
             ClaimedFrom = notice.Status == Sending ? Pending : notice.Status,
         };
+        return new NoticeChange(Claimed, after, notice.Status, notice.Attempts);
     }
 
     /// <summary>Back as it was before the claim, which does not count as an attempt.</summary>
@@ -85,13 +93,13 @@ public static class NoticeLifecycle
     /// The one check just before the provider call, on the customer's preferences as they are now
     /// rather than as they were at the decision: an opt-out or channels that no longer include this
     /// one withdraw it, quiet hours defer it again, a new language or time zone rewrites it. Null:
-    /// send it as it is.
+    /// send it as it is. <see cref="SendCheck.OptedOut"/> says the withdrawal is the customer's opt-out.
     /// </summary>
-    public static NoticeChange? CheckBeforeSending(NoticeRecord claimed, CustomerPreferences preferences, DateTimeOffset now, NoticePolicyOptions policy)
+    public static SendCheck? CheckBeforeSending(NoticeRecord claimed, CustomerPreferences preferences, DateTimeOffset now, NoticePolicyOptions policy)
     {
         if (preferences.OptOutOf(claimed.Channel) is { } optOut)
         {
-            return Withdraw(claimed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(claimed.Channel, optOut)}");
+            return new SendCheck(Withdraw(claimed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(claimed.Channel, optOut)}"), OptedOut: true);
         }
 
         if (claimed.News is not { } news)
@@ -99,21 +107,21 @@ public static class NoticeLifecycle
             return null;
         }
 
-        var told = news with { Customer = preferences.ApplyTo(news.Customer) };
+        var told = preferences.ApplyTo(news);
         if (claimed.FallbackFor is null && !NoticePolicy.ChannelsFor(told.Customer, preferences).Contains(claimed.Channel))
         {
-            return Withdraw(claimed, $"withdrawn before sending: the customer's preferences no longer include {claimed.Channel.ToString().ToLowerInvariant()}");
+            return new SendCheck(Withdraw(claimed, $"withdrawn before sending: the customer's preferences no longer include {claimed.Channel.ToString().ToLowerInvariant()}"));
         }
 
         var schedule = NoticePolicy.Schedule(NoticeDecision.Tell(claimed.Channel, claimed.Kind), told.Customer, now, policy, preferences);
         if (schedule.SendAt > now)
         {
-            return DeferAgain(claimed, schedule.Why!, schedule.SendAt.Value);
+            return new SendCheck(DeferAgain(claimed, schedule.Why!, schedule.SendAt.Value));
         }
 
         return told.Customer.Locale == claimed.Locale && told.Customer.TimeZone == news.Customer.TimeZone
             ? null
-            : Rewrite(claimed, told.Customer.Locale, NoticeRenderer.Render(claimed.Channel, claimed.Kind, told, policy));
+            : new SendCheck(Rewrite(claimed, told.Customer.Locale, NoticeRenderer.Render(claimed.Channel, claimed.Kind, told, policy)));
     }
 
     /// <summary>

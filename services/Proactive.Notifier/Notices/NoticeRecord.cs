@@ -62,7 +62,7 @@ public sealed record NoticeRecord(
             decision.Channel,
             decision.Kind,
             news.Reason,
-            !decision.Send ? NoticeStatus.Suppressed : decision.SendAt > now ? NoticeStatus.Deferred : NoticeStatus.Pending,
+            NoticeLifecycle.StatusFor(decision, now),
             decision.Why,
             now,
             decision.Send ? decision.SendAt ?? now : null,

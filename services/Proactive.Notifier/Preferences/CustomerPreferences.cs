@@ -35,6 +35,9 @@ public sealed record CustomerPreferences(
         TimeZone = TimeZone ?? contact.TimeZone,
     };
 
+    /// <summary>The news as told to this customer: its contact with their own choices laid over it.</summary>
+    public EpisodeNews ApplyTo(EpisodeNews news) => news with { Customer = ApplyTo(news.Customer) };
+
     /// <summary>The quiet hours that apply to this customer.</summary>
     public QuietWindow QuietWindow(NoticePolicyOptions options) =>
         QuietHours ?? new QuietWindow(options.QuietHoursStart, options.QuietHoursEnd);

@@ -40,7 +40,7 @@ public sealed class PreferenceChanges(NoticeStore store, NotifierMetrics metrics
                 var withdrawn = new List<NoticeRecord>();
                 foreach (var waiting in await session.Notices.WaitingForCustomerAsync(customerId, channel))
                 {
-                    if (await EmailFallback.WithdrawAsync(session, waiting, why, time.GetUtcNow(), options.Value) is { } withdrawal)
+                    if (await EmailFallback.WithdrawAsync(session, NoticeLifecycle.Withdraw(waiting, why), time.GetUtcNow(), options.Value) is { } withdrawal)
                     {
                         withdrawn.Add(withdrawal.After);
                     }
@@ -54,7 +54,7 @@ public sealed class PreferenceChanges(NoticeStore store, NotifierMetrics metrics
             metrics.OptOut(channel, "api");
         }
 
-        withdrawn.ForEach(notice => metrics.Notice(channel, notice.Reason, "suppressed"));
+        withdrawn.ForEach(notice => metrics.Notice(channel, notice.Reason, NoticeLifecycle.Name(notice.Status)));
         return saved;
     }
 

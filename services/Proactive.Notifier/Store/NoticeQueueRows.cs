@@ -9,8 +9,9 @@ namespace Proactive.Notifier.Store;
 public sealed class NoticeQueueRows
 {
     private readonly DbConnection c;
+    private readonly DbTransaction? tx;
 
-    internal NoticeQueueRows(DbConnection connection) => c = connection;
+    internal NoticeQueueRows(DbConnection connection, DbTransaction? transaction) => (c, tx) = (connection, transaction);
 
     /// <summary>
     /// Notices due now and not yet sent (claims whose sender died included), parked ones aside,
@@ -24,7 +25,7 @@ public sealed class NoticeQueueRows
             WHERE {NoticeSql.Due()} AND {ItemFailures.NotParked(NoticeStore.DispatchQueue, "notice_id")}
             """,
             new { now = now.ToMs() },
-            cancellationToken: ct));
+            transaction: tx, cancellationToken: ct));
         return (count, oldest is { } at ? now - UnixTime.FromMs(at) : null);
     }
 
@@ -40,7 +41,7 @@ public sealed class NoticeQueueRows
             WHERE status IN {NoticeSql.Claimable} AND channel = @channel AND {ItemFailures.NeverFailed(NoticeStore.DispatchQueue, "notice_id")}
             """,
             new { channel = channel.ToString() },
-            cancellationToken: ct));
+            transaction: tx, cancellationToken: ct));
         var retry = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             $"""
             SELECT MIN(CASE WHEN f.next_attempt_at > {NoticeSql.DueAt("n.")} THEN f.next_attempt_at ELSE {NoticeSql.DueAt("n.")} END)
@@ -48,7 +49,7 @@ public sealed class NoticeQueueRows
             WHERE f.queue = '{NoticeStore.DispatchQueue}' AND f.parked_at IS NULL AND n.channel = @channel AND n.status IN {NoticeSql.Claimable}
             """,
             new { channel = channel.ToString() },
-            cancellationToken: ct));
+            transaction: tx, cancellationToken: ct));
         return UnixTime.FromMs(due is null ? retry : retry is null ? due : Math.Min(due.Value, retry.Value));
     }
 }

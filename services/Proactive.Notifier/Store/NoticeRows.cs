@@ -5,7 +5,7 @@ using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Notifier.Store;
 
-/// <summary>Every notice decision and every send attempt. Statuses change only through <see cref="ApplyAsync"/> and the claim.</summary>
+/// <summary>Every notice decision and every send attempt. Statuses change only through <see cref="ApplyAsync"/> and the claim, both as the lifecycle decided.</summary>
 public sealed class NoticeRows
 {
     private const string Columns =
@@ -20,6 +20,9 @@ public sealed class NoticeRows
     private readonly SqlDialect dialect;
 
     internal NoticeRows(DbConnection connection, DbTransaction? transaction, SqlDialect dialect) => (c, tx, this.dialect) = (connection, transaction, dialect);
+
+    /// <summary>The unit of work's transaction; only <see cref="NotifierReads"/> holds rows without one, and it never writes.</summary>
+    private DbTransaction Transaction => tx ?? throw new InvalidOperationException("Notices change only in a unit of work (NoticeStore.InTransactionAsync).");
 
     public async Task<List<NoticeRecord>> ForOrderAsync(string orderId) =>
         (await c.QueryAsync<NoticeRow>(
@@ -42,7 +45,7 @@ public sealed class NoticeRows
     /// locked rows) cannot take one while newer news replaces it.
     /// </summary>
     public Task LockWaitingAsync(string orderId) =>
-        c.ExecuteAsync($"SELECT notice_id FROM notifier_notices WHERE order_id = @orderId AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}", new { orderId }, tx);
+        c.ExecuteAsync($"SELECT notice_id FROM notifier_notices WHERE order_id = @orderId AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}", new { orderId }, Transaction);
 
     /// <summary>The customer's notices on a channel still waiting to be sent, locked against claims.</summary>
     public async Task<List<NoticeRecord>> WaitingForCustomerAsync(string customerId, Channel channel) =>
@@ -52,12 +55,13 @@ public sealed class NoticeRows
             WHERE customer_id = @customerId AND channel = @channel AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}
             """,
             new { customerId, channel = channel.ToString() },
-            tx)).Select(r => r.ToRecord()).ToList();
+            Transaction)).Select(r => r.ToRecord()).ToList();
 
     /// <summary>
     /// Claims due notices for sending, at most <paramref name="limits"/>[channel] per channel: those
     /// whose time has come, and ones claimed earlier whose lease ran out (their sender died).
-    /// Returns them as <see cref="NoticeLifecycle.Claim"/> leaves them.
+    /// Each is a <see cref="NoticeLifecycle.Claim"/> change, fenced like any other; returns the
+    /// notices as their claims left them.
     /// </summary>
     public async Task<List<NoticeRecord>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<Channel, int> limits)
     {
@@ -71,22 +75,43 @@ public sealed class NoticeRows
                 ORDER BY scheduled_at LIMIT @limit{dialect.SkipLocked}
                 """,
                 new { channel = channel.ToString(), now = now.ToMs(), limit },
-                tx)).Select(r => r.ToRecord()));
+                Transaction)).Select(r => r.ToRecord()));
         }
 
-        foreach (var notice in due)
+        // Every claim is checked by the lifecycle before any row is written.
+        var claims = due.Select(n => NoticeLifecycle.Claim(n, now)).ToList();
+        var claimed = new List<NoticeRecord>();
+        foreach (var claim in claims)
         {
-            await c.ExecuteAsync(
-                $"""
-                UPDATE notifier_notices SET status = {NoticeSql.Sending}, lease_until = @until, attempts = attempts + 1,
-                    first_attempt_at = COALESCE(first_attempt_at, @now)
-                WHERE notice_id = @NoticeId
-                """,
-                new { until = (now + lease).ToMs(), now = now.ToMs(), notice.NoticeId },
-                tx);
+            if (await ClaimAsync(claim, now + lease))
+            {
+                claimed.Add(claim.After);
+            }
         }
 
-        return due.Select(n => NoticeLifecycle.Claim(n, now)).ToList();
+        return claimed;
+    }
+
+    /// <summary>The claim as the lifecycle made it, under a lease until <paramref name="leaseUntil"/> (the store's own part).</summary>
+    private async Task<bool> ClaimAsync(NoticeChange claim, DateTimeOffset leaseUntil)
+    {
+        var n = claim.After;
+        return await c.ExecuteAsync(
+            """
+            UPDATE notifier_notices SET status = @Status, attempts = @Attempts, first_attempt_at = @FirstAttemptAt, lease_until = @LeaseUntil
+            WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
+            """,
+            new
+            {
+                Status = n.Status.ToString(),
+                n.Attempts,
+                FirstAttemptAt = n.FirstAttemptAt.ToMs(),
+                LeaseUntil = leaseUntil.ToMs(),
+                n.NoticeId,
+                ExpectedStatus = claim.ExpectedStatus.ToString(),
+                claim.ExpectedAttempts,
+            },
+            Transaction) == 1;
     }
 
     /// <summary>
@@ -105,7 +130,7 @@ public sealed class NoticeRows
                 ON CONFLICT DO NOTHING
                 """,
                 new { attempt.NoticeId, attempt.Attempt, At = attempt.At.ToMs(), attempt.Outcome, attempt.ProviderCode, attempt.Detail },
-                tx);
+                Transaction);
         }
 
         var applied = change.Creates ? await InsertAsync(change.After) : await UpdateAsync(change);
@@ -113,7 +138,7 @@ public sealed class NoticeRows
         // A withdrawn notice will never be sent: its failures, parked or not, go with it.
         if (applied && change.Transition == NoticeTransition.Withdrawn)
         {
-            await ItemFailures.ClearAsync(c, tx!, NoticeStore.DispatchQueue, change.After.NoticeId);
+            await ItemFailures.ClearAsync(c, Transaction, NoticeStore.DispatchQueue, change.After.NoticeId);
         }
 
         return applied;
@@ -133,7 +158,7 @@ public sealed class NoticeRows
             WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
             """,
             Parameters(n, new { ExpectedStatus = change.ExpectedStatus.ToString(), change.ExpectedAttempts }),
-            tx) == 1;
+            Transaction) == 1;
     }
 
     private async Task<bool> InsertAsync(NoticeRecord n) =>
@@ -146,7 +171,7 @@ public sealed class NoticeRows
             ON CONFLICT DO NOTHING
             """,
             Parameters(n),
-            tx) == 1;
+            Transaction) == 1;
 
     /// <summary>The notice's columns as parameters named like its properties, and any <paramref name="more"/>.</summary>
     private static DynamicParameters Parameters(NoticeRecord n, object? more = null)

@@ -7,7 +7,7 @@ namespace Proactive.Notifier.Store;
 /// <summary>
 /// Notifier's store. Work that must commit together runs in <see cref="InTransactionAsync{T}"/>
 /// with a <see cref="NotifierSession"/> over the tables (inbox, notices and attempts, preferences,
-/// queue); the one-step operations below each run in a unit of work of their own. Traced as
+/// queue), and reads in <see cref="ReadAsync{T}"/> with a <see cref="NotifierReads"/> that cannot write; the one-step operations below each run in a unit of work of their own. Traced as
 /// "db {operation}".
 /// </summary>
 public sealed class NoticeStore(Database database)
@@ -18,8 +18,9 @@ public sealed class NoticeStore(Database database)
     public Task<T> InTransactionAsync<T>(Func<NotifierSession, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>
         database.WriteAsync((c, tx) => work(new NotifierSession(c, tx, database.Dialect)), ct, operation);
 
-    public Task<T> ReadAsync<T>(Func<NotifierSession, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>
-        database.ReadAsync(c => work(new NotifierSession(c, null, database.Dialect)), ct, operation);
+    /// <summary>Reads outside a unit of work: a view that cannot write.</summary>
+    public Task<T> ReadAsync<T>(Func<NotifierReads, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>
+        database.ReadAsync(c => work(new NotifierReads(c, database.Dialect)), ct, operation);
 
     /// <inheritdoc cref="NoticeRows.ClaimDueAsync"/>
     public Task<List<NoticeRecord>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<Channel, int> limits, CancellationToken ct) =>
@@ -30,14 +31,14 @@ public sealed class NoticeStore(Database database)
         InTransactionAsync(s => s.Notices.ApplyAsync(change), ct, operation);
 
     public Task<CustomerPreferences> PreferencesAsync(string customerId, CancellationToken ct) =>
-        ReadAsync(s => s.Preferences.ForCustomerAsync(customerId), ct);
+        ReadAsync(r => r.PreferencesAsync(customerId), ct);
 
     /// <inheritdoc cref="InboxRows.PruneAsync"/>
     public Task<int> PruneInboxAsync(DateTimeOffset cutoff, CancellationToken ct) => InTransactionAsync(s => s.Inbox.PruneAsync(cutoff), ct);
 
     /// <inheritdoc cref="NoticeQueueRows.StatsAsync"/>
-    public Task<(long Due, TimeSpan? OldestAge)> QueueStatsAsync(DateTimeOffset now, CancellationToken ct) => ReadAsync(s => s.Queue.StatsAsync(now, ct), ct);
+    public Task<(long Due, TimeSpan? OldestAge)> QueueStatsAsync(DateTimeOffset now, CancellationToken ct) => ReadAsync(r => r.QueueStatsAsync(now, ct), ct);
 
     /// <inheritdoc cref="NoticeQueueRows.NextDueAsync"/>
-    public Task<DateTimeOffset?> NextDueAsync(Channel channel, CancellationToken ct) => ReadAsync(s => s.Queue.NextDueAsync(channel, ct), ct);
+    public Task<DateTimeOffset?> NextDueAsync(Channel channel, CancellationToken ct) => ReadAsync(r => r.NextDueAsync(channel, ct), ct);
 }

@@ -10,10 +10,10 @@ namespace Proactive.Notifier.Store;
 public sealed class NotifierSession
 {
     private readonly DbConnection connection;
-    private readonly DbTransaction? transaction;
+    private readonly DbTransaction transaction;
     private readonly SqlDialect dialect;
 
-    internal NotifierSession(DbConnection connection, DbTransaction? transaction, SqlDialect dialect)
+    internal NotifierSession(DbConnection connection, DbTransaction transaction, SqlDialect dialect)
     {
         this.connection = connection;
         this.transaction = transaction;
@@ -21,7 +21,7 @@ public sealed class NotifierSession
         Inbox = new InboxRows(connection, transaction);
         Notices = new NoticeRows(connection, transaction, dialect);
         Preferences = new PreferenceRows(connection, transaction);
-        Queue = new NoticeQueueRows(connection);
+        Queue = new NoticeQueueRows(connection, transaction);
     }
 
     /// <summary>Processed episode changes and each order's sequence high-water mark.</summary>

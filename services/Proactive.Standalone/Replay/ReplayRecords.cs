@@ -99,7 +99,7 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
                 e.OpenedAt,
                 e.ClosedAt,
                 e.Resolution is { } resolution ? Names.Of(resolution) : null)));
-            notices.AddRange((await noticeStore.ReadAsync(s => s.Notices.ForOrderAsync(orderId), cancellationToken)).Select(n => new NoticeLine(
+            notices.AddRange((await noticeStore.ReadAsync(r => r.NoticesForOrderAsync(orderId), cancellationToken)).Select(n => new NoticeLine(
                 n.OrderId,
                 n.EpisodeId,
                 n.NoticeId,

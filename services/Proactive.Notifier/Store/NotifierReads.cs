@@ -1,0 +1,37 @@
+using System.Data.Common;
+using Proactive.Notifier.Preferences;
+
+namespace Proactive.Notifier.Store;
+
+/// <summary>
+/// Reads of Notifier's tables outside a unit of work (see <see cref="NoticeStore.ReadAsync{T}"/>):
+/// nothing here writes; changes go through a <see cref="NotifierSession"/>.
+/// </summary>
+public sealed class NotifierReads
+{
+    private readonly NoticeRows notices;
+    private readonly PreferenceRows preferences;
+    private readonly NoticeQueueRows queue;
+
+    internal NotifierReads(DbConnection connection, ServiceDefaults.Storage.SqlDialect dialect)
+    {
+        notices = new NoticeRows(connection, null, dialect);
+        preferences = new PreferenceRows(connection, null);
+        queue = new NoticeQueueRows(connection, null);
+    }
+
+    /// <inheritdoc cref="NoticeRows.ForOrderAsync"/>
+    public Task<List<NoticeRecord>> NoticesForOrderAsync(string orderId) => notices.ForOrderAsync(orderId);
+
+    /// <inheritdoc cref="NoticeRows.AttemptsForOrderAsync"/>
+    public Task<List<NoticeAttempt>> AttemptsForOrderAsync(string orderId) => notices.AttemptsForOrderAsync(orderId);
+
+    /// <inheritdoc cref="PreferenceRows.ForCustomerAsync"/>
+    public Task<CustomerPreferences> PreferencesAsync(string customerId) => preferences.ForCustomerAsync(customerId);
+
+    /// <inheritdoc cref="NoticeQueueRows.StatsAsync"/>
+    public Task<(long Due, TimeSpan? OldestAge)> QueueStatsAsync(DateTimeOffset now, CancellationToken ct) => queue.StatsAsync(now, ct);
+
+    /// <inheritdoc cref="NoticeQueueRows.NextDueAsync"/>
+    public Task<DateTimeOffset?> NextDueAsync(Channel channel, CancellationToken ct) => queue.NextDueAsync(channel, ct);
+}
