@@ -63,8 +63,7 @@ public sealed class OrderTransactionOnPostgres : OrderTransactionTests
 public abstract class OrderTransactionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "proactive-tests", Guid.NewGuid().ToString("N"));
-    private Database database = null!;
+    private TestDatabase test = null!;
 
     protected abstract StoreKind Kind { get; }
 
@@ -72,24 +71,11 @@ public abstract class OrderTransactionTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Directory.CreateDirectory(directory);
-        var connectionString = Kind == StoreKind.Postgres
-            ? await TestPostgres.CreateDatabaseAsync()
-            : $"Data Source={Path.Combine(directory, "tracker.db")}";
-        database = new Database(connectionString, Kind);
-        await database.MigrateAsync(TrackerSchema.Migrations, TestContext.Current.CancellationToken);
-        Store = new TrackerStore(database);
+        test = await TestDatabase.CreateAsync(Kind, TrackerSchema.Migrations);
+        Store = new TrackerStore(test.Database);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await database.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    public ValueTask DisposeAsync() => test.DisposeAsync();
 
     [Fact]
     public async Task AnEventIsStoredOncePerSourceAndId()
