@@ -12,7 +12,10 @@ using Proactive.Notifier.Dapr;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Grpc;
 using Proactive.Notifier.Preferences;
+using Proactive.Notifier.Receipts;
+using Proactive.Notifier.Replies;
 using Proactive.Notifier.Store;
+using Proactive.Notifier.Webhooks;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
@@ -33,6 +36,7 @@ public static class Extensions
         services.AddCheckedOptions<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
         services.AddCheckedOptions<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
         services.AddCheckedOptions<SendGridOptions>(configuration.GetSection(SendGridOptions.Section));
+        services.AddCheckedOptions<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
 
         services.AddSingleton(NotifierSchema.Migrations);
         services.AddSingleton<NoticeStore>();
@@ -42,6 +46,11 @@ public static class Extensions
         services.AddSingleton<DelayEpisodeHandler>();
         services.AddSingleton<NotifierMetrics>();
         services.AddSingleton<NoticeDispatcher>();
+        services.AddSingleton<WebhookGate>();
+        services.AddSingleton<TwilioWebhook>();
+        services.AddSingleton<TwilioStatusCallbacks>();
+        services.AddSingleton<TwilioInboundMessages>();
+        services.AddSingleton<SendGridEvents>();
 
         services.AddHttpClient<TwilioSmsSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout);
         services.AddHttpClient<SendGridEmailSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
@@ -67,6 +76,7 @@ public static class Extensions
     {
         endpoints.MapGrpcService<NoticeLedgerService>();
         endpoints.MapGrpcService<CustomerPreferencesService>();
+        endpoints.MapWebhooks();
         return endpoints;
     }
 

@@ -19,6 +19,9 @@ public sealed class NotifierMetrics
     private readonly Counter<long> providerErrors;
     private readonly Counter<long> optOuts;
     private readonly Counter<long> atRisk;
+    private readonly Counter<long> webhookRequests;
+    private readonly Counter<long> receipts;
+    private readonly Counter<long> replies;
     private (long Due, TimeSpan? OldestAge) queue;
     private Func<IEnumerable<(string Provider, int State)>> circuits = () => [];
 
@@ -41,6 +44,14 @@ public sealed class NotifierMetrics
             "proactive.notifier.at_risk",
             "{notice}",
             "At-risk warnings (reason PREDICTED_LATE, first word of the episode) decided, by channel and outcome: told, record_only (prediction mode internal), suppressed.");
+        webhookRequests = meter.CreateCounter<long>(
+            "proactive.notifier.webhook.requests",
+            "{request}",
+            "Provider webhook requests by provider, endpoint and outcome (accepted, duplicate, refused, malformed, too_large, unsupported_media_type, not_configured).");
+        receipts = meter.CreateCounter<long>(
+            "proactive.notifier.receipts", "{receipt}", "Delivery receipts from the providers, by channel, status and error code.");
+        replies = meter.CreateCounter<long>(
+            "proactive.notifier.replies", "{message}", "Inbound customer messages, by kind (stop, start, help, text).");
         meter.CreateObservableGauge("proactive.notifier.notices.due", () => queue.Due, "{notice}", "Notices due now and not yet sent.");
         meter.CreateObservableGauge(
             "proactive.notifier.notices.oldest_due_age", () => queue.OldestAge?.TotalSeconds ?? 0, "s", "How long the oldest due notice has waited.");
@@ -78,6 +89,14 @@ public sealed class NotifierMetrics
 
     public void OptOut(Channel channel, string source) =>
         optOuts.Add(1, new("channel", Name(channel)), new("source", source));
+
+    public void WebhookRequest(string provider, string endpoint, string outcome) =>
+        webhookRequests.Add(1, new("provider", provider), new("endpoint", endpoint), new("outcome", outcome));
+
+    public void Receipt(Channel channel, string status, string? code) =>
+        receipts.Add(1, new("channel", Name(channel)), new("status", status), new("code", code ?? "none"));
+
+    public void Reply(string kind) => replies.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void Queue(long due, TimeSpan? oldestAge) => queue = (due, oldestAge);
 

@@ -40,6 +40,8 @@ public static class NoticeLifecycle
         (Expired, [Sending], [Failed]),
         (Refused, [Sending], [Failed]),
         (OptedOut, [Sending], [Failed]),
+        (DeliveryConfirmed, [Sent], [Delivered]),
+        (DeliveryFailed, [Sent], [Undelivered]),
     ];
 
     /// <summary>A notice as the policy decided it (see <see cref="NoticeRecord.Decided"/>).</summary>
@@ -162,6 +164,17 @@ public static class NoticeLifecycle
     /// </summary>
     public static NoticeChange Refuse(NoticeRecord claimed, DateTimeOffset at, string? providerCode, string why, bool optedOut = false) =>
         Settle(optedOut ? OptedOut : Refused, claimed, Failed, at, "permanent", providerCode, null, why, null);
+
+    /// <summary>
+    /// The provider's receipt says the sent notice reached the customer. Only a sent notice moves:
+    /// the first final receipt wins, and a late or repeated one finds nothing to change.
+    /// </summary>
+    public static NoticeChange ConfirmDelivery(NoticeRecord sent) =>
+        Change(DeliveryConfirmed, sent, sent with { Status = Delivered });
+
+    /// <summary>The provider's receipt says the sent notice never reached the customer, with its code and why.</summary>
+    public static NoticeChange FailDelivery(NoticeRecord sent, string? providerCode, string why) =>
+        Change(DeliveryFailed, sent, sent with { Status = Undelivered, ProviderCode = providerCode ?? sent.ProviderCode, Why = why });
 
     /// <summary>The transition table as a mermaid state diagram (the README shows it).</summary>
     public static string Mermaid()

@@ -38,7 +38,10 @@ public sealed record NoticeRecord(
     double? PredictedProbability = null)
 {
     /// <summary>The customer has been, or is about to be, told this news.</summary>
-    public bool IsTold => Status is NoticeStatus.Sent or NoticeStatus.Pending or NoticeStatus.Sending or NoticeStatus.Deferred;
+    public bool IsTold => Status is NoticeStatus.Sent or NoticeStatus.Delivered or NoticeStatus.Pending or NoticeStatus.Sending or NoticeStatus.Deferred;
+
+    /// <summary>The provider accepted it (whatever its receipts said since).</summary>
+    public bool WasSent => Status is NoticeStatus.Sent or NoticeStatus.Delivered or NoticeStatus.Undelivered;
 
     /// <summary>
     /// What a claim left it as, for a give-back to restore (the store keeps it as Sending meanwhile);

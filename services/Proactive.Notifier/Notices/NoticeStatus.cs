@@ -9,4 +9,10 @@ public enum NoticeStatus
     Deferred,
     Suppressed,
     Failed,
+
+    /// <summary>Sent, and the provider's receipt says it reached the customer.</summary>
+    Delivered,
+
+    /// <summary>Sent, and the provider's receipt says it never reached the customer.</summary>
+    Undelivered,
 }

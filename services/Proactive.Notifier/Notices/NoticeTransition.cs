@@ -41,4 +41,10 @@ public enum NoticeTransition
 
     /// <summary>The provider refused it because the customer unsubscribed (STOP).</summary>
     OptedOut,
+
+    /// <summary>A provider's receipt: it reached the customer (SMS delivered, email accepted by their mail server).</summary>
+    DeliveryConfirmed,
+
+    /// <summary>A provider's receipt: it never reached the customer (SMS undelivered or failed, email bounced or dropped).</summary>
+    DeliveryFailed,
 }

@@ -158,7 +158,7 @@ public static class NoticePolicy
         }
 
         var told = ledger
-            .Where(n => n.EpisodeId == news.EpisodeId && n.Status == NoticeStatus.Sent && n.Kind != NoticeKind.BackOnTrack)
+            .Where(n => n.EpisodeId == news.EpisodeId && n.Status is (NoticeStatus.Sent or NoticeStatus.Delivered) && n.Kind != NoticeKind.BackOnTrack)
             .Select(n => n.Channel)
             .Distinct()
             .Order()

@@ -30,6 +30,17 @@ public sealed class NoticeRows
             new { orderId },
             tx)).Select(r => r.ToRecord()).ToList();
 
+    /// <summary>The notice, locked against other changes until the unit of work ends; null when there is none.</summary>
+    public async Task<NoticeRecord?> FindAsync(string noticeId) =>
+        (await c.QueryAsync<NoticeRow>($"SELECT {Columns} FROM notifier_notices WHERE notice_id = @noticeId{dialect.ForUpdate}", new { noticeId }, Transaction))
+            .Select(r => r.ToRecord()).SingleOrDefault();
+
+    /// <summary>The notice the provider accepted under <paramref name="providerMessageId"/>, locked; null when none.</summary>
+    public async Task<NoticeRecord?> FindByProviderMessageAsync(string providerMessageId) =>
+        (await c.QueryAsync<NoticeRow>(
+            $"SELECT {Columns} FROM notifier_notices WHERE provider_message_id = @providerMessageId{dialect.ForUpdate}", new { providerMessageId }, Transaction))
+            .Select(r => r.ToRecord()).FirstOrDefault();
+
     public async Task<List<NoticeAttempt>> AttemptsForOrderAsync(string orderId) =>
         (await c.QueryAsync<AttemptRow>(
             """

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Proactive.Notifier.Preferences;
+using Proactive.Notifier.Receipts;
 
 namespace Proactive.Notifier.Store;
 
@@ -12,13 +13,18 @@ public sealed class NotifierReads
     private readonly NoticeRows notices;
     private readonly PreferenceRows preferences;
     private readonly NoticeQueueRows queue;
+    private readonly ReceiptRows receipts;
 
     internal NotifierReads(DbConnection connection, ServiceDefaults.Storage.SqlDialect dialect)
     {
         notices = new NoticeRows(connection, null, dialect);
         preferences = new PreferenceRows(connection, null);
         queue = new NoticeQueueRows(connection, null);
+        receipts = new ReceiptRows(connection, null);
     }
+
+    /// <inheritdoc cref="ReceiptRows.ForOrderAsync"/>
+    public Task<List<DeliveryReceipt>> ReceiptsForOrderAsync(string orderId) => receipts.ForOrderAsync(orderId);
 
     /// <inheritdoc cref="NoticeRows.ForOrderAsync"/>
     public Task<List<NoticeRecord>> NoticesForOrderAsync(string orderId) => notices.ForOrderAsync(orderId);

@@ -89,5 +89,30 @@ internal static class NotifierSchema
         """
         ALTER TABLE notifier_notices ADD COLUMN predicted_probability DOUBLE PRECISION NULL;
         """,
+        // What the providers tell us back through their webhooks: each event once (provider,
+        // event key), delivery receipts for the notices they name.
+        """
+        CREATE TABLE notifier_webhook_events (
+            provider TEXT NOT NULL,
+            event_key TEXT NOT NULL,
+            received_at BIGINT NOT NULL,
+            PRIMARY KEY (provider, event_key));
+
+        CREATE TABLE notifier_receipts (
+            provider TEXT NOT NULL,
+            event_key TEXT NOT NULL,
+            notice_id TEXT NULL,
+            channel TEXT NOT NULL,
+            provider_message_id TEXT NULL,
+            status TEXT NOT NULL,
+            code TEXT NULL,
+            detail TEXT NULL,
+            occurred_at BIGINT NULL,
+            received_at BIGINT NOT NULL,
+            PRIMARY KEY (provider, event_key));
+        CREATE INDEX ix_notifier_receipts_notice ON notifier_receipts (notice_id);
+        CREATE INDEX ix_notifier_receipts_message ON notifier_receipts (provider_message_id);
+        CREATE INDEX ix_notifier_notices_message ON notifier_notices (provider_message_id);
+        """,
     ]);
 }

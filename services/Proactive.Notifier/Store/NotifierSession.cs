@@ -22,6 +22,7 @@ public sealed class NotifierSession
         Notices = new NoticeRows(connection, transaction, dialect);
         Preferences = new PreferenceRows(connection, transaction);
         Queue = new NoticeQueueRows(connection, transaction);
+        Receipts = new ReceiptRows(connection, transaction);
     }
 
     /// <summary>Processed episode changes and each order's sequence high-water mark.</summary>
@@ -35,6 +36,9 @@ public sealed class NotifierSession
 
     /// <summary>What is due for sending, for the gauges and the dispatcher's timer.</summary>
     public NoticeQueueRows Queue { get; }
+
+    /// <summary>Provider webhook events seen, and the delivery receipts they brought.</summary>
+    public ReceiptRows Receipts { get; }
 
     /// <summary>Serializes work on one order across replicas until the unit of work ends.</summary>
     public Task LockOrderAsync(string orderId) => LockAsync(orderId);

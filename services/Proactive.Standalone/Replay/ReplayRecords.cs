@@ -109,7 +109,7 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
                 Names.Snake(n.Status.ToString()),
                 n.Why,
                 n.DecidedAt,
-                n.Status == NoticeStatus.Sent ? n.SentAt : null,
+                n.WasSent ? n.SentAt : null,
                 n.News?.PromisedBy,
                 n.EstimatedDeliveryAt,
                 n.PredictedProbability,
