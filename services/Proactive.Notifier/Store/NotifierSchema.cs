@@ -90,7 +90,8 @@ internal static class NotifierSchema
         ALTER TABLE notifier_notices ADD COLUMN predicted_probability DOUBLE PRECISION NULL;
         """,
         // What the providers tell us back through their webhooks: each event once (provider,
-        // event key), delivery receipts for the notices they name.
+        // event key), delivery receipts for the notices they name, customers' replies, and email
+        // addresses that hard-bounced (lower case), which get no more email.
         """
         CREATE TABLE notifier_webhook_events (
             provider TEXT NOT NULL,
@@ -113,6 +114,29 @@ internal static class NotifierSchema
         CREATE INDEX ix_notifier_receipts_notice ON notifier_receipts (notice_id);
         CREATE INDEX ix_notifier_receipts_message ON notifier_receipts (provider_message_id);
         CREATE INDEX ix_notifier_notices_message ON notifier_notices (provider_message_id);
+        CREATE INDEX ix_notifier_notices_recipient ON notifier_notices (recipient, channel, sent_at);
+
+        CREATE TABLE notifier_replies (
+            reply_id TEXT PRIMARY KEY,
+            provider TEXT NOT NULL,
+            provider_message_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            customer_id TEXT NULL,
+            order_id TEXT NULL,
+            notice_id TEXT NULL,
+            body TEXT NOT NULL,
+            received_at BIGINT NOT NULL,
+            UNIQUE (provider, provider_message_id));
+        CREATE INDEX ix_notifier_replies_order ON notifier_replies (order_id, received_at);
+        CREATE INDEX ix_notifier_replies_received ON notifier_replies (received_at, reply_id);
+
+        CREATE TABLE notifier_email_suppressions (
+            address TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            source TEXT NOT NULL,
+            notice_id TEXT NULL,
+            suppressed_at BIGINT NOT NULL);
         """,
     ]);
 }
