@@ -75,8 +75,15 @@ public class TwilioVerificationTests
         // The status-callback vector of the reference notes.
         var status = new Dictionary<string, string>
         {
-            ["MessageSid"] = "SMyyy", ["SmsSid"] = "SMxxx", ["AccountSid"] = "ACzzz", ["From"] = "+13364432222", ["To"] = "+17031111",
-            ["MessageStatus"] = "delivered", ["SmsStatus"] = "delivered", ["ApiVersion"] = "2010-04-01", ["RawDlrDoneDate"] = "2303072155",
+            ["MessageSid"] = "SMyyy",
+            ["SmsSid"] = "SMxxx",
+            ["AccountSid"] = "ACzzz",
+            ["From"] = "+13364432222",
+            ["To"] = "+17031111",
+            ["MessageStatus"] = "delivered",
+            ["SmsStatus"] = "delivered",
+            ["ApiVersion"] = "2010-04-01",
+            ["RawDlrDoneDate"] = "2303072155",
         };
         TwilioSigning.Sign("https://example.test/twilio/status", status, Token).ShouldBe("zmqGm70H3G9e4cvs9UzE/u1eUV0=");
         new RequestValidator(Token).Validate("https://example.test/twilio/status", status, "zmqGm70H3G9e4cvs9UzE/u1eUV0=").ShouldBeTrue();
@@ -194,6 +201,24 @@ public class TwilioVerificationTests
 
         using var response = await server.PostAsync(
             Path + Query, Params, "033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s=", [("X-Twilio-Webhooks-Signature-Settings", "key=webhooks_sharedkey_x,algorithm=HMAC_SHA256")]);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    /// <summary>The header is the sender's to write: only a real HMAC_SHA256 setting changes the check; nothing in it breaks it (a 500).</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("algorithm")]
+    [InlineData("algorithm=")]
+    [InlineData("=,=,,")]
+    [InlineData("key=x,algorithm=hmac_sha1")]
+    [InlineData("key=x,algorithm=HMAC_SHA1")]
+    public async Task AnOddSettingsHeaderNeverBreaksVerification(string settings)
+    {
+        await using var server = await VerifyingServer.StartAsync("https://mycompany.com");
+
+        using var response = await server.PostAsync(Path + Query, Params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", [("X-Twilio-Webhooks-Signature-Settings", settings)]);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
