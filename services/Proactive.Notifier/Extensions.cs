@@ -76,6 +76,7 @@ public static class Extensions
     {
         endpoints.MapGrpcService<NoticeLedgerService>();
         endpoints.MapGrpcService<CustomerPreferencesService>();
+        endpoints.MapGrpcService<ReplyService>();
         endpoints.MapWebhooks();
         return endpoints;
     }

@@ -24,38 +24,68 @@ public sealed class PreferenceChanges(NoticeStore store, NotifierMetrics metrics
     /// <summary>Opts the customer out of <paramref name="channel"/> now, through the API.</summary>
     public async Task<CustomerPreferences> OptOutAsync(string customerId, Channel channel, CancellationToken ct)
     {
-        var optedOut = false;
-        var (saved, withdrawn) = await store.InTransactionAsync(
-            async session =>
-            {
-                var saved = await ChangeAsync(
-                    session,
-                    customerId,
-                    p =>
-                    {
-                        optedOut = p.OptOutOf(channel) is null;
-                        return optedOut ? p.WithOptOut(channel, new OptOut(time.GetUtcNow(), "api")) : p;
-                    });
-                var why = $"withdrawn: {NoticePolicy.OptedOutReason(channel, saved.OptOutOf(channel)!)}";
-                var withdrawn = new List<NoticeRecord>();
-                foreach (var waiting in await session.Notices.WaitingForCustomerAsync(customerId, channel))
-                {
-                    if (await EmailFallback.WithdrawAsync(session, NoticeLifecycle.Withdraw(waiting, why), time.GetUtcNow(), options.Value) is { } withdrawal)
-                    {
-                        withdrawn.Add(withdrawal.After);
-                    }
-                }
+        var (saved, optedOut, withdrawn) = await store.InTransactionAsync(session => OptOutAsync(session, customerId, channel, "api"), ct);
+        Count(channel, "api", optedOut, withdrawn);
+        return saved;
+    }
 
-                return (saved, withdrawn);
-            },
-            ct);
-        if (optedOut)
+    /// <summary>
+    /// Opts the customer out of <paramref name="channel"/> in the caller's unit of work, on their
+    /// own word (<paramref name="source"/>: "api", "twilio STOP"...), and withdraws what still waits
+    /// for them on it (a waiting SMS falls back to email). Returns the preferences as saved, whether
+    /// this opted them out (false: they already were), and the notices withdrawn; the caller counts
+    /// them with <see cref="Count"/> once committed.
+    /// </summary>
+    public async Task<(CustomerPreferences Saved, bool OptedOut, List<NoticeRecord> Withdrawn)> OptOutAsync(
+        NotifierSession session, string customerId, Channel channel, string source)
+    {
+        var optedOut = false;
+        var saved = await ChangeAsync(
+            session,
+            customerId,
+            p =>
+            {
+                optedOut = p.OptOutOf(channel) is null;
+                return optedOut ? p.WithOptOut(channel, new OptOut(time.GetUtcNow(), source)) : p;
+            });
+        var why = $"withdrawn: {NoticePolicy.OptedOutReason(channel, saved.OptOutOf(channel)!)}";
+        var withdrawn = new List<NoticeRecord>();
+        foreach (var waiting in await session.Notices.WaitingForCustomerAsync(customerId, channel))
         {
-            metrics.OptOut(channel, "api");
+            if (await EmailFallback.WithdrawAsync(session, NoticeLifecycle.Withdraw(waiting, why), time.GetUtcNow(), options.Value) is { } withdrawal)
+            {
+                withdrawn.Add(withdrawal.After);
+            }
         }
 
-        withdrawn.ForEach(notice => metrics.Notice(channel, notice.Reason, NoticeLifecycle.Name(notice.Status)));
-        return saved;
+        return (saved, optedOut, withdrawn);
+    }
+
+    /// <summary>Opts the customer back in to <paramref name="channel"/> in the caller's unit of work; false when they were not opted out.</summary>
+    public async Task<bool> OptInAsync(NotifierSession session, string customerId, Channel channel)
+    {
+        await session.LockCustomerAsync(customerId);
+        if ((await session.Preferences.ForCustomerAsync(customerId)).OptOutOf(channel) is null)
+        {
+            return false;
+        }
+
+        await ChangeAsync(session, customerId, p => p.WithOptOut(channel, null));
+        return true;
+    }
+
+    /// <summary>Counts what an opt-out did, once its unit of work committed (<paramref name="source"/> is the metric's: api, provider).</summary>
+    public void Count(Channel channel, string source, bool optedOut, IEnumerable<NoticeRecord> withdrawn)
+    {
+        if (optedOut)
+        {
+            metrics.OptOut(channel, source);
+        }
+
+        foreach (var notice in withdrawn)
+        {
+            metrics.Notice(notice.Channel, notice.Reason, NoticeLifecycle.Name(notice.Status));
+        }
     }
 
     /// <summary>

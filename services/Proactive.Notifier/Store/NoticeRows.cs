@@ -41,6 +41,28 @@ public sealed class NoticeRows
             $"SELECT {Columns} FROM notifier_notices WHERE provider_message_id = @providerMessageId{dialect.ForUpdate}", new { providerMessageId }, Transaction))
             .Select(r => r.ToRecord()).FirstOrDefault();
 
+    /// <summary>
+    /// Who gets our SMS at <paramref name="number"/> (E.164): every customer an SMS notice was
+    /// addressed to there, and the latest SMS notice actually sent there, which a reply from that
+    /// number answers (null when none was). Reads the (recipient, channel, sent_at) index.
+    /// </summary>
+    public async Task<(List<string> Customers, NoticeRecord? LatestSent)> SmsRecipientAsync(string number)
+    {
+        var parameters = new { number, channel = Channel.Sms.ToString() };
+        var customers = (await c.QueryAsync<string>(
+            "SELECT DISTINCT customer_id FROM notifier_notices WHERE recipient = @number AND channel = @channel AND customer_id IS NOT NULL ORDER BY customer_id",
+            parameters,
+            tx)).ToList();
+        var latest = (await c.QueryAsync<NoticeRow>(
+            $"""
+            SELECT {Columns} FROM notifier_notices
+            WHERE recipient = @number AND channel = @channel AND sent_at IS NOT NULL ORDER BY sent_at DESC, notice_id DESC LIMIT 1
+            """,
+            parameters,
+            tx)).Select(r => r.ToRecord()).SingleOrDefault();
+        return (customers, latest);
+    }
+
     public async Task<List<NoticeAttempt>> AttemptsForOrderAsync(string orderId) =>
         (await c.QueryAsync<AttemptRow>(
             """

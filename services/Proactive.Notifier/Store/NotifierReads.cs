@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Receipts;
+using Proactive.Notifier.Replies;
 
 namespace Proactive.Notifier.Store;
 
@@ -14,6 +15,7 @@ public sealed class NotifierReads
     private readonly PreferenceRows preferences;
     private readonly NoticeQueueRows queue;
     private readonly ReceiptRows receipts;
+    private readonly ReplyRows replies;
 
     internal NotifierReads(DbConnection connection, ServiceDefaults.Storage.SqlDialect dialect)
     {
@@ -21,10 +23,17 @@ public sealed class NotifierReads
         preferences = new PreferenceRows(connection, null);
         queue = new NoticeQueueRows(connection, null);
         receipts = new ReceiptRows(connection, null);
+        replies = new ReplyRows(connection, null);
     }
 
     /// <inheritdoc cref="ReceiptRows.ForOrderAsync"/>
     public Task<List<DeliveryReceipt>> ReceiptsForOrderAsync(string orderId) => receipts.ForOrderAsync(orderId);
+
+    /// <inheritdoc cref="ReplyRows.ForOrderAsync"/>
+    public Task<List<CustomerReply>> RepliesForOrderAsync(string orderId) => replies.ForOrderAsync(orderId);
+
+    /// <inheritdoc cref="ReplyRows.SinceAsync"/>
+    public Task<List<CustomerReply>> RepliesSinceAsync(DateTimeOffset since, ReplyCursor? after, int limit) => replies.SinceAsync(since, after, limit);
 
     /// <inheritdoc cref="NoticeRows.ForOrderAsync"/>
     public Task<List<NoticeRecord>> NoticesForOrderAsync(string orderId) => notices.ForOrderAsync(orderId);
