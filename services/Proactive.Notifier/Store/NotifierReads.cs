@@ -14,6 +14,7 @@ public sealed class NotifierReads
     private readonly PreferenceRows preferences;
     private readonly NoticeQueueRows queue;
     private readonly ReceiptRows receipts;
+    private readonly EmailSuppressionRows suppressions;
 
     internal NotifierReads(DbConnection connection, ServiceDefaults.Storage.SqlDialect dialect)
     {
@@ -21,7 +22,14 @@ public sealed class NotifierReads
         preferences = new PreferenceRows(connection, null);
         queue = new NoticeQueueRows(connection, null);
         receipts = new ReceiptRows(connection, null);
+        suppressions = new EmailSuppressionRows(connection, null);
     }
+
+    /// <inheritdoc cref="EmailSuppressionRows.FindAsync"/>
+    public Task<EmailSuppression?> EmailSuppressionAsync(string address) => suppressions.FindAsync(address);
+
+    /// <inheritdoc cref="EmailSuppressionRows.AllAsync"/>
+    public Task<List<EmailSuppression>> EmailSuppressionsAsync() => suppressions.AllAsync();
 
     /// <inheritdoc cref="ReceiptRows.ForOrderAsync"/>
     public Task<List<DeliveryReceipt>> ReceiptsForOrderAsync(string orderId) => receipts.ForOrderAsync(orderId);

@@ -23,6 +23,7 @@ public sealed class NotifierSession
         Preferences = new PreferenceRows(connection, transaction);
         Queue = new NoticeQueueRows(connection, transaction);
         Receipts = new ReceiptRows(connection, transaction);
+        EmailSuppressions = new EmailSuppressionRows(connection, transaction);
     }
 
     /// <summary>Processed episode changes and each order's sequence high-water mark.</summary>
@@ -39,6 +40,9 @@ public sealed class NotifierSession
 
     /// <summary>Provider webhook events seen, and the delivery receipts they brought.</summary>
     public ReceiptRows Receipts { get; }
+
+    /// <summary>Email addresses that hard-bounced and get no more email.</summary>
+    public EmailSuppressionRows EmailSuppressions { get; }
 
     /// <summary>Serializes work on one order across replicas until the unit of work ends.</summary>
     public Task LockOrderAsync(string orderId) => LockAsync(orderId);
