@@ -76,7 +76,7 @@ public sealed record SendGridEvent(
     public string MetricName => Known.Contains(Event) ? ReceiptStatus : "other";
 
     /// <summary>What SendGrid said, for the receipt: the reason, addresses and numbers masked (a bounce quotes the recipient).</summary>
-    public string? Detail => Reason is null ? null : Safe(Redact.Text(Reason), 300);
+    public string? Detail => Reason is null ? null : Safe(Redact.ContactDetails(Reason), 300);
 
     /// <summary>
     /// The events of a verified body, and each element that is not one (by index and field). Null
