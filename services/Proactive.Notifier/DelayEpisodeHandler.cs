@@ -133,7 +133,8 @@ public sealed partial class DelayEpisodeHandler(
             ledger = [.. ledger, .. withdrawn];
         }
 
-        var decisions = NoticePolicy.Decide(told, ledger, now, options.Value, preferences);
+        var suppression = told.Customer.Email is { } email ? await session.EmailSuppressions.FindAsync(email) : null;
+        var decisions = NoticePolicy.Decide(told, ledger, now, options.Value, preferences, suppression);
         var decided = await RecordDecisionsAsync(session, news, told, decisions, now);
         var replaced = await ReplaceWaitingAsync(session, news, decisions, waiting);
 

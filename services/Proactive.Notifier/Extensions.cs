@@ -50,6 +50,7 @@ public static class Extensions
         services.AddSingleton<TwilioWebhook>();
         services.AddSingleton<TwilioStatusCallbacks>();
         services.AddSingleton<TwilioInboundMessages>();
+        services.AddSingleton<SendGridSignature>();
         services.AddSingleton<SendGridEvents>();
 
         services.AddHttpClient<TwilioSmsSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout);

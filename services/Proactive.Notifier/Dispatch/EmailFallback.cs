@@ -1,6 +1,7 @@
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Preferences;
+using Proactive.Notifier.Receipts;
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults;
 
@@ -8,8 +9,8 @@ namespace Proactive.Notifier.Dispatch;
 
 /// <summary>
 /// An SMS that will not reach the customer (the number cannot get it, or they stopped SMS): the
-/// same news goes by email instead, if they have an address, have not opted out of email, and that
-/// news has no email yet. Runs in the caller's unit of work.
+/// same news goes by email instead, if they have an address that did not hard-bounce, have not opted
+/// out of email, and that news has no email yet. Runs in the caller's unit of work.
 /// </summary>
 public static class EmailFallback
 {
@@ -30,7 +31,8 @@ public static class EmailFallback
 
         var preferences = await session.Preferences.ForCustomerAsync(customerId);
         var existing = await session.Notices.ForOrderAsync(sms.OrderId);
-        return Plan(sms, preferences, existing, cause, now, options, ProactiveTelemetry.CurrentContext());
+        var suppression = preferences.ApplyTo(sms.News).Customer.Email is { } address ? await session.EmailSuppressions.FindAsync(address) : null;
+        return Plan(sms, preferences, existing, cause, now, options, ProactiveTelemetry.CurrentContext(), suppression);
     }
 
     /// <summary>
@@ -64,12 +66,18 @@ public static class EmailFallback
         string cause,
         DateTimeOffset now,
         NoticePolicyOptions options,
-        (string? Parent, string? State) trace)
+        (string? Parent, string? State) trace,
+        EmailSuppression? suppression = null)
     {
         var told = preferences.ApplyTo(sms.News!);
         if (told.Customer.Email is not { } email)
         {
             return (null, "; no email address to fall back to");
+        }
+
+        if (suppression is not null && suppression.Address == EmailSuppression.KeyOf(email))
+        {
+            return (null, $"; no email fallback: {suppression.Why}");
         }
 
         if (preferences.EmailOptOut is { } optOut)

@@ -163,6 +163,12 @@ public sealed partial class NoticeDispatcher(
     /// </summary>
     private async Task<(NoticeRecord? Ready, SendCheck? Held)> CheckBeforeSendingAsync(NoticeRecord notice, CancellationToken cancellationToken)
     {
+        // The address may have hard-bounced since the decision (another notice's bounce).
+        if (notice.Channel == Channel.Email && await store.ReadAsync(r => r.EmailSuppressionAsync(notice.Recipient), cancellationToken) is { } suppression)
+        {
+            return (null, new SendCheck(NoticeLifecycle.Withdraw(notice, $"withdrawn before sending: {suppression.Why}")));
+        }
+
         if (notice.CustomerId is not { } customerId)
         {
             return (notice, null);

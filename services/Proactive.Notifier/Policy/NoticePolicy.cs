@@ -23,25 +23,31 @@ public static class NoticePolicy
     /// <param name="news">The news, with the customer's preferences already laid over the contact.</param>
     /// <param name="ledger">Every notice already decided for the order (unsent ones being replaced left out).</param>
     /// <param name="preferences">The customer's own choices: opt-outs and quiet hours.</param>
+    /// <param name="emailSuppression">The suppression of the customer's email address, when it hard-bounced.</param>
     public static IReadOnlyList<NoticeDecision> Decide(
         EpisodeNews news,
         IReadOnlyList<NoticeRecord> ledger,
         DateTimeOffset now,
         NoticePolicyOptions options,
-        Preferences.CustomerPreferences? preferences = null)
+        Preferences.CustomerPreferences? preferences = null,
+        Receipts.EmailSuppression? emailSuppression = null)
     {
         preferences ??= Preferences.CustomerPreferences.None(news.Customer.CustomerId);
-        if (news.Kind == EpisodeNewsKind.Resolved)
-        {
-            return BackOnTrack(news, ledger, now, options, preferences);
-        }
-
         var toldToday = NewsToldInLast24Hours(ledger, now);
-        return ChannelsFor(news.Customer, preferences)
-            .Select(channel => DecideFor(channel, news, ledger, toldToday, now, options, preferences))
-            .OfType<NoticeDecision>()
-            .ToList();
+        var decisions = news.Kind == EpisodeNewsKind.Resolved
+            ? BackOnTrack(news, ledger, now, options, preferences)
+            : ChannelsFor(news.Customer, preferences)
+                .Select(channel => DecideFor(channel, news, ledger, toldToday, now, options, preferences))
+                .OfType<NoticeDecision>()
+                .ToList();
+        return emailSuppression is null ? decisions : decisions.Select(d => Undeliverable(d, emailSuppression)).ToList();
     }
+
+    /// <summary>An email to a suppressed (hard-bounced) address is never sent: recorded suppressed, saying why.</summary>
+    private static NoticeDecision Undeliverable(NoticeDecision decision, Receipts.EmailSuppression suppression) =>
+        decision.Channel == Channel.Email && decision.Send
+            ? NoticeDecision.Suppress(Channel.Email, decision.Kind, suppression.Why)
+            : decision;
 
     /// <summary>The decision for one channel; null when the channel is not the customer's and has no address.</summary>
     private static NoticeDecision? DecideFor(

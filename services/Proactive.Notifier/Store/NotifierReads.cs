@@ -16,6 +16,7 @@ public sealed class NotifierReads
     private readonly NoticeQueueRows queue;
     private readonly ReceiptRows receipts;
     private readonly ReplyRows replies;
+    private readonly EmailSuppressionRows suppressions;
 
     internal NotifierReads(DbConnection connection, ServiceDefaults.Storage.SqlDialect dialect)
     {
@@ -24,7 +25,14 @@ public sealed class NotifierReads
         queue = new NoticeQueueRows(connection, null);
         receipts = new ReceiptRows(connection, null);
         replies = new ReplyRows(connection, null);
+        suppressions = new EmailSuppressionRows(connection, null);
     }
+
+    /// <inheritdoc cref="EmailSuppressionRows.FindAsync"/>
+    public Task<EmailSuppression?> EmailSuppressionAsync(string address) => suppressions.FindAsync(address);
+
+    /// <inheritdoc cref="EmailSuppressionRows.AllAsync"/>
+    public Task<List<EmailSuppression>> EmailSuppressionsAsync() => suppressions.AllAsync();
 
     /// <inheritdoc cref="ReceiptRows.ForOrderAsync"/>
     public Task<List<DeliveryReceipt>> ReceiptsForOrderAsync(string orderId) => receipts.ForOrderAsync(orderId);

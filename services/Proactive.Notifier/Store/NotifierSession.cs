@@ -24,6 +24,7 @@ public sealed class NotifierSession
         Queue = new NoticeQueueRows(connection, transaction);
         Receipts = new ReceiptRows(connection, transaction);
         Replies = new ReplyRows(connection, transaction);
+        EmailSuppressions = new EmailSuppressionRows(connection, transaction);
     }
 
     /// <summary>Processed episode changes and each order's sequence high-water mark.</summary>
@@ -43,6 +44,9 @@ public sealed class NotifierSession
 
     /// <summary>Customers' replies.</summary>
     public ReplyRows Replies { get; }
+
+    /// <summary>Email addresses that hard-bounced and get no more email.</summary>
+    public EmailSuppressionRows EmailSuppressions { get; }
 
     /// <summary>Serializes work on one order across replicas until the unit of work ends.</summary>
     public Task LockOrderAsync(string orderId) => LockAsync(orderId);
