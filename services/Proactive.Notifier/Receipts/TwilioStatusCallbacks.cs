@@ -71,7 +71,7 @@ public sealed partial class TwilioStatusCallbacks(
         if (outcome is null)
         {
             gate.Handled(Call, "duplicate");
-            LogDuplicate(logger, callback.MessageSid, callback.Status, code ?? "");
+            LogDuplicate(logger, callback.MessageSid, callback.Status, code ?? "none");
             return Results.Ok();
         }
 
@@ -92,7 +92,7 @@ public sealed partial class TwilioStatusCallbacks(
             logger,
             callback.MessageSid,
             callback.Status,
-            code ?? "",
+            code ?? "none",
             effect?.Notice.NoticeId ?? "(not recorded as sent yet: applied when it is)",
             effect is { Moved: true } ? $"now {NoticeLifecycle.Name(effect.Notice.Status)}" : "unchanged");
         return Results.Ok();
@@ -101,9 +101,9 @@ public sealed partial class TwilioStatusCallbacks(
     /// <summary>A new event: what it did to its notice, or null when it waits for the record of the send.</summary>
     private sealed record Applied(ReceiptEffect? Effect);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Twilio status {Status} {ErrorCode} for {MessageSid}: notice {NoticeId} {Outcome}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twilio status {Status} (error code {ErrorCode}) for {MessageSid}: notice {NoticeId} {Outcome}")]
     private static partial void LogReceipt(ILogger logger, string messageSid, string status, string errorCode, string noticeId, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Twilio status {Status} {ErrorCode} for {MessageSid} seen before; nothing changed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Twilio status {Status} (error code {ErrorCode}) for {MessageSid} seen before; nothing changed")]
     private static partial void LogDuplicate(ILogger logger, string messageSid, string status, string errorCode);
 }
