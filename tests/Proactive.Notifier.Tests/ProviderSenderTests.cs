@@ -4,6 +4,7 @@ using Proactive.Notifier.Channels;
 using Proactive.Notifier.Channels.Email;
 using Proactive.Notifier.Channels.Sms;
 using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Webhooks;
 using Proactive.Tests.Shared;
 
 namespace Proactive.Notifier.Tests;
@@ -31,14 +32,14 @@ public sealed class ProviderSenderTests : IAsyncLifetime
         await sendGrid.DisposeAsync();
     }
 
-    private TwilioSmsSender Twilio(string? messagingService = null) => new(http, Options.Create(new TwilioOptions
+    private TwilioSmsSender Twilio(string? messagingService = null, string? publicBaseUrl = null) => new(http, Options.Create(new TwilioOptions
     {
         AccountSid = FakeTwilio.AccountSid,
         AuthToken = FakeTwilio.AuthToken,
         From = messagingService is null ? FakeTwilio.From : null,
         MessagingServiceSid = messagingService,
         BaseUrl = twilio.BaseUrl,
-    }), time);
+    }), Options.Create(new WebhookOptions { PublicBaseUrl = publicBaseUrl }), time);
 
     private SendGridEmailSender SendGrid() => new(http, Options.Create(new SendGridOptions
     {
@@ -55,7 +56,61 @@ public sealed class ProviderSenderTests : IAsyncLifetime
 
         result.Outcome.ShouldBe(SendOutcome.Sent);
         result.ProviderMessageId!.ShouldStartWith("SM");
-        twilio.Messages.ShouldHaveSingleItem().ShouldBe(new TwilioMessage("+821012345678", FakeTwilio.From, "", "주문 A-1 배송 지연"));
+        var sent = twilio.Messages.ShouldHaveSingleItem();
+        sent.ShouldBe(new TwilioMessage("+821012345678", FakeTwilio.From, "", "주문 A-1 배송 지연") { Sid = result.ProviderMessageId });
+        sent.StatusCallback.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task EachSmsAsksTwilioToReportOnItAtItsNoticesStatusCallback()
+    {
+        var result = await Twilio(publicBaseUrl: "https://proactive.example.com/").SendAsync(Sms, TestContext.Current.CancellationToken);
+
+        result.Outcome.ShouldBe(SendOutcome.Sent);
+        twilio.Messages.ShouldHaveSingleItem().StatusCallback.ShouldBe("https://proactive.example.com/v1/webhooks/twilio/status?notice=A-1%2Fdelay-1%2F1%2Fsms");
+    }
+
+    [Fact]
+    public async Task ANonJsonServerErrorIsTransientByItsHttpStatus()
+    {
+        twilio.ReplyEmpty(502);
+
+        var result = await Twilio().SendAsync(Sms, TestContext.Current.CancellationToken);
+
+        result.Outcome.ShouldBe(SendOutcome.Transient);
+        result.ProviderCode.ShouldBe("502");
+    }
+
+    [Fact]
+    public async Task ATwilioTimeoutIsTransient()
+    {
+        _ = twilio.Hang();
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(200) };
+        var sender = new TwilioSmsSender(impatient, Options.Create(new TwilioOptions
+        {
+            AccountSid = FakeTwilio.AccountSid,
+            AuthToken = FakeTwilio.AuthToken,
+            From = FakeTwilio.From,
+            BaseUrl = twilio.BaseUrl,
+        }), Options.Create(new WebhookOptions()), time);
+
+        var result = await sender.SendAsync(Sms, TestContext.Current.CancellationToken);
+
+        result.Outcome.ShouldBe(SendOutcome.Transient);
+        result.Detail.ShouldBe("twilio timed out");
+    }
+
+    [Fact]
+    public async Task CancellingASendCancelsTheTwilioCall()
+    {
+        var arrived = twilio.Hang();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var send = Twilio().SendAsync(Sms, stop.Token);
+        await arrived;
+
+        await stop.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(send);
     }
 
     [Fact]
@@ -112,7 +167,7 @@ public sealed class ProviderSenderTests : IAsyncLifetime
             AuthToken = FakeTwilio.AuthToken,
             From = FakeTwilio.From,
             BaseUrl = $"http://127.0.0.1:{port}",
-        }), time);
+        }), Options.Create(new WebhookOptions()), time);
 
         (await sender.SendAsync(Sms, TestContext.Current.CancellationToken)).Outcome.ShouldBe(SendOutcome.Transient);
     }

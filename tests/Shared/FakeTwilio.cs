@@ -11,7 +11,9 @@ namespace Proactive.Tests.Shared;
 /// <summary>
 /// A real HTTP server on loopback that speaks Twilio's Create Message API: form POST to
 /// /2010-04-01/Accounts/{AccountSid}/Messages.json with basic auth, 201 with the Message resource,
-/// or Twilio's error body. Tests script the next answers with <see cref="Reply"/>.
+/// or Twilio's error body. Tests script the next answers with <see cref="ReplyError"/> and
+/// friends. Like Twilio, it calls back: <see cref="CallBackAsync"/> POSTs a status callback,
+/// signed with <see cref="AuthToken"/>, to the StatusCallback URL the message carried.
 /// </summary>
 public sealed class FakeTwilio : IAsyncDisposable
 {
@@ -22,6 +24,7 @@ public sealed class FakeTwilio : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentQueue<Func<HttpResponse, Task>> script = new();
     private readonly ConcurrentQueue<TaskCompletionSource<TwilioMessage>> waiters = new();
+    private readonly ConcurrentQueue<Func<TwilioMessage, Task>> beforeAnswering = new();
 
     private FakeTwilio(WebApplication app) => this.app = app;
 
@@ -70,6 +73,90 @@ public sealed class FakeTwilio : IAsyncDisposable
             await response.WriteAsJsonAsync(new { code, message, more_info = $"https://www.twilio.com/docs/errors/{code}", status });
         });
 
+    /// <summary>The next request gets this HTTP status with an empty body (as a proxy in front of Twilio might answer).</summary>
+    public void ReplyEmpty(int status) => script.Enqueue(response =>
+    {
+        response.StatusCode = status;
+        return Task.CompletedTask;
+    });
+
+    /// <summary>The next request gets no answer until the caller gives up; the task completes when it has arrived.</summary>
+    public Task Hang()
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        script.Enqueue(async response =>
+        {
+            arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, response.HttpContext.RequestAborted);
+        });
+        return arrived.Task;
+    }
+
+    /// <summary>
+    /// The next message accepted is reported on (through <see cref="CallBackAsync"/>, over
+    /// <paramref name="http"/>) before its 201 is answered, as Twilio can; the host's answer is kept.
+    /// </summary>
+    public Task<HttpResponseMessage> CallBackBeforeAnswering(HttpClient http, string status, int? errorCode = null)
+    {
+        var answered = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        beforeAnswering.Enqueue(async message =>
+        {
+            try
+            {
+                answered.TrySetResult(await CallBackAsync(http, message, status, errorCode));
+            }
+            catch (Exception e)
+            {
+                answered.TrySetException(e);
+            }
+        });
+        return answered.Task;
+    }
+
+    /// <summary>
+    /// Twilio's status callback for <paramref name="message"/>: the form Twilio posts, signed with
+    /// <see cref="AuthToken"/> for the StatusCallback URL the message carried, posted to that URL
+    /// over <paramref name="http"/> (an in-memory host's client reaches a loopback URL too).
+    /// </summary>
+    public static Task<HttpResponseMessage> CallBackAsync(
+        HttpClient http, TwilioMessage message, string status, int? errorCode = null, DateTimeOffset? carrierDoneAt = null, CancellationToken ct = default)
+    {
+        var url = message.StatusCallback ?? throw new InvalidOperationException($"Message {message.Sid} carried no StatusCallback.");
+        return TwilioSigning.PostAsync(http, url, url, StatusForm(message, status, errorCode, carrierDoneAt), AuthToken, ct);
+    }
+
+    /// <summary>The form of a status callback, as Twilio sends it.</summary>
+    public static List<KeyValuePair<string, string>> StatusForm(TwilioMessage message, string status, int? errorCode = null, DateTimeOffset? carrierDoneAt = null)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("MessageSid", message.Sid),
+            new("SmsSid", message.Sid),
+            new("MessageStatus", status),
+            new("SmsStatus", status),
+            new("AccountSid", AccountSid),
+            new("From", message.From.Length > 0 ? message.From : From),
+            new("To", message.To),
+            new("ApiVersion", "2010-04-01"),
+        };
+        if (message.MessagingServiceSid.Length > 0)
+        {
+            form.Add(new("MessagingServiceSid", message.MessagingServiceSid));
+        }
+
+        if (errorCode is { } code)
+        {
+            form.Add(new("ErrorCode", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (carrierDoneAt is { } done)
+        {
+            form.Add(new("RawDlrDoneDate", done.UtcDateTime.ToString("yyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return form;
+    }
+
     public Task<TwilioMessage> NextMessageAsync()
     {
         var waiter = new TaskCompletionSource<TwilioMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -97,7 +184,11 @@ public sealed class FakeTwilio : IAsyncDisposable
         }
 
         var form = await context.Request.ReadFormAsync();
-        var message = new TwilioMessage(form["To"].ToString(), form["From"].ToString(), form["MessagingServiceSid"].ToString(), form["Body"].ToString());
+        var message = new TwilioMessage(form["To"].ToString(), form["From"].ToString(), form["MessagingServiceSid"].ToString(), form["Body"].ToString())
+        {
+            Sid = "SM" + Guid.NewGuid().ToString("N"),
+            StatusCallback = form.TryGetValue("StatusCallback", out var callback) ? callback.ToString() : null,
+        };
         if (script.TryDequeue(out var scripted))
         {
             await scripted(context.Response);
@@ -112,7 +203,12 @@ public sealed class FakeTwilio : IAsyncDisposable
         }
 
         Messages.Enqueue(message);
-        var sid = "SM" + Guid.NewGuid().ToString("N");
+        var sid = message.Sid;
+        if (beforeAnswering.TryDequeue(out var callBack))
+        {
+            await callBack(message);
+        }
+
         var now = DateTimeOffset.UtcNow.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", System.Globalization.CultureInfo.InvariantCulture);
         context.Response.StatusCode = (int)HttpStatusCode.Created;
         await context.Response.WriteAsJsonAsync(new
@@ -143,4 +239,11 @@ public sealed class FakeTwilio : IAsyncDisposable
     public ValueTask DisposeAsync() => app.DisposeAsync();
 }
 
-public sealed record TwilioMessage(string To, string From, string MessagingServiceSid, string Body);
+public sealed record TwilioMessage(string To, string From, string MessagingServiceSid, string Body)
+{
+    /// <summary>The sid the fake answered with (also for a scripted failure, which Twilio would not have given).</summary>
+    public string Sid { get; init; } = "";
+
+    /// <summary>The StatusCallback URL the request carried; null when none.</summary>
+    public string? StatusCallback { get; init; }
+}

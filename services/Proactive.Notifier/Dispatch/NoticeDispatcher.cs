@@ -6,7 +6,9 @@ using Proactive.Notifier.Channels;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Preferences;
+using Proactive.Notifier.Receipts;
 using Proactive.Notifier.Store;
+using Proactive.Notifier.Webhooks;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Queues;
 
@@ -33,6 +35,7 @@ public sealed partial class NoticeDispatcher(
     TimeProvider time,
     IOptions<DispatchOptions> options,
     IOptions<NoticePolicyOptions> policyOptions,
+    IOptions<WebhookOptions> webhookOptions,
     ILogger<NoticeDispatcher> logger) : BackgroundLoop(time, logger, signal)
 {
     private const int Batch = 50;
@@ -248,8 +251,23 @@ public sealed partial class NoticeDispatcher(
     {
         gate.Succeeded();
         metrics.Sent(notice, now);
-        await store.ApplyAsync(NoticeLifecycle.Accept(notice, now, result.ProviderMessageId), cancellationToken);
+        var accepted = NoticeLifecycle.Accept(notice, now, result.ProviderMessageId);
+        // A status callback can beat this record of the send: what came early is applied now.
+        var early = await store.InTransactionAsync(
+            async session => await session.Notices.ApplyAsync(accepted)
+                ? await SmsReceipts.ApplyEarlyAsync(session, accepted.After, now, policyOptions.Value, webhookOptions.Value.Twilio.FallbackCodesOrDefault)
+                : null,
+            cancellationToken);
         LogSent(logger, notice.NoticeId, notice.Channel, gate.Provider, notice.Attempts);
+        if (early is { NewOptOut: true })
+        {
+            metrics.OptOut(notice.Channel, "provider");
+        }
+
+        if (early is { FellBack: true })
+        {
+            signal.Notify();
+        }
     }
 
     /// <summary>Retried with backoff (the provider's wait honoured, the circuit told) while attempts and time are left.</summary>

@@ -16,10 +16,14 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
             throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
         }
 
-        var (notices, attempts) = await store.ReadAsync(
-            async reads => (await reads.NoticesForOrderAsync(request.OrderId), await reads.AttemptsForOrderAsync(request.OrderId)),
+        var (notices, attempts, receipts) = await store.ReadAsync(
+            async reads => (
+                await reads.NoticesForOrderAsync(request.OrderId),
+                await reads.AttemptsForOrderAsync(request.OrderId),
+                await reads.ReceiptsForOrderAsync(request.OrderId)),
             context.CancellationToken);
         var byNotice = attempts.ToLookup(a => a.NoticeId);
+        var receiptsByNotice = receipts.ToLookup(r => r.NoticeId);
         var response = new ListNoticesResponse { OrderId = request.OrderId };
         foreach (var notice in notices)
         {
@@ -36,6 +40,15 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
                 Outcome = a.Outcome,
                 ProviderCode = a.ProviderCode ?? "",
                 Detail = a.Detail ?? "",
+            }));
+            view.Receipts.AddRange(receiptsByNotice[notice.NoticeId].Select(r => new ReceiptView
+            {
+                Provider = r.Provider,
+                Status = r.Status,
+                Code = r.Code ?? "",
+                OccurredAt = r.OccurredAt is { } occurred ? Timestamp.FromDateTimeOffset(occurred) : null,
+                ReceivedAt = Timestamp.FromDateTimeOffset(r.ReceivedAt),
+                Detail = Redact.Text(r.Detail),
             }));
             response.Notices.Add(view);
         }

@@ -12,7 +12,8 @@ namespace Proactive.Standalone.Demo;
 /// <summary>
 /// `--demo`: starts the host on a fresh database and feeds it a built-in scenario — a Korean
 /// customer whose ETA slips past the promise, and an English one whose parcel hits a carrier
-/// exception — then prints the notices as they are sent and keeps serving for curl.
+/// exception — then prints the notices as they are sent, shows a delivery receipt arriving for one
+/// SMS (the demo standing in for Twilio), and keeps serving for curl.
 /// </summary>
 public static class DemoScenario
 {
@@ -38,7 +39,8 @@ public static class DemoScenario
     private const string DemoDatabase = "data/demo.db";
 
     /// <summary>
-    /// A fresh demo database and outbox, unless the user configured their own; no quiet hours.
+    /// A fresh demo database and outbox, unless the user configured their own; no quiet hours;
+    /// Twilio's webhooks open at the demo's own address (see <see cref="DemoDeliveryReceipt"/>).
     /// The old demo files are deleted only once this process holds the demo store's lock, so a
     /// second demo beside a running one stops with <see cref="StoreInUseException"/> and touches nothing.
     /// </summary>
@@ -56,6 +58,11 @@ public static class DemoScenario
 
             defaults["ConnectionStrings:Proactive"] = $"Data Source={DemoDatabase}";
             defaults["Proactive:Dispatch:OutboxPath"] = "data/demo-outbox.jsonl";
+        }
+
+        foreach (var (key, value) in DemoDeliveryReceipt.Defaults(builder.Configuration))
+        {
+            defaults[key] = value;
         }
 
         builder.Configuration.AddInMemoryCollection(defaults);
@@ -81,6 +88,10 @@ public static class DemoScenario
         Console.WriteLine(sent
             ? "All four notices were sent (SMS and email to each customer); see them above and in data/demo-outbox.jsonl."
             : "The notices were not all sent within 30 s; see GET /v1/orders/{id}/notices for why.");
+        if (sent)
+        {
+            await DemoDeliveryReceipt.ShowAsync(http, app.Services, Console.Out, cancellationToken);
+        }
         Console.WriteLine(
             $"""
 

@@ -1,18 +1,21 @@
+using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Proactive.Notifier.Webhooks;
 using Proactive.ServiceDefaults;
+using Twilio.Clients;
+using Twilio.Exceptions;
+using Twilio.Rest.Api.V2010.Account;
+using Twilio.Types;
 
 namespace Proactive.Notifier.Channels.Sms;
 
 /// <summary>
-/// SMS through Twilio's Messages API: one form POST to
-/// /2010-04-01/Accounts/{AccountSid}/Messages.json with basic auth. (The Twilio NuGet package is
-/// not available to us; this is the whole of what it would do for us here.)
+/// SMS through Twilio's official SDK (<see cref="MessageResource.CreateAsync(CreateMessageOptions, ITwilioRestClient)"/>)
+/// over our IHttpClientFactory client (<see cref="FactoryTwilioHttpClient"/>). Each SMS asks Twilio
+/// to report on it at its status callback when Proactive:Webhooks:PublicBaseUrl is set.
 /// </summary>
-public sealed class TwilioSmsSender(HttpClient http, IOptions<TwilioOptions> options, TimeProvider time) : INoticeSender
+public sealed class TwilioSmsSender(HttpClient http, IOptions<TwilioOptions> options, IOptions<WebhookOptions> webhooks, TimeProvider time) : INoticeSender
 {
     /// <summary>Error codes worth retrying: REST concurrency limit, and the sender's queue is full.</summary>
     private static readonly HashSet<int> TransientCodes = [20429, 21611];
@@ -35,82 +38,75 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<TwilioOptions> opt
     public async Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var form = new List<KeyValuePair<string, string>> { new("To", notice.Recipient), new("Body", notice.Text) };
-        form.Add(string.IsNullOrWhiteSpace(o.MessagingServiceSid) ? new("From", o.From!) : new("MessagingServiceSid", o.MessagingServiceSid));
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{o.BaseUrl.TrimEnd('/')}/2010-04-01/Accounts/{Uri.EscapeDataString(o.AccountSid!)}/Messages.json")
-        {
-            Content = new FormUrlEncodedContent(form),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{o.AccountSid}:{o.AuthToken}")));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-
-        HttpResponseMessage response;
+        var twilioHttp = new FactoryTwilioHttpClient(http, o.BaseUrl, cancellationToken);
+        // A client per send (never the SDK's static one): its HTTP seam carries this send's token and last response.
+        var client = new TwilioRestClient(o.AccountSid!, o.AuthToken!, httpClient: twilioHttp);
         try
         {
-            response = await http.SendAsync(request, cancellationToken);
+            var message = await MessageResource.CreateAsync(MessageFor(notice, o, webhooks.Value), client);
+            return SendResult.Sent(message.Sid ?? "");
         }
-        catch (HttpRequestException e)
+        catch (ApiConnectionException) when (cancellationToken.IsCancellationRequested)
         {
-            return SendResult.Transient(null, $"twilio unreachable: {e.HttpRequestError}");
+            throw new OperationCanceledException(cancellationToken);
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (ApiConnectionException e)
         {
-            return SendResult.Transient(null, "twilio timed out");
-        }
-
-        using (response)
-        {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.IsSuccessStatusCode)
+            return SendResult.Transient(null, e.InnerException switch
             {
-                return SendResult.Sent(ReadString(body, "sid") ?? "");
-            }
-
-            var code = ReadInt(body, "code");
-            var message = ReadString(body, "message") ?? response.ReasonPhrase ?? "";
-            var providerCode = code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var detail = $"twilio {(int)response.StatusCode} {providerCode}: {Redact.Text(message)}";
-            var transient = (int)response.StatusCode >= 500
-                || response.StatusCode == HttpStatusCode.TooManyRequests
-                || (code is { } c && TransientCodes.Contains(c));
-            return transient
-                ? SendResult.Transient(providerCode, detail, RetryAfter.From(response.Headers, time.GetUtcNow()))
-                : SendResult.Permanent(
-                    providerCode,
-                    detail,
-                    code switch
-                    {
-                        Unsubscribed => RecipientProblem.OptedOut,
-                        { } known when UnreachableCodes.Contains(known) => RecipientProblem.Unreachable,
-                        _ => RecipientProblem.None,
-                    });
+                HttpRequestException unreachable => $"twilio unreachable: {unreachable.HttpRequestError}",
+                TaskCanceledException => "twilio timed out",
+                _ => $"twilio connection error: {e.InnerException?.GetType().Name}",
+            });
+        }
+        catch (Exception e) when (e is ApiException or ApiStandardException && twilioHttp.LastResponse is { } response)
+        {
+            var code = e switch
+            {
+                ApiException { Code: not 0 } api => api.Code,
+                ApiStandardException { Code: not 0 } standard => standard.Code,
+                _ => (int?)null,
+            };
+            return Classify(response.StatusCode, code, e.Message, RetryAfter.From(response.Headers, time.GetUtcNow()));
         }
     }
 
-    private static string? ReadString(string json, string name)
+    /// <summary>The Create Message request: To and Body, From or the Messaging Service, and where to report on it.</summary>
+    internal static CreateMessageOptions MessageFor(OutgoingNotice notice, TwilioOptions o, WebhookOptions webhooks)
     {
-        try
+        var message = new CreateMessageOptions(new PhoneNumber(notice.Recipient)) { Body = notice.Text };
+        if (string.IsNullOrWhiteSpace(o.MessagingServiceSid))
         {
-            using var doc = JsonDocument.Parse(json);
-            return doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            message.From = new PhoneNumber(o.From);
         }
-        catch (JsonException)
+        else
         {
-            return null;
+            message.MessagingServiceSid = o.MessagingServiceSid;
         }
+
+        message.StatusCallback = webhooks.StatusCallbackFor(notice.NoticeId);
+        return message;
     }
 
-    private static int? ReadInt(string json, string name)
+    /// <summary>
+    /// Twilio's refusal by HTTP status (a 5xx Twilio did not explain in JSON has no code) and error
+    /// code; its message redacted, as it can quote the number.
+    /// </summary>
+    internal static SendResult Classify(HttpStatusCode status, int? code, string message, TimeSpan? retryAfter)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            return doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var providerCode = (code ?? (int)status).ToString(CultureInfo.InvariantCulture);
+        var detail = $"twilio {(int)status} {providerCode}: {Redact.Text(message)}";
+        var transient = (int)status >= 500 || status == HttpStatusCode.TooManyRequests || (code is { } c && TransientCodes.Contains(c));
+        return transient
+            ? SendResult.Transient(providerCode, detail, retryAfter)
+            : SendResult.Permanent(
+                providerCode,
+                detail,
+                code switch
+                {
+                    Unsubscribed => RecipientProblem.OptedOut,
+                    { } known when UnreachableCodes.Contains(known) => RecipientProblem.Unreachable,
+                    _ => RecipientProblem.None,
+                });
     }
 }
