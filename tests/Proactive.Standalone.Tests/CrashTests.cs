@@ -51,7 +51,13 @@ public sealed class CrashTests
         return events;
     }
 
-    private static async Task<IEnumerable<KeyValuePair<string, string?>>> SettingsAsync(StoreKind store, string directory, FakeTwilio twilio, FakeSendGrid sendGrid, string? postgres = null)
+    /// <summary>
+    /// The host's settings. A short <paramref name="lease"/> lets a killed host's claims be taken
+    /// over quickly; where no host dies, a long one keeps a slow send on a loaded machine from being
+    /// taken over (and sent twice) while it is still in flight.
+    /// </summary>
+    private static async Task<IEnumerable<KeyValuePair<string, string?>>> SettingsAsync(
+        StoreKind store, string directory, FakeTwilio twilio, FakeSendGrid sendGrid, string? postgres = null, string lease = "00:00:03")
     {
         var settings = new Dictionary<string, string?>
         {
@@ -59,7 +65,7 @@ public sealed class CrashTests
             ["ConnectionStrings:Proactive"] = store == StoreKind.Postgres
                 ? postgres ?? await TestPostgres.CreateDatabaseAsync()
                 : $"Data Source={Path.Combine(directory, "crash.db")}",
-            ["Proactive:Dispatch:Lease"] = "00:00:03",
+            ["Proactive:Dispatch:Lease"] = lease,
 
             // The clock is real here: no quiet hours, or the SMS would wait for morning in Seoul.
             ["Proactive:Notices:QuietHoursStart"] = "00:00",
@@ -175,8 +181,8 @@ public sealed class CrashTests
         await using var twilio = await FakeTwilio.StartAsync();
         await using var sendGrid = await FakeSendGrid.StartAsync();
         var database = await TestPostgres.CreateDatabaseAsync();
-        await using var a = new ChildHost(Path.Combine(directory), await SettingsAsync(StoreKind.Postgres, directory, twilio, sendGrid, database));
-        await using var b = new ChildHost(Path.Combine(directory), await SettingsAsync(StoreKind.Postgres, directory, twilio, sendGrid, database));
+        await using var a = new ChildHost(Path.Combine(directory), await SettingsAsync(StoreKind.Postgres, directory, twilio, sendGrid, database, lease: "00:01:00"));
+        await using var b = new ChildHost(Path.Combine(directory), await SettingsAsync(StoreKind.Postgres, directory, twilio, sendGrid, database, lease: "00:01:00"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await Task.WhenAll(a.StartAsync(http), b.StartAsync(http));
 
