@@ -309,6 +309,9 @@ public abstract class InboundMessageTests : IAsyncLifetime
     [InlineData("pageSize=-1", "page_size")]
     [InlineData("pageSize=501", "page_size")]
     [InlineData("pageToken=bm9wZQ", "page_token")]
+    [InlineData("since=2026-11-24T00:00:00Z&pageToken=MTcwMDAwMDAwMDAwMHx0d2lsaW86U00xAA", "page_token")] // a NUL PostgreSQL refuses
+    [InlineData("since=2026-11-24T00:00:00Z&pageToken=MTcwMDAwMDAwMDAwMHx0d2lsaW86U00xG3g", "page_token")]
+    [InlineData("since=2026-11-24T00:00:00Z&pageToken=MTcwMDAwMDAwMDAwMHx0d2lsaW86eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg", "page_token")]
     public async Task ABadQueryIsRefusedNamingTheField(string query, string field)
     {
         using var response = await host.Client.GetAsync($"/v1/replies?{query}", Ct);
