@@ -233,6 +233,62 @@ public abstract class SendGridEventsTests : IAsyncLifetime
         (await EmailAsync(host, "E-1")).GetProperty("why").GetString()!.ShouldContain($"opted out of email on 2026-11-24 01:00Z (sendgrid {kind})");
     }
 
+    [Theory]
+    [InlineData("unsubscribe", null)]
+    [InlineData("group_unsubscribe", null)]
+    [InlineData("spamreport", null)]
+    [InlineData("dropped", "Unsubscribed Address")]
+    [InlineData("dropped", "Spam Reporting Address")]
+    public async Task AnOptOutAboutAMailWeCannotMapOptsOutTheCustomersEmailedAtThatAddress(string kind, string? reason)
+    {
+        var email = await ToldAsync(host, "E-1");
+        var known = host.SendGrid.MailOf(email);
+        var unknown = new AcceptedMail("not-one-of-ours", known.To.ToUpperInvariant(), new Dictionary<string, string>());
+        (string, string)[] extra = reason is null ? [] : [("reason", reason)];
+
+        await PostAsync(FakeSendGrid.Event(unknown, kind, host.Time.GetUtcNow(), "unmapped-1", extra));
+
+        var preferences = await host.Client.GetFromJsonAsync<JsonElement>($"/v1/customers/{Customer}/preferences", Ct);
+        var optOut = preferences.GetProperty("optOuts").EnumerateArray().ShouldHaveSingleItem();
+        (optOut.GetProperty("channel").GetString(), optOut.GetProperty("source").GetString()).ShouldBe(("EMAIL", $"sendgrid {kind}"));
+        (await EmailAsync(host, "E-1")).GetProperty("status").GetString().ShouldBe("sent");
+    }
+
+    [Fact]
+    public async Task ADroppedForAnotherReasonAboutAMailWeCannotMapOptsNobodyOut()
+    {
+        var email = await ToldAsync(host, "E-1");
+        var unknown = new AcceptedMail("not-one-of-ours", host.SendGrid.MailOf(email).To, new Dictionary<string, string>());
+
+        await PostAsync(FakeSendGrid.Event(unknown, "dropped", host.Time.GetUtcNow(), "unmapped-2", ("reason", "Spam Content")));
+
+        var preferences = await host.Client.GetFromJsonAsync<JsonElement>($"/v1/customers/{Customer}/preferences", Ct);
+        preferences.GetProperty("optOuts").GetArrayLength().ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("delivered", null, "delivered")]
+    [InlineData("bounce", "bounce", "undelivered")]
+    [InlineData("dropped", null, "undelivered")]
+    public async Task AnEventThatBeatsTheRecordOfTheSendIsAppliedWhenItIsRecorded(string kind, string? type, string status)
+    {
+        (string, string)[] extra = type is null ? [] : [("type", type), ("reason", "550 no such user")];
+        var early = host.SendGrid.PostEventsBeforeAnswering(
+            host.Client, Path, mail => [FakeSendGrid.Event(mail, kind, host.Time.GetUtcNow(), "early-1", extra)], host.Time.GetUtcNow());
+
+        await host.AcceptAsync(Scenario("E-1", host.Time.GetUtcNow()));
+        await host.DrainAsync();
+
+        using (var response = await early)
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        var email = await EmailAsync(host, "E-1");
+        email.GetProperty("status").GetString().ShouldBe(status);
+        (await ReceiptsAsync("E-1")).ShouldHaveSingleItem().NoticeId.ShouldBe(email.GetProperty("noticeId").GetString());
+    }
+
     [Fact]
     public async Task TheSameEventTwiceAndTheBatchReplayedTakeEffectOnce()
     {

@@ -259,6 +259,45 @@ public abstract class SmsReceiptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A21610TakesTheOrderLockBeforeTheCustomerLockAsTheDispatcherDoes()
+    {
+        Assert.SkipWhen(Store != StoreKind.Postgres, "Advisory locks are PostgreSQL's; SQLite has one writer.");
+        var sms = await SendSmsAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var database = host.Services.GetRequiredService<Database>();
+        await using var holder = await database.OpenAsync(ct);
+        await using var tx = await holder.BeginTransactionAsync(ct);
+
+        // As the dispatcher's refusal does: the order first...
+        await holder.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key = Order }, tx);
+        var callback = FakeTwilio.CallBackAsync(host.Client, sms, "undelivered", 21610, ct: ct);
+        await WaitForALockWaiterAsync(database, ct);
+
+        // ...then the customer. Had the callback taken the customer before the order, this is a deadlock.
+        await holder.ExecuteAsync("SET LOCAL lock_timeout = '10s'", transaction: tx);
+        await holder.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key = "customer:C-77" }, tx);
+        await tx.CommitAsync(ct);
+
+        using var response = await callback;
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(ct));
+        (await NoticeAsync("SMS")).GetProperty("status").GetString().ShouldBe("undelivered");
+        var preferences = await host.Client.GetFromJsonAsync<JsonElement>("/v1/customers/C-77/preferences", ct);
+        preferences.GetProperty("optOuts").EnumerateArray().ShouldHaveSingleItem().GetProperty("channel").GetString().ShouldBe("SMS");
+    }
+
+    /// <summary>Until another session waits for an advisory lock (the callback blocked on the one held).</summary>
+    private static async Task WaitForALockWaiterAsync(Database database, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        while (await database.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"), deadline.Token) == 0)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+    }
+
+    [Fact]
     public async Task AMalformedSignedCallbackIsA400NamingTheField()
     {
         var sms = await SendSmsAsync();

@@ -30,6 +30,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentQueue<Func<HttpResponse, Task>> script = new();
     private readonly ConcurrentQueue<TaskCompletionSource<SentMail>> waiters = new();
+    private readonly ConcurrentQueue<Func<AcceptedMail, Task>> beforeAnswering = new();
     private int requests;
 
     private FakeSendGrid(WebApplication app) => this.app = app;
@@ -146,6 +147,28 @@ public sealed class FakeSendGrid : IAsyncDisposable
             await response.WriteAsJsonAsync(new { errors = new[] { new { message, field, help = (string?)null } } });
         });
 
+    /// <summary>
+    /// The next mail accepted is reported on (events made by <paramref name="events"/>, signed and
+    /// posted to <paramref name="target"/> over <paramref name="http"/>) before its 202 is answered,
+    /// as SendGrid can; the host's answer is kept.
+    /// </summary>
+    public Task<HttpResponseMessage> PostEventsBeforeAnswering(HttpClient http, string target, Func<AcceptedMail, IEnumerable<JsonNode>> events, DateTimeOffset at)
+    {
+        var answered = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        beforeAnswering.Enqueue(async mail =>
+        {
+            try
+            {
+                answered.TrySetResult(await PostEventsAsync(http, target, events(mail), at));
+            }
+            catch (Exception e)
+            {
+                answered.TrySetException(e);
+            }
+        });
+        return answered.Task;
+    }
+
     public Task<SentMail> NextMailAsync()
     {
         var waiter = new TaskCompletionSource<SentMail>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -193,7 +216,13 @@ public sealed class FakeSendGrid : IAsyncDisposable
         var content = contentElement.EnumerateArray().ToDictionary(c => c.GetProperty("type").GetString()!, c => c.GetProperty("value").GetString()!);
         var mail = new SentMail(to, from, subject, content.GetValueOrDefault("text/plain") ?? "", content.GetValueOrDefault("text/html") ?? "");
         var messageId = Guid.NewGuid().ToString("N")[..22];
-        Accepted.Enqueue(new AcceptedMail(messageId, to, CustomArgs(root, personalizations[0])));
+        var accepted = new AcceptedMail(messageId, to, CustomArgs(root, personalizations[0]));
+        Accepted.Enqueue(accepted);
+        if (beforeAnswering.TryDequeue(out var report))
+        {
+            await report(accepted);
+        }
+
         Mails.Enqueue(mail);
         RawBodies.Enqueue(root.GetRawText());
         context.Response.StatusCode = 202;

@@ -252,10 +252,12 @@ public sealed partial class NoticeDispatcher(
         gate.Succeeded();
         metrics.Sent(notice, now);
         var accepted = NoticeLifecycle.Accept(notice, now, result.ProviderMessageId);
-        // A status callback can beat this record of the send: what came early is applied now.
+        // A status callback or SendGrid event can beat this record of the send: what came early is applied now.
         var early = await store.InTransactionAsync(
             async session => await session.Notices.ApplyAsync(accepted)
-                ? await SmsReceipts.ApplyEarlyAsync(session, accepted.After, now, policyOptions.Value, webhookOptions.Value.Twilio.FallbackCodesOrDefault)
+                ? accepted.After.Channel == Channel.Email
+                    ? await EmailReceipts.ApplyEarlyAsync(session, accepted.After)
+                    : await SmsReceipts.ApplyEarlyAsync(session, accepted.After, now, policyOptions.Value, webhookOptions.Value.Twilio.FallbackCodesOrDefault)
                 : null,
             cancellationToken);
         LogSent(logger, notice.NoticeId, notice.Channel, gate.Provider, notice.Attempts);

@@ -19,6 +19,8 @@ public sealed class ReplyService(NoticeStore store) : CustomerReplies.CustomerRe
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 500;
 
+    private const int MaxReplyIdChars = 128;
+
     public override async Task<ListRepliesResponse> ListOrderReplies(ListOrderRepliesRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.OrderId))
@@ -98,7 +100,8 @@ public sealed class ReplyService(NoticeStore store) : CustomerReplies.CustomerRe
             var text = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(token));
             var bar = text.IndexOf('|', StringComparison.Ordinal);
             if (bar > 0 && long.TryParse(text.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-                && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() && bar < text.Length - 1)
+                && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() && bar < text.Length - 1
+                && IsReplyId(text.AsSpan(bar + 1)))
             {
                 return new ReplyCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), text[(bar + 1)..]);
             }
@@ -110,6 +113,9 @@ public sealed class ReplyService(NoticeStore store) : CustomerReplies.CustomerRe
         errors.Add("page_token: not a token this API gave");
         return null;
     }
+
+    /// <summary>Could be one of our reply ids ("twilio:" and a message sid): PostgreSQL refuses NUL and we compare nothing longer.</summary>
+    private static bool IsReplyId(ReadOnlySpan<char> id) => id.Length <= MaxReplyIdChars && !id.ContainsAnyInRange('\0', '\u001f') && !id.Contains('\u007f');
 
     private static T Error<T>(List<string> errors, string error)
     {

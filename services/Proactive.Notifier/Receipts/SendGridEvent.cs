@@ -69,6 +69,14 @@ public sealed record SendGridEvent(
         _ => EmailEventEffect.Ignored,
     };
 
+    /// <summary>
+    /// The address is on SendGrid's unsubscribe or spam report list: an unsubscribe or spam report,
+    /// or a mail dropped because of one. Its customers are opted out of email.
+    /// </summary>
+    public bool OptsOut => Effect == EmailEventEffect.OptedOut
+        || (Event == "dropped" && Reason?.Trim() is { } reason
+            && (reason.Equals("Unsubscribed Address", StringComparison.OrdinalIgnoreCase) || reason.Equals("Spam Reporting Address", StringComparison.OrdinalIgnoreCase)));
+
     /// <summary>The receipt's status: the event's name, a soft bounce by its type ("blocked", "expired").</summary>
     public string ReceiptStatus => Event == "bounce" && Effect == EmailEventEffect.Recorded ? Safe(Type!.ToLowerInvariant(), 20) : Event;
 

@@ -109,30 +109,39 @@ public sealed partial class SendGridEvents(
         return "accepted";
     }
 
-    /// <summary>What the event does besides its receipt; true when it opted the customer out of email.</summary>
+    /// <summary>What the event does besides its receipt; true when it opted a customer out of email.</summary>
     private static async Task<bool> ApplyEffectAsync(NotifierSession session, SendGridEvent e, EmailEventEffect effect, NoticeRecord? notice, DateTimeOffset now)
     {
         // Only a sent notice moves: the first final receipt wins, a later one finds nothing to change.
-        if (notice is { Status: NoticeStatus.Sent } sent)
+        // One still Sending gets it when the dispatcher records the send (EmailReceipts.ApplyEarlyAsync).
+        if (notice is { Status: NoticeStatus.Sent } sent && EmailReceipts.Move(sent, effect, e.Event, e.Status, e.Detail) is { } move)
         {
-            if (effect == EmailEventEffect.Delivered)
-            {
-                await session.Notices.ApplyAsync(NoticeLifecycle.ConfirmDelivery(sent));
-            }
-            else if (effect is EmailEventEffect.Undelivered or EmailEventEffect.Bounced)
-            {
-                await session.Notices.ApplyAsync(NoticeLifecycle.FailDelivery(sent, e.Status, $"sendgrid {e.Event}: {e.Detail ?? "no reason given"}"));
-            }
+            await session.Notices.ApplyAsync(move);
         }
 
-        if (effect == EmailEventEffect.Bounced && (e.Email ?? notice?.Recipient) is { Length: > 0 and <= 320 } address)
+        var address = (e.Email ?? notice?.Recipient) is { Length: > 0 and <= 320 } known ? known : null;
+        if (effect == EmailEventEffect.Bounced && address is not null)
         {
             await session.EmailSuppressions.AddAsync(
                 new EmailSuppression(EmailSuppression.KeyOf(address), $"{e.Event}: {e.Detail ?? "no reason given"}", $"{Provider} {e.Event}", notice?.NoticeId, now));
         }
 
-        return effect == EmailEventEffect.OptedOut && notice?.CustomerId is { } customerId
-            && await PreferenceChanges.RecordOptOutAsync(session, customerId, Channel.Email, new OptOut(now, $"{Provider} {e.Event}"));
+        if (!e.OptsOut)
+        {
+            return false;
+        }
+
+        // A mail we cannot map to a notice still names the address: every customer we email there.
+        List<string> customers = notice?.CustomerId is { } customerId ? [customerId]
+            : address is not null ? await session.Notices.EmailCustomersAsync(address)
+            : [];
+        var optedOut = false;
+        foreach (var customer in customers)
+        {
+            optedOut |= await PreferenceChanges.RecordOptOutAsync(session, customer, Channel.Email, new OptOut(now, $"{Provider} {e.Event}"));
+        }
+
+        return optedOut;
     }
 
     /// <summary>The email notice the event is about, locked: by its notice_id custom arg, else by SendGrid's message id.</summary>

@@ -88,6 +88,14 @@ public static class SmsReceipts
     {
         var code = int.TryParse(receipt.Code, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : (int?)null;
         var why = $"twilio reports {receipt.Status}{(receipt.Code is { } shown ? $" {shown}" : "")}";
+        var fallsBack = code is { } failure && (failure == Unsubscribed || fallbackCodes.Contains(failure));
+
+        // Lock order as everywhere: notice row, then order, then customer (the dispatcher's refusal does the same).
+        if (fallsBack)
+        {
+            await session.LockOrderAsync(notice.OrderId);
+        }
+
         var newOptOut = false;
         if (code == Unsubscribed && notice.CustomerId is { } customerId)
         {
@@ -96,9 +104,8 @@ public static class SmsReceipts
         }
 
         NoticeChange? fallback = null;
-        if (code is { } failure && (failure == Unsubscribed || fallbackCodes.Contains(failure)))
+        if (fallsBack)
         {
-            await session.LockOrderAsync(notice.OrderId);
             (fallback, var note) = await EmailFallback.PlanAsync(session, notice, $"the SMS was not delivered ({receipt.Status} {receipt.Code})", now, policy);
             why += note;
         }

@@ -43,6 +43,20 @@ public static partial class InboundMessage
         ["INFO"] = InboundKind.Help,
     };
 
+    // The keywords Twilio itself recognises and confirms (its default opt-out and opt-in lists).
+    private static readonly HashSet<string> TwilioKeywords = new(StringComparer.Ordinal)
+    {
+        "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "START", "YES", "UNSTOP",
+    };
+
+    /// <summary>
+    /// Whether Twilio confirmed this STOP or START itself: it did when its Advanced Opt-Out
+    /// recognised the message (<paramref name="optOutType"/> present) or the body is one of its
+    /// default keywords; a word only we know (중지, 수신거부) we must confirm ourselves.
+    /// </summary>
+    public static bool TwilioConfirms(string body, string? optOutType) =>
+        !string.IsNullOrWhiteSpace(optOutType) || TwilioKeywords.Contains(Keyword(body));
+
     /// <summary>
     /// The message's kind. <paramref name="optOutType"/> (STOP, START or HELP) wins: Twilio has
     /// already acted on it, whatever word the customer used. Otherwise only a body that is a
@@ -90,6 +104,16 @@ public static partial class InboundMessage
     public static string HelpText(Language language, string senderName) => language == Language.Korean
         ? $"[{senderName}] 주문 배송 안내 문자입니다. 수신을 원하지 않으시면 중지 또는 STOP, 다시 받으시려면 START라고 답장해 주세요."
         : $"[{senderName}] Delivery updates for your order. Reply STOP to unsubscribe, START to subscribe again.";
+
+    /// <summary>The confirmation of an opt-out (STOP) or an opt-in (START) Twilio did not send, in the customer's language.</summary>
+    public static string ConfirmationText(InboundKind kind, Language language, string senderName) => (kind, language) switch
+    {
+        (InboundKind.Stop, Language.Korean) => $"[{senderName}] 문자 수신이 거부되었습니다. 다시 받으시려면 START라고 답장해 주세요.",
+        (InboundKind.Stop, _) => $"[{senderName}] You are unsubscribed and will get no more texts from us. Reply START to subscribe again.",
+        (InboundKind.Start, Language.Korean) => $"[{senderName}] 문자 수신이 다시 설정되었습니다. 원하지 않으시면 중지 또는 STOP이라고 답장해 주세요.",
+        (InboundKind.Start, _) => $"[{senderName}] You are subscribed again to delivery updates. Reply STOP to unsubscribe.",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Only STOP and START are confirmed."),
+    };
 
     [GeneratedRegex(@"[\s\-().]")]
     private static partial Regex Separators();

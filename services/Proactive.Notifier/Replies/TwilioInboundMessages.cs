@@ -83,9 +83,13 @@ public sealed partial class TwilioInboundMessages(
 
         LogTaken(sid, InboundMessage.Name(kind), taken.Customers, taken.Linked);
 
-        // Twilio answers STOP and START itself, and HELP too when its Advanced Opt-Out recognised it.
+        // Twilio answers STOP and START in its own keywords itself, and HELP too when its Advanced Opt-Out recognised it.
         var help = kind == InboundKind.Help && !string.Equals(optOutType?.Trim(), "HELP", StringComparison.OrdinalIgnoreCase);
-        return TwiML(help ? HelpReply(taken.Locale) : null);
+        var confirm = kind is InboundKind.Stop or InboundKind.Start && !InboundMessage.TwilioConfirms(body, optOutType);
+        return TwiML(
+            help ? HelpReply(taken.Locale)
+            : confirm ? InboundMessage.ConfirmationText(kind, Languages.For(taken.Locale), policy.Value.SenderName)
+            : null);
     }
 
     /// <summary>Everything the message does, in one unit of work with the mark that it was seen; null when it was.</summary>
@@ -101,6 +105,12 @@ public sealed partial class TwilioInboundMessages(
         var (customers, latest) = number is null ? (new List<string>(), null) : await session.Notices.SmsRecipientAsync(number);
         var optOuts = new List<(bool, List<NoticeRecord>)>();
         string? locale = latest?.Locale;
+        var answering = latest?.CustomerId ?? (customers.Count == 1 ? customers[0] : null);
+        if (kind != InboundKind.Text && answering is not null && (await session.Preferences.ForCustomerAsync(answering)).Locale is { } own)
+        {
+            locale = own;
+        }
+
         switch (kind)
         {
             case InboundKind.Stop:
@@ -119,12 +129,6 @@ public sealed partial class TwilioInboundMessages(
 
                 break;
             case InboundKind.Help:
-                var answering = latest?.CustomerId ?? (customers.Count == 1 ? customers[0] : null);
-                if (answering is not null && (await session.Preferences.ForCustomerAsync(answering)).Locale is { } own)
-                {
-                    locale = own;
-                }
-
                 break;
             default:
                 await session.Replies.AddAsync(new CustomerReply(

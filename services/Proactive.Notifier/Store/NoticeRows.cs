@@ -63,6 +63,16 @@ public sealed class NoticeRows
         return (customers, latest);
     }
 
+    /// <summary>
+    /// Every customer an email notice was addressed to at <paramref name="address"/> (as written, or
+    /// in lower case as SendGrid reports it). Reads the (recipient, channel, sent_at) index.
+    /// </summary>
+    public async Task<List<string>> EmailCustomersAsync(string address) =>
+        (await c.QueryAsync<string>(
+            "SELECT DISTINCT customer_id FROM notifier_notices WHERE recipient IN (@address, @key) AND channel = @channel AND customer_id IS NOT NULL ORDER BY customer_id",
+            new { address, key = Receipts.EmailSuppression.KeyOf(address), channel = Channel.Email.ToString() },
+            tx)).ToList();
+
     public async Task<List<NoticeAttempt>> AttemptsForOrderAsync(string orderId) =>
         (await c.QueryAsync<AttemptRow>(
             """

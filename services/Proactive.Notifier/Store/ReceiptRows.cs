@@ -62,6 +62,13 @@ public sealed class ReceiptRows
             new { providerMessageId, noticeId },
             Transaction);
 
+    /// <summary>The receipts linked to the notice, in the order they came.</summary>
+    public async Task<List<DeliveryReceipt>> ForNoticeAsync(string noticeId) =>
+        (await c.QueryAsync<ReceiptRow>(
+            $"SELECT {Columns} FROM notifier_receipts WHERE notice_id = @noticeId ORDER BY received_at, event_key",
+            new { noticeId },
+            tx)).Select(r => r.ToReceipt()).ToList();
+
     /// <summary>Every receipt for the order's notices, oldest first.</summary>
     public async Task<List<DeliveryReceipt>> ForOrderAsync(string orderId) =>
         (await c.QueryAsync<ReceiptRow>(

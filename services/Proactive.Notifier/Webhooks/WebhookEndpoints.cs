@@ -1,8 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Proactive.Notifier.Receipts;
 using Proactive.Notifier.Replies;
+using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Notifier.Webhooks;
 
@@ -15,9 +18,41 @@ public static class WebhookEndpoints
 
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(TwilioStatus, (HttpContext http, TwilioStatusCallbacks callbacks) => callbacks.HandleAsync(http));
-        endpoints.MapPost(TwilioInbound, (HttpContext http, TwilioInboundMessages messages) => messages.HandleAsync(http));
-        endpoints.MapPost(SendGridEvents, (HttpContext http, SendGridEvents events) => events.HandleAsync(http));
+        endpoints.MapPost(TwilioStatus, (HttpContext http, TwilioStatusCallbacks callbacks) => UnlessStoreDownAsync(http, () => callbacks.HandleAsync(http)));
+        endpoints.MapPost(TwilioInbound, (HttpContext http, TwilioInboundMessages messages) => UnlessStoreDownAsync(http, () => messages.HandleAsync(http)));
+        endpoints.MapPost(SendGridEvents, (HttpContext http, SendGridEvents events) => UnlessStoreDownAsync(http, () => events.HandleAsync(http)));
         return endpoints;
+    }
+
+    /// <summary>
+    /// The store being unavailable is 503 with Retry-After, not 500: both providers retry a 5xx,
+    /// and nothing of the request was kept, so their retry is the way it gets applied.
+    /// </summary>
+    internal static async Task<IResult> UnlessStoreDownAsync(HttpContext http, Func<Task<IResult>> handle)
+    {
+        try
+        {
+            return await handle();
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested && StoreIsDown(e))
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints))
+                .LogWarning(e, "Webhook {Path} answered 503: the store is unavailable", http.Request.Path.Value);
+            http.Response.Headers.RetryAfter = "5";
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The store is unavailable; retry later");
+        }
+    }
+
+    private static bool StoreIsDown(Exception e)
+    {
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (Database.IsUnavailable(cause))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

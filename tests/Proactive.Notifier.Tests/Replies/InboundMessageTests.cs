@@ -82,4 +82,29 @@ public class InboundMessageTests
         InboundMessage.HelpText(Language.English, "Shop").ShouldContain("Reply STOP");
         InboundMessage.HelpText(Language.English, "Shop").Length.ShouldBeLessThanOrEqualTo(160);
     }
+
+    [Theory]
+    [InlineData("STOP", null, true)]
+    [InlineData(" unstop ", null, true)]
+    [InlineData("ｙｅｓ", null, true)]
+    [InlineData("중지", null, false)]
+    [InlineData("수신거부", null, false)]
+    [InlineData("수신거부", "STOP", true)]
+    [InlineData("수신거부", " ", false)]
+    public void OnlyTwilioKeywordsOrItsOwnVerdictAreConfirmedByTwilio(string body, string? optOutType, bool twilioConfirms) =>
+        InboundMessage.TwilioConfirms(body, optOutType).ShouldBe(twilioConfirms);
+
+    [Fact]
+    public void OptOutAndOptInAreConfirmedInKoreanOrEnglishAndFitOneSms()
+    {
+        InboundMessage.ConfirmationText(InboundKind.Stop, Language.Korean, "Shop").ShouldStartWith("[Shop] 문자 수신이 거부되었습니다");
+        InboundMessage.ConfirmationText(InboundKind.Stop, Language.English, "Shop").ShouldContain("Reply START");
+        InboundMessage.ConfirmationText(InboundKind.Start, Language.Korean, "Shop").ShouldContain("중지");
+        InboundMessage.ConfirmationText(InboundKind.Start, Language.English, "Shop").ShouldContain("Reply STOP");
+        foreach (var kind in new[] { InboundKind.Stop, InboundKind.Start })
+        {
+            InboundMessage.ConfirmationText(kind, Language.English, "Shop").Length.ShouldBeLessThanOrEqualTo(160);
+            InboundMessage.ConfirmationText(kind, Language.Korean, "Shop").Length.ShouldBeLessThanOrEqualTo(70);
+        }
+    }
 }
