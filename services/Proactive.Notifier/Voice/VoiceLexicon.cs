@@ -119,6 +119,7 @@ public static class VoiceLexicon
         new("알림", VoiceTopic.Communication, 0),
         new("알려", VoiceTopic.Communication, 0),
         new("문자", VoiceTopic.Communication, 0),
+        new("메일", VoiceTopic.Communication, 0),
         new("통보", VoiceTopic.Communication, 0),
         new("공지", VoiceTopic.Communication, 0),
         new("전화", VoiceTopic.Communication, 0),
@@ -150,6 +151,9 @@ public static class VoiceLexicon
         new("빠른", VoiceTopic.Praise, 1),
         new("빨랐", VoiceTopic.Praise, 1),
         new("신속", VoiceTopic.Praise, 1),
+        new("편했", VoiceTopic.Praise, 1),
+        new("편하", VoiceTopic.Praise, 1),
+        new("편리", VoiceTopic.Praise, 1),
         new("미리", VoiceTopic.Praise, 0.5),
     ];
 
@@ -161,6 +165,7 @@ public static class VoiceLexicon
         new("나쁘", null, -1),
         new("나빠", null, -1),
         new("나쁜", null, -1),
+        new("나빴", null, -1),
         new("별로", null, -1),
         new("실망", null, -1),
         new("화가", null, -1),
@@ -254,6 +259,9 @@ public static class VoiceLexicon
         new("postman", VoiceTopic.CourierBehaviour, 0),
         new("mailman", VoiceTopic.CourierBehaviour, 0),
         new("attitude", VoiceTopic.CourierBehaviour, 0),
+        new("knock*", VoiceTopic.CourierBehaviour, 0),
+        new("rang", VoiceTopic.CourierBehaviour, 0),
+        new("doorbell", VoiceTopic.CourierBehaviour, 0),
         new("rude*", VoiceTopic.CourierBehaviour, -1),
         new("impolite", VoiceTopic.CourierBehaviour, -1),
         new("unfriendly", VoiceTopic.CourierBehaviour, -1),
@@ -275,6 +283,7 @@ public static class VoiceLexicon
         new("notif*", VoiceTopic.Communication, 0),
         new("update*", VoiceTopic.Communication, 0),
         new("messag*", VoiceTopic.Communication, 0),
+        new("email*", VoiceTopic.Communication, 0),
         new("let me know", VoiceTopic.Communication, 0),
         new("letting me know", VoiceTopic.Communication, 0),
         new("heads up", VoiceTopic.Communication, 0),
@@ -340,9 +349,9 @@ public static class VoiceLexicon
         new("problem*", null, -0.5),
         new("issue*", null, -0.5),
         new("complain*", null, -0.5),
-        new("ok", null, 0.3),
-        new("okay", null, 0.3),
-        new("fine", null, 0.3),
+        new("ok", null, 0.1),
+        new("okay", null, 0.1),
+        new("fine", null, 0.1),
     ];
 
     /// <summary>Emoji carry tone in both languages.</summary>
