@@ -58,6 +58,8 @@ public class VoiceClassifierTests
         { "택배기사님이 무례했어요", "courier_behaviour", Sentiment.Negative },
         { "깨진 데 없이 잘 왔어요", "praise", Sentiment.Positive },
         { "안 정말 늦었어요", "other", Sentiment.Positive },
+        { "배송이 안 오네요", "late", Sentiment.Negative },
+        { "안 오배송이에요", "other", Sentiment.Positive },
     };
 
     public static readonly TheoryData<string, string, Sentiment> English = new()
@@ -308,6 +310,16 @@ public class VoiceClassifierTests
     [Fact]
     public void TheStoredTextKeepsItsCaseWithWhitespaceCollapsed() =>
         VoiceClassifier.Classify("  Box   CRUSHED\n\tsorry ", null).MaskedText.ShouldBe("Box CRUSHED sorry");
+
+    [Fact]
+    public void UnpairedSurrogatesAreReplacedNotRefused()
+    {
+        var voice = VoiceClassifier.Classify("\uD800 late \uDC00", null);
+
+        voice.Topics.ShouldBe([VoiceTopic.Late]);
+        voice.MaskedText.ShouldBe("\uFFFD late \uFFFD");
+        SurveyReply.Parse("5 \uDC00").ShouldBe(new SurveyAnswer(5, "\uFFFD"));
+    }
 
     [Fact]
     public void EmojiCarryTone()
