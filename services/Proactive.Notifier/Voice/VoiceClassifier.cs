@@ -186,9 +186,10 @@ public static partial class VoiceClassifier
             return true;
         }
 
-        if (next is not null && next.Start == end && after.Length == end - (match.Start + match.Length)
-            && words.Length <= KoreanNegationWindow + 1
-            && VoiceLexicon.KoreanPrefixNegators.Any(n => folded.AsSpan(next.Start).StartsWith(n, StringComparison.Ordinal)))
+        var nextInWindow = next is not null
+            && after.Length == next.Start - (match.Start + match.Length) // same clause
+            && words.Length <= KoreanNegationWindow + 1;
+        if (nextInWindow && VoiceLexicon.KoreanPrefixNegators.Any(n => folded.AsSpan(next!.Start).StartsWith(n, StringComparison.Ordinal)))
         {
             absorbsNext = true;
             return true;
