@@ -34,25 +34,12 @@ public static class WebhookEndpoints
         {
             return await handle();
         }
-        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested && StoreIsDown(e))
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested && Database.IsUnavailableWithin(e))
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints))
                 .LogWarning(e, "Webhook {Path} answered 503: the store is unavailable", http.Request.Path.Value);
             http.Response.Headers.RetryAfter = "5";
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The store is unavailable; retry later");
         }
-    }
-
-    private static bool StoreIsDown(Exception e)
-    {
-        for (var cause = e; cause is not null; cause = cause.InnerException)
-        {
-            if (Database.IsUnavailable(cause))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

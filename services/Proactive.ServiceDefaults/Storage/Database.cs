@@ -153,6 +153,20 @@ public sealed class Database : IAsyncDisposable
     /// The store itself is failing (gone, locked, full, timing out, a conflict between writers),
     /// not the item being worked on: a queue retries its round and counts nothing against the item.
     /// </summary>
+    /// <summary>The exception, or one it wraps, says the store is unavailable (see <see cref="IsUnavailable"/>).</summary>
+    public static bool IsUnavailableWithin(Exception e)
+    {
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (IsUnavailable(cause))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static bool IsUnavailable(Exception e) => IsConnectionLoss(e) || e switch
     {
         TimeoutException => true,
