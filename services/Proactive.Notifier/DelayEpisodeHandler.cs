@@ -3,9 +3,11 @@ using Microsoft.Extensions.Options;
 using Proactive.Contracts;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Incidents;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Store;
+using Proactive.Notifier.Survey;
 using Proactive.ServiceDefaults;
 
 namespace Proactive.Notifier;
@@ -29,6 +31,8 @@ public sealed partial class DelayEpisodeHandler(
     NotifierMetrics metrics,
     TimeProvider time,
     IOptions<NoticePolicyOptions> options,
+    SurveyDecider survey,
+    IncidentSignals incidents,
     ILogger<DelayEpisodeHandler> logger)
 {
     /// <summary>
@@ -125,7 +129,7 @@ public sealed partial class DelayEpisodeHandler(
         var waiting = all.Where(n => NoticeLifecycle.Waiting.Contains(n.Status)).ToList();
         var ledger = all.Except(waiting).ToList();
         var withdrawn = new List<NoticeRecord>();
-        if (news.Kind == EpisodeNewsKind.Resolved)
+        if (news.Kind is EpisodeNewsKind.Resolved or EpisodeNewsKind.Delivered)
         {
             // The good news is decided on what was actually told.
             withdrawn = await WithdrawForResolutionAsync(session, news, waiting);
@@ -133,19 +137,28 @@ public sealed partial class DelayEpisodeHandler(
             ledger = [.. ledger, .. withdrawn];
         }
 
-        var suppression = told.Customer.Email is { } email ? await session.EmailSuppressions.FindAsync(email) : null;
-        var decisions = NoticePolicy.Decide(told, ledger, now, options.Value, preferences, suppression);
-        var decided = await RecordDecisionsAsync(session, news, told, decisions, now);
-        var replaced = await ReplaceWaitingAsync(session, news, decisions, waiting);
+        List<NoticeRecord> decided = [], replaced = [];
+        if (news.Kind != EpisodeNewsKind.Delivered)
+        {
+            var suppression = told.Customer.Email is { } email ? await session.EmailSuppressions.FindAsync(email) : null;
+            var decisions = NoticePolicy.Decide(told, ledger, now, options.Value, preferences, suppression);
+            decided = await RecordDecisionsAsync(session, news, told, decisions, now);
+            replaced = await ReplaceWaitingAsync(session, news, decisions, waiting);
+        }
 
-        activity?.SetTag("proactive.decision", string.Join(' ', decided.Select(n => $"{n.Channel.ToString().ToLowerInvariant()}={NoticeLifecycle.Name(n.Status)}")));
-        return [.. withdrawn, .. decided, .. replaced];
+        var asked = await survey.OnNewsAsync(session, news, now);
+        await incidents.OnNewsAsync(session, news, now);
+
+        activity?.SetTag("proactive.decision", string.Join(' ', decided.Concat(asked).Select(n => $"{n.Channel.ToString().ToLowerInvariant()}={NoticeLifecycle.Name(n.Status)}")));
+        return [.. withdrawn, .. decided, .. replaced, .. asked];
     }
 
-    /// <summary>The episode resolved: what is still waiting is never sent.</summary>
+    /// <summary>The episode resolved, or the order was delivered: what is still waiting is never sent.</summary>
     private static async Task<List<NoticeRecord>> WithdrawForResolutionAsync(NotifierSession session, EpisodeNews news, List<NoticeRecord> waiting)
     {
-        var why = $"withdrawn: episode resolved ({(news.Resolution is { } resolution ? WireName.Of(resolution) : "")}) before it was sent";
+        var why = news.Kind == EpisodeNewsKind.Delivered
+            ? "withdrawn: the order was delivered before it was sent"
+            : $"withdrawn: episode resolved ({(news.Resolution is { } resolution ? WireName.Of(resolution) : "")}) before it was sent";
         var withdrawn = new List<NoticeRecord>();
         foreach (var stale in waiting)
         {

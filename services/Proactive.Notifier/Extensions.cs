@@ -11,10 +11,13 @@ using Proactive.Notifier.Channels.Sms;
 using Proactive.Notifier.Dapr;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Grpc;
+using Proactive.Notifier.Incidents;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Receipts;
 using Proactive.Notifier.Replies;
 using Proactive.Notifier.Store;
+using Proactive.Notifier.Survey;
+using Proactive.Notifier.Voice;
 using Proactive.Notifier.Webhooks;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
@@ -52,6 +55,9 @@ public static class Extensions
         services.AddSingleton<TwilioInboundMessages>();
         services.AddSingleton<SendGridSignature>();
         services.AddSingleton<SendGridEvents>();
+        services.AddSurvey(configuration);
+        services.AddVoice(configuration);
+        services.AddIncidents(configuration);
 
         services.AddHttpClient<TwilioSmsSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout);
         services.AddHttpClient<SendGridEmailSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
@@ -79,6 +85,9 @@ public static class Extensions
         endpoints.MapGrpcService<CustomerPreferencesService>();
         endpoints.MapGrpcService<ReplyService>();
         endpoints.MapWebhooks();
+        endpoints.MapSurvey();
+        endpoints.MapVoice();
+        endpoints.MapIncidents();
         return endpoints;
     }
 

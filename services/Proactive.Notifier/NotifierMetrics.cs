@@ -74,7 +74,7 @@ public sealed class NotifierMetrics
             eventToSend.Record((at - detected).TotalSeconds, channel);
         }
 
-        if (notice.Kind != NoticeKind.BackOnTrack && notice.News is { } news)
+        if (notice.Kind.IsWarning() && notice.News is { } news)
         {
             leadTime.Record(Math.Max(0, (news.PromisedBy - at).TotalHours), channel);
         }

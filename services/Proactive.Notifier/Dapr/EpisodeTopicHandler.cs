@@ -60,10 +60,12 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
             return TopicOutcome.Drop("data does not match DelayEpisodeChanged");
         }
 
-        if (change.OrderId.Length == 0 || change.EpisodeId.Length == 0 || change.Sequence <= 0 || change.PromisedBy is null
+        // DELIVERED names the order's last episode, and none ("") when it never had one.
+        var episodeRequired = change.Kind != DelayEpisodeChanged.Types.Kind.Delivered;
+        if (change.OrderId.Length == 0 || (episodeRequired && change.EpisodeId.Length == 0) || change.Sequence <= 0 || change.PromisedBy is null
             || change.Customer is null || change.Kind == DelayEpisodeChanged.Types.Kind.Unspecified)
         {
-            return TopicOutcome.Drop("data.orderId, episodeId, sequence, kind, promisedBy and customer are required");
+            return TopicOutcome.Drop("data.orderId, episodeId (but with kind DELIVERED), sequence, kind, promisedBy and customer are required");
         }
 
         // A kind from a newer Tracker: guessing (a resolution would withdraw what is waiting) is worse than the dead-letter topic.

@@ -29,6 +29,12 @@ public static class EmailFallback
             return (null, "");
         }
 
+        // A survey is asked once, on one channel: never after a STOP, a failure or an undelivered SMS by email.
+        if (sms.Kind == NoticeKind.Survey)
+        {
+            return (null, "; no email fallback for a survey");
+        }
+
         var preferences = await session.Preferences.ForCustomerAsync(customerId);
         var existing = await session.Notices.ForOrderAsync(sms.OrderId);
         var suppression = preferences.ApplyTo(sms.News).Customer.Email is { } address ? await session.EmailSuppressions.FindAsync(address) : null;

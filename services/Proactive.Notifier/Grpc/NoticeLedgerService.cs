@@ -69,6 +69,7 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
             NoticeKind.ActionRequired => "ACTION_REQUIRED",
             NoticeKind.BackOnTrack => "BACK_ON_TRACK",
             NoticeKind.AtRisk => "AT_RISK",
+            NoticeKind.Survey => "SURVEY",
             _ => "DELAY",
         },
         Reason = Contracts.WireName.Of(n.Reason),

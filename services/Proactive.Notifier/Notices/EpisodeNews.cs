@@ -23,8 +23,16 @@ public sealed record EpisodeNews(
     [property: JsonConverter(typeof(WireNameJsonConverter<Resolution>))] Resolution? Resolution,
     DateTimeOffset? OccurredAt = null,
     double? PredictedProbability = null,
-    bool RecordOnly = false)
+    bool RecordOnly = false,
+    DateTimeOffset? DeliveredAt = null,
+    ParcelPlace? ShipTo = null,
+    ParcelPlace? ShipFrom = null,
+    int EpisodeCount = 0)
 {
+    /// <summary>The order was delivered: news of kind Delivered, or a resolution by delivery.</summary>
+    public bool IsDelivery => Kind == EpisodeNewsKind.Delivered
+        || (Kind == EpisodeNewsKind.Resolved && Resolution == Contracts.Tracker.V1.Resolution.Delivered);
+
     /// <summary>The change as Tracker published it, in Notifier's terms (empty strings become absent values).</summary>
     public static EpisodeNews From(DelayEpisodeChanged change)
     {
@@ -39,6 +47,7 @@ public sealed record EpisodeNews(
                 DelayEpisodeChanged.Types.Kind.Worsened => EpisodeNewsKind.Worsened,
                 DelayEpisodeChanged.Types.Kind.Updated => EpisodeNewsKind.Updated,
                 DelayEpisodeChanged.Types.Kind.Resolved => EpisodeNewsKind.Resolved,
+                DelayEpisodeChanged.Types.Kind.Delivered => EpisodeNewsKind.Delivered,
                 var unknown => throw new ArgumentOutOfRangeException(nameof(change), unknown, "data.kind: not a change kind this Notifier knows"),
             },
             change.Reason,
@@ -63,7 +72,11 @@ public sealed record EpisodeNews(
             change.Resolution == Contracts.Tracker.V1.Resolution.Unspecified ? null : change.Resolution,
             change.OccurredAt?.ToDateTimeOffset(),
             Probability(change),
-            change.RecordOnly);
+            change.RecordOnly,
+            change.DeliveredAt?.ToDateTimeOffset(),
+            ParcelPlace.From(change.ShipTo),
+            ParcelPlace.From(change.ShipFrom),
+            Math.Max(0, change.EpisodeCount));
     }
 
     private static string? NonEmpty(string value) => value.Length > 0 ? value : null;

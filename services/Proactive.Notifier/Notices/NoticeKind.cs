@@ -21,4 +21,16 @@ public enum NoticeKind
     /// deadline confirmed.
     /// </summary>
     AtRisk,
+
+    /// <summary>
+    /// The one-question survey after delivery ("how did we do?"): at most one per order (its
+    /// episode id is <c>{order}/survey</c>), not news of a delay, never a fallback to another channel.
+    /// </summary>
+    Survey,
+}
+
+public static class NoticeKinds
+{
+    /// <summary>Word of a delay (or of a risk of one): what the order cap, the lead-time metric and "was the customer told" count.</summary>
+    public static bool IsWarning(this NoticeKind kind) => kind is not (NoticeKind.BackOnTrack or NoticeKind.Survey);
 }

@@ -99,7 +99,7 @@ public static class NoticePolicy
     /// <summary>Pieces of news (not good news) told for the order in the last 24 hours, whatever the channels.</summary>
     private static int NewsToldInLast24Hours(IReadOnlyList<NoticeRecord> ledger, DateTimeOffset now) =>
         ledger
-            .Where(n => n.IsTold && n.Kind != NoticeKind.BackOnTrack && (n.SentAt ?? n.DecidedAt) > now - TimeSpan.FromHours(24))
+            .Where(n => n.IsTold && n.Kind.IsWarning() && (n.SentAt ?? n.DecidedAt) > now - TimeSpan.FromHours(24))
             .Select(n => (n.EpisodeId, n.Sequence))
             .Distinct()
             .Count();
@@ -164,7 +164,7 @@ public static class NoticePolicy
         }
 
         var told = ledger
-            .Where(n => n.EpisodeId == news.EpisodeId && n.Status is (NoticeStatus.Sent or NoticeStatus.Delivered) && n.Kind != NoticeKind.BackOnTrack)
+            .Where(n => n.EpisodeId == news.EpisodeId && n.Status is (NoticeStatus.Sent or NoticeStatus.Delivered) && n.Kind.IsWarning())
             .Select(n => n.Channel)
             .Distinct()
             .Order()

@@ -5,6 +5,7 @@ using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Messages;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Store;
+using Proactive.Notifier.Survey;
 using Proactive.Notifier.Webhooks;
 using Twilio.TwiML;
 
@@ -27,6 +28,7 @@ public sealed partial class TwilioInboundMessages(
     TimeProvider time,
     IOptions<WebhookOptions> webhooks,
     IOptions<NoticePolicyOptions> policy,
+    SurveyReplies surveyReplies,
     ILogger<TwilioInboundMessages> logger)
 {
     public const string OptOutSource = "twilio STOP";
@@ -131,7 +133,7 @@ public sealed partial class TwilioInboundMessages(
             case InboundKind.Help:
                 break;
             default:
-                await session.Replies.AddAsync(new CustomerReply(
+                var reply = new CustomerReply(
                     $"twilio:{sid}",
                     "twilio",
                     sid,
@@ -141,7 +143,9 @@ public sealed partial class TwilioInboundMessages(
                     latest?.OrderId,
                     latest?.NoticeId,
                     InboundMessage.Stored(body),
-                    now));
+                    now);
+                await session.Replies.AddAsync(reply);
+                await surveyReplies.OnSmsReplyAsync(session, reply, latest, now);
                 break;
         }
 

@@ -26,7 +26,19 @@ public sealed class NotifierReads
         receipts = new ReceiptRows(connection, null);
         replies = new ReplyRows(connection, null);
         suppressions = new EmailSuppressionRows(connection, null);
+        Surveys = new SurveyRows(connection, null, dialect);
+        Voice = new VoiceRows(connection, null, dialect);
+        Incidents = new IncidentRows(connection, null, dialect);
     }
+
+    /// <inheritdoc cref="SurveyRows"/>
+    public SurveyRows Surveys { get; }
+
+    /// <inheritdoc cref="VoiceRows"/>
+    public VoiceRows Voice { get; }
+
+    /// <inheritdoc cref="IncidentRows"/>
+    public IncidentRows Incidents { get; }
 
     /// <inheritdoc cref="EmailSuppressionRows.FindAsync"/>
     public Task<EmailSuppression?> EmailSuppressionAsync(string address) => suppressions.FindAsync(address);

@@ -138,5 +138,7 @@ internal static class NotifierSchema
             notice_id TEXT NULL,
             suppressed_at BIGINT NOT NULL);
         """,
+        // The survey after delivery, the customers' words classified, and incidents.
+        SurveyRows.Schema + VoiceRows.Schema + IncidentRows.Schema,
     ]);
 }

@@ -25,6 +25,9 @@ public sealed class NotifierSession
         Receipts = new ReceiptRows(connection, transaction);
         Replies = new ReplyRows(connection, transaction);
         EmailSuppressions = new EmailSuppressionRows(connection, transaction);
+        Surveys = new SurveyRows(connection, transaction, dialect);
+        Voice = new VoiceRows(connection, transaction, dialect);
+        Incidents = new IncidentRows(connection, transaction, dialect);
     }
 
     /// <summary>Processed episode changes and each order's sequence high-water mark.</summary>
@@ -47,6 +50,15 @@ public sealed class NotifierSession
 
     /// <summary>Email addresses that hard-bounced and get no more email.</summary>
     public EmailSuppressionRows EmailSuppressions { get; }
+
+    /// <inheritdoc cref="SurveyRows"/>
+    public SurveyRows Surveys { get; }
+
+    /// <inheritdoc cref="VoiceRows"/>
+    public VoiceRows Voice { get; }
+
+    /// <inheritdoc cref="IncidentRows"/>
+    public IncidentRows Incidents { get; }
 
     /// <summary>Serializes work on one order across replicas until the unit of work ends.</summary>
     public Task LockOrderAsync(string orderId) => LockAsync(orderId);

@@ -185,6 +185,10 @@ public static class ReplayCommand
             ["Proactive:Tracker:RunBackgroundWork"] = "false",
             ["Proactive:Dispatch:RunBackgroundWork"] = "false",
             ["Proactive:Queues:RunBackgroundWork"] = "false",
+
+            // A replay measures the warnings; it asks no survey and raises no incident.
+            ["Proactive:Survey:Enabled"] = "false",
+            ["Proactive:Incidents:Enabled"] = "false",
         });
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.AddServiceDefaults();

@@ -32,7 +32,7 @@ public sealed record NoticeLine(
 
     /// <summary>Bad news (a delay, a warning, a call to act), as opposed to good news.</summary>
     [JsonIgnore]
-    public bool IsWarning => Kind != "BACK_ON_TRACK";
+    public bool IsWarning => Kind is not ("BACK_ON_TRACK" or "SURVEY");
 }
 
 /// <summary>One delay episode, as episodes.jsonl carries it.</summary>

@@ -18,7 +18,7 @@ public sealed record BadLineEntry(int Line, string Errors);
 
 /// <summary>
 /// A replay's figures, computed from the same records written to notices.jsonl, so they agree with
-/// it. "Told" means a warning (any kind but BACK_ON_TRACK) was sent on some channel; a notice is one
+/// it. "Told" means a warning (any kind but BACK_ON_TRACK and SURVEY) was sent on some channel; a notice is one
 /// piece of news (an episode and sequence), however many channels carried it.
 /// </summary>
 public sealed record ReplayReport(

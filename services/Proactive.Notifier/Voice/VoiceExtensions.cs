@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Proactive.Notifier.Voice;
+
+public static class VoiceExtensions
+{
+    /// <summary>The voice part of Notifier's services (options, stores, background work).</summary>
+    public static IServiceCollection AddVoice(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<VoiceRecorder>();
+        return services;
+    }
+
+    /// <summary>The voice part of Notifier's HTTP API, served by both hostings.</summary>
+    public static IEndpointRouteBuilder MapVoice(this IEndpointRouteBuilder endpoints) => endpoints;
+}
