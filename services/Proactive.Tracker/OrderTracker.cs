@@ -105,17 +105,20 @@ public sealed partial class OrderTracker(
             metrics.PredictionSettled(outcome);
         }
 
-        if (evaluation.Change is not { } change)
+        if (evaluation.Delivered)
         {
-            return;
+            metrics.DeliveryPublished(evaluation.Change is null ? "delivered" : "resolved");
         }
 
-        if (change.Kind == EpisodeChangeKind.Detected)
+        if (evaluation.Change is { Kind: EpisodeChangeKind.Detected } change)
         {
             metrics.EpisodeOpened(Names.Of(change.Episode.Reason));
         }
 
-        outboxSignal.Notify();
+        if (evaluation.Change is not null || evaluation.Delivered)
+        {
+            outboxSignal.Notify();
+        }
     }
 
     /// <summary>
@@ -142,25 +145,57 @@ public sealed partial class OrderTracker(
         await order.ForgetTimerFailuresAsync(orderId);
         if (change is null)
         {
-            return new Evaluation(orderId, null, prediction);
+            var delivered = assessment.State == OrderState.Delivered && await PublishDeliveredAsync(order, timeline, episodes, now);
+            return new Evaluation(orderId, null, prediction, delivered);
         }
 
         var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
 
         await order.SaveEpisodeAsync(change.Episode);
         var sequence = await order.NextSequenceAsync(orderId);
-        var message = EpisodeMessage.From(change, timeline.Terms!, assessment, prediction.Record, sequence, now);
+        var message = EpisodeMessage.From(change, timeline, assessment, prediction.Record, sequence, now);
         await order.AddToOutboxAsync(
             EpisodeMessage.ToOutbox(orderId, sequence, message, traceParent, traceState),
             now);
+        if (change.Episode.Resolution == Resolution.Delivered)
+        {
+            // The resolution tells the delivery: a later event on the order publishes no DELIVERED.
+            await order.MarkDeliveryPublishedAsync(orderId, now);
+        }
+
         LogEpisodeChanged(logger, orderId, change.Episode.EpisodeId, change.Kind, change.Episode.Reason);
-        return new Evaluation(orderId, change, prediction);
+        return new Evaluation(orderId, change, prediction, change.Episode.Resolution == Resolution.Delivered);
     }
 
-    private sealed record Evaluation(string OrderId, EpisodeChange? Change, PredictionStep Prediction);
+    /// <summary>
+    /// A delivered order with no episode open tells Notifier once (DELIVERED), even if a later
+    /// shipment makes it undelivered and it is delivered again; false when told already.
+    /// </summary>
+    private async Task<bool> PublishDeliveredAsync(OrderTransaction order, OrderTimeline timeline, IReadOnlyList<DelayEpisode> episodes, DateTimeOffset now)
+    {
+        var orderId = timeline.OrderId;
+        if (await order.DeliveryPublishedAsync(orderId))
+        {
+            return false;
+        }
+
+        var (traceParent, traceState) = ProactiveTelemetry.CurrentContext();
+        var sequence = await order.NextSequenceAsync(orderId);
+        var message = EpisodeMessage.Delivered(timeline, episodes, sequence, now);
+        await order.AddToOutboxAsync(EpisodeMessage.ToOutbox(orderId, sequence, message, traceParent, traceState), now);
+        await order.MarkDeliveryPublishedAsync(orderId, now);
+        LogDelivered(logger, orderId, episodes.Count);
+        return true;
+    }
+
+    /// <param name="Delivered">The order's delivery was told (DELIVERED, or RESOLVED by delivery).</param>
+    private sealed record Evaluation(string OrderId, EpisodeChange? Change, PredictionStep Prediction, bool Delivered);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate event {Source}/{EventId} ignored")]
     private static partial void LogDuplicate(ILogger logger, string source, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: delivered ({EpisodeCount} delay episodes)")]
+    private static partial void LogDelivered(ILogger logger, string orderId, int episodeCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: episode {EpisodeId} {Kind} ({Reason})")]
     private static partial void LogEpisodeChanged(ILogger logger, string orderId, string episodeId, EpisodeChangeKind kind, DelayReason reason);

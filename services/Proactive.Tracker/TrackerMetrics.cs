@@ -15,6 +15,7 @@ public sealed class TrackerMetrics
 
     private readonly Counter<long> events;
     private readonly Counter<long> episodesOpened;
+    private readonly Counter<long> deliveries;
     private readonly Counter<long> predictedLate;
     private readonly Counter<long> predictionOutcomes;
     private QueueStats queues = new(0, null, 0);
@@ -26,6 +27,8 @@ public sealed class TrackerMetrics
             "proactive.tracker.events", "{event}", "Contract events received, by CloudEvent type and outcome (accepted, duplicate, refused).");
         episodesOpened = meter.CreateCounter<long>(
             "proactive.tracker.episodes.opened", "{episode}", "Delay episodes opened, by the reason that opened them.");
+        deliveries = meter.CreateCounter<long>(
+            "proactive.tracker.deliveries", "{order}", "Deliveries told to Notifier (once per order), by message: delivered (no episode open) or resolved (an open episode closed by delivery).");
         predictedLate = meter.CreateCounter<long>(
             "proactive.prediction.at_risk", "{order}", "Orders the delivery-time model found at risk of missing their promise, by prediction mode (notify, internal).");
         predictionOutcomes = meter.CreateCounter<long>(
@@ -47,6 +50,8 @@ public sealed class TrackerMetrics
         events.Add(1, new("event.type", rejection.Type ?? "unknown"), new("outcome", "refused"));
 
     public void EpisodeOpened(string reason) => episodesOpened.Add(1, new KeyValuePair<string, object?>("delay.reason", reason));
+
+    public void DeliveryPublished(string message) => deliveries.Add(1, new KeyValuePair<string, object?>("message", message));
 
     public void PredictedLate(PredictionMode mode) => predictedLate.Add(1, new KeyValuePair<string, object?>("prediction.mode", Names.Snake(mode.ToString()).ToLowerInvariant()));
 

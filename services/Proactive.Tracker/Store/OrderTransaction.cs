@@ -27,6 +27,12 @@ public sealed class OrderTransaction : TrackerReads
     /// <summary>The next number in the order's sequence of published changes (1, 2, ...).</summary>
     public Task<long> NextSequenceAsync(string orderId) => TrackerStore.NextSequenceAsync(Connection, transaction, orderId);
 
+    /// <summary>Whether the order's delivery was told to Notifier already (DELIVERED, or RESOLVED by delivery).</summary>
+    public Task<bool> DeliveryPublishedAsync(string orderId) => TrackerStore.DeliveryPublishedAsync(Connection, transaction, orderId);
+
+    /// <summary>Records that the order's delivery is told, after <see cref="NextSequenceAsync"/> for its message.</summary>
+    public Task MarkDeliveryPublishedAsync(string orderId, DateTimeOffset now) => TrackerStore.MarkDeliveryPublishedAsync(Connection, transaction, orderId, now);
+
     /// <summary>Queues the change for the relay; it is published only if this transaction commits.</summary>
     public Task AddToOutboxAsync(OutgoingEvent e, DateTimeOffset now) => TrackerStore.AddToOutboxAsync(Connection, transaction, e, now);
 

@@ -58,5 +58,14 @@ internal static class TrackerSchema
         ItemFailures.Schema + "CREATE INDEX ix_tracker_outbox_order ON tracker_outbox (partition_key, id);",
         // The delivery-time model and each order's prediction.
         PredictionRows.Schema,
+        // When the order's delivery was told to Notifier (DELIVERED, or RESOLVED with resolution
+        // DELIVERED): once per order. An order whose episode was resolved by delivery before this
+        // column existed has had its delivery told.
+        """
+        ALTER TABLE tracker_orders ADD COLUMN delivered_published_at BIGINT NULL;
+        UPDATE tracker_orders SET delivered_published_at = (
+            SELECT MAX(e.closed_at) FROM tracker_episodes e WHERE e.order_id = tracker_orders.order_id AND e.resolution = 'Delivered')
+        WHERE order_id IN (SELECT order_id FROM tracker_episodes WHERE resolution = 'Delivered');
+        """,
     ]);
 }

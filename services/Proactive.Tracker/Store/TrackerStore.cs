@@ -130,6 +130,20 @@ public sealed class TrackerStore(Database database)
             new { orderId },
             tx);
 
+    /// <summary>Whether the order's delivery was told to Notifier already.</summary>
+    internal static async Task<bool> DeliveryPublishedAsync(DbConnection c, DbTransaction tx, string orderId) =>
+        await c.ExecuteScalarAsync<long?>(
+            "SELECT delivered_published_at FROM tracker_orders WHERE order_id = @orderId",
+            new { orderId },
+            tx) is not null;
+
+    /// <summary>Records that the order's delivery was told (its row exists: the message took a sequence number).</summary>
+    internal static Task MarkDeliveryPublishedAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now) =>
+        c.ExecuteAsync(
+            "UPDATE tracker_orders SET delivered_published_at = @At WHERE order_id = @orderId AND delivered_published_at IS NULL",
+            new { orderId, At = now.ToMs() },
+            tx);
+
     internal static Task AddToOutboxAsync(DbConnection c, DbTransaction tx, OutgoingEvent e, DateTimeOffset now) =>
         c.ExecuteAsync(
             """
