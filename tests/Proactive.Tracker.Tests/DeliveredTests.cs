@@ -248,4 +248,29 @@ public abstract class DeliveredTests : IAsyncLifetime
         delivered.Kind.ShouldBe(MessageKind.Delivered);
         delivered.DeliveredAt.ToDateTimeOffset().ShouldBe(Start.AddHours(-1));
     }
+
+    [Fact]
+    public async Task AnOrderResolvedByDeliveryBeforeTheUpgradeCountsAsTold()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var closedAt = Start.AddDays(1);
+        var before = TrackerSchema.Migrations with { Steps = [.. TrackerSchema.Migrations.Steps.Take(3)] };
+        await using var old = await TestDatabase.CreateAsync(Kind, before);
+        await old.Database.WriteAsync(
+            (c, tx) => c.ExecuteAsync(
+                """
+                INSERT INTO tracker_orders (order_id, sequence) VALUES ('O-1', 2), ('O-2', 1);
+                INSERT INTO tracker_episodes (episode_id, order_id, number, reason, opened_at, closed_at, resolution)
+                VALUES ('O-1/delay-1', 'O-1', 1, 'EtaSlip', 0, @closed, 'Delivered'), ('O-2/delay-1', 'O-2', 1, 'EtaSlip', 0, NULL, NULL);
+                """,
+                new { closed = closedAt.ToUnixTimeMilliseconds() },
+                tx),
+            ct);
+
+        await old.Database.MigrateAsync(TrackerSchema.Migrations, ct);
+
+        var told = (await old.Database.ReadAsync(
+            c => c.QueryAsync<(string OrderId, long? At)>("SELECT order_id, delivered_published_at FROM tracker_orders ORDER BY order_id"), ct)).ToList();
+        told.ShouldBe([("O-1", closedAt.ToUnixTimeMilliseconds()), ("O-2", (long?)null)]);
+    }
 }
