@@ -88,7 +88,7 @@ public static class SurveyPolicy
         EmailSuppression? emailSuppression,
         SurveyReach reach)
     {
-        var candidates = Told(ledger).OrderByDescending(n => n.SentAt).Select(n => n.Channel)
+        var candidates = Told(ledger).OrderByDescending(n => n.SentAt).ThenBy(n => n.Channel).Select(n => n.Channel)
             .Concat(NoticePolicy.ChannelsFor(told.Customer, preferences))
             .Distinct()
             .Where(c => told.Customer.AddressFor(c) is not null)
