@@ -99,8 +99,9 @@ public class SurveyTokenTests
         mail.Subject.ShouldBe("How was the delivery of order A-1001?");
         mail.Text.ShouldContain("1 (poor): https://hooks.example/v1/survey/t1?a=1&b=<1>");
         mail.Text.ShouldContain("The links work for 7 days.");
-        mail.Html!.ShouldContain("href=\"https://hooks.example/v1/survey/t5?a=1&amp;b=&lt;5&gt;\"");
-        mail.Html.ShouldContain("Hello Alex &lt;Morgan&gt; &amp; Co,");
-        mail.Html.ShouldNotContain("<Morgan>");
+        var html = mail.Html.ShouldNotBeNull();
+        html.ShouldContain("href=\"https://hooks.example/v1/survey/t5?a=1&amp;b=&lt;5&gt;\"");
+        html.ShouldContain("Hello Alex &lt;Morgan&gt; &amp; Co,");
+        html.ShouldNotContain("<Morgan>");
     }
 }

@@ -139,7 +139,7 @@ public static class DemoScenario
             {
                 ["customerId"] = "C-77",
                 ["name"] = "김민지",
-                ["phone"] = "+821012345678",
+                ["phone"] = DemoSurvey.KoreanPhone,
                 ["email"] = "minji@example.com",
                 ["locale"] = "ko-KR",
                 ["timeZone"] = seoul,

@@ -20,6 +20,9 @@ public static class DemoSurvey
 {
     public const string Answer = "4 늦었지만 미리 알려줘서 고마워요";
 
+    /// <summary>The Korean customer's number in the scenario (the notices API shows it masked).</summary>
+    public const string KoreanPhone = "+821012345678";
+
     /// <summary>Posts the carrier's "delivered" scan of the Korean order.</summary>
     public static async Task DeliverAsync(HttpClient http, DateTimeOffset now, TextWriter output, CancellationToken cancellationToken)
     {
@@ -82,7 +85,7 @@ public static class DemoSurvey
             new("SmsSid", sid),
             new("SmsMessageSid", sid),
             new("AccountSid", twilio.AccountSid is { Length: > 0 } account ? account : "AC" + new string('0', 32)),
-            new("From", survey.GetProperty("recipient").GetString()!),
+            new("From", KoreanPhone),
             new("To", twilio.From is { Length: > 0 } from ? from : "+15005550006"),
             new("Body", Answer),
             new("NumMedia", "0"),
