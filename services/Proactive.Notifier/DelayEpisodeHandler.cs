@@ -126,7 +126,8 @@ public sealed partial class DelayEpisodeHandler(
         // claim it meanwhile; one it already claimed counts as told.
         await session.Notices.LockWaitingAsync(news.OrderId);
         var all = await session.Notices.ForOrderAsync(news.OrderId);
-        var waiting = all.Where(n => NoticeLifecycle.Waiting.Contains(n.Status)).ToList();
+        // The survey waiting for morning is not news of the delay: later news does not withdraw it.
+        var waiting = all.Where(n => NoticeLifecycle.Waiting.Contains(n.Status) && n.Kind != NoticeKind.Survey).ToList();
         var ledger = all.Except(waiting).ToList();
         var withdrawn = new List<NoticeRecord>();
         if (news.Kind is EpisodeNewsKind.Resolved or EpisodeNewsKind.Delivered)

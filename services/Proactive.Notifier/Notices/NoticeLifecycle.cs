@@ -104,6 +104,12 @@ public static class NoticeLifecycle
             return new SendCheck(Withdraw(claimed, $"withdrawn before sending: {NoticePolicy.OptedOutReason(claimed.Channel, optOut)}"), OptedOut: true);
         }
 
+        // The survey asks something of the customer: an opt-out of either channel is a no to it.
+        if (claimed.Kind == NoticeKind.Survey && (preferences.SmsOptOut is { } sms ? (Channel.Sms, sms) : preferences.EmailOptOut is { } email ? (Channel.Email, email) : default) is ({ } other, { } stopped))
+        {
+            return new SendCheck(Withdraw(claimed, $"withdrawn before sending: no survey: {NoticePolicy.OptedOutReason(other, stopped)}"));
+        }
+
         if (claimed.News is not { } news)
         {
             return null;
@@ -121,7 +127,8 @@ public static class NoticeLifecycle
             return new SendCheck(DeferAgain(claimed, schedule.Why!, schedule.SendAt.Value));
         }
 
-        return told.Customer.Locale == claimed.Locale && told.Customer.TimeZone == news.Customer.TimeZone
+        // A survey keeps the words (and the signed links) it was asked with.
+        return claimed.Kind == NoticeKind.Survey || (told.Customer.Locale == claimed.Locale && told.Customer.TimeZone == news.Customer.TimeZone)
             ? null
             : new SendCheck(Rewrite(claimed, told.Customer.Locale, NoticeRenderer.Render(claimed.Channel, claimed.Kind, told, policy)));
     }

@@ -109,7 +109,7 @@ public static class DemoDeliveryReceipt
     }
 
     /// <summary>X-Twilio-Signature: Base64(HMAC-SHA1(secret, URL + each parameter's name and value, names in ordinal order)).</summary>
-    private static string Sign(string url, IEnumerable<KeyValuePair<string, string>> form, string secret)
+    internal static string Sign(string url, IEnumerable<KeyValuePair<string, string>> form, string secret)
     {
         var data = new StringBuilder(url);
         foreach (var (name, value) in form.OrderBy(p => p.Key, StringComparer.Ordinal))

@@ -13,7 +13,8 @@ namespace Proactive.Standalone.Demo;
 /// `--demo`: starts the host on a fresh database and feeds it a built-in scenario — a Korean
 /// customer whose ETA slips past the promise, and an English one whose parcel hits a carrier
 /// exception — then prints the notices as they are sent, shows a delivery receipt arriving for one
-/// SMS (the demo standing in for Twilio), and keeps serving for curl.
+/// SMS (the demo standing in for Twilio), delivers the Korean order and answers its survey SMS
+/// (standing in for the customer), and keeps serving for curl.
 /// </summary>
 public static class DemoScenario
 {
@@ -91,6 +92,14 @@ public static class DemoScenario
         if (sent)
         {
             await DemoDeliveryReceipt.ShowAsync(http, app.Services, Console.Out, cancellationToken);
+            await DemoSurvey.DeliverAsync(http, time.GetUtcNow(), Console.Out, cancellationToken);
+            var deadline = time.GetUtcNow().AddSeconds(30);
+            while (await DemoSurvey.SentSurveyAsync(http, cancellationToken) is null && time.GetUtcNow() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+            }
+
+            await DemoSurvey.AnswerAsync(http, app.Services, Console.Out, cancellationToken);
         }
         Console.WriteLine(
             $"""
@@ -130,7 +139,7 @@ public static class DemoScenario
             {
                 ["customerId"] = "C-77",
                 ["name"] = "김민지",
-                ["phone"] = "+821012345678",
+                ["phone"] = DemoSurvey.KoreanPhone,
                 ["email"] = "minji@example.com",
                 ["locale"] = "ko-KR",
                 ["timeZone"] = seoul,
