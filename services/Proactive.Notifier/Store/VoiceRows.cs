@@ -36,8 +36,8 @@ public sealed class VoiceRows
     private const string Columns =
         "v.voice_id, v.source, v.order_id, v.customer_id, v.score, v.text, v.language, v.topics, v.sentiment, v.sentiment_score, v.reason, v.carrier, v.destination, v.received_at";
 
-    // The kinds of notice that tell of a delay, as stored (NoticeKind names): their news is the order's context.
-    private static readonly string[] WarningKinds = [.. Enum.GetValues<NoticeKind>().Where(k => k.IsWarning()).Select(k => k.ToString())];
+    // The kinds of notice that do not tell of a delay, as stored (NoticeKind names, safe as SQL literals): the news of the others is the order's context.
+    private static readonly string NotWarnings = string.Join(", ", Enum.GetValues<NoticeKind>().Where(k => !k.IsWarning()).Select(k => $"'{k}'"));
 
     private readonly DbConnection c;
     private readonly DbTransaction? tx;
@@ -87,12 +87,12 @@ public sealed class VoiceRows
         }
 
         var json = await c.QueryFirstOrDefaultAsync<string?>(
-            """
+            $"""
             SELECT news FROM notifier_notices
-            WHERE order_id = @orderId AND kind IN @kinds AND news IS NOT NULL
+            WHERE order_id = @orderId AND kind NOT IN ({NotWarnings}) AND news IS NOT NULL
             ORDER BY decided_at DESC, notice_id DESC LIMIT 1
             """,
-            new { orderId, kinds = WarningKinds },
+            new { orderId },
             tx);
         return NewsJson.Read(json) is { } news
             ? new OrderContext(Contracts.WireName.Of(news.Reason), news.Carrier, news.ShipTo?.Name)
@@ -181,31 +181,76 @@ public sealed class VoiceRows
             new { from = from.ToMs(), to = to.ToMs() },
             tx)).Select(r => new CohortScores(r.cohort, r.answered, r.total, r.satisfied)).ToList();
 
-    private sealed record ContextRow(string? reason, string? carrier, string? destination);
-
-    private sealed record TallyRow(string? value, string sentiment, long n);
-
-    private sealed record AskedRow(long asked, long answered);
-
-    private sealed record CohortRow(string cohort, long answered, long total, long satisfied);
-
-    private sealed record VoiceRow(
-        string voice_id,
-        string source,
-        string? order_id,
-        string? customer_id,
-        long? score,
-        string text,
-        string? language,
-        string topics,
-        string sentiment,
-        double sentiment_score,
-        string? reason,
-        string? carrier,
-        string? destination,
-        long received_at,
-        string? cohort)
+    // Classes rather than positional records: Dapper converts by column name, whatever type SQLite
+    // reports for a computed column (an aggregate over no rows reports none).
+    private sealed class ContextRow
     {
+        public string? reason { get; init; }
+
+        public string? carrier { get; init; }
+
+        public string? destination { get; init; }
+    }
+
+    private sealed class TallyRow
+    {
+        public string? value { get; init; }
+
+        public string sentiment { get; init; } = "";
+
+        public long n { get; init; }
+    }
+
+    private sealed class AskedRow
+    {
+        public long asked { get; init; }
+
+        public long answered { get; init; }
+    }
+
+    private sealed class CohortRow
+    {
+        public string cohort { get; init; } = "";
+
+        public long answered { get; init; }
+
+        public long total { get; init; }
+
+        public long satisfied { get; init; }
+    }
+
+    private sealed class VoiceRow
+    {
+        public string voice_id { get; init; } = "";
+
+        public string source { get; init; } = "";
+
+        public string? order_id { get; init; }
+
+        public string? customer_id { get; init; }
+
+        public long? score { get; init; }
+
+        public string text { get; init; } = "";
+
+        public string? language { get; init; }
+
+        public string topics { get; init; } = "";
+
+        public string sentiment { get; init; } = "";
+
+        public double sentiment_score { get; init; }
+
+        public string? reason { get; init; }
+
+        public string? carrier { get; init; }
+
+        public string? destination { get; init; }
+
+        public long received_at { get; init; }
+
+        public string? cohort { get; init; }
+
         public StoredVoice ToVoice() => new(
             voice_id,
             source,

@@ -29,7 +29,7 @@ public static class VoiceSummaryReport
         {
             From = Timestamp.FromDateTimeOffset(range.From),
             To = Timestamp.FromDateTimeOffset(range.To),
-            Totals = new VoiceTotals { VoiceItems = items, SurveysAsked = surveys.Asked, SurveysAnswered = surveys.Answered },
+            Totals = new VoiceTotals { VoiceItems = Int(items), SurveysAsked = Int(surveys.Asked), SurveysAnswered = Int(surveys.Answered) },
         };
         if (surveys.Asked > 0)
         {
@@ -40,8 +40,8 @@ public static class VoiceSummaryReport
         summary.BySentiment.AddRange(Sentiments.Select(s => new VoiceCount
         {
             Key = s,
-            Count = tallies[VoiceDimension.Sentiment].Where(t => t.Sentiment == s).Sum(t => t.Count),
-            Negative = s == Negative ? tallies[VoiceDimension.Sentiment].Where(t => t.Sentiment == s).Sum(t => t.Count) : 0,
+            Count = Int(tallies[VoiceDimension.Sentiment].Where(t => t.Sentiment == s).Sum(t => t.Count)),
+            Negative = s == Negative ? Int(tallies[VoiceDimension.Sentiment].Where(t => t.Sentiment == s).Sum(t => t.Count)) : 0,
         }));
         summary.ByReason.AddRange(Counts(Known(tallies[VoiceDimension.Reason])));
         summary.ByCarrier.AddRange(Counts(Known(tallies[VoiceDimension.Carrier])));
@@ -55,7 +55,7 @@ public static class VoiceSummaryReport
     public static CsatCohort Csat(string cohort, IReadOnlyList<CohortScores> scores)
     {
         var answered = scores.Sum(s => s.Answered);
-        var csat = new CsatCohort { Cohort = cohort, Answered = answered };
+        var csat = new CsatCohort { Cohort = cohort, Answered = Int(answered) };
         if (answered > 0)
         {
             csat.MeanScore = Math.Round((double)scores.Sum(s => s.Total) / answered, 4);
@@ -69,9 +69,11 @@ public static class VoiceSummaryReport
     private static IEnumerable<VoiceCount> Counts(IEnumerable<VoiceTally> tallies) =>
         tallies
             .GroupBy(t => t.Value ?? Unknown, StringComparer.Ordinal)
-            .Select(g => new VoiceCount { Key = g.Key, Count = g.Sum(t => t.Count), Negative = g.Where(t => t.Sentiment == Negative).Sum(t => t.Count) })
+            .Select(g => new VoiceCount { Key = g.Key, Count = Int(g.Sum(t => t.Count)), Negative = Int(g.Where(t => t.Sentiment == Negative).Sum(t => t.Count)) })
             .OrderByDescending(c => c.Count)
             .ThenBy(c => c.Key, StringComparer.Ordinal);
+
+    private static int Int(long count) => (int)Math.Min(count, int.MaxValue);
 
     private static IEnumerable<VoiceTally> Known(IEnumerable<VoiceTally> tallies) =>
         tallies.Select(t => string.IsNullOrWhiteSpace(t.Value) || t.Value == "DELAY_REASON_UNSPECIFIED" ? t with { Value = Unknown } : t);
