@@ -68,6 +68,7 @@ public sealed class VoiceBoundaryTests : IAsyncLifetime
             response.StatusCode.ShouldBe(HttpStatusCode.OK);
         }
 
+        time.Advance(TimeSpan.FromSeconds(1)); // to (now) is exclusive
         var summary = await http.GetFromJsonAsync<JsonElement>($"{notifier.HttpAddress}/v1/voice/summary", ct);
         summary.GetProperty("totals").GetProperty("voiceItems").GetInt32().ShouldBe(1);
         var topic = summary.GetProperty("byTopic").EnumerateArray().ShouldHaveSingleItem();
