@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Proactive.Notifier.Grpc;
 
 namespace Proactive.Notifier.Voice;
 
@@ -9,10 +11,16 @@ public static class VoiceExtensions
     /// <summary>The voice part of Notifier's services (options, stores, background work).</summary>
     public static IServiceCollection AddVoice(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<VoiceMetrics>();
         services.AddSingleton<VoiceRecorder>();
         return services;
     }
 
     /// <summary>The voice part of Notifier's HTTP API, served by both hostings.</summary>
-    public static IEndpointRouteBuilder MapVoice(this IEndpointRouteBuilder endpoints) => endpoints;
+    public static IEndpointRouteBuilder MapVoice(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<VoiceService>();
+        endpoints.MapGet(VoiceCsvEndpoint.Path, VoiceCsvEndpoint.HandleAsync);
+        return endpoints;
+    }
 }
