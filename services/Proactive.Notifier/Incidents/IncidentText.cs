@@ -62,7 +62,7 @@ public static class IncidentText
         var kept = new StringBuilder(Math.Min(value.Length, MaxValueChars));
         foreach (var ch in value.Take(MaxValueChars))
         {
-            kept.Append(char.IsLetterOrDigit(ch) || " -.,/()'+>#".Contains(ch, StringComparison.Ordinal) ? ch : ' ');
+            kept.Append(char.IsLetterOrDigit(ch) || " -_.,/()'+>#".Contains(ch, StringComparison.Ordinal) ? ch : ' ');
         }
 
         return kept.ToString().Trim();
