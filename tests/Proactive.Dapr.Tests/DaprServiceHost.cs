@@ -49,6 +49,7 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
             ["ConnectionStrings:Proactive"] = $"Data Source={Path.Combine(directory, "service.db")};Default Timeout={databaseTimeoutSeconds}",
             ["Proactive:Tracker:RunBackgroundWork"] = "false",
             ["Proactive:Dispatch:RunBackgroundWork"] = "false",
+            ["Proactive:Incidents:RunBackgroundWork"] = "false",
             ["Proactive:Queues:RunBackgroundWork"] = "false",
             ["Proactive:Dispatch:OutboxPath"] = Path.Combine(directory, "outbox.jsonl"),
         };

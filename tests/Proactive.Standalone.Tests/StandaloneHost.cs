@@ -72,6 +72,7 @@ public sealed class StandaloneHost : IAsyncDisposable
             ["ConnectionStrings:Proactive"] = $"Data Source={Path.Combine(directory, "proactive.db")}",
             ["Proactive:Tracker:RunBackgroundWork"] = background.ToString(),
             ["Proactive:Dispatch:RunBackgroundWork"] = background.ToString(),
+            ["Proactive:Incidents:RunBackgroundWork"] = background.ToString(),
             ["Proactive:Dispatch:OutboxPath"] = Path.Combine(directory, "outbox.jsonl"),
         };
         if (store == StoreKind.Postgres)
