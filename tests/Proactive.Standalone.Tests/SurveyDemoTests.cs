@@ -25,6 +25,6 @@ public class SurveyDemoTests
         text.ShouldContain("이번 배송은 어떠셨나요? 1(매우 불만)~5(매우 만족)");
         text.ShouldContain($"Body=\"{DemoSurvey.Answer}\" -> 200");
         text.ShouldContain("Survey of DEMO-KR-1001: score 4/5");
-        File.ReadAllText(host.OutboxPath).ShouldContain("이번 배송은 어떠셨나요?");
+        File.ReadAllText(host.OutboxPath).ShouldContain("DEMO-KR-1001/survey/0/sms");
     }
 }
