@@ -115,7 +115,7 @@ public sealed class NoticeRows
                 $"""
                 SELECT {Columns} FROM notifier_notices
                 WHERE channel = @channel AND {NoticeSql.Due()} AND {ItemFailures.Ready(NoticeStore.DispatchQueue, "notice_id")}
-                ORDER BY scheduled_at LIMIT @limit{dialect.SkipLocked}
+                ORDER BY scheduled_at, decided_at, notice_id LIMIT @limit{dialect.SkipLocked}
                 """,
                 new { channel = channel.ToString(), now = now.ToMs(), limit },
                 Transaction)).Select(r => r.ToRecord()));
