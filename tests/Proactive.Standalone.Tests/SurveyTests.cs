@@ -122,7 +122,12 @@ public abstract partial class SurveyTests : IAsyncLifetime
             Carrier = "CJ Logistics",
             Customer = new Contracts.Events.V1.Customer
             {
-                CustomerId = Customer, Name = "김민지", Phone = KoreanPhone, Email = KoreanEmail, Locale = "ko-KR", TimeZone = "Asia/Seoul",
+                CustomerId = Customer,
+                Name = "김민지",
+                Phone = KoreanPhone,
+                Email = KoreanEmail,
+                Locale = "ko-KR",
+                TimeZone = "Asia/Seoul",
             },
         };
         var outcome = await host.Services.GetRequiredService<DelayEpisodeHandler>().HandleAsync("test", $"{order}-again-{sequence}", change, Ct);
