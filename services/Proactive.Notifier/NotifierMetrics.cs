@@ -69,7 +69,8 @@ public sealed class NotifierMetrics
     {
         Notice(notice.Channel, notice.Reason, "sent");
         var channel = new KeyValuePair<string, object?>("channel", Name(notice.Channel));
-        if (notice.News?.OccurredAt is { } detected && at >= detected)
+        // A survey waits for delivery on purpose: it is no measure of how fast news goes out.
+        if (notice.Kind != NoticeKind.Survey && notice.News?.OccurredAt is { } detected && at >= detected)
         {
             eventToSend.Record((at - detected).TotalSeconds, channel);
         }

@@ -78,7 +78,11 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(ProactiveTelemetry.SourceName)
                 .AddSource("Npgsql")
-                .AddAspNetCoreInstrumentation(o => o.RecordException = true)
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.RecordException = true;
+                    o.EnrichWithHttpResponse = ProactiveTelemetry.HideCapabilities;
+                })
                 .AddHttpClientInstrumentation(o => o.RecordException = true))
             .WithMetrics(metrics => metrics
                 .AddMeter(ProactiveTelemetry.SourceName, $"{ProactiveTelemetry.SourceName}.Tracker", $"{ProactiveTelemetry.SourceName}.Notifier")

@@ -39,6 +39,11 @@ public class SurveyPolicyTests
         SurveyPolicy.Asks(Delivered(episodes: 0), Now, new SurveyOptions { Audience = "all", SampleRate = 0 }).ShouldBeFalse();
         SurveyPolicy.Asks(Delivered(episodes: 2), Now, new SurveyOptions { Audience = "all", SampleRate = 0 }).ShouldBeTrue();
         SurveyPolicy.Asks(Delivered(episodes: 1), Now, new SurveyOptions { Enabled = false }).ShouldBeFalse();
+
+        // A forecast proven wrong is no delay: an at-risk episode whose parcel came by the promise asks nothing.
+        var forecast = ResolvedByDelivery() with { Reason = Contracts.Tracker.V1.DelayReason.PredictedLate, EpisodeCount = 1 };
+        SurveyPolicy.Asks(forecast with { DeliveredAt = forecast.PromisedBy.AddHours(-1) }, Now, delayed).ShouldBeFalse();
+        SurveyPolicy.Asks(forecast with { DeliveredAt = forecast.PromisedBy.AddHours(1) }, forecast.PromisedBy.AddHours(1), delayed).ShouldBeTrue();
     }
 
     [Fact]
@@ -64,16 +69,23 @@ public class SurveyPolicyTests
     public void TheSurveyGoesOnTheChannelThatToldTheCustomer()
     {
         var news = Delivered(Korean(Channel.Sms, Channel.Email));
-        var toldByEmail = Told(Detected(), Channel.Email, Now.AddDays(-1));
+        var toldByEmail = Told(Detected(sequence: 2), Channel.Email, Now.AddDays(-1));
         var olderSms = Told(Detected(), Channel.Sms, Now.AddDays(-2));
 
         Decide(news, [olderSms, toldByEmail]).ShouldNotBeNull().Channel.ShouldBe(Channel.Email);
+
+        // The same news by both: SMS, whichever provider answered first (an SMS answer is one reply away).
+        Decide(news, [Told(Detected(), Channel.Sms, Now.AddSeconds(-2)), Told(Detected(), Channel.Email, Now.AddSeconds(-1))])
+            .ShouldNotBeNull().Channel.ShouldBe(Channel.Sms);
+
+        // Not a channel the customer no longer wants, even if it told them (an email fallback).
+        Decide(Delivered(Korean(Channel.Sms)), [Told(Detected(), Channel.Email, Now.AddDays(-1))]).ShouldNotBeNull().Channel.ShouldBe(Channel.Sms);
         Decide(news, [olderSms]).ShouldNotBeNull().Channel.ShouldBe(Channel.Sms);
         Decide(news).ShouldNotBeNull().Channel.ShouldBe(Channel.Sms);
         Decide(Delivered(Korean(Channel.Email))).ShouldNotBeNull().Channel.ShouldBe(Channel.Email);
 
         // An undelivered SMS did not tell them.
-        Decide(news, [Told(Detected(), Channel.Sms, Now.AddDays(-1), NoticeStatus.Undelivered), toldByEmail with { SentAt = Now.AddDays(-2) }])
+        Decide(news, [Told(Detected(sequence: 3), Channel.Sms, Now.AddDays(-1), NoticeStatus.Undelivered), toldByEmail with { SentAt = Now.AddDays(-2) }])
             .ShouldNotBeNull().Channel.ShouldBe(Channel.Email);
     }
 

@@ -269,6 +269,11 @@ public abstract partial class SurveyTests : IAsyncLifetime
         survey.GetProperty("why").GetString()!.ShouldContain("no email fallback for a survey");
         (host.Twilio.Requests, host.SendGrid.Requests).ShouldBe(before);
         SurveySms().ShouldBeEmpty();
+
+        // A survey withdrawn before it went out was not asked.
+        var summary = await host.Client.GetFromJsonAsync<JsonElement>("/v1/voice/summary", Ct);
+        var asked = summary.TryGetProperty("totals", out var totals) && totals.TryGetProperty("surveysAsked", out var count) ? count.ToString() : "0";
+        asked.ShouldBe("0");
     }
 
     [Fact]
@@ -429,6 +434,12 @@ public abstract partial class SurveyTests : IAsyncLifetime
         using (var json = await host.Client.PostAsync(link, JsonContent.Create(new { comment = "x" }), Ct))
         {
             json.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        }
+
+        using (var nine = await host.Client.PostAsync(link, new FormUrlEncodedContent([new("score", "9"), new("comment", "x")]), Ct))
+        {
+            nine.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await nine.Content.ReadAsStringAsync(Ct)).ShouldContain("score");
         }
 
         (await SurveyAsync()).ShouldNotBeNull().Score.ShouldBeNull();

@@ -105,10 +105,10 @@ public sealed class SurveyRows
             Transaction);
 
     /// <summary>An email link clicked: remembered; the score set to it, or left unset (<paramref name="score"/> null) while unconfirmed.</summary>
-    public Task ClickAsync(string orderId, int clicked, int? score, DateTimeOffset at) =>
+    public Task ClickAsync(string orderId, int clicked, DateTimeOffset clickedAt, int? score, DateTimeOffset? scoredAt) =>
         c.ExecuteAsync(
-            "UPDATE notifier_surveys SET clicked_score = @clicked, clicked_at = @at, score = @score, scored_at = @scoredAt WHERE order_id = @orderId",
-            new { orderId, clicked, score, at = at.ToMs(), scoredAt = score is null ? null : (long?)at.ToMs() },
+            "UPDATE notifier_surveys SET clicked_score = @clicked, clicked_at = @clickedAt, score = @score, scored_at = @scoredAt WHERE order_id = @orderId",
+            new { orderId, clicked, score, clickedAt = clickedAt.ToMs(), scoredAt = score is null ? null : scoredAt?.ToMs() },
             Transaction);
 
     /// <summary>

@@ -156,15 +156,21 @@ public sealed class VoiceRows
             new { from = from.ToMs(), to = to.ToMs(), afterAt = after?.ReceivedAt.ToMs() ?? 0, afterId = after?.VoiceId ?? "", limit },
             tx)).Select(r => r.ToVoice()).ToList();
 
-    /// <summary>Surveys asked in [from, to), and how many of them have a score.</summary>
+    /// <summary>
+    /// Surveys asked in [from, to), and how many of them have a score. A survey withdrawn before it
+    /// went out (a STOP while it waited for morning) or that failed was not asked.
+    /// </summary>
     public async Task<(long Asked, long Answered)> SurveysAskedAsync(DateTimeOffset from, DateTimeOffset to)
     {
         var row = await c.QuerySingleAsync<AskedRow>(
             """
-            SELECT COUNT(*) AS asked, COUNT(score) AS answered FROM notifier_surveys
-            WHERE asked_at >= @from AND asked_at < @to
+            SELECT COUNT(*) AS asked, COUNT(s.score) AS answered FROM notifier_surveys s
+            WHERE s.asked_at >= @from AND s.asked_at < @to
+            AND NOT EXISTS (
+                SELECT 1 FROM notifier_notices n
+                WHERE n.notice_id = s.notice_id AND n.sent_at IS NULL AND n.status IN (@suppressed, @failed))
             """,
-            new { from = from.ToMs(), to = to.ToMs() },
+            new { from = from.ToMs(), to = to.ToMs(), suppressed = nameof(NoticeStatus.Suppressed), failed = nameof(NoticeStatus.Failed) },
             tx);
         return (row.asked, row.answered);
     }

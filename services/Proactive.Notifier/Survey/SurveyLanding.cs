@@ -51,7 +51,8 @@ public sealed partial class SurveyLanding(NoticeStore store, SurveyTokens tokens
                 {
                     var scanner = survey!.ConfirmedAt is null && survey.ClickedAt is { } last && now - last < ScannerWindow && survey.ClickedScore != link.Score;
                     int? score = scanner ? null : link.Score;
-                    await session.Surveys.ClickAsync(survey.OrderId, link.Score, score, score == survey.Score && survey.ScoredAt is { } kept ? kept : now);
+                    // The click's own time for the scanner window; the same score clicked again keeps when it was first given.
+                    await session.Surveys.ClickAsync(survey.OrderId, link.Score, now, score, score == survey.Score && survey.ScoredAt is { } kept ? kept : now);
                     if (score is not null && score != survey.Score)
                     {
                         metrics.Answered(Channel.Email, score);
@@ -98,6 +99,11 @@ public sealed partial class SurveyLanding(NoticeStore store, SurveyTokens tokens
         catch (DecoderFallbackException)
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form is not valid UTF-8.");
+        }
+
+        if (scoreField is { Length: > 0 } && !(int.TryParse(scoreField, out var given) && given is >= 1 and <= 5))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "score: must be a whole number from 1 to 5.");
         }
 
         comment = comment?.Trim() is { Length: > 0 } words ? words[..Math.Min(words.Length, MaxComment)] : null;

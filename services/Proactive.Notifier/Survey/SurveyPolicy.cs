@@ -20,8 +20,13 @@ public static class SurveyPolicy
     /// <summary>When the order was delivered: as the news says, else when Tracker saw it, else now.</summary>
     public static DateTimeOffset DeliveredAt(EpisodeNews news, DateTimeOffset now) => news.DeliveredAt ?? news.OccurredAt ?? now;
 
-    /// <summary>The order had a delay episode.</summary>
-    public static bool WasDelayed(EpisodeNews news) => news.EpisodeCount > 0 || news.Kind == EpisodeNewsKind.Resolved;
+    /// <summary>
+    /// The order had a delay episode, and not only a forecast proven wrong: an order whose last
+    /// episode was a forecast (PREDICTED_LATE, PROMISE_AT_RISK) and which came by its promise was not late.
+    /// </summary>
+    public static bool WasDelayed(EpisodeNews news) =>
+        (news.EpisodeCount > 0 || news.Kind == EpisodeNewsKind.Resolved)
+        && !(Incidents.IncidentRule.IsForecast(news.Reason) && news.DeliveredAt is { } at && at <= news.PromisedBy);
 
     /// <summary>
     /// Whether the news asks a survey at all: on, news of a delivery, not older than
@@ -62,7 +67,7 @@ public static class SurveyPolicy
     public static (string Cohort, DateTimeOffset? FirstToldAt) Cohort(EpisodeNews news, IReadOnlyList<NoticeRecord> ledger)
     {
         var firstTold = Told(ledger).Min(n => n.SentAt);
-        var delayed = WasDelayed(news) || ledger.Any(n => n.Kind.IsWarning());
+        var delayed = WasDelayed(news) || ledger.Any(n => n.Kind.IsWarning() && !Incidents.IncidentRule.IsForecast(n.Reason));
         var cohort = !delayed ? SurveyCohorts.NotDelayed
             : firstTold is not { } at ? SurveyCohorts.NeverTold
             : at < news.PromisedBy ? SurveyCohorts.ToldEarly
@@ -88,8 +93,12 @@ public static class SurveyPolicy
         EmailSuppression? emailSuppression,
         SurveyReach reach)
     {
-        var candidates = Told(ledger).OrderByDescending(n => n.SentAt).ThenBy(n => n.Channel).Select(n => n.Channel)
-            .Concat(NoticePolicy.ChannelsFor(told.Customer, preferences))
+        // The newest news told first, SMS before email for the same news: not the send times, which
+        // differ by whichever provider answered first. Only channels the customer still wants.
+        var wanted = NoticePolicy.ChannelsFor(told.Customer, preferences);
+        var candidates = Told(ledger).OrderByDescending(n => n.Sequence).ThenBy(n => n.Channel).Select(n => n.Channel)
+            .Where(wanted.Contains)
+            .Concat(wanted)
             .Distinct()
             .Where(c => told.Customer.AddressFor(c) is not null)
             .ToList();

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace Proactive.ServiceDefaults;
 
@@ -51,4 +53,17 @@ public static class ProactiveTelemetry
         Activity.Current is { } activity && activity.IdFormat == ActivityIdFormat.W3C
             ? (activity.Id, activity.TraceStateString)
             : (null, null);
+
+    /// <summary>
+    /// A request whose route takes a <c>{token}</c> (the survey's signed answer links) is recorded
+    /// by its route, not its path: the token is a capability, and whoever reads traces must not be
+    /// able to answer for the customer.
+    /// </summary>
+    public static void HideCapabilities(Activity activity, HttpResponse response)
+    {
+        if (response.HttpContext.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route } && route.Contains("{token}", StringComparison.Ordinal))
+        {
+            activity.SetTag("url.path", route);
+        }
+    }
 }
