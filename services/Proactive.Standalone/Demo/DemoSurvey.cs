@@ -110,6 +110,16 @@ public static class DemoSurvey
 
         await output.WriteLineAsync(
             $"  Survey of {DemoScenario.KoreanOrder}: score {score.ToString(CultureInfo.InvariantCulture)}/5, answered {stored.ScoredAt:yyyy-MM-dd HH:mm:ss}Z by SMS, CSAT cohort {stored.Cohort}");
+        using var summary = await http.GetAsync("/v1/voice/summary", cancellationToken);
+        if (summary.IsSuccessStatusCode
+            && (await summary.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).TryGetProperty("recentQuotes", out var quotes)
+            && quotes.EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } quote)
+        {
+            var topics = quote.TryGetProperty("topics", out var list) ? string.Join(", ", list.EnumerateArray().Select(t => t.GetString())) : "";
+            await output.WriteLineAsync(
+                $"  Their words, classified: \"{quote.GetProperty("text").GetString()}\" -> topics {topics}; {quote.GetProperty("sentiment").GetString()} ({quote.GetProperty("language").GetString()}); see GET /v1/voice/summary");
+        }
+
         return response.IsSuccessStatusCode;
     }
 }
