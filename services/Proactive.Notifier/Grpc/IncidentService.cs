@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.AspNetCore.WebUtilities;
 using Proactive.Contracts.Notifier.V1;
 using Proactive.Notifier.Incidents;
 using Proactive.Notifier.Store;
@@ -94,32 +91,10 @@ public sealed class IncidentService(NoticeStore store) : Contracts.Notifier.V1.I
 
     /// <summary>The page token after <paramref name="last"/>: opaque to callers, its position to us.</summary>
     public static string Token(Incident last) =>
-        WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes($"{last.OpenedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}|{last.IncidentId}"));
+        PageToken.For(last.OpenedAt, last.IncidentId);
 
-    private static IncidentCursor? Cursor(string token, List<string> errors)
-    {
-        if (token.Length == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            var text = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(token));
-            var bar = text.IndexOf('|', StringComparison.Ordinal);
-            if (bar > 0 && long.TryParse(text.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-                && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() && bar < text.Length - 1 && IsId(text.AsSpan(bar + 1)))
-            {
-                return new IncidentCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), text[(bar + 1)..]);
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        errors.Add("page_token: not a token this API gave");
-        return null;
-    }
+    private static IncidentCursor? Cursor(string token, List<string> errors) =>
+        PageToken.Read(token, MaxIdChars, errors) is { } at ? new IncidentCursor(at.At, at.Id) : null;
 
     /// <summary>Could be one of our incident ids: PostgreSQL refuses NUL and we compare nothing longer.</summary>
     private static bool IsId(ReadOnlySpan<char> id) => id.Length <= MaxIdChars && !id.ContainsAnyInRange('\0', '\u001f') && !id.Contains('\u007f');

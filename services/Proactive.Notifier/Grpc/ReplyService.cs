@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.AspNetCore.WebUtilities;
 using Proactive.Contracts.Notifier.V1;
 using Proactive.Notifier.Replies;
 using Proactive.Notifier.Store;
@@ -64,7 +62,7 @@ public sealed class ReplyService(NoticeStore store) : CustomerReplies.CustomerRe
 
     /// <summary>The page token after <paramref name="last"/>: opaque to callers, its position to us.</summary>
     public static string Token(CustomerReply last) =>
-        WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes($"{last.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}|{last.ReplyId}"));
+        PageToken.For(last.ReceivedAt, last.ReplyId);
 
     private static DateTimeOffset Since(string since, List<string> errors)
     {
@@ -88,34 +86,8 @@ public sealed class ReplyService(NoticeStore store) : CustomerReplies.CustomerRe
         return default;
     }
 
-    private static ReplyCursor? Cursor(string token, List<string> errors)
-    {
-        if (token.Length == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            var text = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(token));
-            var bar = text.IndexOf('|', StringComparison.Ordinal);
-            if (bar > 0 && long.TryParse(text.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-                && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() && bar < text.Length - 1
-                && IsReplyId(text.AsSpan(bar + 1)))
-            {
-                return new ReplyCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), text[(bar + 1)..]);
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        errors.Add("page_token: not a token this API gave");
-        return null;
-    }
-
-    /// <summary>Could be one of our reply ids ("twilio:" and a message sid): PostgreSQL refuses NUL and we compare nothing longer.</summary>
-    private static bool IsReplyId(ReadOnlySpan<char> id) => id.Length <= MaxReplyIdChars && !id.ContainsAnyInRange('\0', '\u001f') && !id.Contains('\u007f');
+    private static ReplyCursor? Cursor(string token, List<string> errors) =>
+        PageToken.Read(token, MaxReplyIdChars, errors) is { } at ? new ReplyCursor(at.At, at.Id) : null;
 
     private static T Error<T>(List<string> errors, string error)
     {
