@@ -210,18 +210,18 @@ public sealed partial class ItemFailures(
             async c => (await c.QueryAsync<Row>(new CommandDefinition(
                 $"""
                 SELECT {Columns} FROM {Table}
-                WHERE parked_at IS NULL AND next_attempt_at <= @now AND payload IS NOT NULL AND queue IN @queues
+                WHERE parked_at IS NULL AND next_attempt_at <= @now AND payload IS NOT NULL AND queue {database.Dialect.AnyOf("queues")}
                 ORDER BY next_attempt_at, id LIMIT @limit
                 """,
-                new { now = now.ToMs(), queues, limit },
+                new { now = now.ToMs(), queues = queues.ToArray(), limit },
                 cancellationToken: ct))).Select(r => r.ToFailure()).ToList(),
             ct);
 
     public Task<DateTimeOffset?> NextWithPayloadAsync(IReadOnlyCollection<string> queues, CancellationToken ct) =>
         database.ReadAsync(
             async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-                $"SELECT MIN(next_attempt_at) FROM {Table} WHERE parked_at IS NULL AND payload IS NOT NULL AND queue IN @queues",
-                new { queues },
+                $"SELECT MIN(next_attempt_at) FROM {Table} WHERE parked_at IS NULL AND payload IS NOT NULL AND queue {database.Dialect.AnyOf("queues")}",
+                new { queues = queues.ToArray() },
                 cancellationToken: ct))),
             ct);
 
