@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Incidents;
@@ -21,7 +22,7 @@ namespace Proactive.Dapr.Tests;
 public sealed class IncidentBoundaryTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 24, 1, 0, 0, TimeSpan.Zero));
-    private readonly List<System.Diagnostics.Activity> spans = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity> spans = new();
     private FakeSidecar sidecar = null!;
     private FakeSendGrid sendGrid = null!;
     private FakeChatWebhook chat = null!;
@@ -42,7 +43,7 @@ public sealed class IncidentBoundaryTests : IAsyncLifetime
                 ["Proactive:Incidents:AlertEmail"] = "cx-team@shop.example",
             },
             sendGrid: sendGrid,
-            services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
+            services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddProcessor(new SpanCollector(spans))));
         daprd = new StandInDaprd(notifier.AppAddress);
     }
 
@@ -111,14 +112,17 @@ public sealed class IncidentBoundaryTests : IAsyncLifetime
 
         // The webhook URL is the credential: no span of Notifier's holds it (the fake's own server
         // spans, in this process, are left out).
-        string attributes;
-        lock (spans)
-        {
-            attributes = string.Join(
-                '\n', spans.Where(s => s.Kind != System.Diagnostics.ActivityKind.Server).SelectMany(s => s.TagObjects).Select(t => $"{t.Key}={t.Value}"));
-        }
+        // A snapshot: spans keep ending on the service's threads while the test reads.
+        var attributes = string.Join(
+            '\n', spans.ToArray().Where(s => s.Kind != System.Diagnostics.ActivityKind.Server).SelectMany(s => s.TagObjects).Select(t => $"{t.Key}={t.Value}"));
 
         attributes.ShouldContain("/v3/mail/send");
         attributes.ShouldNotContain(FakeChatWebhook.SecretPath);
     }
+}
+
+/// <summary>Every span that ends, kept in a queue that may be read while spans still end.</summary>
+internal sealed class SpanCollector(System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity> spans) : BaseProcessor<System.Diagnostics.Activity>
+{
+    public override void OnEnd(System.Diagnostics.Activity data) => spans.Enqueue(data);
 }
