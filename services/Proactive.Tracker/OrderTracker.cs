@@ -20,6 +20,16 @@ public enum IngestOutcome
 }
 
 /// <summary>
+/// What became of one event of a batch: stored (or a duplicate), or — with <paramref name="Failure"/> —
+/// not stored because its order could not be evaluated (an item failure, not the store's): nothing of
+/// that order in the batch was kept, and the caller holds the event (Dapr) or answers it failed (HTTP).
+/// </summary>
+public readonly record struct BatchEntryResult(IngestOutcome Outcome, Exception? Failure = null)
+{
+    public bool Failed => Failure is not null;
+}
+
+/// <summary>
 /// Tracker's one entry point for an event: store it (once per source and id), re-fold the order's
 /// timeline, apply the delay rules, and record any episode change with its outbox row and the
 /// order's next timer — all in one transaction. Handlers run at least once, so this is idempotent.
@@ -75,6 +85,31 @@ public sealed partial class OrderTracker(
 
         Committed(change);
         return outcome;
+    }
+
+    /// <summary>
+    /// Handles a batch of contract events (a Dapr bulk delivery, a standalone batch, or single
+    /// deliveries gathered by group commit) and answers each one, in the batch's order. Throws when
+    /// the store is unavailable or <paramref name="cancellationToken"/> fires: then nothing of the
+    /// batch is committed, and every entry can be delivered again.
+    /// </summary>
+    public async Task<IReadOnlyList<BatchEntryResult>> HandleBatchAsync(
+        IReadOnlyList<InboundEvent> events, CancellationToken cancellationToken, string messagingSystem = "http")
+    {
+        var results = new BatchEntryResult[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            try
+            {
+                results[i] = new BatchEntryResult(await HandleAsync(events[i], cancellationToken, messagingSystem));
+            }
+            catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+            {
+                results[i] = new BatchEntryResult(IngestOutcome.Accepted, e);
+            }
+        }
+
+        return results;
     }
 
     /// <summary>Re-applies the rules to an order whose timer fell due.</summary>

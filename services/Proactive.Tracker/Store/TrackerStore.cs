@@ -15,7 +15,7 @@ using DelayEpisodeChanged = Proactive.Contracts.Tracker.V1.DelayEpisodeChanged;
 namespace Proactive.Tracker.Store;
 
 /// <summary>Tracker's tables: the events it accepted, episodes, due timers and the outbox.</summary>
-public sealed class TrackerStore(Database database)
+public sealed partial class TrackerStore(Database database)
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
