@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Queues;
@@ -46,34 +48,107 @@ public sealed partial class OrderTracker(
     public TrackerMetrics Metrics => metrics;
 
     /// <summary>
-    /// Handles one contract event, in a consumer span that continues the CloudEvent's trace;
-    /// <paramref name="messagingSystem"/> says how it came ("dapr", or "http" for the standalone ingest).
+    /// Handles one contract event (a batch of one, see <see cref="HandleBatchAsync"/>); throws what
+    /// its order's evaluation failed with. <paramref name="messagingSystem"/> says how it came
+    /// ("dapr", or "http" for the standalone ingest).
     /// </summary>
     public async Task<IngestOutcome> HandleAsync(InboundEvent e, CancellationToken cancellationToken, string messagingSystem = "http")
     {
+        var result = (await HandleBatchAsync([e], cancellationToken, messagingSystem))[0];
+        if (result.Failure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return result.Outcome;
+    }
+
+    /// <summary>
+    /// Handles a batch of contract events (a Dapr bulk delivery, a standalone batch, or single
+    /// deliveries gathered by group commit) in one transaction, and answers each one, in the batch's
+    /// order: the events are stored in one statement, the orders they touch read in one round trip
+    /// and evaluated one after the other, and what the evaluations write goes in one statement per
+    /// table before the one commit. Each event gets a consumer span that continues its CloudEvent's
+    /// trace. An order whose evaluation fails is taken out (nothing of it kept) and the rest done
+    /// again; a failure no order can be blamed for makes every order go on its own. Throws when the
+    /// store is unavailable or <paramref name="cancellationToken"/> fires: then nothing of the batch
+    /// is committed, and every entry can be delivered again.
+    /// </summary>
+    public async Task<IReadOnlyList<BatchEntryResult>> HandleBatchAsync(
+        IReadOnlyList<InboundEvent> events, CancellationToken cancellationToken, string messagingSystem = "http")
+    {
+        var parent = Activity.Current;
+        var spans = new Activity?[events.Count];
+        var results = new BatchEntryResult[events.Count];
+        try
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                spans[i] = StartConsumerSpan(events[i], messagingSystem);
+                if (events.Count > 1)
+                {
+                    // Many events, many traces: the batch's own work stays in the caller's.
+                    Activity.Current = parent;
+                }
+            }
+
+            // A copy of an event in the same batch is a duplicate of its first copy.
+            var firstCopy = new Dictionary<(string, string), int>();
+            var unique = new List<int>();
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (firstCopy.TryAdd((events[i].Source, events[i].Id), i))
+                {
+                    unique.Add(i);
+                }
+            }
+
+            await HandleUniqueAsync(events, unique, spans, results, cancellationToken);
+            for (var i = 0; i < events.Count; i++)
+            {
+                var first = firstCopy[(events[i].Source, events[i].Id)];
+                if (first != i)
+                {
+                    results[i] = results[first] with { Outcome = IngestOutcome.Duplicate };
+                }
+
+                Answered(events[i], results[i], spans[i]);
+            }
+
+            return results;
+        }
+        finally
+        {
+            foreach (var span in spans)
+            {
+                span?.Dispose();
+            }
+
+            Activity.Current = parent;
+        }
+    }
+
+    private static Activity? StartConsumerSpan(InboundEvent e, string messagingSystem)
+    {
         EventTypes.TryGet(e.Type, out var topic, out _);
-        using var activity = ProactiveTelemetry.StartProcess(messagingSystem, topic, e.Id, e.TraceParent, e.TraceState);
+        var activity = ProactiveTelemetry.StartProcess(messagingSystem, topic, e.Id, e.TraceParent, e.TraceState);
         activity?.SetTag("cloudevents.event_id", e.Id);
         activity?.SetTag("cloudevents.event_source", e.Source);
         activity?.SetTag("cloudevents.event_type", e.Type);
         activity?.SetTag("proactive.order_id", e.OrderId);
+        return activity;
+    }
 
-        var now = time.GetUtcNow();
-        var (outcome, change) = await store.InOrderTransactionAsync(
-            e.OrderId,
-            async order =>
-            {
-                if (!await order.TryAddEventAsync(e, now))
-                {
-                    return (IngestOutcome.Duplicate, (Evaluation?)null);
-                }
+    private void Answered(InboundEvent e, BatchEntryResult result, Activity? span)
+    {
+        if (result.Failure is not null)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, result.Failure.GetType().Name);
+            return;
+        }
 
-                return (IngestOutcome.Accepted, await EvaluateAsync(order, e.OrderId, now));
-            },
-            cancellationToken);
-
-        activity?.SetTag("proactive.outcome", outcome == IngestOutcome.Duplicate ? "duplicate" : "accepted");
-        if (outcome == IngestOutcome.Duplicate)
+        span?.SetTag("proactive.outcome", result.Outcome == IngestOutcome.Duplicate ? "duplicate" : "accepted");
+        if (result.Outcome == IngestOutcome.Duplicate)
         {
             metrics.Duplicate(e.Type);
             LogDuplicate(logger, e.Source, e.Id);
@@ -82,34 +157,94 @@ public sealed partial class OrderTracker(
         {
             metrics.Accepted(e.Type);
         }
-
-        Committed(change);
-        return outcome;
     }
 
-    /// <summary>
-    /// Handles a batch of contract events (a Dapr bulk delivery, a standalone batch, or single
-    /// deliveries gathered by group commit) and answers each one, in the batch's order. Throws when
-    /// the store is unavailable or <paramref name="cancellationToken"/> fires: then nothing of the
-    /// batch is committed, and every entry can be delivered again.
-    /// </summary>
-    public async Task<IReadOnlyList<BatchEntryResult>> HandleBatchAsync(
-        IReadOnlyList<InboundEvent> events, CancellationToken cancellationToken, string messagingSystem = "http")
+    /// <summary>The batch's events of distinct (source, id), given by their <paramref name="indexes"/>.</summary>
+    private async Task HandleUniqueAsync(
+        IReadOnlyList<InboundEvent> all, IReadOnlyList<int> indexes, Activity?[] spans, BatchEntryResult[] results, CancellationToken cancellationToken)
     {
-        var results = new BatchEntryResult[events.Count];
-        for (var i = 0; i < events.Count; i++)
+        var failed = new Dictionary<string, Exception>(StringComparer.Ordinal);
+        while (true)
         {
+            var live = indexes.Where(i => !failed.ContainsKey(all[i].OrderId)).ToList();
+            if (live.Count == 0)
+            {
+                break;
+            }
+
+            var orderIds = live.Select(i => all[i].OrderId).Distinct(StringComparer.Ordinal).ToList();
             try
             {
-                results[i] = new BatchEntryResult(await HandleAsync(events[i], cancellationToken, messagingSystem));
+                var now = time.GetUtcNow();
+                var (added, evaluations) = await store.InBatchTransactionAsync(
+                    orderIds,
+                    async batch =>
+                    {
+                        var added = await batch.AddEventsAsync([.. live.Select(i => all[i])], now);
+                        var fresh = live.Where(i => added.Contains((all[i].Source, all[i].Id))).ToList();
+                        var touched = fresh.Select(i => all[i].OrderId).Distinct(StringComparer.Ordinal).ToList();
+                        await batch.LoadAsync(touched, fresh.Select(i => all[i]));
+                        var evaluations = new List<Evaluation>(touched.Count);
+                        foreach (var orderId in touched)
+                        {
+                            // The order's evaluation continues the trace of its last event in the batch.
+                            var previous = Activity.Current;
+                            Activity.Current = spans[fresh.Last(i => all[i].OrderId == orderId)] ?? previous;
+                            try
+                            {
+                                evaluations.Add(await EvaluateAsync(batch.For(orderId), orderId, now));
+                            }
+                            catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+                            {
+                                throw new OrderFailedException(orderId, e);
+                            }
+                            finally
+                            {
+                                Activity.Current = previous;
+                            }
+                        }
+
+                        return (added, evaluations);
+                    },
+                    cancellationToken,
+                    "HandleBatch");
+
+                foreach (var i in live)
+                {
+                    results[i] = new BatchEntryResult(added.Contains((all[i].Source, all[i].Id)) ? IngestOutcome.Accepted : IngestOutcome.Duplicate);
+                }
+
+                foreach (var evaluation in evaluations)
+                {
+                    Committed(evaluation);
+                }
+
+                break;
+            }
+            catch (OrderFailedException e)
+            {
+                failed[e.OrderId] = e.InnerException!;
+            }
+            catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken) && orderIds.Count > 1)
+            {
+                // A statement of the whole batch failed, no order to blame: each order on its own.
+                foreach (var order in live.GroupBy(i => all[i].OrderId, StringComparer.Ordinal))
+                {
+                    await HandleUniqueAsync(all, [.. order], spans, results, cancellationToken);
+                }
+
+                break;
             }
             catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
             {
-                results[i] = new BatchEntryResult(IngestOutcome.Accepted, e);
+                failed[orderIds[0]] = e;
             }
         }
 
-        return results;
+        foreach (var i in indexes.Where(i => failed.ContainsKey(all[i].OrderId)))
+        {
+            results[i] = new BatchEntryResult(IngestOutcome.Accepted, failed[all[i].OrderId]);
+        }
     }
 
     /// <summary>Re-applies the rules to an order whose timer fell due.</summary>
@@ -225,6 +360,12 @@ public sealed partial class OrderTracker(
 
     /// <param name="Delivered">The order's delivery was told (DELIVERED, or RESOLVED by delivery).</param>
     private sealed record Evaluation(string OrderId, EpisodeChange? Change, PredictionStep Prediction, bool Delivered);
+
+    /// <summary>An order's evaluation failed inside a batch: the batch is done again without it.</summary>
+    private sealed class OrderFailedException(string orderId, Exception inner) : Exception($"Order {orderId} could not be evaluated", inner)
+    {
+        public string OrderId => orderId;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate event {Source}/{EventId} ignored")]
     private static partial void LogDuplicate(ILogger logger, string source, string eventId);

@@ -112,6 +112,10 @@ public sealed partial class ItemFailures(
     public static Task ClearAsync(DbConnection c, DbTransaction tx, string queue, string itemKey) =>
         c.ExecuteAsync($"DELETE FROM {Table} WHERE queue = @queue AND item_key = @itemKey", new { queue, itemKey }, tx);
 
+    /// <summary>Many items succeeded, in one statement.</summary>
+    public static Task ClearAsync(DbConnection c, DbTransaction tx, SqlDialect dialect, string queue, IReadOnlyCollection<string> itemKeys) =>
+        c.ExecuteAsync($"DELETE FROM {Table} WHERE queue = @queue AND item_key {dialect.AnyOf("itemKeys")}", new { queue, itemKeys = itemKeys.ToArray() }, tx);
+
     public Task ClearAsync(string queue, string itemKey, CancellationToken ct) =>
         database.WriteAsync(
             async (c, tx) =>

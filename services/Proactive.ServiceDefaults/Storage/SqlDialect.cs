@@ -25,6 +25,9 @@ public sealed class SqlDialect
         ForUpdate = " FOR UPDATE",
         AutoIncrementKey = "BIGSERIAL PRIMARY KEY",
         KeyLock = "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))",
+        // The keys' locks in one order of their hashes: two transactions locking overlapping sets
+        // wait for each other instead of deadlocking.
+        KeysLock = "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(@keys) AS k ORDER BY h) AS locks",
         MigrationLock = "SELECT pg_advisory_xact_lock(727274)",
         AnyOfArray = true,
     };
@@ -48,6 +51,9 @@ public sealed class SqlDialect
     /// <summary>Holds one key (parameter @key) until the transaction ends, across replicas; null where the writer is alone.</summary>
     private string? KeyLock { get; init; }
 
+    /// <summary>Holds many keys (array parameter @keys) until the transaction ends, taken in one fixed order; null where the writer is alone.</summary>
+    private string? KeysLock { get; init; }
+
     /// <summary>Makes replicas starting at once migrate one after the other; null where the writer is alone.</summary>
     public string? MigrationLock { get; init; }
 
@@ -61,6 +67,12 @@ public sealed class SqlDialect
     /// <summary>Serializes work on <paramref name="key"/> (an order, a customer) across replicas until the transaction ends.</summary>
     public Task LockAsync(DbConnection connection, DbTransaction? transaction, string key) =>
         KeyLock is { } keyLock ? connection.ExecuteAsync(keyLock, new { key }, transaction) : Task.CompletedTask;
+
+    /// <summary>Serializes work on each of <paramref name="keys"/> across replicas until the transaction ends (see <see cref="LockAsync"/>).</summary>
+    public Task LockAllAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyCollection<string> keys) =>
+        KeysLock is null || keys.Count == 0 ? Task.CompletedTask
+        : keys.Count == 1 ? LockAsync(connection, transaction, keys.First())
+        : connection.ExecuteAsync(KeysLock, new { keys = keys.ToArray() }, transaction);
 
     /// <summary>"column is one of the array parameter @<paramref name="parameter"/>", as each database takes an array.</summary>
     public string AnyOf(string parameter) => AnyOfArray ? $"= ANY(@{parameter})" : $"IN @{parameter}";

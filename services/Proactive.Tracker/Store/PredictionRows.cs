@@ -102,17 +102,17 @@ public static class PredictionRows
     {
         var row = await c.QuerySingleOrDefaultAsync<Row>(
             "SELECT * FROM tracker_predictions WHERE order_id = @orderId", new { orderId }, tx);
-        return row is null
-            ? null
-            : new OrderPrediction(
-                row.order_id,
-                UnixTime.FromMs(row.raised_at),
-                row.probability,
-                UnixTime.FromMs(row.estimated_delivery_at),
-                UnixTime.FromMs(row.closed_at),
-                row.outcome is null ? null : Enum.Parse<PredictionOutcome>(row.outcome),
-                row.raised_in is null ? null : Enum.Parse<PredictionMode>(row.raised_in));
+        return row is null ? null : ToPrediction(row);
     }
+
+    internal static OrderPrediction ToPrediction(Row row) => new(
+        row.order_id,
+        UnixTime.FromMs(row.raised_at),
+        row.probability,
+        UnixTime.FromMs(row.estimated_delivery_at),
+        UnixTime.FromMs(row.closed_at),
+        row.outcome is null ? null : Enum.Parse<PredictionOutcome>(row.outcome),
+        row.raised_in is null ? null : Enum.Parse<PredictionMode>(row.raised_in));
 
     internal static Task SaveAsync(DbConnection c, DbTransaction tx, OrderPrediction p) =>
         c.ExecuteAsync(
@@ -136,5 +136,5 @@ public static class PredictionRows
             },
             tx);
 
-    private sealed record Row(string order_id, long? raised_at, double? probability, long? estimated_delivery_at, long? closed_at, string? outcome, string? raised_in);
+    internal sealed record Row(string order_id, long? raised_at, double? probability, long? estimated_delivery_at, long? closed_at, string? outcome, string? raised_in);
 }

@@ -18,11 +18,11 @@ public class TrackerReads
 
     private protected DbTransaction? Transaction { get; }
 
-    public Task<List<InboundEvent>> EventsAsync(string orderId) => TrackerStore.LoadEventsAsync(Connection, Transaction, orderId);
+    public virtual Task<List<InboundEvent>> EventsAsync(string orderId) => TrackerStore.LoadEventsAsync(Connection, Transaction, orderId);
 
-    public Task<List<DelayEpisode>> EpisodesAsync(string orderId) => TrackerStore.LoadEpisodesAsync(Connection, Transaction, orderId);
+    public virtual Task<List<DelayEpisode>> EpisodesAsync(string orderId) => TrackerStore.LoadEpisodesAsync(Connection, Transaction, orderId);
 
-    public Task<OrderPrediction?> PredictionAsync(string orderId) => PredictionRows.LoadAsync(Connection, Transaction, orderId);
+    public virtual Task<OrderPrediction?> PredictionAsync(string orderId) => PredictionRows.LoadAsync(Connection, Transaction, orderId);
 
     /// <summary>The stored model's version (bumped by each lesson).</summary>
     public Task<long> ModelVersionAsync() => PredictionRows.VersionAsync(Connection, Transaction);

@@ -28,11 +28,23 @@ public sealed partial class TrackerStore(Database database)
     /// </summary>
     public Task<T> InOrderTransactionAsync<T>(
         string orderId, Func<OrderTransaction, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
+        InBatchTransactionAsync([orderId], batch => work(batch.For(orderId)), cancellationToken, operation);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction on many orders, their locks taken first in one
+    /// fixed order (so two batches sharing orders cannot deadlock); writes what the batch holds and
+    /// commits when it returns. Traced as "db {operation}".
+    /// </summary>
+    public Task<T> InBatchTransactionAsync<T>(
+        IReadOnlyCollection<string> orderIds, Func<OrderBatch, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
         database.WriteAsync(
             async (c, tx) =>
             {
-                await database.Dialect.LockAsync(c, tx, orderId);
-                return await work(new OrderTransaction(c, tx));
+                await database.Dialect.LockAllAsync(c, tx, orderIds);
+                var batch = new OrderBatch(c, tx, database.Dialect);
+                var result = await work(batch);
+                await batch.FlushAsync();
+                return result;
             },
             cancellationToken,
             operation);
@@ -58,7 +70,7 @@ public sealed partial class TrackerStore(Database database)
                 e.Type,
                 OccurredAt = e.OccurredAt.ToMs(),
                 ReceivedAt = now.ToMs(),
-                Payload = Formatter.Format(e.Data),
+                Payload = PayloadOf(e),
             },
             tx);
         return inserted == 1;
@@ -70,11 +82,7 @@ public sealed partial class TrackerStore(Database database)
             "SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events WHERE order_id = @orderId",
             new { orderId },
             tx);
-        return rows.Select(r =>
-        {
-            EventTypes.TryGet(r.type, out _, out var descriptor);
-            return new InboundEvent(r.source, r.event_id, r.type, r.order_id, UnixTime.FromMs(r.occurred_at), Parser.Parse(r.payload, descriptor));
-        }).ToList();
+        return rows.Select(ToEvent).ToList();
     }
 
     internal static async Task<List<DelayEpisode>> LoadEpisodesAsync(DbConnection c, DbTransaction? tx, string orderId)
@@ -83,17 +91,28 @@ public sealed partial class TrackerStore(Database database)
             "SELECT * FROM tracker_episodes WHERE order_id = @orderId ORDER BY number",
             new { orderId },
             tx);
-        return rows.Select(r => new DelayEpisode(
-            r.episode_id,
-            r.order_id,
-            (int)r.number,
-            Enum.Parse<DelayReason>(r.reason),
-            r.exception_code is null ? null : Enum.Parse<CarrierExceptionCode>(r.exception_code),
-            UnixTime.FromMs(r.estimated_delivery_at),
-            UnixTime.FromMs(r.opened_at),
-            UnixTime.FromMs(r.closed_at),
-            r.resolution is null ? null : Enum.Parse<Resolution>(r.resolution))).ToList();
+        return rows.Select(ToEpisode).ToList();
     }
+
+    /// <summary>An event as stored (its data in the contract's JSON).</summary>
+    internal static string PayloadOf(InboundEvent e) => Formatter.Format(e.Data);
+
+    internal static InboundEvent ToEvent(EventRow r)
+    {
+        EventTypes.TryGet(r.type, out _, out var descriptor);
+        return new InboundEvent(r.source, r.event_id, r.type, r.order_id, UnixTime.FromMs(r.occurred_at), Parser.Parse(r.payload, descriptor));
+    }
+
+    internal static DelayEpisode ToEpisode(EpisodeRow r) => new(
+        r.episode_id,
+        r.order_id,
+        (int)r.number,
+        Enum.Parse<DelayReason>(r.reason),
+        r.exception_code is null ? null : Enum.Parse<CarrierExceptionCode>(r.exception_code),
+        UnixTime.FromMs(r.estimated_delivery_at),
+        UnixTime.FromMs(r.opened_at),
+        UnixTime.FromMs(r.closed_at),
+        r.resolution is null ? null : Enum.Parse<Resolution>(r.resolution));
 
     internal static Task SaveEpisodeAsync(DbConnection c, DbTransaction tx, DelayEpisode e) =>
         c.ExecuteAsync(
@@ -281,9 +300,9 @@ public sealed partial class TrackerStore(Database database)
             },
             ct);
 
-    private sealed record EventRow(string source, string event_id, string type, string order_id, long occurred_at, string payload);
+    internal sealed record EventRow(string source, string event_id, string type, string order_id, long occurred_at, string payload);
 
-    private sealed record EpisodeRow(
+    internal sealed record EpisodeRow(
         string episode_id,
         string order_id,
         long number,

@@ -1,0 +1,334 @@
+using System.Data.Common;
+using Dapper;
+using Proactive.ServiceDefaults.Queues;
+using Proactive.ServiceDefaults.Storage;
+using Proactive.Tracker.Episodes;
+using Proactive.Tracker.Events;
+using Proactive.Tracker.Prediction;
+using Proactive.Tracker.Publishing;
+
+namespace Proactive.Tracker.Store;
+
+/// <summary>
+/// One transaction over many orders, their locks held: the batch's events are stored in one
+/// statement, the orders' state is read in one round trip, and what their evaluations write is kept
+/// here and written, statement per table, just before the commit. What an order reads through its
+/// <see cref="OrderTransaction"/> includes what it wrote before in the same transaction.
+/// </summary>
+public sealed class OrderBatch
+{
+    private readonly DbConnection connection;
+    private readonly DbTransaction transaction;
+    private readonly SqlDialect dialect;
+    private readonly Dictionary<string, OrderState> orders = new(StringComparer.Ordinal);
+
+    internal OrderBatch(DbConnection connection, DbTransaction transaction, SqlDialect dialect)
+    {
+        this.connection = connection;
+        this.transaction = transaction;
+        this.dialect = dialect;
+    }
+
+    private bool IsPostgres => dialect == SqlDialect.Postgres;
+
+    /// <summary>The view of one order in this transaction.</summary>
+    public OrderTransaction For(string orderId) => new(connection, transaction, this);
+
+    /// <summary>
+    /// Stores the events whose (source, id) is not stored yet, in one statement; returns those that
+    /// were new. The events must have distinct (source, id).
+    /// </summary>
+    public async Task<IReadOnlySet<(string Source, string Id)>> AddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now)
+    {
+        var added = new HashSet<(string, string)>();
+        if (events.Count == 0)
+        {
+            return added;
+        }
+
+        var payloads = events.Select(TrackerStore.PayloadOf).ToArray();
+        if (IsPostgres)
+        {
+            var rows = await connection.QueryAsync<(string Source, string Id)>(
+                """
+                INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
+                SELECT * FROM unnest(@sources, @ids, @orders, @types, @occurred, @received, @payloads)
+                ON CONFLICT (source, event_id) DO NOTHING
+                RETURNING source, event_id
+                """,
+                new
+                {
+                    sources = events.Select(e => e.Source).ToArray(),
+                    ids = events.Select(e => e.Id).ToArray(),
+                    orders = events.Select(e => e.OrderId).ToArray(),
+                    types = events.Select(e => e.Type).ToArray(),
+                    occurred = events.Select(e => e.OccurredAt.ToMs()).ToArray(),
+                    received = Enumerable.Repeat(now.ToMs(), events.Count).ToArray(),
+                    payloads,
+                },
+                transaction);
+            added.UnionWith(rows);
+            return added;
+        }
+
+        // SQLite runs in this process: one prepared statement, executed per row, costs no round trip.
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText =
+            """
+            INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
+            VALUES ($source, $id, $order, $type, $occurred, $received, $payload)
+            ON CONFLICT (source, event_id) DO NOTHING
+            """;
+        var parameters = new[] { "$source", "$id", "$order", "$type", "$occurred", "$received", "$payload" }
+            .Select(name =>
+            {
+                var p = insert.CreateParameter();
+                p.ParameterName = name;
+                insert.Parameters.Add(p);
+                return p;
+            })
+            .ToArray();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            parameters[0].Value = e.Source;
+            parameters[1].Value = e.Id;
+            parameters[2].Value = e.OrderId;
+            parameters[3].Value = e.Type;
+            parameters[4].Value = e.OccurredAt.ToMs();
+            parameters[5].Value = now.ToMs();
+            parameters[6].Value = payloads[i];
+            if (await insert.ExecuteNonQueryAsync() == 1)
+            {
+                added.Add((e.Source, e.Id));
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>
+    /// Reads what the orders' evaluations need — their events, episodes, predictions and sequence —
+    /// in one round trip. <paramref name="known"/> are events in memory already (just stored): their
+    /// stored payloads are not parsed again.
+    /// </summary>
+    public async Task LoadAsync(IReadOnlyCollection<string> orderIds, IEnumerable<InboundEvent> known)
+    {
+        if (orderIds.Count == 0)
+        {
+            return;
+        }
+
+        if (orders.Values.Any(o => o.Pending))
+        {
+            // What was written without being read first goes to the store, so the reading sees it.
+            await FlushAsync();
+        }
+
+        var inMemory = known.ToDictionary(e => (e.Source, e.Id));
+        var any = dialect.AnyOf("orders");
+        using var reader = await connection.QueryMultipleAsync(
+            $"""
+            SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events WHERE order_id {any};
+            SELECT * FROM tracker_episodes WHERE order_id {any} ORDER BY order_id, number;
+            SELECT * FROM tracker_predictions WHERE order_id {any};
+            SELECT order_id, sequence, delivered_published_at FROM tracker_orders WHERE order_id {any};
+            """,
+            new { orders = orderIds.ToArray() },
+            transaction);
+        foreach (var id in orderIds)
+        {
+            orders[id] = new OrderState();
+        }
+
+        foreach (var row in await reader.ReadAsync<TrackerStore.EventRow>())
+        {
+            orders[row.order_id].Events.Add(inMemory.TryGetValue((row.source, row.event_id), out var e) ? e : TrackerStore.ToEvent(row));
+        }
+
+        foreach (var row in await reader.ReadAsync<TrackerStore.EpisodeRow>())
+        {
+            orders[row.order_id].Episodes.Add(TrackerStore.ToEpisode(row));
+        }
+
+        foreach (var row in await reader.ReadAsync<PredictionRows.Row>())
+        {
+            orders[row.order_id].Prediction = PredictionRows.ToPrediction(row);
+        }
+
+        foreach (var row in await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt)>())
+        {
+            var state = orders[row.OrderId];
+            state.Sequence = row.Sequence;
+            state.DeliveredPublishedAt = row.DeliveredPublishedAt;
+        }
+
+        foreach (var state in orders.Values)
+        {
+            state.Loaded = true;
+        }
+    }
+
+    /// <summary>Writes what the evaluations left here; the caller commits next.</summary>
+    public async Task FlushAsync()
+    {
+        var timers = orders.Where(o => o.Value.TimerSet).ToList();
+        var dueTimers = timers.Where(t => t.Value.TimerDueAt is not null).ToList();
+        var cancelledTimers = timers.Where(t => t.Value.TimerDueAt is null).Select(t => t.Key).ToArray();
+        if (dueTimers.Count > 0)
+        {
+            if (IsPostgres)
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO tracker_timers (order_id, due_at) SELECT * FROM unnest(@ids, @dues)
+                    ON CONFLICT (order_id) DO UPDATE SET due_at = excluded.due_at
+                    """,
+                    new { ids = dueTimers.Select(t => t.Key).ToArray(), dues = dueTimers.Select(t => t.Value.TimerDueAt!.Value).ToArray() },
+                    transaction);
+            }
+            else
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO tracker_timers (order_id, due_at) VALUES (@Key, @Due)
+                    ON CONFLICT (order_id) DO UPDATE SET due_at = excluded.due_at
+                    """,
+                    dueTimers.Select(t => new { t.Key, Due = t.Value.TimerDueAt!.Value }),
+                    transaction);
+            }
+        }
+
+        if (cancelledTimers.Length > 0)
+        {
+            await connection.ExecuteAsync($"DELETE FROM tracker_timers WHERE order_id {dialect.AnyOf("ids")}", new { ids = cancelledTimers }, transaction);
+        }
+
+        var forgotten = orders.Where(o => o.Value.ForgetTimerFailures).Select(o => o.Key).ToArray();
+        if (forgotten.Length > 0)
+        {
+            await ItemFailures.ClearAsync(connection, transaction, dialect, Timers.DueTimerSweep.Queue, forgotten);
+        }
+
+        foreach (var episode in orders.Values.SelectMany(o => o.SavedEpisodes))
+        {
+            await TrackerStore.SaveEpisodeAsync(connection, transaction, episode);
+        }
+
+        var changedOrders = orders.Where(o => o.Value.RowChanged).ToList();
+        if (changedOrders.Count > 0)
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO tracker_orders (order_id, sequence, delivered_published_at) VALUES (@Key, @Sequence, @DeliveredPublishedAt)
+                ON CONFLICT (order_id) DO UPDATE SET sequence = excluded.sequence, delivered_published_at = excluded.delivered_published_at
+                """,
+                changedOrders.Select(o => new { o.Key, o.Value.Sequence, o.Value.DeliveredPublishedAt }),
+                transaction);
+        }
+
+        foreach (var (message, at) in orders.Values.SelectMany(o => o.Outbox))
+        {
+            await TrackerStore.AddToOutboxAsync(connection, transaction, message, at);
+        }
+
+        foreach (var prediction in orders.Values.Where(o => o.SavedPrediction).Select(o => o.Prediction!))
+        {
+            await PredictionRows.SaveAsync(connection, transaction, prediction);
+        }
+
+        foreach (var state in orders.Values)
+        {
+            state.Written();
+        }
+    }
+
+    internal OrderState StateOf(string orderId)
+    {
+        if (!orders.TryGetValue(orderId, out var state))
+        {
+            state = new OrderState();
+            orders[orderId] = state;
+        }
+
+        return state;
+    }
+
+    internal async Task<OrderState> LoadedStateOf(string orderId)
+    {
+        if (orders.TryGetValue(orderId, out var state) && state.Loaded)
+        {
+            return state;
+        }
+
+        await LoadAsync([orderId], []);
+        return orders[orderId];
+    }
+
+    /// <summary>One order in the batch: what was read of it, and what its evaluation wrote.</summary>
+    internal sealed class OrderState
+    {
+        public bool Loaded { get; set; }
+
+        public List<InboundEvent> Events { get; } = [];
+
+        public List<DelayEpisode> Episodes { get; } = [];
+
+        public OrderPrediction? Prediction { get; set; }
+
+        public bool SavedPrediction { get; set; }
+
+        public long Sequence { get; set; }
+
+        public long? DeliveredPublishedAt { get; set; }
+
+        public bool RowChanged { get; set; }
+
+        public bool TimerSet { get; private set; }
+
+        public long? TimerDueAt { get; private set; }
+
+        public bool ForgetTimerFailures { get; set; }
+
+        public List<DelayEpisode> SavedEpisodes { get; } = [];
+
+        public List<(OutgoingEvent Message, DateTimeOffset At)> Outbox { get; } = [];
+
+        public void SetTimer(DateTimeOffset? dueAt)
+        {
+            TimerSet = true;
+            TimerDueAt = dueAt?.ToUnixTimeMilliseconds();
+        }
+
+        public void SaveEpisode(DelayEpisode episode)
+        {
+            var at = Episodes.FindIndex(e => e.EpisodeId == episode.EpisodeId);
+            if (at >= 0)
+            {
+                Episodes[at] = episode;
+            }
+            else
+            {
+                Episodes.Add(episode);
+                Episodes.Sort((a, b) => a.Number.CompareTo(b.Number));
+            }
+
+            SavedEpisodes.RemoveAll(e => e.EpisodeId == episode.EpisodeId);
+            SavedEpisodes.Add(episode);
+        }
+
+        public bool Pending => SavedPrediction || RowChanged || TimerSet || ForgetTimerFailures || SavedEpisodes.Count > 0 || Outbox.Count > 0;
+
+        /// <summary>After a flush: nothing is pending any more (the state read stays valid in this transaction).</summary>
+        public void Written()
+        {
+            SavedPrediction = false;
+            RowChanged = false;
+            TimerSet = false;
+            ForgetTimerFailures = false;
+            SavedEpisodes.Clear();
+            Outbox.Clear();
+        }
+    }
+}
