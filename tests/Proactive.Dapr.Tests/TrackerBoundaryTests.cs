@@ -332,7 +332,23 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnEventItsHandlerFailsOnIsHeldAndRetriedWithBackoffThenParkedAndTheNextEventGoesOn()
+    public Task AnEventItsHandlerFailsOnIsHeldAndRetriedWithBackoffThenParkedAndTheNextEventGoesOn() =>
+        HeldEventIsRetriedThenParkedAsync(tracker, daprd, time);
+
+    [Fact]
+    public async Task OnPostgresAnEventItsHandlerFailsOnIsHeldAndRetriedWithBackoffThenParked()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var onPostgres = DaprServiceHost<TrackerProgram>.Start(sidecar, time, new Dictionary<string, string?>
+        {
+            ["Proactive:Store"] = "Postgres",
+            ["ConnectionStrings:Proactive"] = database,
+        });
+        using var client = new StandInDaprd(onPostgres.AppAddress);
+        await HeldEventIsRetriedThenParkedAsync(onPostgres, client, time);
+    }
+
+    private static async Task HeldEventIsRetriedThenParkedAsync(DaprServiceHost<TrackerProgram> tracker, StandInDaprd daprd, FakeTimeProvider time)
     {
         var ct = TestContext.Current.CancellationToken;
         var db = tracker.Services.GetRequiredService<Database>();

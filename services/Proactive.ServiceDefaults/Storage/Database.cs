@@ -35,8 +35,8 @@ public sealed class Database : IAsyncDisposable
         Dialect = SqlDialect.For(kind);
         if (kind == StoreKind.Postgres)
         {
-            postgres = NpgsqlDataSource.Create(connectionString);
-            ConnectionString = connectionString;
+            ConnectionString = WithPostgresDefaults(connectionString);
+            postgres = NpgsqlDataSource.Create(ConnectionString);
             return;
         }
 
@@ -58,6 +58,30 @@ public sealed class Database : IAsyncDisposable
     }
 
     public StoreKind Kind { get; }
+
+    /// <summary>
+    /// Statements run again and again (every event runs the same few) are prepared on each pooled
+    /// connection after their second use, so the server parses and plans them once; what the
+    /// connection string sets itself wins.
+    /// </summary>
+    public static string WithPostgresDefaults(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(key => key.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant())
+            .ToHashSet();
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Contains("maxautoprepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        if (!given.Contains("autoprepareminusages"))
+        {
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
+    }
 
     public SqlDialect Dialect { get; }
 
