@@ -110,8 +110,8 @@ public sealed class OrderBatch
 
     /// <summary>
     /// Reads what the orders' evaluations need — their events, episodes, predictions and sequence —
-    /// in one round trip. <paramref name="known"/> are events in memory already (just stored): their
-    /// stored payloads are not parsed again.
+    /// in one round trip, and a second for the events of orders seen before. <paramref name="known"/>
+    /// are events in memory already (just stored): their stored payloads are not parsed again.
     /// </summary>
     public async Task LoadAsync(IReadOnlyCollection<string> orderIds, IEnumerable<InboundEvent> known)
     {
@@ -128,40 +128,59 @@ public sealed class OrderBatch
 
         var inMemory = known.ToDictionary(e => (e.Source, e.Id));
         var any = dialect.AnyOf("orders");
-        using var reader = await connection.QueryMultipleAsync(
-            $"""
-            SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events WHERE order_id {any};
-            SELECT * FROM tracker_episodes WHERE order_id {any} ORDER BY order_id, number;
-            SELECT * FROM tracker_predictions WHERE order_id {any};
-            SELECT order_id, sequence, delivered_published_at FROM tracker_orders WHERE order_id {any};
-            """,
-            new { orders = orderIds.ToArray() },
-            transaction);
-        foreach (var id in orderIds)
+        var loading = orderIds.ToArray();
+        foreach (var id in loading)
         {
             orders[id] = new OrderState();
         }
 
-        foreach (var row in await reader.ReadAsync<TrackerStore.EventRow>())
+        using (var reader = await connection.QueryMultipleAsync(
+            $"""
+            SELECT * FROM tracker_episodes WHERE order_id {any} ORDER BY order_id, number;
+            SELECT * FROM tracker_predictions WHERE order_id {any};
+            SELECT order_id, sequence, delivered_published_at FROM tracker_orders WHERE order_id {any};
+            """,
+            new { orders = loading },
+            transaction))
         {
-            orders[row.order_id].Events.Add(inMemory.TryGetValue((row.source, row.event_id), out var e) ? e : TrackerStore.ToEvent(row));
+            foreach (var row in await reader.ReadAsync<TrackerStore.EpisodeRow>())
+            {
+                orders[row.order_id].Episodes.Add(TrackerStore.ToEpisode(row));
+            }
+
+            foreach (var row in await reader.ReadAsync<PredictionRows.Row>())
+            {
+                orders[row.order_id].Prediction = PredictionRows.ToPrediction(row);
+            }
+
+            foreach (var row in await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt)>())
+            {
+                var state = orders[row.OrderId];
+                state.Sequence = row.Sequence;
+                state.DeliveredPublishedAt = row.DeliveredPublishedAt;
+                state.Known = true;
+            }
         }
 
-        foreach (var row in await reader.ReadAsync<TrackerStore.EpisodeRow>())
+        // An order Tracker never saw has no row (every order evaluated gets one, and the migration
+        // gave one to every order stored before): its events are those just stored, in memory.
+        var seen = loading.Where(id => orders[id].Known).ToArray();
+        foreach (var id in loading.Where(id => !orders[id].Known))
         {
-            orders[row.order_id].Episodes.Add(TrackerStore.ToEpisode(row));
+            orders[id].Events.AddRange(inMemory.Values.Where(e => e.OrderId == id));
+            orders[id].RowChanged = true;
         }
 
-        foreach (var row in await reader.ReadAsync<PredictionRows.Row>())
+        if (seen.Length > 0)
         {
-            orders[row.order_id].Prediction = PredictionRows.ToPrediction(row);
-        }
-
-        foreach (var row in await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt)>())
-        {
-            var state = orders[row.OrderId];
-            state.Sequence = row.Sequence;
-            state.DeliveredPublishedAt = row.DeliveredPublishedAt;
+            var rows = await connection.QueryAsync<TrackerStore.EventRow>(
+                $"SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events WHERE order_id {any}",
+                new { orders = seen },
+                transaction);
+            foreach (var row in rows)
+            {
+                orders[row.order_id].Events.Add(inMemory.TryGetValue((row.source, row.event_id), out var e) ? e : TrackerStore.ToEvent(row));
+            }
         }
 
         foreach (var state in orders.Values)
@@ -270,6 +289,9 @@ public sealed class OrderBatch
     internal sealed class OrderState
     {
         public bool Loaded { get; set; }
+
+        /// <summary>The order has its row (Tracker evaluated it before).</summary>
+        public bool Known { get; set; }
 
         public List<InboundEvent> Events { get; } = [];
 

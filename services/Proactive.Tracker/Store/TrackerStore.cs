@@ -138,31 +138,6 @@ public sealed partial class TrackerStore(Database database)
             },
             tx);
 
-    /// <summary>The next number in the order's sequence of published changes (1, 2, ...).</summary>
-    internal static Task<long> NextSequenceAsync(DbConnection c, DbTransaction tx, string orderId) =>
-        c.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO tracker_orders (order_id, sequence) VALUES (@orderId, 1)
-            ON CONFLICT (order_id) DO UPDATE SET sequence = tracker_orders.sequence + 1
-            RETURNING sequence
-            """,
-            new { orderId },
-            tx);
-
-    /// <summary>Whether the order's delivery was told to Notifier already.</summary>
-    internal static async Task<bool> DeliveryPublishedAsync(DbConnection c, DbTransaction tx, string orderId) =>
-        await c.ExecuteScalarAsync<long?>(
-            "SELECT delivered_published_at FROM tracker_orders WHERE order_id = @orderId",
-            new { orderId },
-            tx) is not null;
-
-    /// <summary>Records that the order's delivery was told (its row exists: the message took a sequence number).</summary>
-    internal static Task MarkDeliveryPublishedAsync(DbConnection c, DbTransaction tx, string orderId, DateTimeOffset now) =>
-        c.ExecuteAsync(
-            "UPDATE tracker_orders SET delivered_published_at = @At WHERE order_id = @orderId AND delivered_published_at IS NULL",
-            new { orderId, At = now.ToMs() },
-            tx);
-
     internal static Task AddToOutboxAsync(DbConnection c, DbTransaction tx, OutgoingEvent e, DateTimeOffset now) =>
         c.ExecuteAsync(
             """
