@@ -11,15 +11,17 @@ namespace Proactive.Tracker.Timeline;
 /// <para>
 /// Written by hand with Utf8JsonWriter rather than by a source-generated serializer: the domain
 /// records stay free of serialization attributes and their derived members (IsDelivered,
-/// OpenShipments, …) are not stored; keys are one or two letters and absent values are left out,
-/// which keeps a typical order at a few hundred bytes; the customer is the contract's own message
-/// in its protobuf JSON, so a field added to the contract is kept without a change here.
-/// Instants keep their offset and every tick; enums are stored by name.
+/// OpenShipments, …) are not stored; keys are one or two letters, absent values are left out and
+/// a whole-second UTC instant is a number (Unix seconds), which keeps a typical order under 500
+/// bytes. Any other instant is ISO 8601 with its offset and every tick. Enums are stored by name.
+/// The customer is the contract's own message as base64 protobuf: every field of it, one added to
+/// the contract later included, comes back without a change here.
 /// </para>
 /// <para>
 /// Shape (version 1): {"v":1,"o":orderId,"n":eventCount,"k":[occurredAt,source,id],"p":placedAt,
 /// "c":cancelledAt,"t":terms,"s":[shipment…]}; terms {"pb","sb","cu","u","a","sf","st","f"};
-/// shipment {"id","ca","tn","s","sa","e","l","x","sl","sf","h"}; a place [country,region,postalCode].
+/// shipment {"id","ca","tn","s","sa","e","l","x","sl","sf","h"}; a place [country,region,postalCode];
+/// an instant 1795996800 or "2026-11-23T23:59:59.1234567+05:45".
 /// </para>
 /// </summary>
 public static class TimelineSnapshot
@@ -51,7 +53,7 @@ public static class TimelineSnapshot
             if (state.Last is { } last)
             {
                 json.WriteStartArray("k");
-                json.WriteStringValue(last.OccurredAt);
+                InstantValue(json, last.OccurredAt);
                 json.WriteStringValue(last.Source);
                 json.WriteStringValue(last.Id);
                 json.WriteEndArray();
@@ -129,7 +131,7 @@ public static class TimelineSnapshot
                 return null;
             }
 
-            last = new TimelineKey(k[0].GetDateTimeOffset(), Required(k[1]), Required(k[2]));
+            last = new TimelineKey(InstantOf(k[0]), Required(k[1]), Required(k[2]));
         }
 
         if (count < 0 || (count == 0) != (last is null))
@@ -163,27 +165,26 @@ public static class TimelineSnapshot
 
     private static void Terms(Utf8JsonWriter json, OrderTerms terms)
     {
-        json.WriteString("pb", terms.PromisedBy);
+        Instant(json, "pb", terms.PromisedBy);
         Instant(json, "sb", terms.ShipBy);
         if (terms.Customer is { } customer)
         {
-            json.WritePropertyName("cu");
-            json.WriteRawValue(JsonFormatter.Default.Format(customer), skipInputValidation: true);
+            json.WriteBase64String("cu", customer.ToByteArray());
         }
 
         Text(json, "u", terms.TrackingUrl);
-        json.WriteString("a", terms.AsOf);
+        Instant(json, "a", terms.AsOf);
         Place(json, "sf", terms.ShipFrom);
         Place(json, "st", terms.ShipTo);
         Text(json, "f", terms.FulfilledBy);
     }
 
     private static OrderTerms ReadTerms(JsonElement t) => new(
-        t.GetProperty("pb").GetDateTimeOffset(),
+        InstantOf(t.GetProperty("pb")),
         OptionalInstant(t, "sb"),
-        t.TryGetProperty("cu", out var cu) ? JsonParser.Default.Parse<Customer>(cu.GetRawText()) : null!,
+        t.TryGetProperty("cu", out var cu) ? Customer.Parser.ParseFrom(cu.GetBytesFromBase64()) : null!,
         OptionalText(t, "u"),
-        t.GetProperty("a").GetDateTimeOffset(),
+        InstantOf(t.GetProperty("a")),
         OptionalPlace(t, "sf"),
         OptionalPlace(t, "st"),
         OptionalText(t, "f"));
@@ -220,9 +221,26 @@ public static class TimelineSnapshot
     {
         if (value is { } at)
         {
-            json.WriteString(name, at);
+            json.WritePropertyName(name);
+            InstantValue(json, at);
         }
     }
+
+    private static void InstantValue(Utf8JsonWriter json, DateTimeOffset at)
+    {
+        if (at.Offset == TimeSpan.Zero && at.UtcTicks % TimeSpan.TicksPerSecond == 0)
+        {
+            json.WriteNumberValue(at.ToUnixTimeSeconds());
+        }
+        else
+        {
+            json.WriteStringValue(at);
+        }
+    }
+
+    private static DateTimeOffset InstantOf(JsonElement value) => value.ValueKind == JsonValueKind.Number
+        ? DateTimeOffset.FromUnixTimeSeconds(value.GetInt64())
+        : value.GetDateTimeOffset();
 
     private static void Text(Utf8JsonWriter json, string name, string? value)
     {
@@ -247,7 +265,7 @@ public static class TimelineSnapshot
     }
 
     private static DateTimeOffset? OptionalInstant(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) ? value.GetDateTimeOffset() : null;
+        parent.TryGetProperty(name, out var value) ? InstantOf(value) : null;
 
     private static string? OptionalText(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) ? Required(value) : null;
