@@ -23,9 +23,9 @@ public class IncrementalFoldTests
             {
                 var delivered = Deliver(arrival.Batches);
 
-                delivered.State.Timeline.ShouldBeSame(OrderTimeline.Fold(Order, arrival.History));
+                delivered.State.Timeline.ShouldBeSame(OrderTimeline.Fold(Order, Stored(arrival.History)));
                 delivered.State.EventCount.ShouldBe(arrival.History.Length);
-                delivered.State.Last.ShouldBe(arrival.History.Select(TimelineKey.Of).Max());
+                delivered.State.Last.ShouldBe(Stored(arrival.History).Select(TimelineKey.Of).Max());
                 TimelineSnapshot.Read(delivered.Stored).ShouldBeSame(delivered.State);
                 Interlocked.Add(ref appended, delivered.Appended);
                 Interlocked.Add(ref refused, delivered.Refused);
@@ -65,6 +65,22 @@ public class IncrementalFoldTests
         }
 
         cuts.ShouldBe(120 * 16);
+    }
+
+    [Fact]
+    public void EventsWithinOneMillisecondAreCarriedForwardAsTheStoreFoldsThem()
+    {
+        // Sent, b is earlier (…0004 before …0009); stored, both are 06:00:00.000 and a sorts first by id.
+        var a = Events.Valid(Finer(Tracking(Order, "S-1", T0, "IN_TRANSIT", id: "a"), 9_000));
+        var b = Events.Valid(Finer(Tracking(Order, "S-1", T0, "DELIVERED", id: "b"), 4_000));
+        a.OccurredAt.ShouldBeGreaterThan(b.OccurredAt);
+
+        var delivered = Deliver([[b], [a]]);
+
+        delivered.Refused.ShouldBe(1);
+        delivered.State.Timeline.ShouldBeSame(OrderTimeline.Fold(Order, Stored([a, b])));
+        delivered.State.Timeline.Shipments.Single().Status.ShouldBe(ShipmentStatus.Delivered);
+        delivered.State.Timeline.Shipments.Single().StatusAt.ShouldBe(T0);
     }
 
     [Fact]

@@ -70,10 +70,17 @@ internal static class OrderHistories
             return e;
         }));
 
+    /// <summary>Now and then an occurredAt finer than the store keeps (whole milliseconds): two of these in one millisecond sort one way as sent, another way as stored.</summary>
+    private static readonly Gen<long> SubMillisecond = Gen.Frequency((6, Gen.Const(0L)), (1, Gen.OneOf(4_000L, 9_000L, 12_000L, 1L)));
+
     /// <summary>One to fourteen events of the order, ids unique per source.</summary>
-    public static readonly Gen<InboundEvent[]> History = Gen.Frequency((3, Placed), (1, Cancelled), (3, Created), (5, Tracked))
+    public static readonly Gen<InboundEvent[]> History = Gen.Select(Gen.Frequency((3, Placed), (1, Cancelled), (3, Created), (5, Tracked)), SubMillisecond)
         .Array[1, 14]
-        .Select(makers => makers.Select((make, i) => Events.Valid(make(i))).ToArray());
+        .Select(makers => makers.Select((make, i) => Events.Valid(Finer(make.Item1(i), make.Item2))).ToArray());
+
+    /// <summary>The events as the store keeps them (occurredAt in whole milliseconds, TrackerStore.LoadEventsAsync).</summary>
+    public static InboundEvent[] Stored(IEnumerable<InboundEvent> events) =>
+        events.Select(e => e with { OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(e.OccurredAt.ToUnixTimeMilliseconds()) }).ToArray();
 
     /// <summary>A history, the order it arrives in, and how it is cut into deliveries.</summary>
     public static readonly Gen<(InboundEvent[] History, InboundEvent[][] Batches)> Arrivals = History.SelectMany(history => Gen.Select(
@@ -96,7 +103,7 @@ internal static class OrderHistories
 
     /// <summary>
     /// What the store does per delivery: read the order's snapshot, carry it forward when it can,
-    /// else fold every event stored so far; write the snapshot back.
+    /// else fold every event stored so far (as stored); write the snapshot back.
     /// </summary>
     public static (TimelineState State, string Stored, int Appended, int Refused) Deliver(IEnumerable<InboundEvent[]> batches)
     {
@@ -116,13 +123,27 @@ internal static class OrderHistories
             else
             {
                 refused += read is null ? 0 : 1;
-                state = TimelineState.Fold(Order, events);
+                state = TimelineState.Fold(Order, Stored(events));
             }
 
             stored = TimelineSnapshot.Write(state);
         }
 
         return (state!, stored!, appended, refused);
+    }
+
+    /// <summary>The event with <paramref name="ticks"/> added to its occurredAt.</summary>
+    public static JsonObject Finer(JsonObject envelope, long ticks)
+    {
+        if (ticks != 0)
+        {
+            var data = (JsonObject)envelope["data"]!;
+            var at = DateTimeOffset.Parse(data["occurredAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).AddTicks(ticks);
+            data["occurredAt"] = at.ToString("yyyy-MM-ddTHH:mm:ss.fffffffK", System.Globalization.CultureInfo.InvariantCulture);
+            envelope["time"] = data["occurredAt"]!.DeepClone();
+        }
+
+        return envelope;
     }
 
     private static void Set(JsonObject envelope, string field, JsonNode? value)

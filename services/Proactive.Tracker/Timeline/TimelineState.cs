@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Events;
 
 namespace Proactive.Tracker.Timeline;
@@ -21,11 +22,12 @@ public sealed record TimelineState(OrderTimeline Timeline, TimelineKey? Last, in
     /// any order) when every one of them sorts strictly after <see cref="Last"/>: the result is then
     /// exactly what folding all of the order's events gives. False when one sorts at or before
     /// <see cref="Last"/> (a late event, or one already folded) or two of them share a key: the
-    /// caller then folds the order again from its stored events.
+    /// caller then folds the order again from its stored events. Each event is applied
+    /// <see cref="AsStored"/>, so the result is what a fold of the stored events gives.
     /// </summary>
     public bool TryAppend(IReadOnlyList<InboundEvent> newEvents, [NotNullWhen(true)] out TimelineState? next)
     {
-        var sorted = TimelineKey.Sort(newEvents);
+        var sorted = TimelineKey.Sort(newEvents.Select(AsStored));
         var previous = Last;
         foreach (var e in sorted)
         {
@@ -41,6 +43,18 @@ public sealed record TimelineState(OrderTimeline Timeline, TimelineKey? Last, in
 
         next = ApplySorted(sorted);
         return true;
+    }
+
+    /// <summary>
+    /// The event as the store gives it back: occurredAt in whole milliseconds, UTC (the column is
+    /// Unix milliseconds, TrackerStore.TryAddEventAsync). A contract timestamp may carry
+    /// nanoseconds, so without this a carried-forward fold could sort two events of one millisecond
+    /// otherwise than the fold of the stored events, and keep a finer placedAt or statusAt.
+    /// </summary>
+    public static InboundEvent AsStored(InboundEvent e)
+    {
+        var stored = UnixTime.FromMs(e.OccurredAt.ToMs());
+        return stored.EqualsExact(e.OccurredAt) ? e : e with { OccurredAt = stored };
     }
 
     private TimelineState ApplySorted(List<InboundEvent> sorted) => sorted.Count == 0
