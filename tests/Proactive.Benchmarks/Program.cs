@@ -24,6 +24,13 @@ using Proactive.Tracker.Publishing;
 // With "timers" first: the due-timer queue with many open orders (TimerBenchmark.cs).
 // With "synth" first: writes a synthetic shop history for the replay (SynthCommand.cs).
 // With "read-only" first: reads and validates a replay input without replaying it (SynthCommand.cs).
+// With "fold" first: CPU of folding an order again against carrying its snapshot forward (FoldBenchmark.cs).
+if (args.Length > 0 && args[0] == "fold")
+{
+    FoldBenchmark.Run(Console.Out);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "timers")
 {
     await TimerBenchmark.RunAsync(args[1..]);

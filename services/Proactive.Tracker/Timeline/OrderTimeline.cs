@@ -7,9 +7,9 @@ namespace Proactive.Tracker.Timeline;
 
 /// <summary>
 /// What is known about one order, folded from every event stored for it. The fold sorts by
-/// occurredAt, so the result is the same in any arrival order: an older fact never overwrites a
-/// newer one, and a tracking update that came before its order is simply part of the fold once
-/// the order arrives.
+/// occurredAt (then source, then id), so the result is the same in any arrival order: an older fact
+/// never overwrites a newer one, and a tracking update that came before its order is simply part
+/// of the fold once the order arrives.
 /// </summary>
 public sealed record OrderTimeline(
     string OrderId,
@@ -34,47 +34,48 @@ public sealed record OrderTimeline(
     /// <summary>Where <paramref name="shipment"/> leaves from: its own shipFrom, else the order's.</summary>
     public Place? ShipFromOf(ShipmentState shipment) => shipment.ShipFrom ?? Terms?.ShipFrom;
 
-    public static OrderTimeline Fold(string orderId, IEnumerable<InboundEvent> events)
-    {
-        OrderTerms? terms = null;
-        DateTimeOffset? placedAt = null;
-        DateTimeOffset? cancelledAt = null;
-        var shipments = new Dictionary<string, ShipmentState>(StringComparer.Ordinal);
+    /// <summary>
+    /// Folds every event of the order: <see cref="Apply"/> from <see cref="Start"/>, in
+    /// <see cref="TimelineKey"/> order. Because it is a left fold, a timeline can be carried forward
+    /// by applying newer events to it (<see cref="TimelineState.TryAppend"/>), and a stored one is
+    /// trusted only while <see cref="TimelineSnapshot.FormatVersion"/> matches: bump that constant
+    /// whenever what Apply makes of an event changes, or the shape of OrderTimeline, OrderTerms,
+    /// ShipmentState or Place changes, so every stored timeline is folded again from its events.
+    /// </summary>
+    public static OrderTimeline Fold(string orderId, IEnumerable<InboundEvent> events) =>
+        TimelineKey.Sort(events).Aggregate(Start(orderId), (timeline, e) => timeline.Apply(e));
 
-        var ordered = events
-            .OrderBy(e => e.OccurredAt)
-            .ThenBy(e => e.Source, StringComparer.Ordinal)
-            .ThenBy(e => e.Id, StringComparer.Ordinal);
-        foreach (var e in ordered)
+    /// <summary>The order before any event.</summary>
+    public static OrderTimeline Start(string orderId) => new(orderId, null, null, [], null);
+
+    /// <summary>The timeline after <paramref name="e"/>, which must come after every event already
+    /// folded in (in <see cref="TimelineKey"/> order); the order's id stays as it is.</summary>
+    public OrderTimeline Apply(InboundEvent e) => e.Data switch
+    {
+        OrderSnapshot snapshot => this with { Terms = OrderTerms.From(snapshot), PlacedAt = PlacedAt ?? e.OccurredAt },
+        OrderCancelled => this with { CancelledAt = CancelledAt ?? e.OccurredAt },
+        ShipmentCreated created => WithShipment(created.ShipmentId, s => s.Apply(created, e.OccurredAt)),
+        ShipmentTracking tracking => WithShipment(tracking.ShipmentId, s => s.Apply(tracking, e.OccurredAt)),
+        _ => this,
+    };
+
+    /// <summary>Shipments stay sorted by id (ordinal), as a fold over any arrival order lists them.</summary>
+    private OrderTimeline WithShipment(string id, Func<ShipmentState, ShipmentState> change)
+    {
+        var shipments = new List<ShipmentState>(Shipments.Count + 1);
+        shipments.AddRange(Shipments);
+        var at = shipments.FindIndex(s => string.CompareOrdinal(s.ShipmentId, id) >= 0);
+        if (at >= 0 && shipments[at].ShipmentId == id)
         {
-            switch (e.Data)
-            {
-                case OrderSnapshot snapshot:
-                    terms = OrderTerms.From(snapshot);
-                    placedAt ??= e.OccurredAt;
-                    break;
-                case OrderCancelled:
-                    cancelledAt ??= e.OccurredAt;
-                    break;
-                case ShipmentCreated created:
-                    shipments[created.ShipmentId] = Shipment(shipments, created.ShipmentId).Apply(created, e.OccurredAt);
-                    break;
-                case ShipmentTracking tracking:
-                    shipments[tracking.ShipmentId] = Shipment(shipments, tracking.ShipmentId).Apply(tracking, e.OccurredAt);
-                    break;
-            }
+            shipments[at] = change(shipments[at]);
+        }
+        else
+        {
+            shipments.Insert(at >= 0 ? at : shipments.Count, change(ShipmentState.Unknown(id)));
         }
 
-        return new OrderTimeline(
-            orderId,
-            terms,
-            cancelledAt,
-            shipments.Values.OrderBy(s => s.ShipmentId, StringComparer.Ordinal).ToList(),
-            placedAt);
+        return this with { Shipments = shipments };
     }
-
-    private static ShipmentState Shipment(Dictionary<string, ShipmentState> shipments, string id) =>
-        shipments.TryGetValue(id, out var existing) ? existing : ShipmentState.Unknown(id);
 }
 
 /// <summary>A contract Address: country (ISO 3166-1 alpha-2), region and postal code when given.</summary>
