@@ -299,7 +299,7 @@ public sealed partial class OrderTracker(
     {
         using var activity = ProactiveTelemetry.Start("rules evaluate");
         activity?.SetTag("proactive.order_id", orderId);
-        var timeline = OrderTimeline.Fold(orderId, await order.EventsAsync(orderId));
+        var timeline = await order.TimelineAsync(orderId);
         var prediction = await predictor.StepAsync(order, timeline, now);
         var assessment = DelayRules.Assess(timeline, now, rules, prediction.Verdict);
         var episodes = await order.EpisodesAsync(orderId);

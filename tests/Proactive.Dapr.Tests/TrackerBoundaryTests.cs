@@ -359,7 +359,8 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
             (c, tx) => c.ExecuteAsync(
                 """
                 INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
-                VALUES ('poison', 'p-1', 'P-1', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}')
+                VALUES ('poison', 'p-1', 'P-1', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}');
+                UPDATE tracker_orders SET timeline = NULL WHERE order_id = 'P-1';
                 """,
                 transaction: tx),
             ct);

@@ -232,7 +232,8 @@ public abstract class IsolationTests : IAsyncLifetime
         await ExecuteAsync(
             """
             INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
-            VALUES ('poison', 'p-1', 'A-2', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}')
+            VALUES ('poison', 'p-1', 'A-2', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}');
+            UPDATE tracker_orders SET timeline = NULL WHERE order_id = 'A-2';
             """);
 
         await host.AdvanceAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));

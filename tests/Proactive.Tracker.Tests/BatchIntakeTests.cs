@@ -151,7 +151,8 @@ public abstract class BatchIntakeTests : IAsyncLifetime
             (c, tx) => c.ExecuteAsync(
                 """
                 INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
-                VALUES ('poison', 'p-1', 'P-1', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}')
+                VALUES ('poison', 'p-1', 'P-1', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}');
+                UPDATE tracker_orders SET timeline = NULL WHERE order_id = 'P-1';
                 """,
                 transaction: tx),
             ct);
@@ -224,5 +225,45 @@ public abstract class BatchIntakeTests : IAsyncLifetime
 
         // The slip needs the order's promise, which only the event stored before the upgrade holds.
         (await CountAsync(database, "SELECT COUNT(*) FROM tracker_outbox WHERE partition_key = 'A-1'")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ANewEventCostsTheOrdersSnapshotNotItsStoredEvents()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (tracker, database) = await TrackerAsync();
+        var a = Slipping("A-1");
+        await tracker.HandleBatchAsync(a[..2], ct);
+
+        // Every stored event of the order made unreadable: only the snapshot can tell its promise.
+        await database.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE tracker_events SET payload = '{\"promisedBy\": \"not a time\"}'", transaction: tx), ct);
+        (await tracker.HandleBatchAsync([a[2]], ct)).ShouldHaveSingleItem().Failed.ShouldBeFalse();
+
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_outbox WHERE partition_key = 'A-1'")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ALateEventOrAnUnreadableSnapshotFoldsTheOrderAgainFromItsEvents()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var a = Slipping("A-1");
+        var b = Slipping("B-1");
+        var (tracker, database) = await TrackerAsync();
+
+        // A-1's events newest first: each later one is older than what the snapshot folds.
+        foreach (var e in a.Reverse())
+        {
+            await tracker.HandleAsync(e, ct);
+        }
+
+        // B-1's snapshot damaged between its events.
+        await tracker.HandleAsync(b[0], ct);
+        await database.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE tracker_orders SET timeline = '{\"v\":1,' WHERE order_id = 'B-1'", transaction: tx), ct);
+        await tracker.HandleBatchAsync(b[1..], ct);
+
+        var (inOrder, expected) = await TrackerAsync();
+        await inOrder.HandleBatchAsync([.. a, .. b], ct);
+        (await OutcomeAsync(database)).ShouldBe(await OutcomeAsync(expected));
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_orders WHERE timeline IS NULL")).ShouldBe(0);
     }
 }

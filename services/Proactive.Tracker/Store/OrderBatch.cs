@@ -6,6 +6,7 @@ using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Publishing;
+using Proactive.Tracker.Timeline;
 
 namespace Proactive.Tracker.Store;
 
@@ -30,6 +31,9 @@ public sealed class OrderBatch
     }
 
     private bool IsPostgres => dialect == SqlDialect.Postgres;
+
+    /// <summary>Orders folded again from all their stored events in this batch (a late event, or no usable snapshot).</summary>
+    public int Refolded { get; private set; }
 
     /// <summary>The view of one order in this transaction.</summary>
     public OrderTransaction For(string orderId) => new(connection, transaction, this);
@@ -138,7 +142,7 @@ public sealed class OrderBatch
             $"""
             SELECT * FROM tracker_episodes WHERE order_id {any} ORDER BY order_id, number;
             SELECT * FROM tracker_predictions WHERE order_id {any};
-            SELECT order_id, sequence, delivered_published_at FROM tracker_orders WHERE order_id {any};
+            SELECT order_id, sequence, delivered_published_at, timeline FROM tracker_orders WHERE order_id {any};
             """,
             new { orders = loading },
             transaction))
@@ -153,33 +157,51 @@ public sealed class OrderBatch
                 orders[row.order_id].Prediction = PredictionRows.ToPrediction(row);
             }
 
-            foreach (var row in await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt)>())
+            foreach (var row in await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt, string? Timeline)>())
             {
                 var state = orders[row.OrderId];
                 state.Sequence = row.Sequence;
                 state.DeliveredPublishedAt = row.DeliveredPublishedAt;
+                state.StoredTimeline = row.Timeline;
                 state.Known = true;
             }
         }
 
         // An order Tracker never saw has no row (every order evaluated gets one, and the migration
-        // gave one to every order stored before): its events are those just stored, in memory.
-        var seen = loading.Where(id => orders[id].Known).ToArray();
-        foreach (var id in loading.Where(id => !orders[id].Known))
+        // gave one to every order stored before): its events are those just stored, in memory. An
+        // order seen before carries its snapshot forward by the new events, unless one of them is
+        // older than what it folds (or the snapshot is missing, unreadable or of another format):
+        // then it is folded again from all its stored events.
+        var fresh = inMemory.Values.ToLookup(e => e.OrderId, StringComparer.Ordinal);
+        var refold = new List<string>();
+        foreach (var id in loading)
         {
-            orders[id].Events.AddRange(inMemory.Values.Where(e => e.OrderId == id));
-            orders[id].RowChanged = true;
+            var state = orders[id];
+            var start = state.Known ? TimelineSnapshot.Read(state.StoredTimeline) : TimelineState.Start(id);
+            if (start is not null && start.Timeline.OrderId == id && start.TryAppend([.. fresh[id]], out var next))
+            {
+                state.Timeline = next;
+                state.RowChanged |= !ReferenceEquals(next, start) || !state.Known;
+            }
+            else
+            {
+                refold.Add(id);
+            }
         }
 
-        if (seen.Length > 0)
+        if (refold.Count > 0)
         {
             var rows = await connection.QueryAsync<TrackerStore.EventRow>(
                 $"SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events WHERE order_id {any}",
-                new { orders = seen },
+                new { orders = refold.ToArray() },
                 transaction);
-            foreach (var row in rows)
+            var stored = rows.ToLookup(r => r.order_id, StringComparer.Ordinal);
+            foreach (var id in refold)
             {
-                orders[row.order_id].Events.Add(inMemory.TryGetValue((row.source, row.event_id), out var e) ? e : TrackerStore.ToEvent(row));
+                orders[id].Timeline = TimelineState.Fold(
+                    id, stored[id].Select(row => inMemory.TryGetValue((row.source, row.event_id), out var e) ? TimelineState.AsStored(e) : TrackerStore.ToEvent(row)));
+                orders[id].RowChanged = true;
+                Refolded++;
             }
         }
 
@@ -238,13 +260,33 @@ public sealed class OrderBatch
         var changedOrders = orders.Where(o => o.Value.RowChanged).ToList();
         if (changedOrders.Count > 0)
         {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO tracker_orders (order_id, sequence, delivered_published_at) VALUES (@Key, @Sequence, @DeliveredPublishedAt)
-                ON CONFLICT (order_id) DO UPDATE SET sequence = excluded.sequence, delivered_published_at = excluded.delivered_published_at
-                """,
-                changedOrders.Select(o => new { o.Key, o.Value.Sequence, o.Value.DeliveredPublishedAt }),
-                transaction);
+            var ids = changedOrders.Select(o => o.Key).ToArray();
+            var sequences = changedOrders.Select(o => o.Value.Sequence).ToArray();
+            var delivered = changedOrders.Select(o => o.Value.DeliveredPublishedAt).ToArray();
+            var timelines = changedOrders.Select(o => o.Value.Timeline is { } t ? TimelineSnapshot.Write(t) : null).ToArray();
+            if (IsPostgres)
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO tracker_orders (order_id, sequence, delivered_published_at, timeline)
+                    SELECT * FROM unnest(@ids, @sequences, @delivered, @timelines)
+                    ON CONFLICT (order_id) DO UPDATE SET sequence = excluded.sequence, delivered_published_at = excluded.delivered_published_at,
+                        timeline = COALESCE(excluded.timeline, tracker_orders.timeline)
+                    """,
+                    new { ids, sequences, delivered, timelines },
+                    transaction);
+            }
+            else
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO tracker_orders (order_id, sequence, delivered_published_at, timeline) VALUES (@Id, @Sequence, @Delivered, @Timeline)
+                    ON CONFLICT (order_id) DO UPDATE SET sequence = excluded.sequence, delivered_published_at = excluded.delivered_published_at,
+                        timeline = COALESCE(excluded.timeline, tracker_orders.timeline)
+                    """,
+                    ids.Select((id, i) => new { Id = id, Sequence = sequences[i], Delivered = delivered[i], Timeline = timelines[i] }),
+                    transaction);
+            }
         }
 
         foreach (var (message, at) in orders.Values.SelectMany(o => o.Outbox))
@@ -293,7 +335,11 @@ public sealed class OrderBatch
         /// <summary>The order has its row (Tracker evaluated it before).</summary>
         public bool Known { get; set; }
 
-        public List<InboundEvent> Events { get; } = [];
+        /// <summary>The order's folded timeline, with the new events of the batch.</summary>
+        public TimelineState? Timeline { get; set; }
+
+        /// <summary>The snapshot as read from the order's row.</summary>
+        public string? StoredTimeline { get; set; }
 
         public List<DelayEpisode> Episodes { get; } = [];
 

@@ -3,6 +3,7 @@ using Proactive.Tracker.Episodes;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Publishing;
+using Proactive.Tracker.Timeline;
 
 namespace Proactive.Tracker.Store;
 
@@ -27,7 +28,8 @@ public sealed class OrderTransaction : TrackerReads
     /// <summary>Stores the event unless (source, id) is already stored; false for a duplicate.</summary>
     public Task<bool> TryAddEventAsync(InboundEvent e, DateTimeOffset now) => TrackerStore.TryAddEventAsync(Connection, transaction, e, now);
 
-    public override async Task<List<InboundEvent>> EventsAsync(string orderId) => [.. (await batch.LoadedStateOf(orderId)).Events];
+    /// <summary>The order's timeline folded up to the batch's new events (carried forward from its snapshot, or folded again).</summary>
+    public async Task<OrderTimeline> TimelineAsync(string orderId) => (await batch.LoadedStateOf(orderId)).Timeline!.Timeline;
 
     public override async Task<List<DelayEpisode>> EpisodesAsync(string orderId) => [.. (await batch.LoadedStateOf(orderId)).Episodes];
 

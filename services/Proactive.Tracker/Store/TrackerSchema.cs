@@ -67,8 +67,10 @@ internal static class TrackerSchema
             SELECT MAX(e.closed_at) FROM tracker_episodes e WHERE e.order_id = tracker_orders.order_id AND e.resolution = 'Delivered')
         WHERE order_id IN (SELECT order_id FROM tracker_episodes WHERE resolution = 'Delivered');
         """,
-        // Every order with events has its row (an order without one is new: nothing to read of it).
+        // Every order with events has its row (an order without one is new: nothing to read of it),
+        // and the row keeps the order's folded timeline (Timeline/TimelineSnapshot; null: fold again).
         """
+        ALTER TABLE tracker_orders ADD COLUMN timeline TEXT NULL;
         INSERT INTO tracker_orders (order_id, sequence)
         SELECT DISTINCT order_id, 0 FROM tracker_events WHERE true
         ON CONFLICT (order_id) DO NOTHING;
