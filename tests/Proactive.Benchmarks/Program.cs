@@ -24,6 +24,7 @@ using Proactive.Tracker.Publishing;
 // With "timers" first: the due-timer queue with many open orders (TimerBenchmark.cs).
 // With "synth" first: writes a synthetic shop history for the replay (SynthCommand.cs).
 // With "read-only" first: reads and validates a replay input without replaying it (SynthCommand.cs).
+// With "read" first: the CPU and allocations of reading one event, before and after issue 14 (ReadBenchmark.cs).
 if (args.Length > 0 && args[0] == "timers")
 {
     await TimerBenchmark.RunAsync(args[1..]);
@@ -33,6 +34,12 @@ if (args.Length > 0 && args[0] == "timers")
 if (args.Length > 0 && args[0] == "synth")
 {
     Environment.ExitCode = await SynthCommand.RunAsync(args[1..], Console.Out);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "read")
+{
+    Environment.ExitCode = ReadBenchmark.Run(args[1..], Console.Out);
     return;
 }
 
