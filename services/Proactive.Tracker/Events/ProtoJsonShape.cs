@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
@@ -14,6 +17,8 @@ namespace Proactive.Tracker.Events;
 /// </summary>
 internal static class ProtoJsonShape
 {
+    private static readonly ConcurrentDictionary<MessageDescriptor, FrozenDictionary<string, FieldDescriptor>> FieldsByName = new();
+
     public static void Check(JsonElement value, MessageDescriptor descriptor, string path, IDictionary<string, string[]> errors)
     {
         if (value.ValueKind != JsonValueKind.Object)
@@ -51,6 +56,105 @@ internal static class ProtoJsonShape
                 CheckSingle(property.Value, field, fieldPath, errors);
             }
         }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="value"/> into a message of <paramref name="descriptor"/> in the same walk
+    /// that checks its shape, as the protobuf JSON parser would read it (last of a field given twice
+    /// wins, null clears, unknown fields skipped). False, with nothing reported, as soon as anything is
+    /// not plainly well-formed: the caller then takes the slow path (<see cref="Check"/>, then the
+    /// parser), which names every fault.
+    /// </summary>
+    public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message)
+    {
+        message = null;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var read = descriptor.Parser.ParseFrom(ReadOnlySpan<byte>.Empty);
+        var fields = FieldsByName.GetOrAdd(descriptor, NamesOf);
+        foreach (var property in value.EnumerateObject())
+        {
+            if (!fields.TryGetValue(property.Name, out var field))
+            {
+                continue;
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.Null)
+            {
+                field.Accessor.Clear(read);
+            }
+            else if (field.IsRepeated)
+            {
+                if (property.Value.ValueKind != JsonValueKind.Array)
+                {
+                    return false;
+                }
+
+                var list = (System.Collections.IList)field.Accessor.GetValue(read);
+                foreach (var item in property.Value.EnumerateArray())
+                {
+                    if (!TryReadSingle(item, field, out var single))
+                    {
+                        return false;
+                    }
+
+                    list.Add(single);
+                }
+            }
+            else if (TryReadSingle(property.Value, field, out var single))
+            {
+                field.Accessor.SetValue(read, single);
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        message = read;
+        return true;
+    }
+
+    /// <summary>The fields by JSON name and by proto name, as the parser looks them up.</summary>
+    private static FrozenDictionary<string, FieldDescriptor> NamesOf(MessageDescriptor descriptor) =>
+        descriptor.Fields.InDeclarationOrder()
+            .SelectMany(f => new[] { (f.Name, Field: f), (Name: f.JsonName, Field: f) })
+            .DistinctBy(f => f.Name)
+            .ToFrozenDictionary(f => f.Name, f => f.Field, StringComparer.Ordinal);
+
+    private static bool TryReadSingle(JsonElement value, FieldDescriptor field, [NotNullWhen(true)] out object? single)
+    {
+        single = null;
+        switch (field.FieldType)
+        {
+            case FieldType.String when value.ValueKind == JsonValueKind.String:
+                single = value.GetString();
+                break;
+            case FieldType.Bool when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                single = value.ValueKind == JsonValueKind.True;
+                break;
+            case FieldType.Enum:
+                var known = value.ValueKind switch
+                {
+                    JsonValueKind.String => field.EnumType.FindValueByName(value.GetString()),
+                    JsonValueKind.Number when value.TryGetInt32(out var number) => field.EnumType.FindValueByNumber(number),
+                    _ => null,
+                };
+                single = known is { Number: not 0 } ? known.Number : null;
+                break;
+            case FieldType.Message when field.MessageType.FullName == Timestamp.Descriptor.FullName:
+                single = value.ValueKind == JsonValueKind.String && TryParseTimestamp(value.GetString()!, out var timestamp) ? timestamp : null;
+                break;
+            case FieldType.Message when field.MessageType.File.Package != Timestamp.Descriptor.File.Package:
+                single = TryRead(value, field.MessageType, out var nested) ? nested : null;
+                break;
+        }
+
+        // Anything else (numbers, bytes, well-known types) the contract does not use: the parser reads it.
+        return single is not null;
     }
 
     private static void CheckSingle(JsonElement value, FieldDescriptor field, string path, IDictionary<string, string[]> errors)
