@@ -24,9 +24,10 @@ internal static class JsonText
     }
 
     /// <summary>
-    /// True when nothing can be wrong, decided without building a string: no key or string has an
-    /// escape, a DEL or invalid UTF-8 (raw, valid JSON text holds no other control character and
-    /// no lone surrogate), and no object repeats a key. Any doubt goes to <see cref="Report"/>.
+    /// True when nothing can be wrong, decided without building a string: no key has an escape, a
+    /// DEL or invalid UTF-8 (raw, valid JSON text holds no other control character and no lone
+    /// surrogate), no object repeats a key, and no string holds any of these (one with an escape,
+    /// e.g. "\u002B", is decoded and checked). Any doubt goes to <see cref="Report"/>.
     /// </summary>
     private static bool IsPlain(JsonElement value)
     {
@@ -55,7 +56,8 @@ internal static class JsonText
 
                 return true;
             case JsonValueKind.String:
-                return IsPlainText(JsonMarshal.GetRawUtf8Value(value));
+                var raw = JsonMarshal.GetRawUtf8Value(value);
+                return IsPlainText(raw) || (raw.IndexOf((byte)'\\') >= 0 && TryRead(value.GetString, out var text) && ContractLimits.TextFault(text) is null);
             default:
                 return true;
         }
@@ -83,7 +85,8 @@ internal static class JsonText
         return false;
     }
 
-    private static void Report(JsonElement value, string path, IDictionary<string, string[]> errors)
+    /// <summary>The full walk: every fault with its path (<see cref="Check"/> comes here only when there may be one).</summary>
+    internal static void Report(JsonElement value, string path, IDictionary<string, string[]> errors)
     {
         switch (value.ValueKind)
         {
