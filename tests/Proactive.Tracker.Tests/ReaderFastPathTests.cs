@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using Proactive.Contracts.Events.V1;
 using Proactive.Tests.Shared;
 using Proactive.Tracker.Events;
@@ -118,5 +119,44 @@ public class ReaderFastPathTests
         JsonText.Check(control.RootElement, "data", errors);
 
         errors.Keys.ShouldBe(["data.name"]);
+    }
+
+    [Fact]
+    public void TimestampsReadAsProtobufsParserReadsThem()
+    {
+        string[] forms =
+        [
+            "2026-11-26T21:00:00Z", "2026-11-26T21:00:00+09:00", "2026-11-26T21:00:00.5-05:30", "2026-12-02T05:51:00.1234567+00:00",
+            "2026-11-26T21:00:00.123456789+18:00", "2026-11-26T21:00:00.000000001-18:00", "2026-11-26T21:00:00.1234567890Z",
+            "2026-11-26T21:00:00+18:01", "2026-11-26T21:00:00-00:00", "2026-11-26T21:00:00+00:00", "2026-11-26T21:00:00+19:00",
+            "2024-02-29T00:00:00Z", "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z",
+            "2026-11-26T24:00:00Z", "2026-11-26T23:60:00Z", "2026-11-26T23:59:60Z", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+00:01", "0001-01-01T00:00:00.5+00:01", "9999-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59-00:01",
+            "2026-11-26T21:00:00z", "2026-11-26t21:00:00Z", "2026-11-26T21:00:00", "2026-11-26T21:00:00.Z", "2026-11-26T21:00:00Z\n",
+            "2026-11-26 21:00:00Z", "2026-11-26T21:00:00+0900", "+2026-11-26T21:00:00Z", "2026-11-26T21:00:00.5", "", "2026",
+            "2026-11-26T21:00:00\u0663Z", "\u0662026-11-26T21:00:00Z",
+        ];
+        var random = new Random(14);
+        var generated = Enumerable.Range(0, 2000).Select(_ =>
+            $"{random.Next(0, 10000):D4}-{random.Next(0, 14):D2}-{random.Next(0, 33):D2}T{random.Next(0, 25):D2}:{random.Next(0, 61):D2}:{random.Next(0, 61):D2}"
+            + (random.Next(3) == 0 ? "" : "." + random.NextInt64(0, 1_000_000_000).ToString("D9", System.Globalization.CultureInfo.InvariantCulture)[..random.Next(1, 10)])
+            + (random.Next(3) == 0 ? "Z" : $"{(random.Next(2) == 0 ? '+' : '-')}{random.Next(0, 20):D2}:{random.Next(0, 61):D2}"));
+
+        foreach (var text in forms.Concat(generated))
+        {
+            Timestamp? expected;
+            try
+            {
+                expected = JsonParser.Default.Parse<Timestamp>(JsonSerializer.Serialize(text));
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                expected = null;
+            }
+
+            var read = ProtoJsonShape.TryParseTimestamp(text, out var timestamp);
+
+            (read ? timestamp : null).ShouldBe(expected, text);
+        }
     }
 }
