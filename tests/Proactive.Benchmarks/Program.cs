@@ -31,6 +31,7 @@ if (args.Length > 0 && args[0] == "fold")
     return;
 }
 
+// With "read" first: the CPU and allocations of reading one event, before and after issue 14 (ReadBenchmark.cs).
 if (args.Length > 0 && args[0] == "timers")
 {
     await TimerBenchmark.RunAsync(args[1..]);
@@ -40,6 +41,12 @@ if (args.Length > 0 && args[0] == "timers")
 if (args.Length > 0 && args[0] == "synth")
 {
     Environment.ExitCode = await SynthCommand.RunAsync(args[1..], Console.Out);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "read")
+{
+    Environment.ExitCode = ReadBenchmark.Run(args[1..], Console.Out);
     return;
 }
 

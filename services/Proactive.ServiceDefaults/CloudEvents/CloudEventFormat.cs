@@ -61,6 +61,11 @@ public static partial class CloudEventFormat
     /// <summary>A name from the input made safe to echo: printable ASCII, at most 64 characters.</summary>
     public static string Printable(string name)
     {
+        if (name.Length <= 64 && !name.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            return name;
+        }
+
         var chars = name.Take(64).Select(c => c is >= ' ' and < '\u007f' ? c : '?').ToArray();
         return new string(chars) + (name.Length > 64 ? "…" : "");
     }

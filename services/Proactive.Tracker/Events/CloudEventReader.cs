@@ -174,7 +174,7 @@ public static partial class CloudEventReader
     private static IMessage? ReadData(CloudEvent cloudEvent, MessageDescriptor? descriptor, Dictionary<string, string[]> errors)
     {
         var contentType = cloudEvent.DataContentType;
-        var mediaType = contentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
+        var mediaType = contentType is null or "application/json" ? contentType : contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
         if (mediaType is "application/protobuf" or "application/x-protobuf")
         {
             if (cloudEvent.Data is not byte[] bytes)
@@ -223,6 +223,11 @@ public static partial class CloudEventReader
         if (descriptor is null || errors.Keys.Any(k => k == "data" || k.StartsWith("data.", StringComparison.Ordinal) || k.StartsWith("data[", StringComparison.Ordinal)))
         {
             return null;
+        }
+
+        if (ProtoJsonShape.TryRead(json, descriptor, out var read))
+        {
+            return read;
         }
 
         var shapeErrors = new Dictionary<string, string[]>();

@@ -80,51 +80,52 @@ internal static partial class ContractRules
     {
         foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
         {
-            var fieldPath = $"{path}.{field.JsonName}";
             var value = field.Accessor.GetValue(message);
             if (field.IsRepeated)
             {
-                var items = ((System.Collections.IList)value).Cast<object>().ToList();
+                var items = (System.Collections.IList)value;
                 if (items.Count > ContractLimits.MaxChannels)
                 {
-                    errors.TryAdd(fieldPath, [$"must have at most {ContractLimits.MaxChannels} entries"]);
+                    errors.TryAdd($"{path}.{field.JsonName}", [$"must have at most {ContractLimits.MaxChannels} entries"]);
                 }
 
                 for (var i = 0; i < items.Count; i++)
                 {
-                    CheckValue(field, items[i], $"{fieldPath}[{i}]", errors);
+                    CheckValue(field, items[i]!, path, i, errors);
                 }
             }
             else if (value is not null)
             {
-                CheckValue(field, value, fieldPath, errors);
+                CheckValue(field, value, path, null, errors);
             }
         }
     }
 
-    private static void CheckValue(FieldDescriptor field, object value, string path, IDictionary<string, string[]> errors)
+    /// <summary>One value of <paramref name="field"/> (item <paramref name="index"/> of a list); its path is only spelled out for a fault or a nested message.</summary>
+    private static void CheckValue(FieldDescriptor field, object value, string parent, int? index, IDictionary<string, string[]> errors)
     {
+        string Path() => index is { } i ? $"{parent}.{field.JsonName}[{i}]" : $"{parent}.{field.JsonName}";
         switch (value)
         {
             case string text:
                 var max = ContractLimits.MaxLength.GetValueOrDefault(field.JsonName, ContractLimits.MaxOtherText);
                 if (ContractLimits.TextFault(text) is { } fault)
                 {
-                    errors.TryAdd(path, [fault]);
+                    errors.TryAdd(Path(), [fault]);
                 }
                 else if (text.Length > max)
                 {
-                    errors.TryAdd(path, [$"must be at most {max} characters"]);
+                    errors.TryAdd(Path(), [$"must be at most {max} characters"]);
                 }
 
                 break;
             case Timestamp timestamp when !IsValid(timestamp):
-                errors.TryAdd(path, ["must be a timestamp between years 1 and 9999"]);
+                errors.TryAdd(Path(), ["must be a timestamp between years 1 and 9999"]);
                 break;
             case Timestamp:
                 break;
             case IMessage nested:
-                CheckFields(nested, path, errors);
+                CheckFields(nested, Path(), errors);
                 break;
         }
     }

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
@@ -14,6 +17,12 @@ namespace Proactive.Tracker.Events;
 /// </summary>
 internal static class ProtoJsonShape
 {
+    // What protobuf accepts after applying an offset: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
+
+    private static readonly ConcurrentDictionary<MessageDescriptor, FrozenDictionary<string, FieldDescriptor>> FieldsByName = new();
+
     public static void Check(JsonElement value, MessageDescriptor descriptor, string path, IDictionary<string, string[]> errors)
     {
         if (value.ValueKind != JsonValueKind.Object)
@@ -51,6 +60,105 @@ internal static class ProtoJsonShape
                 CheckSingle(property.Value, field, fieldPath, errors);
             }
         }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="value"/> into a message of <paramref name="descriptor"/> in the same walk
+    /// that checks its shape, as the protobuf JSON parser would read it (last of a field given twice
+    /// wins, null clears, unknown fields skipped). False, with nothing reported, as soon as anything is
+    /// not plainly well-formed: the caller then takes the slow path (<see cref="Check"/>, then the
+    /// parser), which names every fault.
+    /// </summary>
+    public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message)
+    {
+        message = null;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var read = descriptor.Parser.ParseFrom(ReadOnlySpan<byte>.Empty);
+        var fields = FieldsByName.GetOrAdd(descriptor, NamesOf);
+        foreach (var property in value.EnumerateObject())
+        {
+            if (!fields.TryGetValue(property.Name, out var field))
+            {
+                continue;
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.Null)
+            {
+                field.Accessor.Clear(read);
+            }
+            else if (field.IsRepeated)
+            {
+                if (property.Value.ValueKind != JsonValueKind.Array)
+                {
+                    return false;
+                }
+
+                var list = (System.Collections.IList)field.Accessor.GetValue(read);
+                foreach (var item in property.Value.EnumerateArray())
+                {
+                    if (!TryReadSingle(item, field, out var single))
+                    {
+                        return false;
+                    }
+
+                    list.Add(single);
+                }
+            }
+            else if (TryReadSingle(property.Value, field, out var single))
+            {
+                field.Accessor.SetValue(read, single);
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        message = read;
+        return true;
+    }
+
+    /// <summary>The fields by JSON name and by proto name, as the parser looks them up.</summary>
+    private static FrozenDictionary<string, FieldDescriptor> NamesOf(MessageDescriptor descriptor) =>
+        descriptor.Fields.InDeclarationOrder()
+            .SelectMany(f => new[] { (f.Name, Field: f), (Name: f.JsonName, Field: f) })
+            .DistinctBy(f => f.Name)
+            .ToFrozenDictionary(f => f.Name, f => f.Field, StringComparer.Ordinal);
+
+    private static bool TryReadSingle(JsonElement value, FieldDescriptor field, [NotNullWhen(true)] out object? single)
+    {
+        single = null;
+        switch (field.FieldType)
+        {
+            case FieldType.String when value.ValueKind == JsonValueKind.String:
+                single = value.GetString();
+                break;
+            case FieldType.Bool when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                single = value.ValueKind == JsonValueKind.True;
+                break;
+            case FieldType.Enum:
+                var known = value.ValueKind switch
+                {
+                    JsonValueKind.String => field.EnumType.FindValueByName(value.GetString()),
+                    JsonValueKind.Number when value.TryGetInt32(out var number) => field.EnumType.FindValueByNumber(number),
+                    _ => null,
+                };
+                single = known is { Number: not 0 } ? known.Number : null;
+                break;
+            case FieldType.Message when field.MessageType.FullName == Timestamp.Descriptor.FullName:
+                single = value.ValueKind == JsonValueKind.String && TryParseTimestamp(value.GetString()!, out var timestamp) ? timestamp : null;
+                break;
+            case FieldType.Message when field.MessageType.File.Package != Timestamp.Descriptor.File.Package:
+                single = TryRead(value, field.MessageType, out var nested) ? nested : null;
+                break;
+        }
+
+        // Anything else (numbers, bytes, well-known types) the contract does not use: the parser reads it.
+        return single is not null;
     }
 
     private static void CheckSingle(JsonElement value, FieldDescriptor field, string path, IDictionary<string, string[]> errors)
@@ -134,6 +242,12 @@ internal static class ProtoJsonShape
 
     public static bool TryParseTimestamp(string text, out Timestamp timestamp)
     {
+        if (TryParsePlainTimestamp(text) is { } plain)
+        {
+            timestamp = plain;
+            return true;
+        }
+
         try
         {
             timestamp = JsonParser.Default.Parse<Timestamp>(JsonSerializer.Serialize(text));
@@ -149,5 +263,85 @@ internal static class ProtoJsonShape
             timestamp = new Timestamp();
             return false;
         }
+    }
+
+    /// <summary>
+    /// The common, valid RFC 3339 form ("2026-11-26T21:00:00.123+09:00", 0–9 fraction digits, Z or an
+    /// offset up to 18:00) read as protobuf's JSON parser reads it, without its regex and string
+    /// round trip; null for anything else, which then goes to the parser itself.
+    /// </summary>
+    private static Timestamp? TryParsePlainTimestamp(string text)
+    {
+        var span = text.AsSpan();
+        if (span.Length < 20)
+        {
+            return null;
+        }
+
+        var fraction = 0;
+        if (span[19] == '.')
+        {
+            fraction = span[20..].IndexOfAnyExceptInRange('0', '9');
+            if (fraction is < 1 or > 9)
+            {
+                return null;
+            }
+        }
+
+        var zone = span[(fraction > 0 ? 20 + fraction : 19)..];
+        if (span[4] != '-' || span[7] != '-' || span[10] != 'T' || span[13] != ':' || span[16] != ':'
+            || !(zone is "Z" || (zone.Length == 6 && zone[0] is '+' or '-' && zone[3] == ':'))
+            || !Digits(span[..4], out var year) || !Digits(span.Slice(5, 2), out var month) || !Digits(span.Slice(8, 2), out var day)
+            || !Digits(span.Slice(11, 2), out var hour) || !Digits(span.Slice(14, 2), out var minute) || !Digits(span.Slice(17, 2), out var second)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return null;
+        }
+
+        var offsetMinutes = 0;
+        if (zone is not "Z")
+        {
+            if (!Digits(zone.Slice(1, 2), out var offsetHours) || !Digits(zone.Slice(4, 2), out var offsetMinute) || offsetMinute > 59)
+            {
+                return null;
+            }
+
+            offsetMinutes = (offsetHours * 60) + offsetMinute;
+            if (offsetMinutes > 18 * 60 || (offsetMinutes == 0 && zone[0] == '-'))
+            {
+                return null;
+            }
+        }
+
+        var seconds = (new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond;
+        var nanos = 0;
+        if (fraction > 0)
+        {
+            Digits(span.Slice(20, fraction), out nanos);
+            for (var i = fraction; i < 9; i++)
+            {
+                nanos *= 10;
+            }
+        }
+
+        // Local time minus its offset is UTC; nanos stay in [0, 1e9).
+        seconds -= (zone[0] == '+' ? 60L : zone[0] == '-' ? -60L : 0L) * offsetMinutes;
+        return seconds is < MinTimestampSeconds or > MaxTimestampSeconds ? null : new Timestamp { Seconds = seconds, Nanos = nanos };
+    }
+
+    private static bool Digits(ReadOnlySpan<char> text, out int value)
+    {
+        value = 0;
+        foreach (var c in text)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return true;
     }
 }
