@@ -24,6 +24,7 @@ using Proactive.Tracker.Publishing;
 // With "timers" first: the due-timer queue with many open orders (TimerBenchmark.cs).
 // With "synth" first: writes a synthetic shop history for the replay (SynthCommand.cs).
 // With "read-only" first: reads and validates a replay input without replaying it (SynthCommand.cs).
+// With "fill-open-orders" first: fills a migrated Tracker SQLite store with N open orders (OpenOrdersFill.cs).
 if (args.Length > 0 && args[0] == "timers")
 {
     await TimerBenchmark.RunAsync(args[1..]);
@@ -33,6 +34,12 @@ if (args.Length > 0 && args[0] == "timers")
 if (args.Length > 0 && args[0] == "synth")
 {
     Environment.ExitCode = await SynthCommand.RunAsync(args[1..], Console.Out);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "fill-open-orders")
+{
+    Environment.ExitCode = await OpenOrdersFill.RunAsync(args[1..], Console.Out);
     return;
 }
 
