@@ -6,6 +6,7 @@
 # same load for BENCH_WARMUP seconds, not counted, right before its timed run.
 #
 #   scripts/bench-intake.sh            # the table (about 5 minutes with the defaults)
+#   scripts/bench-intake.sh latency    # only the event -> provider latency row
 #   scripts/bench-intake.sh memory     # a million open orders: Tracker's max RSS (BENCH_ORDERS, default 1000000)
 #
 # Settings (environment): BENCH_SECONDS (10) timed seconds per row, BENCH_WARMUP (3), BENCH_CONCURRENCY (16),
@@ -146,8 +147,22 @@ start_standalone() { # name, twilio port, sendgrid port
     wait_http "http://127.0.0.1:$http_port/healthz" "$server"
 }
 
+# Event -> provider request latency at a fixed rate (the probe plays Twilio and SendGrid).
+measure_latency() {
+    twilio_port=$(free_port); sendgrid_port=$(free_port)
+    start_standalone latency "$twilio_port" "$sendgrid_port"
+    latency=$(load --latency "http://127.0.0.1:$http_port" --twilio-port "$twilio_port" --sendgrid-port "$sendgrid_port" \
+        --rate "$lat_rate" --seconds "$lat_secs" --notice-every "$notice_every")
+    log "$latency"
+    stop_server latency
+}
+
 if [ "$mode" = memory ]; then
     . "$root/scripts/bench-memory.sh"
+    exit 0
+fi
+if [ "$mode" = latency ]; then
+    measure_latency
     exit 0
 fi
 
@@ -185,13 +200,7 @@ row "Standalone HTTP batch" --http "http://127.0.0.1:$http_port/v1/events/orders
 row "Standalone HTTP single" --http "http://127.0.0.1:$http_port/v1/events/orders"
 stop_server standalone
 
-# 4. Event -> provider request latency at a fixed rate (the probe plays Twilio and SendGrid).
-twilio_port=$(free_port); sendgrid_port=$(free_port)
-start_standalone latency "$twilio_port" "$sendgrid_port"
-latency=$(load --latency "http://127.0.0.1:$http_port" --twilio-port "$twilio_port" --sendgrid-port "$sendgrid_port" \
-    --rate "$lat_rate" --seconds "$lat_secs" --notice-every "$notice_every")
-log "$latency"
-stop_server latency
+measure_latency
 load_end=$(loadavg)
 
 # 5. The table.

@@ -246,9 +246,22 @@ internal static class LatencyProbe
                 return Results.Json(
                     new
                     {
-                        account_sid = accountSid, api_version = "2010-04-01", body = "", date_created = date, date_sent = (string?)null, date_updated = date,
-                        direction = "outbound-api", error_code = (int?)null, error_message = (string?)null, from = form["From"].ToString(), num_media = "0",
-                        num_segments = "1", sid, status = "queued", to, uri = $"/2010-04-01/Accounts/{accountSid}/Messages/{sid}.json",
+                        account_sid = accountSid,
+                        api_version = "2010-04-01",
+                        body = "",
+                        date_created = date,
+                        date_sent = (string?)null,
+                        date_updated = date,
+                        direction = "outbound-api",
+                        error_code = (int?)null,
+                        error_message = (string?)null,
+                        from = form["From"].ToString(),
+                        num_media = "0",
+                        num_segments = "1",
+                        sid,
+                        status = "queued",
+                        to,
+                        uri = $"/2010-04-01/Accounts/{accountSid}/Messages/{sid}.json",
                     },
                     statusCode: StatusCodes.Status201Created);
             });
