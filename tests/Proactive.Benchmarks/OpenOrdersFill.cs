@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
-using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Storage;
 using Proactive.Tests.Shared;
 using Proactive.Tracker.Events;
 
