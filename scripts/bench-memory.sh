@@ -2,6 +2,7 @@
 # SQLite store, then Tracker started on it, the due-timer sweep (1,000 orders due at start) and the
 # load (single then bulk, BENCH_SECONDS each) run, and its max RSS read — once per GC setting
 # below, each on its own copy of the filled store.
+[ -n "${work:-}" ] || { echo "run it as: scripts/bench-intake.sh memory" >&2; exit 2; }
 bench_dll=$root/tests/Proactive.Benchmarks/bin/Release/net10.0/Proactive.Benchmarks.dll
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
     dotnet build tests/Proactive.Benchmarks -c Release -v quiet -nologo >/dev/null
@@ -21,7 +22,7 @@ variants=("default (Server GC)|"
 lines=()
 for v in "${variants[@]}"; do
     label=${v%%|*}; envs=${v#*|}
-    rm -rf "$work/run"; mkdir -p "$work/run"; cp "$work/filled/tracker.db" "$work/run/tracker.db"
+    rm -rf "${work:?}/run"; mkdir -p "$work/run"; cp "$work/filled/tracker.db" "$work/run/tracker.db"
     # shellcheck disable=SC2086
     start_tracker "mem" $envs "ConnectionStrings__Proactive=Data Source=$work/run/tracker.db"
     row "single" --port "$app_port"
