@@ -32,6 +32,7 @@ if (args.Length > 0 && args[0] == "fold")
 }
 
 // With "read" first: the CPU and allocations of reading one event, before and after issue 14 (ReadBenchmark.cs).
+// With "fill-open-orders" first: fills a migrated Tracker SQLite store with N open orders (OpenOrdersFill.cs).
 if (args.Length > 0 && args[0] == "timers")
 {
     await TimerBenchmark.RunAsync(args[1..]);
@@ -47,6 +48,12 @@ if (args.Length > 0 && args[0] == "synth")
 if (args.Length > 0 && args[0] == "read")
 {
     Environment.ExitCode = ReadBenchmark.Run(args[1..], Console.Out);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "fill-open-orders")
+{
+    Environment.ExitCode = await OpenOrdersFill.RunAsync(args[1..], Console.Out);
     return;
 }
 

@@ -40,6 +40,9 @@ public sealed class OutboxRelay(
                 return published;
             }
 
+            // One commit marks the round's published rows (a crash before it publishes them again,
+            // as between any publish and its mark: Notifier takes a change it has seen as a duplicate).
+            var done = new List<OutgoingEvent>(batch.Count);
             foreach (var message in batch)
             {
                 try
@@ -52,10 +55,17 @@ public sealed class OutboxRelay(
                     await failures.RecordAsync(Queue, message.PartitionKey, message.EventId, e, cancellationToken);
                     continue;
                 }
+                catch when (done.Count > 0)
+                {
+                    await store.MarkPublishedAsync(done, Time.GetUtcNow(), CancellationToken.None);
+                    throw;
+                }
 
-                await store.MarkPublishedAsync(message, Time.GetUtcNow(), cancellationToken);
-                published++;
+                done.Add(message);
             }
+
+            await store.MarkPublishedAsync(done, Time.GetUtcNow(), cancellationToken);
+            published += done.Count;
         }
     }
 
