@@ -161,6 +161,11 @@ public sealed partial class DaprAppCallback(
             outcomes[index] = await SettleAsync(topic, deliveries[index], cloudEvent, handled[k], cancellationToken);
         }
 
+        if (handled.Where(o => o.Status == TopicStatus.Retry).ToList() is { Count: > 0 } retried)
+        {
+            LogBulkRetry(logger, topic, retried.Count, retried[0].Failure);
+        }
+
         return outcomes;
     }
 
@@ -318,7 +323,7 @@ public sealed partial class DaprAppCallback(
     private static partial void LogRetry(ILogger logger, string topic, string source, string eventId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A bulk delivery of {Count} events on topic {Topic} failed; asking Dapr to retry each")]
-    private static partial void LogBulkRetry(ILogger logger, string topic, int count, Exception exception);
+    private static partial void LogBulkRetry(ILogger logger, string topic, int count, Exception? exception);
 }
 
 /// <summary>The deprecated alpha name of bulk delivery, which daprd falls back to; same answers.</summary>

@@ -16,9 +16,10 @@ public interface ITopicHandler
 
     /// <summary>
     /// The readable events of a bulk delivery at once, answered one outcome each in their order:
-    /// an item failure as <see cref="TopicOutcome.Failed"/> (held alone by the callback). Throws
-    /// when the store is unavailable or <paramref name="cancellationToken"/> fires; then every
-    /// event is delivered again. By default one event after another.
+    /// an item failure as <see cref="TopicOutcome.Failed"/> (held alone by the callback); when the
+    /// store is unavailable or <paramref name="cancellationToken"/> fires, RETRY for each event not
+    /// refused (<see cref="TopicOutcome.Retry(Exception)"/>) — or a throw, and then every event is
+    /// delivered again. By default one event after another.
     /// </summary>
     async Task<IReadOnlyList<TopicOutcome>> HandleManyAsync(IReadOnlyList<CloudEvent> cloudEvents, CancellationToken cancellationToken)
     {

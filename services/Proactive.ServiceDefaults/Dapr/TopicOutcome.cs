@@ -19,6 +19,9 @@ public sealed record TopicOutcome(TopicStatus Status, string? Reason = null, Exc
 
     public static TopicOutcome Retry(string reason) => new(TopicStatus.Retry, reason);
 
+    /// <summary>Not processed because the store is unavailable or the service is stopping: delivered again.</summary>
+    public static TopicOutcome Retry(Exception cause) => new(TopicStatus.Retry, cause.GetType().Name, cause);
+
     /// <summary>An item failure of this event alone, answered by a bulk handler instead of thrown (see <see cref="ITopicHandler.HandleManyAsync"/>).</summary>
     public static TopicOutcome Failed(Exception failure) => new(TopicStatus.Failed, failure.GetType().Name, failure);
 }

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using CloudNative.CloudEvents;
 using Proactive.ServiceDefaults.Dapr;
+using Proactive.ServiceDefaults.Queues;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Intake;
 
@@ -51,12 +52,26 @@ public sealed class ContractTopicHandler(string topic, OrderTracker tracker, Int
             }
         }
 
-        if (admitted.Count > 0)
+        if (admitted.Count == 0)
+        {
+            return outcomes;
+        }
+
+        try
         {
             var results = await tracker.HandleBatchAsync([.. admitted.Select(a => a.Event)], cancellationToken, "dapr");
             for (var k = 0; k < admitted.Count; k++)
             {
                 outcomes[admitted[k].Index] = results[k].Failure is { } failure ? TopicOutcome.Failed(failure) : TopicOutcome.Success;
+            }
+        }
+        catch (Exception e) when (!ItemFailures.IsItemFailure(e, cancellationToken))
+        {
+            // The store is unavailable or we are stopping: nothing was stored, every admitted event
+            // is delivered again, and the refused ones stay refused.
+            foreach (var (index, _) in admitted)
+            {
+                outcomes[index] = TopicOutcome.Retry(e);
             }
         }
 

@@ -25,6 +25,7 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
     private Task[] running = [];
     private long commits;
     private long events;
+    private long inFlight;
 
     public IntakeBatcher(Commit commit, int consumers, IntakeOptions options, IMeterFactory? meters = null)
     {
@@ -51,6 +52,9 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
 
     /// <summary>Events queued and not yet taken by a consumer.</summary>
     public int Queued => queue.Reader.Count;
+
+    /// <summary>Events taken by a consumer whose commit has not returned yet.</summary>
+    public long InFlight => Interlocked.Read(ref inFlight);
 
     /// <summary>
     /// Handles one event in a shared commit and answers once it is committed; throws what the
@@ -117,6 +121,7 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
         foreach (var group in batch.GroupBy(p => p.MessagingSystem))
         {
             var waiters = group.ToList();
+            Interlocked.Add(ref inFlight, waiters.Count);
             try
             {
                 stopping.Token.ThrowIfCancellationRequested();
@@ -141,6 +146,10 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
                 {
                     waiter.Answer.TrySetException(failure);
                 }
+            }
+            finally
+            {
+                Interlocked.Add(ref inFlight, -waiters.Count);
             }
         }
     }
