@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Intake;
 using static Proactive.Tests.Shared.ContractEvents;
@@ -32,7 +34,7 @@ public sealed class IntakeBatcherTests : IAsyncDisposable
     private static InboundEvent Event(string id) => Events.Valid(OrderPlaced($"O-{id}", At, At.AddDays(3), id: id));
 
     /// <summary>A batcher whose commit records each batch, holds the first one until released, and throws on an event named "bad".</summary>
-    private async Task<IntakeBatcher> StartAsync(int maxBatch = 256)
+    private async Task<IntakeBatcher> StartAsync(int maxBatch = 256, IMeterFactory? meters = null)
     {
         batcher = new IntakeBatcher(
             async (events, ct, system) =>
@@ -52,7 +54,8 @@ public sealed class IntakeBatcherTests : IAsyncDisposable
                 return [.. events.Select(e => new BatchEntryResult(e.Id.StartsWith("dup", StringComparison.Ordinal) ? IngestOutcome.Duplicate : IngestOutcome.Accepted))];
             },
             consumers: 1,
-            new IntakeOptions { MaxBatch = maxBatch, QueueCapacity = 1000 });
+            new IntakeOptions { MaxBatch = maxBatch, QueueCapacity = 1000 },
+            meters);
         await batcher.StartAsync(CancellationToken.None);
         return batcher;
     }
@@ -75,6 +78,32 @@ public sealed class IntakeBatcherTests : IAsyncDisposable
         commits.Select(c => c.Length).ShouldBe([1, 99]);
         commits.SelectMany(c => c).ShouldBe(Enumerable.Range(0, 100).Select(n => n > 0 && n % 10 == 0 ? $"dup-{n}" : $"e-{n}"));
         (intake.Commits, intake.Events).ShouldBe((2, 100));
+    }
+
+    [Fact]
+    public async Task EachCommitsSizeIsRecordedInTheBatchSizeHistogram()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var sizes = new ConcurrentQueue<long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == TrackerMetrics.MeterName && instrument.Name == IntakeBatcher.BatchSizeInstrument)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, size, _, _) => sizes.Enqueue(size));
+        listener.Start();
+        var intake = await StartAsync(meters: services.GetRequiredService<IMeterFactory>());
+        var first = intake.HandleAsync(Event("e-0"), TestContext.Current.CancellationToken);
+        await firstCommitEntered.Task;
+        var rest = Enumerable.Range(1, 5).Select(n => intake.HandleAsync(Event($"e-{n}"), TestContext.Current.CancellationToken)).ToList();
+        release.SetResult();
+
+        await first;
+        await Task.WhenAll(rest);
+        sizes.ShouldBe([1, 5]);
     }
 
     [Fact]
