@@ -10,6 +10,7 @@ using Proactive.ServiceDefaults.Storage;
 using Proactive.Tracker.Dapr;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Grpc;
+using Proactive.Tracker.Intake;
 using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Store;
@@ -44,6 +45,7 @@ public static class Extensions
         builder.Services.AddSingleton<DueTimerSweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DueTimerSweep>());
+        builder.AddTrackerIntake();
 
         return builder;
     }
@@ -54,7 +56,7 @@ public static class Extensions
         foreach (var topic in EventTypes.Topics)
         {
             builder.Services.AddSingleton<ITopicHandler>(sp => new ContractTopicHandler(
-                topic, sp.GetRequiredService<OrderTracker>(), sp.GetRequiredService<EventIntake>(), sp.GetRequiredService<TrackerMetrics>()));
+                topic, sp.GetRequiredService<OrderTracker>(), sp.GetRequiredService<IntakeBatcher>(), sp.GetRequiredService<EventIntake>(), sp.GetRequiredService<TrackerMetrics>()));
         }
 
         builder.Services.AddSingleton<IEpisodePublisher, DaprEpisodePublisher>();

@@ -52,73 +52,158 @@ public sealed partial class DaprAppCallback(
 
     public override async Task<TopicEventResponse> OnTopicEvent(TopicEventRequest request, ServerCallContext context)
     {
-        var outcome = await HandleAsync(request.Topic, request.Source, request.Id, () => DaprCloudEvents.ToCloudEvent(request), context.CancellationToken);
+        var outcome = await HandleAsync(request.Topic, new Delivery(request.Id, request.Source, request.Id, () => DaprCloudEvents.ToCloudEvent(request)), context.CancellationToken);
         return new TopicEventResponse { Status = ToStatus(outcome.Status) };
     }
 
     public override Task<TopicEventBulkResponse> OnBulkTopicEvent(TopicEventBulkRequest request, ServerCallContext context) =>
         HandleBulkAsync(request, context.CancellationToken);
 
-    /// <summary>Answers every entry of a bulk delivery; an entry left out would be redelivered.</summary>
+    /// <summary>
+    /// Answers every entry of a bulk delivery, by its EntryId in the request's order (an entry left
+    /// out would be redelivered). Every entry is read first, and the readable ones go to the
+    /// handler together, as one unit (<see cref="ITopicHandler.HandleManyAsync"/>).
+    /// </summary>
     public async Task<TopicEventBulkResponse> HandleBulkAsync(TopicEventBulkRequest request, CancellationToken cancellationToken)
     {
+        var deliveries = request.Entries.Select(entry => entry.EventCase == TopicEventBulkRequestEntry.EventOneofCase.CloudEvent
+            ? new Delivery(entry.EntryId, entry.CloudEvent.Source, entry.CloudEvent.Id, () => DaprCloudEvents.ToCloudEvent(entry.CloudEvent))
+            : new Delivery(entry.EntryId, "?", entry.EntryId, () => DaprCloudEvents.ToCloudEvent(entry))).ToList();
+        var outcomes = await HandleManyAsync(request.Topic, deliveries, cancellationToken);
         var response = new TopicEventBulkResponse();
-        foreach (var entry in request.Entries)
-        {
-            var outcome = entry.EventCase == TopicEventBulkRequestEntry.EventOneofCase.CloudEvent
-                ? await HandleAsync(request.Topic, entry.CloudEvent.Source, entry.CloudEvent.Id, () => DaprCloudEvents.ToCloudEvent(entry.CloudEvent), cancellationToken)
-                : await HandleAsync(request.Topic, "?", entry.EntryId, () => DaprCloudEvents.ToCloudEvent(entry), cancellationToken);
-            response.Statuses.Add(new TopicEventBulkResponseEntry { EntryId = entry.EntryId, Status = ToStatus(outcome.Status) });
-        }
-
+        response.Statuses.AddRange(deliveries.Select((d, i) => new TopicEventBulkResponseEntry { EntryId = d.EntryId, Status = ToStatus(outcomes[i].Status) }));
         return response;
     }
 
-    private async Task<TopicOutcome> HandleAsync(string topic, string source, string id, Func<CloudEvent> read, CancellationToken cancellationToken)
+    private async Task<TopicOutcome> HandleAsync(string topic, Delivery delivery, CancellationToken cancellationToken)
     {
-        // The event's own (source, id) keys it when held; logged, they are made safe to echo.
-        var key = $"{source}/{id}";
-        (source, id) = (CloudEventFormat.Printable(source), CloudEventFormat.Printable(id));
-        if (!byTopic.TryGetValue(topic, out var handler))
+        if (Read(topic, delivery) is not { } cloudEvent)
         {
-            LogDropped(logger, topic, source, id, "not a topic this service subscribes to");
-            return TopicOutcome.Drop("unknown topic");
+            return delivery.Refusal!;
         }
 
-        CloudEvent cloudEvent;
+        TopicOutcome outcome;
         try
         {
-            cloudEvent = read();
+            outcome = await byTopic[topic].HandleAsync(cloudEvent, cancellationToken);
+        }
+        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+        {
+            outcome = TopicOutcome.Failed(e);
+        }
+        catch (Exception e)
+        {
+            // The store is unavailable or we are stopping: nothing is wrong with the event, so
+            // daprd delivers it again (its resiliency policy spaces the retries).
+            LogRetry(logger, topic, delivery.Source, delivery.Id, e);
+            return TopicOutcome.Retry(e.GetType().Name);
+        }
+
+        return await SettleAsync(topic, delivery, cloudEvent, outcome, cancellationToken);
+    }
+
+    private async Task<TopicOutcome[]> HandleManyAsync(string topic, List<Delivery> deliveries, CancellationToken cancellationToken)
+    {
+        var outcomes = new TopicOutcome[deliveries.Count];
+        var readable = new List<(int Index, CloudEvent Event)>(deliveries.Count);
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            if (Read(topic, deliveries[i]) is { } cloudEvent)
+            {
+                readable.Add((i, cloudEvent));
+            }
+            else
+            {
+                outcomes[i] = deliveries[i].Refusal!;
+            }
+        }
+
+        if (readable.Count == 0)
+        {
+            return outcomes;
+        }
+
+        IReadOnlyList<TopicOutcome> handled;
+        try
+        {
+            handled = await byTopic[topic].HandleManyAsync([.. readable.Select(r => r.Event)], cancellationToken);
+            if (handled.Count != readable.Count)
+            {
+                throw new InvalidOperationException($"The handler of topic '{topic}' answered {handled.Count} of {readable.Count} events.");
+            }
+        }
+        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+        {
+            // Not the store, yet the delivery failed as a whole: each event on its own, so the one at fault is held alone.
+            foreach (var (index, _) in readable)
+            {
+                outcomes[index] = await HandleAsync(topic, deliveries[index], cancellationToken);
+            }
+
+            return outcomes;
+        }
+        catch (Exception e)
+        {
+            // The store is unavailable or we are stopping: nothing of the delivery was kept, so
+            // daprd delivers every readable entry again.
+            LogBulkRetry(logger, topic, readable.Count, e);
+            foreach (var (index, _) in readable)
+            {
+                outcomes[index] = TopicOutcome.Retry(e.GetType().Name);
+            }
+
+            return outcomes;
+        }
+
+        for (var k = 0; k < readable.Count; k++)
+        {
+            var (index, cloudEvent) = readable[k];
+            outcomes[index] = await SettleAsync(topic, deliveries[index], cloudEvent, handled[k], cancellationToken);
+        }
+
+        if (handled.Where(o => o.Status == TopicStatus.Retry).ToList() is { Count: > 0 } retried)
+        {
+            LogBulkRetry(logger, topic, retried.Count, retried[0].Failure);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>The delivery as a CloudEvent, or null with its DROP in <see cref="Delivery.Refusal"/> (unknown topic, not a CloudEvent).</summary>
+    private CloudEvent? Read(string topic, Delivery delivery)
+    {
+        if (!byTopic.ContainsKey(topic))
+        {
+            LogDropped(logger, topic, delivery.Source, delivery.Id, "not a topic this service subscribes to");
+            delivery.Refusal = TopicOutcome.Drop("unknown topic");
+            return null;
+        }
+
+        try
+        {
+            return delivery.Read();
         }
         catch (Exception e) when (e is ArgumentException or FormatException or JsonException or InvalidOperationException)
         {
             // Not a CloudEvent by the SDK's reading: it never will be, so no retry.
             var attributes = CloudEventFormat.AttributesOf(e);
             var reason = $"{(attributes.Count > 0 ? string.Join(", ", attributes) : "event")}: not a valid CloudEvent attribute ({e.GetType().Name})";
-            LogDropped(logger, topic, source, id, reason);
-            return TopicOutcome.Drop(reason);
+            LogDropped(logger, topic, delivery.Source, delivery.Id, reason);
+            delivery.Refusal = TopicOutcome.Drop(reason);
+            return null;
         }
+    }
 
-        TopicOutcome outcome;
-        try
+    /// <summary>A handler's outcome made an answer: a failed event is held, a dropped one logged.</summary>
+    private async Task<TopicOutcome> SettleAsync(string topic, Delivery delivery, CloudEvent cloudEvent, TopicOutcome outcome, CancellationToken cancellationToken)
+    {
+        switch (outcome.Status)
         {
-            outcome = await handler.HandleAsync(cloudEvent, cancellationToken);
-        }
-        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
-        {
-            return await HoldAsync(topic, source, id, key, cloudEvent, e, cancellationToken);
-        }
-        catch (Exception e)
-        {
-            // The store is unavailable or we are stopping: nothing is wrong with the event, so
-            // daprd delivers it again (its resiliency policy spaces the retries).
-            LogRetry(logger, topic, source, id, e);
-            return TopicOutcome.Retry(e.GetType().Name);
-        }
-
-        if (outcome.Status == TopicStatus.Drop)
-        {
-            LogDropped(logger, topic, source, id, outcome.Reason ?? "");
+            case TopicStatus.Failed:
+                return await HoldAsync(topic, delivery.Source, delivery.Id, delivery.Key, cloudEvent, outcome.Failure ?? new InvalidOperationException(outcome.Reason), cancellationToken);
+            case TopicStatus.Drop:
+                LogDropped(logger, topic, delivery.Source, delivery.Id, outcome.Reason ?? "");
+                break;
         }
 
         return outcome;
@@ -208,6 +293,26 @@ public sealed partial class DaprAppCallback(
         _ => TopicEventResponse.Types.TopicEventResponseStatus.Retry,
     };
 
+    /// <summary>
+    /// One event as daprd delivered it, read on demand. The event's own (source, id) keys it when
+    /// held (<see cref="Key"/>); logged, they are made safe to echo.
+    /// </summary>
+    private sealed class Delivery(string entryId, string source, string id, Func<CloudEvent> read)
+    {
+        public string EntryId => entryId;
+
+        public string Key { get; } = $"{source}/{id}";
+
+        public string Source { get; } = CloudEventFormat.Printable(source);
+
+        public string Id { get; } = CloudEventFormat.Printable(id);
+
+        public Func<CloudEvent> Read => read;
+
+        /// <summary>Why it was dropped before it reached the handler, when it was.</summary>
+        public TopicOutcome? Refusal { get; set; }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped event {Source}/{EventId} on topic {Topic} (to the dead-letter topic): {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string source, string eventId, string reason);
 
@@ -216,6 +321,9 @@ public sealed partial class DaprAppCallback(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Source}/{EventId} on topic {Topic} failed; asking Dapr to retry")]
     private static partial void LogRetry(ILogger logger, string topic, string source, string eventId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A bulk delivery of {Count} events on topic {Topic} failed; asking Dapr to retry each")]
+    private static partial void LogBulkRetry(ILogger logger, string topic, int count, Exception? exception);
 }
 
 /// <summary>The deprecated alpha name of bulk delivery, which daprd falls back to; same answers.</summary>

@@ -1,4 +1,5 @@
 using CloudNative.CloudEvents;
+using Proactive.ServiceDefaults.Queues;
 
 namespace Proactive.ServiceDefaults.Dapr;
 
@@ -10,5 +11,31 @@ public interface ITopicHandler
 {
     string Topic { get; }
 
+    /// <summary>One event. An item failure (the event's own, see <see cref="ItemFailures.IsItemFailure"/>) is thrown; the callback holds the event.</summary>
     Task<TopicOutcome> HandleAsync(CloudEvent cloudEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The readable events of a bulk delivery at once, answered one outcome each in their order:
+    /// an item failure as <see cref="TopicOutcome.Failed"/> (held alone by the callback); when the
+    /// store is unavailable or <paramref name="cancellationToken"/> fires, RETRY for each event not
+    /// refused (<see cref="TopicOutcome.Retry(Exception)"/>) — or a throw, and then every event is
+    /// delivered again. By default one event after another.
+    /// </summary>
+    async Task<IReadOnlyList<TopicOutcome>> HandleManyAsync(IReadOnlyList<CloudEvent> cloudEvents, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<TopicOutcome>(cloudEvents.Count);
+        foreach (var cloudEvent in cloudEvents)
+        {
+            try
+            {
+                outcomes.Add(await HandleAsync(cloudEvent, cancellationToken));
+            }
+            catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+            {
+                outcomes.Add(TopicOutcome.Failed(e));
+            }
+        }
+
+        return outcomes;
+    }
 }

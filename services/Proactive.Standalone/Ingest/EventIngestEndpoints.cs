@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults.CloudEvents;
 using Proactive.Tracker;
 using Proactive.Tracker.Events;
+using Proactive.Tracker.Intake;
 
 namespace Proactive.Standalone.Ingest;
 
@@ -12,9 +13,11 @@ namespace Proactive.Standalone.Ingest;
 /// POST /v1/events/{topic}: the standalone ingest. One CloudEvent (application/cloudevents+json)
 /// or a batch (application/cloudevents-batch+json). 202 once stored; a duplicate is 202 too and
 /// changes nothing; a refused event is 400 with the fields at fault; a source over its rate is 429
-/// with Retry-After; an event the store could not take is 503. In a batch every entry is judged
-/// and stored on its own, and the answer says exactly which were stored: all stored 202, all
-/// refused 400, all throttled 429, all failed 503, any mix 207.
+/// with Retry-After; an event the store could not take is 503. A single event shares a commit
+/// with the others arriving at the same time (<see cref="IntakeBatcher"/>). In a batch every entry
+/// is judged and admitted on its own, the admitted ones are stored together in one call, and the
+/// answer says exactly which were stored: all stored 202, all refused 400, all throttled 429, all
+/// failed 503, any mix 207. Every answer is given after the commit.
 /// </summary>
 public static partial class EventIngestEndpoints
 {
@@ -45,6 +48,7 @@ public static partial class EventIngestEndpoints
         string topic,
         HttpRequest request,
         OrderTracker tracker,
+        IntakeBatcher batcher,
         EventIntake intake,
         SourceRateLimits limits,
         IOptions<IngestOptions> options,
@@ -69,7 +73,7 @@ public static partial class EventIngestEndpoints
 
         using (document)
         {
-            var ingest = new Ingest(topic, tracker, intake, limits, loggers.CreateLogger("Proactive.Standalone.Ingest"));
+            var ingest = new Ingest(topic, tracker, batcher, intake, limits, loggers.CreateLogger("Proactive.Standalone.Ingest"));
             var response = request.HttpContext.Response;
             return mediaType == SingleContentType
                 ? Answer(await ingest.OneAsync(document.RootElement, cancellationToken), response)
@@ -136,14 +140,7 @@ public static partial class EventIngestEndpoints
             return BatchRefused($"holds more than {maxBatchEntries} events ({IngestOptions.Section}:MaxBatchEntries); send smaller batches");
         }
 
-        var results = new List<EntryResult>();
-        var index = 0;
-        foreach (var entry in batch.EnumerateArray())
-        {
-            results.Add((await ingest.OneAsync(entry, cancellationToken)) with { Index = index++ });
-        }
-
-        return Answer(results, response);
+        return Answer(await ingest.ManyAsync(batch, cancellationToken), response);
     }
 
     private static IResult BatchRefused(string why) =>
@@ -170,7 +167,7 @@ public static partial class EventIngestEndpoints
         }
     }
 
-    private static IResult Answer(List<EntryResult> results, HttpResponse response)
+    private static IResult Answer(IReadOnlyList<EntryResult> results, HttpResponse response)
     {
         int Count(string status) => results.Count(r => r.Status == status);
         var summary = new BatchResult(Count(Accepted), Count(Duplicate), Count(Refused), Count(Throttled), Count(Failed), results);
@@ -190,17 +187,91 @@ public static partial class EventIngestEndpoints
         return Results.Json(summary, Json, statusCode: status);
     }
 
-    /// <summary>One entry judged, admitted and stored on its own; whatever happens, its answer says it.</summary>
-    private sealed class Ingest(string topic, OrderTracker tracker, EventIntake intake, SourceRateLimits limits, ILogger logger)
+    /// <summary>Entries judged and admitted one by one, then stored; whatever happens, each entry's answer says it.</summary>
+    private sealed class Ingest(string topic, OrderTracker tracker, IntakeBatcher batcher, EventIntake intake, SourceRateLimits limits, ILogger logger)
     {
+        /// <summary>One event, stored in a commit shared with the single events arriving beside it.</summary>
         public async Task<EntryResult> OneAsync(JsonElement element, CancellationToken cancellationToken)
+        {
+            var (e, refusal) = Admit(element, 0);
+            if (e is null)
+            {
+                return refusal!;
+            }
+
+            try
+            {
+                return Stored(0, e, await batcher.HandleAsync(e, cancellationToken));
+            }
+            catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogNotStored(logger, Printable(e.Source), Printable(e.Id), failure);
+                return NotStored(0, e, failure);
+            }
+        }
+
+        /// <summary>A batch: every entry read and rate-limited first, then the admitted ones stored in one call.</summary>
+        public async Task<IReadOnlyList<EntryResult>> ManyAsync(JsonElement batch, CancellationToken cancellationToken)
+        {
+            var results = new EntryResult[batch.GetArrayLength()];
+            var admitted = new List<(int Index, InboundEvent Event)>(results.Length);
+            var index = 0;
+            foreach (var element in batch.EnumerateArray())
+            {
+                var (e, refusal) = Admit(element, index);
+                if (e is null)
+                {
+                    results[index] = refusal!;
+                }
+                else
+                {
+                    admitted.Add((index, e));
+                }
+
+                index++;
+            }
+
+            if (admitted.Count == 0)
+            {
+                return results;
+            }
+
+            try
+            {
+                var stored = await tracker.HandleBatchAsync([.. admitted.Select(a => a.Event)], cancellationToken);
+                for (var k = 0; k < admitted.Count; k++)
+                {
+                    var (at, e) = admitted[k];
+                    if (stored[k].Failure is { } failure)
+                    {
+                        LogNotStored(logger, Printable(e.Source), Printable(e.Id), failure);
+                    }
+
+                    results[at] = Stored(at, e, stored[k]);
+                }
+            }
+            catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Nothing of the batch was committed: every admitted entry is answered as not stored.
+                LogBatchNotStored(logger, admitted.Count, failure);
+                foreach (var (at, e) in admitted)
+                {
+                    results[at] = NotStored(at, e, failure);
+                }
+            }
+
+            return results;
+        }
+
+        /// <summary>The entry read and within its source's rate, or its answer: refused or throttled.</summary>
+        private (InboundEvent? Event, EntryResult? Refusal) Admit(JsonElement element, int index)
         {
             var read = intake.Read(element, topic);
             if (read.Rejection is { } rejection)
             {
                 tracker.Metrics.Refused(rejection);
                 LogRefused(logger, Printable(rejection.Source), Printable(rejection.Id), rejection.Summary);
-                return new EntryResult(0, rejection.Source, rejection.Id, Refused, rejection.Errors, rejection.Summary);
+                return (null, new EntryResult(index, rejection.Source, rejection.Id, Refused, rejection.Errors, rejection.Summary));
             }
 
             var e = read.Event!;
@@ -208,20 +279,20 @@ public static partial class EventIngestEndpoints
             {
                 var seconds = (int)Math.Ceiling(Math.Max(wait.TotalSeconds, 1));
                 LogThrottled(logger, Printable(e.Source), Printable(e.Id), seconds);
-                return new EntryResult(0, e.Source, e.Id, Throttled, null, $"source over its rate (Proactive:Ingest:EventsPerSecondPerSource); not stored, send it again in {seconds} s", seconds);
+                return (null, new EntryResult(index, e.Source, e.Id, Throttled, null, $"source over its rate (Proactive:Ingest:EventsPerSecondPerSource); not stored, send it again in {seconds} s", seconds));
             }
 
-            try
-            {
-                var outcome = await tracker.HandleAsync(e, cancellationToken);
-                return new EntryResult(0, e.Source, e.Id, outcome == IngestOutcome.Duplicate ? Duplicate : Accepted, null, null);
-            }
-            catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogNotStored(logger, Printable(e.Source), Printable(e.Id), failure);
-                return new EntryResult(0, e.Source, e.Id, Failed, null, $"not stored ({failure.GetType().Name}); send it again", (int)StoreRetryAfter.TotalSeconds);
-            }
+            return (e, null);
         }
+
+        /// <summary>Stored (accepted or a duplicate), or not when its order could not be evaluated.</summary>
+        private static EntryResult Stored(int index, InboundEvent e, BatchEntryResult result) =>
+            result.Failure is { } failure
+                ? NotStored(index, e, failure)
+                : new EntryResult(index, e.Source, e.Id, result.Outcome == IngestOutcome.Duplicate ? Duplicate : Accepted, null, null);
+
+        private static EntryResult NotStored(int index, InboundEvent e, Exception failure) =>
+            new(index, e.Source, e.Id, Failed, null, $"not stored ({failure.GetType().Name}); send it again", (int)StoreRetryAfter.TotalSeconds);
 
         private static string Printable(string? value) => value is null ? "?" : CloudEventFormat.Printable(value);
     }
@@ -258,6 +329,9 @@ public static partial class EventIngestEndpoints
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {Source}/{EventId} could not be stored; answered as not stored")]
     private static partial void LogNotStored(ILogger logger, string source, string eventId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} events could not be stored; each answered as not stored")]
+    private static partial void LogBatchNotStored(ILogger logger, int count, Exception exception);
 
     /// <summary>One event's answer; Status is accepted, duplicate, refused, throttled or error (not stored).</summary>
     private sealed record EntryResult(
