@@ -168,7 +168,8 @@ public abstract class BulkIntakeTests : IAsyncLifetime
             (c, tx) => c.ExecuteAsync(
                 """
                 INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
-                VALUES ('poison', 'p-1', 'P-1', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}')
+                VALUES ('poison', 'p-1', 'P-1', 'proactive.order.updated.v1', 0, 0, '{"promisedBy": "not a time"}');
+                INSERT INTO tracker_orders (order_id, sequence) VALUES ('P-1', 0) ON CONFLICT (order_id) DO UPDATE SET timeline = NULL;
                 """,
                 transaction: tx),
             Ct);
