@@ -70,9 +70,11 @@ public sealed partial class OrderTracker(
     /// and evaluated one after the other, and what the evaluations write goes in one statement per
     /// table before the one commit. Each event gets a consumer span that continues its CloudEvent's
     /// trace. An order whose evaluation fails is taken out (nothing of it kept) and the rest done
-    /// again; a failure no order can be blamed for makes every order go on its own. Throws when the
-    /// store is unavailable or <paramref name="cancellationToken"/> fires: then nothing of the batch
-    /// is committed, and every entry can be delivered again.
+    /// again (when it had several events in the batch, each of them alone); a failure no order can
+    /// be blamed for makes every order go on its own. Throws when the store is unavailable or
+    /// <paramref name="cancellationToken"/> fires: then nothing of the batch is committed (but for
+    /// orders already committed on their own after such a failure, which a redelivery finds
+    /// duplicates), and every entry can be delivered again.
     /// </summary>
     public async Task<IReadOnlyList<BatchEntryResult>> HandleBatchAsync(
         IReadOnlyList<InboundEvent> events, CancellationToken cancellationToken, string messagingSystem = "http")
@@ -116,6 +118,15 @@ public sealed partial class OrderTracker(
             }
 
             return results;
+        }
+        catch (Exception e)
+        {
+            foreach (var span in spans)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            }
+
+            throw;
         }
         finally
         {
@@ -220,6 +231,17 @@ public sealed partial class OrderTracker(
                 }
 
                 break;
+            }
+            catch (OrderFailedException e) when (live.Count(i => all[i].OrderId == e.OrderId) > 1)
+            {
+                // Which of the order's events it failed on is not known: each of them on its own.
+                var alone = live.Where(i => all[i].OrderId == e.OrderId).ToList();
+                foreach (var i in alone)
+                {
+                    await HandleUniqueAsync(all, [i], spans, results, cancellationToken);
+                }
+
+                indexes = [.. indexes.Except(alone)];
             }
             catch (OrderFailedException e)
             {

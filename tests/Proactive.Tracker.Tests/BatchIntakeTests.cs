@@ -266,4 +266,26 @@ public abstract class BatchIntakeTests : IAsyncLifetime
         (await OutcomeAsync(database)).ShouldBe(await OutcomeAsync(expected));
         (await CountAsync(database, "SELECT COUNT(*) FROM tracker_orders WHERE timeline IS NULL")).ShouldBe(0);
     }
+
+    [Fact]
+    public async Task EventsStoredByAReplicaOfTheVersionBeforeAreFoldedIn()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (tracker, database) = await TrackerAsync();
+        var store = new TrackerStore(database);
+        var a = Slipping("A-1");
+        var b = Slipping("B-1");
+
+        // During a rolling upgrade an older replica stores events without the order's row (A-1: a
+        // new order) or without carrying the snapshot forward (B-1).
+        await store.InOrderTransactionAsync("A-1", order => order.TryAddEventAsync(a[0], Now), ct);
+        await tracker.HandleAsync(b[0], ct);
+        await store.InOrderTransactionAsync("B-1", order => order.TryAddEventAsync(b[1], Now), ct);
+
+        await tracker.HandleBatchAsync([a[1], a[2], b[2]], ct);
+
+        var (inOrder, expected) = await TrackerAsync();
+        await inOrder.HandleBatchAsync([.. a, .. b], ct);
+        (await OutcomeAsync(database)).ShouldBe(await OutcomeAsync(expected));
+    }
 }

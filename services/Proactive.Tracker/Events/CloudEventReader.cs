@@ -185,7 +185,8 @@ public static partial class CloudEventReader
 
             try
             {
-                return descriptor?.Parser.ParseFrom(bytes);
+                // Unknown fields are dropped, as the JSON form drops them: nothing unchecked is kept.
+                return descriptor?.Parser.WithDiscardUnknownFields(true).ParseFrom(bytes);
             }
             catch (Exception e) when (e is InvalidProtocolBufferException or ArgumentException)
             {

@@ -143,6 +143,7 @@ public sealed class OrderBatch
             SELECT * FROM tracker_episodes WHERE order_id {any} ORDER BY order_id, number;
             SELECT * FROM tracker_predictions WHERE order_id {any};
             SELECT order_id, sequence, delivered_published_at, timeline FROM tracker_orders WHERE order_id {any};
+            SELECT order_id, COUNT(*) FROM tracker_events WHERE order_id {any} GROUP BY order_id;
             """,
             new { orders = loading },
             transaction))
@@ -165,20 +166,27 @@ public sealed class OrderBatch
                 state.StoredTimeline = row.Timeline;
                 state.Known = true;
             }
+
+            foreach (var (orderId, count) in await reader.ReadAsync<(string, long)>())
+            {
+                orders[orderId].StoredEvents = count;
+            }
         }
 
         // An order Tracker never saw has no row (every order evaluated gets one, and the migration
         // gave one to every order stored before): its events are those just stored, in memory. An
         // order seen before carries its snapshot forward by the new events, unless one of them is
         // older than what it folds (or the snapshot is missing, unreadable or of another format):
-        // then it is folded again from all its stored events.
+        // then it is folded again from all its stored events. So it is too when the count of its
+        // stored events is not what the fold holds: events stored by a replica of an earlier
+        // version (during a rolling upgrade) or by hand.
         var fresh = inMemory.Values.ToLookup(e => e.OrderId, StringComparer.Ordinal);
         var refold = new List<string>();
         foreach (var id in loading)
         {
             var state = orders[id];
             var start = state.Known ? TimelineSnapshot.Read(state.StoredTimeline) : TimelineState.Start(id);
-            if (start is not null && start.Timeline.OrderId == id && start.TryAppend([.. fresh[id]], out var next))
+            if (start is not null && start.Timeline.OrderId == id && start.TryAppend([.. fresh[id]], out var next) && next.EventCount == state.StoredEvents)
             {
                 state.Timeline = next;
                 state.RowChanged |= !ReferenceEquals(next, start) || !state.Known;
@@ -337,6 +345,9 @@ public sealed class OrderBatch
 
         /// <summary>The order's folded timeline, with the new events of the batch.</summary>
         public TimelineState? Timeline { get; set; }
+
+        /// <summary>How many events of the order are stored (with the batch's).</summary>
+        public long StoredEvents { get; set; }
 
         /// <summary>The snapshot as read from the order's row.</summary>
         public string? StoredTimeline { get; set; }
