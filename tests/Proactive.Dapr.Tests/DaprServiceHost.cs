@@ -37,6 +37,22 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
     public static DaprServiceHost<TEntryPoint> Start(
         FakeSidecar sidecar, FakeTimeProvider time, IDictionary<string, string?>? settings = null, FakeTwilio? twilio = null, FakeSendGrid? sendGrid = null, ILoggerProvider? logs = null, int databaseTimeoutSeconds = 30, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
+        // A free port can be taken by another test's connection before Kestrel binds it: try others.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return StartOnFreePorts(sidecar, time, settings, twilio, sendGrid, logs, databaseTimeoutSeconds, services);
+            }
+            catch (IOException e) when (attempt < 5 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
+    }
+
+    private static DaprServiceHost<TEntryPoint> StartOnFreePorts(
+        FakeSidecar sidecar, FakeTimeProvider time, IDictionary<string, string?>? settings, FakeTwilio? twilio, FakeSendGrid? sendGrid, ILoggerProvider? logs, int databaseTimeoutSeconds, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services)
+    {
         var directory = Path.Combine(Path.GetTempPath(), "proactive-dapr-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var appPort = FreePort();
@@ -61,7 +77,16 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
 
         var factory = TestHosting.Create<TEntryPoint>(config, time, logs, services);
         factory.UseKestrel();
-        factory.StartServer();
+        try
+        {
+            factory.StartServer();
+        }
+        catch
+        {
+            factory.Dispose();
+            throw;
+        }
+
         return new DaprServiceHost<TEntryPoint>(factory, directory, appPort, httpPort);
     }
 
