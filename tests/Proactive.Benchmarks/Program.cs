@@ -31,7 +31,7 @@ if (args.Length > 0 && args[0] == "fold")
     return;
 }
 
-// With "read" first: the CPU and allocations of reading one event, before and after issue 14 (ReadBenchmark.cs).
+// With "read" first: the CPU and allocations of reading one event (ReadBenchmark.cs).
 // With "fill-open-orders" first: fills a migrated Tracker SQLite store with N open orders (OpenOrdersFill.cs).
 if (args.Length > 0 && args[0] == "timers")
 {
