@@ -11,7 +11,7 @@ public sealed class Program
 
     public static async Task Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(HostArguments.Of(args));
         builder.AddServiceDefaults();
         builder.AddDaprHosting(DefaultAppPort, DefaultHttpUrl);
         builder.AddNotifier();

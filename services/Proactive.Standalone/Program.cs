@@ -12,7 +12,7 @@ if (args.FirstOrDefault() == ReplayCommand.Name)
 try
 {
     var demo = args.Contains(DemoScenario.Flag);
-    var builder = WebApplication.CreateBuilder(args.Where(a => a != DemoScenario.Flag).ToArray());
+    var builder = WebApplication.CreateBuilder(HostArguments.Of(args.Where(a => a != DemoScenario.Flag)));
     if (demo)
     {
         builder.UseDemoDefaults();
