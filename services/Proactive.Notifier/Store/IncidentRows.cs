@@ -239,7 +239,7 @@ public sealed class IncidentRows
             ? []
             : (await c.QueryAsync<AlertRow>(
                 $"SELECT {AlertColumns} FROM notifier_incident_alerts WHERE incident_id {sql.AnyOf("ids")} ORDER BY incident_id, channel",
-                new { ids = incidentIds.ToArray() },
+                new { ids = sql.List(incidentIds) },
                 tx)).Select(r => r.ToAlert()).ToList();
 
     /// <summary>Per incident, its causes by distinct orders.</summary>
@@ -248,7 +248,7 @@ public sealed class IncidentRows
             ? []
             : (await c.QueryAsync<(string IncidentId, string Cause, long Orders)>(
                 $"SELECT incident_id, cause, COUNT(DISTINCT order_id) FROM notifier_incident_orders WHERE incident_id {sql.AnyOf("ids")} GROUP BY incident_id, cause",
-                new { ids = incidentIds.ToArray() },
+                new { ids = sql.List(incidentIds) },
                 tx)).Select(r => (r.IncidentId, r.Cause, (int)r.Orders)).ToList();
 
     /// <summary>The orders the incident affects, in the order their delays were seen.</summary>

@@ -114,7 +114,7 @@ public sealed partial class ItemFailures(
 
     /// <summary>Many items succeeded, in one statement.</summary>
     public static Task ClearAsync(DbConnection c, DbTransaction tx, SqlDialect dialect, string queue, IReadOnlyCollection<string> itemKeys) =>
-        c.ExecuteAsync($"DELETE FROM {Table} WHERE queue = @queue AND item_key {dialect.AnyOf("itemKeys")}", new { queue, itemKeys = itemKeys.ToArray() }, tx);
+        c.ExecuteAsync($"DELETE FROM {Table} WHERE queue = @queue AND item_key {dialect.AnyOf("itemKeys")}", new { queue, itemKeys = dialect.List(itemKeys) }, tx);
 
     public Task ClearAsync(string queue, string itemKey, CancellationToken ct) =>
         database.WriteAsync(
@@ -191,7 +191,7 @@ public sealed partial class ItemFailures(
             : database.ReadAsync(
                 async c => (await c.QueryAsync<string>(new CommandDefinition(
                     $"SELECT item_key FROM {Table} WHERE queue = @queue AND item_key {database.Dialect.AnyOf("itemKeys")}",
-                    new { queue, itemKeys = itemKeys.ToArray() },
+                    new { queue, itemKeys = database.Dialect.List(itemKeys) },
                     cancellationToken: ct))).ToHashSet(),
                 ct);
 
@@ -217,7 +217,7 @@ public sealed partial class ItemFailures(
                 WHERE parked_at IS NULL AND next_attempt_at <= @now AND payload IS NOT NULL AND queue {database.Dialect.AnyOf("queues")}
                 ORDER BY next_attempt_at, id LIMIT @limit
                 """,
-                new { now = now.ToMs(), queues = queues.ToArray(), limit },
+                new { now = now.ToMs(), queues = database.Dialect.List(queues), limit },
                 cancellationToken: ct))).Select(r => r.ToFailure()).ToList(),
             ct);
 
@@ -225,7 +225,7 @@ public sealed partial class ItemFailures(
         database.ReadAsync(
             async c => UnixTime.FromMs(await c.ExecuteScalarAsync<long?>(new CommandDefinition(
                 $"SELECT MIN(next_attempt_at) FROM {Table} WHERE parked_at IS NULL AND payload IS NOT NULL AND queue {database.Dialect.AnyOf("queues")}",
-                new { queues = queues.ToArray() },
+                new { queues = database.Dialect.List(queues) },
                 cancellationToken: ct))),
             ct);
 

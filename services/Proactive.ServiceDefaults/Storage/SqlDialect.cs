@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using Dapper;
 
 namespace Proactive.ServiceDefaults.Storage;
@@ -72,8 +73,16 @@ public sealed class SqlDialect
     public Task LockAllAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyCollection<string> keys) =>
         KeysLock is null || keys.Count == 0 ? Task.CompletedTask
         : keys.Count == 1 ? LockAsync(connection, transaction, keys.First())
-        : connection.ExecuteAsync(KeysLock, new { keys = keys.ToArray() }, transaction);
+        : connection.ExecuteAsync(KeysLock, new { keys = List(keys) }, transaction);
 
-    /// <summary>"column is one of the array parameter @<paramref name="parameter"/>", as each database takes an array.</summary>
-    public string AnyOf(string parameter) => AnyOfArray ? $"= ANY(@{parameter})" : $"IN @{parameter}";
+    /// <summary>
+    /// "column is one of the list parameter @<paramref name="parameter"/>", whose value is <see cref="List{T}"/>:
+    /// an array on PostgreSQL; on SQLite one JSON array read by json_each, not one parameter per
+    /// value (SQLite finds each named parameter by a linear search, so a hundred of them in a
+    /// statement cost more than the statement).
+    /// </summary>
+    public string AnyOf(string parameter) => AnyOfArray ? $"= ANY(@{parameter})" : $"IN (SELECT value FROM json_each(@{parameter}))";
+
+    /// <summary>The value of a list parameter (see <see cref="AnyOf"/>).</summary>
+    public object List<T>(IEnumerable<T> values) => AnyOfArray ? values.ToArray() : JsonSerializer.Serialize(values);
 }

@@ -145,7 +145,7 @@ public sealed class OrderBatch
             SELECT order_id, sequence, delivered_published_at, timeline FROM tracker_orders WHERE order_id {any};
             SELECT order_id, COUNT(*) FROM tracker_events WHERE order_id {any} GROUP BY order_id;
             """,
-            new { orders = loading },
+            new { orders = dialect.List(loading) },
             transaction))
         {
             foreach (var row in await reader.ReadAsync<TrackerStore.EpisodeRow>())
@@ -201,7 +201,7 @@ public sealed class OrderBatch
         {
             var rows = await connection.QueryAsync<TrackerStore.EventRow>(
                 $"SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events WHERE order_id {any}",
-                new { orders = refold.ToArray() },
+                new { orders = dialect.List(refold) },
                 transaction);
             var stored = rows.ToLookup(r => r.order_id, StringComparer.Ordinal);
             foreach (var id in refold)
@@ -251,7 +251,7 @@ public sealed class OrderBatch
 
         if (cancelledTimers.Length > 0)
         {
-            await connection.ExecuteAsync($"DELETE FROM tracker_timers WHERE order_id {dialect.AnyOf("ids")}", new { ids = cancelledTimers }, transaction);
+            await connection.ExecuteAsync($"DELETE FROM tracker_timers WHERE order_id {dialect.AnyOf("ids")}", new { ids = dialect.List(cancelledTimers) }, transaction);
         }
 
         var forgotten = orders.Where(o => o.Value.ForgetTimerFailures).Select(o => o.Key).ToArray();

@@ -20,11 +20,11 @@ public sealed partial class TrackerStore
                 {
                     await c.ExecuteAsync(
                         $"UPDATE tracker_outbox SET published_at = @at WHERE id {database.Dialect.AnyOf("ids")}",
-                        new { ids = messages.Select(m => m.OutboxId).ToArray(), at = at.ToMs() },
+                        new { ids = database.Dialect.List(messages.Select(m => m.OutboxId)), at = at.ToMs() },
                         tx);
                     await c.ExecuteAsync(
                         $"DELETE FROM {ItemFailures.Table} WHERE queue = @queue AND item_key {database.Dialect.AnyOf("keys")}",
-                        new { queue = OutboxRelay.Queue, keys = messages.Select(m => m.EventId).ToArray() },
+                        new { queue = OutboxRelay.Queue, keys = database.Dialect.List(messages.Select(m => m.EventId)) },
                         tx);
                     return 0;
                 },
