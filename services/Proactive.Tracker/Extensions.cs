@@ -56,7 +56,7 @@ public static class Extensions
         foreach (var topic in EventTypes.Topics)
         {
             builder.Services.AddSingleton<ITopicHandler>(sp => new ContractTopicHandler(
-                topic, sp.GetRequiredService<OrderTracker>(), sp.GetRequiredService<IntakeBatcher>(), sp.GetRequiredService<EventIntake>(), sp.GetRequiredService<TrackerMetrics>()));
+                topic, sp.GetRequiredService<IntakeBatcher>(), sp.GetRequiredService<EventIntake>(), sp.GetRequiredService<TrackerMetrics>()));
         }
 
         builder.Services.AddSingleton<IEpisodePublisher, DaprEpisodePublisher>();

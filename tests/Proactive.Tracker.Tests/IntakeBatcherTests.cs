@@ -121,6 +121,33 @@ public sealed class IntakeBatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task BulkDeliveriesShareCommitsWholeAndEachGetsItsOwnAnswersInOrder()
+    {
+        var intake = await StartAsync(maxBatch: 5);
+        var first = intake.HandleAsync(Event("e-0"), TestContext.Current.CancellationToken);
+        await firstCommitEntered.Task;
+
+        var a = intake.HandleManyAsync([Event("a-1"), Event("dup-a-2"), Event("a-3")], TestContext.Current.CancellationToken);
+        var b = intake.HandleManyAsync([Event("dup-b-1"), Event("b-2"), Event("b-3")], TestContext.Current.CancellationToken);
+        var c = intake.HandleAsync(Event("dup-c-1"), TestContext.Current.CancellationToken);
+        var big = intake.HandleManyAsync([.. Enumerable.Range(1, 7).Select(n => Event($"big-{n}"))], TestContext.Current.CancellationToken);
+        intake.Queued.ShouldBe(4);
+        release.SetResult();
+
+        await first;
+        (await a).Select(r => r.Outcome).ShouldBe([IngestOutcome.Accepted, IngestOutcome.Duplicate, IngestOutcome.Accepted]);
+        (await b).Select(r => r.Outcome).ShouldBe([IngestOutcome.Duplicate, IngestOutcome.Accepted, IngestOutcome.Accepted]);
+        (await c).Outcome.ShouldBe(IngestOutcome.Duplicate);
+        (await big).Count.ShouldBe(7);
+
+        // a (3) fills the batch so that b (3) does not fit; b and c share one; the delivery larger
+        // than MaxBatch goes alone, never split.
+        commits.Select(x => x.Length).ShouldBe([1, 3, 4, 7]);
+        commits.ElementAt(2).ShouldBe(["dup-b-1", "b-2", "b-3", "dup-c-1"]);
+        (intake.Commits, intake.Events).ShouldBe((4, 15));
+    }
+
+    [Fact]
     public async Task ACommitThatThrowsFailsExactlyTheWaitersOfItsBatch()
     {
         var intake = await StartAsync(maxBatch: 2);

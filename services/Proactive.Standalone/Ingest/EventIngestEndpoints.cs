@@ -13,9 +13,9 @@ namespace Proactive.Standalone.Ingest;
 /// POST /v1/events/{topic}: the standalone ingest. One CloudEvent (application/cloudevents+json)
 /// or a batch (application/cloudevents-batch+json). 202 once stored; a duplicate is 202 too and
 /// changes nothing; a refused event is 400 with the fields at fault; a source over its rate is 429
-/// with Retry-After; an event the store could not take is 503. A single event shares a commit
-/// with the others arriving at the same time (<see cref="IntakeBatcher"/>). In a batch every entry
-/// is judged and admitted on its own, the admitted ones are stored together in one call, and the
+/// with Retry-After; an event the store could not take is 503. A single event or a batch shares a
+/// commit with the others arriving at the same time (<see cref="IntakeBatcher"/>; a batch is never
+/// split between commits). In a batch every entry is judged and admitted on its own, the admitted ones are stored together, and the
 /// answer says exactly which were stored: all stored 202, all refused 400, all throttled 429, all
 /// failed 503, any mix 207. Every answer is given after the commit.
 /// </summary>
@@ -238,7 +238,7 @@ public static partial class EventIngestEndpoints
 
             try
             {
-                var stored = await tracker.HandleBatchAsync([.. admitted.Select(a => a.Event)], cancellationToken);
+                var stored = await batcher.HandleManyAsync([.. admitted.Select(a => a.Event)], cancellationToken);
                 for (var k = 0; k < admitted.Count; k++)
                 {
                     var (at, e) = admitted[k];

@@ -11,10 +11,10 @@ namespace Proactive.Tracker.Dapr;
 /// The contract's topics ("orders", "shipments") as Dapr delivers them: the same reader and the
 /// same handler as the standalone ingest. Bad input is DROP (Dapr parks it on the dead-letter
 /// topic), never RETRY. No rate limit here: the broker is the buffer, and Dapr's bulk size and
-/// resiliency policy pace the deliveries. A single delivery shares a commit with the others
-/// arriving at the same time (<see cref="IntakeBatcher"/>); a bulk delivery is one batch already.
+/// resiliency policy pace the deliveries. A delivery, single or bulk, shares a commit with the
+/// others arriving at the same time (<see cref="IntakeBatcher"/>).
 /// </summary>
-public sealed class ContractTopicHandler(string topic, OrderTracker tracker, IntakeBatcher batcher, EventIntake intake, TrackerMetrics metrics) : ITopicHandler
+public sealed class ContractTopicHandler(string topic, IntakeBatcher batcher, EventIntake intake, TrackerMetrics metrics) : ITopicHandler
 {
     public string Topic => topic;
 
@@ -59,7 +59,7 @@ public sealed class ContractTopicHandler(string topic, OrderTracker tracker, Int
 
         try
         {
-            var results = await tracker.HandleBatchAsync([.. admitted.Select(a => a.Event)], cancellationToken, "dapr");
+            var results = await batcher.HandleManyAsync([.. admitted.Select(a => a.Event)], cancellationToken, "dapr");
             for (var k = 0; k < admitted.Count; k++)
             {
                 outcomes[admitted[k].Index] = results[k].Failure is { } failure ? TopicOutcome.Failed(failure) : TopicOutcome.Success;

@@ -6,11 +6,12 @@ using Proactive.Tracker.Events;
 namespace Proactive.Tracker.Intake;
 
 /// <summary>
-/// Group commit for single deliveries: each caller queues its event and waits; a consumer takes
-/// whatever is queued (up to MaxBatch, without waiting for more when it finds the queue idle),
-/// hands it to <see cref="OrderTracker.HandleBatchAsync"/> in one call and answers every waiter
-/// after that call returned — so an answer still means committed. While one batch commits, the
-/// next one fills. A throw (store unavailable, stopping) fails exactly the waiters of that batch.
+/// Group commit: each delivery (a single event, a Dapr bulk delivery, a standalone batch) is queued
+/// and its caller waits; a consumer takes whole deliveries, as many as are queued up to MaxBatch
+/// events (without waiting for more when it finds the queue idle), hands their events to
+/// <see cref="OrderTracker.HandleBatchAsync"/> in one call and answers every waiter after that call
+/// returned — so an answer still means committed. While one batch commits, the next one fills. A
+/// throw (store unavailable, stopping) fails exactly the waiters of that batch.
 /// </summary>
 public sealed class IntakeBatcher : IHostedService, IDisposable
 {
@@ -50,7 +51,7 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
     /// <summary>Events answered by those calls.</summary>
     public long Events => Interlocked.Read(ref events);
 
-    /// <summary>Events queued and not yet taken by a consumer.</summary>
+    /// <summary>Deliveries queued and not yet taken by a consumer.</summary>
     public int Queued => queue.Reader.Count;
 
     /// <summary>Events taken by a consumer whose commit has not returned yet.</summary>
@@ -60,9 +61,21 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
     /// Handles one event in a shared commit and answers once it is committed; throws what the
     /// commit threw (the store unavailable, or <see cref="IntakeStoppedException"/>).
     /// </summary>
-    public async Task<BatchEntryResult> HandleAsync(InboundEvent e, CancellationToken cancellationToken, string messagingSystem = "http")
+    public async Task<BatchEntryResult> HandleAsync(InboundEvent e, CancellationToken cancellationToken, string messagingSystem = "http") =>
+        (await HandleManyAsync([e], cancellationToken, messagingSystem))[0];
+
+    /// <summary>
+    /// Handles a delivery of many events (a Dapr bulk delivery, a standalone batch) in a shared
+    /// commit, never split between two; one result per event, in order, once committed.
+    /// </summary>
+    public async Task<IReadOnlyList<BatchEntryResult>> HandleManyAsync(IReadOnlyList<InboundEvent> delivery, CancellationToken cancellationToken, string messagingSystem = "http")
     {
-        var pending = new Pending(e, messagingSystem, new TaskCompletionSource<BatchEntryResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (delivery.Count == 0)
+        {
+            return [];
+        }
+
+        var pending = new Pending(delivery, messagingSystem, new TaskCompletionSource<IReadOnlyList<BatchEntryResult>>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
             await queue.Writer.WriteAsync(pending, cancellationToken);
@@ -70,7 +83,7 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
         catch (ChannelClosedException)
         {
             // Stopped: no consumer takes it any more, so it is handled on its own, as before group commit.
-            return (await commit([e], cancellationToken, messagingSystem))[0];
+            return await commit(delivery, cancellationToken, messagingSystem);
         }
 
         return await pending.Answer.Task.WaitAsync(cancellationToken);
@@ -99,12 +112,15 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
     private async Task ConsumeAsync()
     {
         var reader = queue.Reader;
-        var batch = new List<Pending>(maxBatch);
+        var batch = new List<Pending>();
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < maxBatch && reader.TryRead(out var pending))
+            // Whole deliveries, until they hold MaxBatch events (a larger delivery goes alone).
+            var taken = 0;
+            while (taken < maxBatch && (batch.Count == 0 || taken + Peek(reader) <= maxBatch) && reader.TryRead(out var pending))
             {
                 batch.Add(pending);
+                taken += pending.Events.Count;
             }
 
             if (batch.Count > 0)
@@ -121,22 +137,25 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
         foreach (var group in batch.GroupBy(p => p.MessagingSystem))
         {
             var waiters = group.ToList();
-            Interlocked.Add(ref inFlight, waiters.Count);
+            var count = waiters.Sum(p => p.Events.Count);
+            Interlocked.Add(ref inFlight, count);
             try
             {
                 stopping.Token.ThrowIfCancellationRequested();
-                var results = await commit([.. waiters.Select(p => p.Event)], stopping.Token, group.Key);
-                if (results.Count != waiters.Count)
+                var results = await commit([.. waiters.SelectMany(p => p.Events)], stopping.Token, group.Key);
+                if (results.Count != count)
                 {
-                    throw new InvalidOperationException($"A batch of {waiters.Count} events was answered with {results.Count} results.");
+                    throw new InvalidOperationException($"A batch of {count} events was answered with {results.Count} results.");
                 }
 
                 Interlocked.Increment(ref commits);
-                Interlocked.Add(ref events, waiters.Count);
-                batchSize?.Record(waiters.Count);
-                for (var i = 0; i < waiters.Count; i++)
+                Interlocked.Add(ref events, count);
+                batchSize?.Record(count);
+                var at = 0;
+                foreach (var waiter in waiters)
                 {
-                    waiters[i].Answer.TrySetResult(results[i]);
+                    waiter.Answer.TrySetResult(results.Skip(at).Take(waiter.Events.Count).ToArray());
+                    at += waiter.Events.Count;
                 }
             }
             catch (Exception e)
@@ -149,12 +168,15 @@ public sealed class IntakeBatcher : IHostedService, IDisposable
             }
             finally
             {
-                Interlocked.Add(ref inFlight, -waiters.Count);
+                Interlocked.Add(ref inFlight, -count);
             }
         }
     }
 
-    private sealed record Pending(InboundEvent Event, string MessagingSystem, TaskCompletionSource<BatchEntryResult> Answer);
+    /// <summary>Events in the next delivery queued (0 when none).</summary>
+    private static int Peek(ChannelReader<Pending> reader) => reader.TryPeek(out var next) ? next.Events.Count : 0;
+
+    private sealed record Pending(IReadOnlyList<InboundEvent> Events, string MessagingSystem, TaskCompletionSource<IReadOnlyList<BatchEntryResult>> Answer);
 }
 
 /// <summary>
