@@ -193,14 +193,21 @@ public sealed partial class OrderTracker(
                     {
                         var added = await batch.AddEventsAsync([.. live.Select(i => all[i])], now);
                         var fresh = live.Where(i => added.Contains((all[i].Source, all[i].Id))).ToList();
+                        // Each order touched, with its last new event in the batch: the order's
+                        // evaluation continues that event's trace.
+                        var lastEvent = new Dictionary<string, int>(StringComparer.Ordinal);
+                        foreach (var i in fresh)
+                        {
+                            lastEvent[all[i].OrderId] = i;
+                        }
+
                         var touched = fresh.Select(i => all[i].OrderId).Distinct(StringComparer.Ordinal).ToList();
                         await batch.LoadAsync(touched, fresh.Select(i => all[i]));
                         var evaluations = new List<Evaluation>(touched.Count);
                         foreach (var orderId in touched)
                         {
-                            // The order's evaluation continues the trace of its last event in the batch.
                             var previous = Activity.Current;
-                            Activity.Current = spans[fresh.Last(i => all[i].OrderId == orderId)] ?? previous;
+                            Activity.Current = spans[lastEvent[orderId]] ?? previous;
                             try
                             {
                                 evaluations.Add(await EvaluateAsync(batch.For(orderId), orderId, now));
@@ -253,6 +260,17 @@ public sealed partial class OrderTracker(
                 foreach (var order in live.GroupBy(i => all[i].OrderId, StringComparer.Ordinal))
                 {
                     await HandleUniqueAsync(all, [.. order], spans, results, cancellationToken);
+                }
+
+                break;
+            }
+            catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken) && live.Count > 1)
+            {
+                // One order, several events, and the failure (reading the order: a late event folds it
+                // again) names none of them: each event on its own, so one bad event fails alone.
+                foreach (var i in live)
+                {
+                    await HandleUniqueAsync(all, [i], spans, results, cancellationToken);
                 }
 
                 break;

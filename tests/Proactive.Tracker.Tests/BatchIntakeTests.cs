@@ -170,6 +170,32 @@ public abstract class BatchIntakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEventThatFailsAmongItsOrdersOthersInABatchIsLeftOutAloneAndTheOrdersOtherEventsAreStored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (tracker, database) = await TrackerAsync();
+        await tracker.HandleAsync(OnTime("R-1"), ct);
+
+        // The order's stored event is unreadable: a new event carries the snapshot forward and never
+        // reads it, but a late one folds the order again from its stored events, and fails.
+        await database.WriteAsync(
+            (c, tx) => c.ExecuteAsync("UPDATE tracker_events SET payload = '{\"promisedBy\": \"not a time\"}' WHERE event_id = 'R-1-placed'", transaction: tx),
+            ct);
+        var late = Events.Valid(ShipmentCreated("R-1", "R-1-S", Now.AddHours(-4), Promise, id: "r-1-late"));
+        var later = Events.Valid(ShipmentCreated("R-1", "R-1-S2", Now.AddHours(-1), Promise, id: "r-1-later"));
+        var q = Slipping("Q-2");
+
+        var results = await tracker.HandleBatchAsync([late, q[0], later, q[1], q[2]], ct);
+
+        results[0].Failed.ShouldBeTrue();
+        results.Skip(1).ShouldAllBe(r => !r.Failed && r.Outcome == IngestOutcome.Accepted);
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_events WHERE event_id = 'r-1-late'")).ShouldBe(0);
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_events WHERE event_id = 'r-1-later'")).ShouldBe(1);
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_events WHERE order_id = 'Q-2'")).ShouldBe(3);
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_outbox WHERE partition_key = 'Q-2'")).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task ABatchIsOneTransaction()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -61,8 +61,9 @@ public sealed class Database : IAsyncDisposable
 
     /// <summary>
     /// Statements run again and again (every event runs the same few) are prepared on each pooled
-    /// connection after their second use, so the server parses and plans them once; what the
-    /// connection string sets itself wins.
+    /// connection after their second use, so the server parses and plans them once, and a
+    /// connection goes back to the pool without a reset round trip; what the connection string
+    /// sets itself wins.
     /// </summary>
     public static string WithPostgresDefaults(string connectionString)
     {
@@ -78,6 +79,13 @@ public sealed class Database : IAsyncDisposable
         if (!given.Contains("autoprepareminusages"))
         {
             builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!given.Contains("noresetonclose"))
+        {
+            // No session state is set (locks are per transaction): returning a connection to the
+            // pool need not cost a round trip to reset it.
+            builder.NoResetOnClose = true;
         }
 
         return builder.ConnectionString;
