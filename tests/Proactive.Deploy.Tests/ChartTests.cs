@@ -1,0 +1,244 @@
+using System.Text.Json.Nodes;
+
+namespace Proactive.Deploy.Tests;
+
+/// <summary>charts/proactive as Helm itself lints and renders it.</summary>
+public class ChartTests(Helm helm)
+{
+    private static readonly string[] Components = ["tracker", "notifier"];
+
+    [Fact]
+    public async Task LintStrictPassesOnTheDefaultValues()
+    {
+        var lint = await helm.LintAsync();
+
+        lint.ExitCode.ShouldBe(0, lint.All);
+    }
+
+    [Theory]
+    [InlineData("tracker.replicas=three", "/tracker/replicas")]
+    [InlineData("notifier.replicas=-1", "/notifier/replicas")]
+    [InlineData("tracker.httpPort=70000", "/tracker/httpPort")]
+    [InlineData("notifier.appPort=0", "/notifier/appPort")]
+    [InlineData("tracker.httpPort=http", "/tracker/httpPort")]
+    [InlineData("tracker.replica=2", "replica")]
+    [InlineData("dapr.pubsub.saslMechanism=SCRAM", "/dapr/pubsub/saslMechanism")]
+    [InlineData("dapr.resiliency.inbound.maxInterval=a minute", "/dapr/resiliency/inbound/maxInterval")]
+    public async Task LintStrictFailsOnABadValueNamingIt(string set, string named)
+    {
+        var lint = await helm.LintAsync(set);
+
+        lint.ExitCode.ShouldNotBe(0, lint.All);
+        lint.All.ShouldContain(named);
+    }
+
+    [Fact]
+    public async Task ThePodsCarryAChecksumOfTheDaprResourcesThatChangesWithThem()
+    {
+        static string[] Checksums(Rendered r) =>
+            Components.Select(c => Rendered.Annotation(r.Deployment(c), "checksum/dapr")!).ToArray();
+
+        var defaults = Checksums(await helm.TemplateAsync());
+        defaults.ShouldAllBe(c => c.Length == 64);
+        defaults.Distinct().Count().ShouldBe(1);
+
+        // Resiliency, pub/sub and configuration values each roll the pods; a value outside the Dapr resources does not.
+        foreach (var set in new[] { "dapr.resiliency.inbound.maxInterval=30s", "dapr.resiliency.outbound.maxRetries=7", "dapr.pubsub.saslMechanism=SHA-256", "dapr.tracing.samplingRate=0.1" })
+        {
+            var changed = Checksums(await helm.TemplateAsync(set));
+            changed.ShouldAllBe(c => c != defaults[0], set);
+        }
+
+        Checksums(await helm.TemplateAsync("tracker.replicas=3")).ShouldBe(defaults);
+    }
+
+    [Theory]
+    [InlineData("", "proactive-tracker:0.1.0")]
+    [InlineData("registry.example.com/shop", "registry.example.com/shop/proactive-tracker:0.1.0")]
+    [InlineData("registry.example.com/shop/", "registry.example.com/shop/proactive-tracker:0.1.0")]
+    [InlineData("registry.example.com:5000", "registry.example.com:5000/proactive-tracker:0.1.0")]
+    public async Task RegistryAndRepositoryAreJoinedByOneSlash(string registry, string image)
+    {
+        var rendered = await helm.TemplateAsync($"image.registry={registry}");
+
+        ((string?)Rendered.Container(rendered.Deployment("tracker"))["image"]).ShouldBe(image);
+        ((string?)Rendered.Container(rendered.Deployment("notifier"))["image"]).ShouldBe(image.Replace("tracker", "notifier", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LivenessAsksTheProcessReadinessAndStartupAlsoTheStore()
+    {
+        var rendered = await helm.TemplateAsync();
+
+        foreach (var component in Components)
+        {
+            var container = Rendered.Container(rendered.Deployment(component));
+            ((string?)container["livenessProbe"]!["httpGet"]!["path"]).ShouldBe("/livez", component);
+            ((string?)container["readinessProbe"]!["httpGet"]!["path"]).ShouldBe("/healthz", component);
+            ((string?)container["startupProbe"]!["httpGet"]!["path"]).ShouldBe("/healthz", component);
+        }
+    }
+
+    [Fact]
+    public async Task TheSidecarsProbeTheAppSoThatTheyStopDeliveringWhileItIsUnhealthy()
+    {
+        var rendered = await helm.TemplateAsync();
+
+        foreach (var component in Components)
+        {
+            var deployment = rendered.Deployment(component);
+            Rendered.Annotation(deployment, "dapr.io/enable-app-health-check").ShouldBe("true");
+            int.Parse(Rendered.Annotation(deployment, "dapr.io/app-health-probe-interval")!, System.Globalization.CultureInfo.InvariantCulture).ShouldBeInRange(1, 30);
+            Rendered.Annotation(deployment, "dapr.io/app-health-threshold").ShouldNotBeNull();
+            // gRPC apps are probed with AppCallbackHealthCheck; the path is for HTTP apps.
+            Rendered.Annotation(deployment, "dapr.io/app-protocol").ShouldBe("grpc");
+            Rendered.Annotation(deployment, "dapr.io/app-health-check-path").ShouldBeNull();
+            Rendered.Annotation(deployment, "dapr.io/sidecar-seccomp-profile-type").ShouldBe("RuntimeDefault");
+        }
+    }
+
+    [Fact]
+    public async Task NotifierRequiresProviderCredentials()
+    {
+        var rendered = await helm.TemplateAsync();
+
+        Rendered.Env(rendered.Deployment("notifier"), "Proactive__Dispatch__RequireProviders").ShouldBe("true");
+        Rendered.Env((await helm.TemplateAsync("notifier.requireProviders=false")).Deployment("notifier"), "Proactive__Dispatch__RequireProviders").ShouldBe("false");
+    }
+
+    [Fact]
+    public async Task TmpIsASizeLimitedEmptyDir()
+    {
+        var rendered = await helm.TemplateAsync("tmpSizeLimit=64Mi");
+
+        foreach (var component in Components)
+        {
+            var volume = Rendered.PodTemplate(rendered.Deployment(component))["spec"]!["volumes"]!.AsArray().Single(v => (string?)v!["name"] == "tmp")!;
+            ((string?)volume["emptyDir"]!["sizeLimit"]).ShouldBe("64Mi");
+        }
+    }
+
+    private static JsonObject PodLabels(JsonObject deployment) => Rendered.PodTemplate(deployment)["metadata"]!["labels"]!.AsObject();
+
+    private static void ShouldSelect(JsonNode? matchLabels, JsonObject deployment)
+    {
+        var labels = PodLabels(deployment);
+        var selector = matchLabels!.AsObject();
+        selector.Count.ShouldBeGreaterThan(0);
+        foreach (var (key, value) in selector)
+        {
+            ((string?)labels[key]).ShouldBe((string?)value, key);
+        }
+    }
+
+    [Fact]
+    public async Task EachServiceHasAPodDisruptionBudgetOverItsPods()
+    {
+        var rendered = await helm.TemplateAsync();
+
+        foreach (var component in Components)
+        {
+            var budget = rendered.Single("PodDisruptionBudget", $"proactive-{component}");
+            ((long)budget["spec"]!["maxUnavailable"]!).ShouldBe(1);
+            ShouldSelect(budget["spec"]!["selector"]!["matchLabels"], rendered.Deployment(component));
+        }
+
+        (await helm.TemplateAsync("podDisruptionBudget.enabled=false")).OfKind("PodDisruptionBudget").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task AutoscalingIsOptionalAndThenOwnsTheReplicaCount()
+    {
+        var defaults = await helm.TemplateAsync("tracker.replicas=2");
+        defaults.OfKind("HorizontalPodAutoscaler").ShouldBeEmpty();
+        ((long)defaults.Deployment("tracker")["spec"]!["replicas"]!).ShouldBe(2);
+
+        var scaled = await helm.TemplateAsync("tracker.autoscaling.enabled=true", "tracker.autoscaling.maxReplicas=9");
+        var autoscaler = scaled.Single("HorizontalPodAutoscaler", "proactive-tracker");
+        ((string?)autoscaler["spec"]!["scaleTargetRef"]!["kind"]).ShouldBe("Deployment");
+        ((string?)autoscaler["spec"]!["scaleTargetRef"]!["name"]).ShouldBe("proactive-tracker");
+        ((long)autoscaler["spec"]!["maxReplicas"]!).ShouldBe(9);
+        scaled.Deployment("tracker")["spec"]!.AsObject().ContainsKey("replicas").ShouldBeFalse();
+        scaled.Deployment("notifier")["spec"]!.AsObject().ContainsKey("replicas").ShouldBeTrue();
+        scaled.OfKind("HorizontalPodAutoscaler").Count().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task NetworkPoliciesAreOptionalAndOpenTheHttpPortToTheChosenPeers()
+    {
+        (await helm.TemplateAsync()).OfKind("NetworkPolicy").ShouldBeEmpty();
+
+        var rendered = await helm.TemplateAsync("networkPolicy.enabled=true", "notifier.webhooks.ingress.enabled=true", "notifier.webhooks.ingress.host=hooks.example.com");
+        foreach (var (component, port) in new[] { ("tracker", 5100), ("notifier", 5200) })
+        {
+            var policy = rendered.Single("NetworkPolicy", $"proactive-{component}");
+            ShouldSelect(policy["spec"]!["podSelector"]!["matchLabels"], rendered.Deployment(component));
+            var http = policy["spec"]!["ingress"]!.AsArray().Single(r => r!["ports"]!.AsArray().Any(p => (long)p!["port"]! == port))!;
+            var peers = http["from"]!.AsArray();
+            peers.ShouldContain(p => p!["podSelector"] != null);
+            peers.Any(p => p!["namespaceSelector"] != null).ShouldBe(component == "notifier", component);
+        }
+    }
+
+    [Fact]
+    public async Task KafkaTakesABrokerListASaslMechanismACaFromASecretAndAConsumerGroupPerNamespace()
+    {
+        var defaults = (await helm.TemplateAsync()).Single("Component", "pubsub");
+        ((string?)Rendered.Metadata(defaults, "consumerGroup")!["value"]).ShouldBe("{namespace}");
+        ((string?)Rendered.Metadata(defaults, "saslMechanism")!["value"]).ShouldBe("SHA-512");
+        ((string?)Rendered.Metadata(defaults, "maxMessageBytes")!["value"]).ShouldBe("1048576");
+        Rendered.Metadata(defaults, "caCert").ShouldBeNull();
+
+        var component = (await helm.TemplateAsync(
+            "dapr.pubsub.brokers={kafka-0.kafka:9093,kafka-1.kafka:9093}",
+            "dapr.pubsub.caCertSecret.name=kafka-ca",
+            "dapr.pubsub.saslMechanism=SHA-256")).Single("Component", "pubsub");
+        ((string?)Rendered.Metadata(component, "brokers")!["value"]).ShouldBe("kafka-0.kafka:9093,kafka-1.kafka:9093");
+        ((string?)Rendered.Metadata(component, "saslMechanism")!["value"]).ShouldBe("SHA-256");
+        var ca = Rendered.Metadata(component, "caCert")!;
+        ca.ContainsKey("value").ShouldBeFalse();
+        ((string?)ca["secretKeyRef"]!["name"]).ShouldBe("kafka-ca");
+        ((string?)ca["secretKeyRef"]!["key"]).ShouldBe("ca.crt");
+        ((string?)component["auth"]!["secretStore"]).ShouldBe("kubernetes");
+    }
+
+    [Fact]
+    public async Task EachAppMayPublishOnlyItsTopicsAndTheDeadLetterTopicsOfItsSubscriptions()
+    {
+        var component = (await helm.TemplateAsync()).Single("Component", "pubsub");
+        var subscribes = Rendered.Scopes((string)Rendered.Metadata(component, "subscriptionScopes")!["value"]!);
+        var publishes = Rendered.Scopes((string)Rendered.Metadata(component, "publishingScopes")!["value"]!);
+
+        subscribes["tracker"].ShouldBe(["orders", "shipments", "orders-deadletter", "shipments-deadletter"]);
+        subscribes["notifier"].ShouldBe(["notices", "notices-deadletter"]);
+        publishes["tracker"].ShouldBe(["notices", "orders-deadletter", "shipments-deadletter"]);
+        // daprd publishes a dropped event to the dead-letter topic through the app's own sidecar, under its publishing scopes.
+        publishes["notifier"].ShouldBe(["notices-deadletter"]);
+    }
+
+    [Fact]
+    public async Task AnOptionalPrometheusRuleAlertsWhenDeadLettersGrow()
+    {
+        (await helm.TemplateAsync()).OfKind("PrometheusRule").ShouldBeEmpty();
+
+        var rule = (await helm.TemplateAsync("monitoring.prometheusRule.enabled=true", "monitoring.prometheusRule.labels.release=kube-prometheus-stack"))
+            .OfKind("PrometheusRule").Single();
+        ((string?)rule["apiVersion"]).ShouldBe("monitoring.coreos.com/v1");
+        ((string?)rule["metadata"]!["labels"]!["release"]).ShouldBe("kube-prometheus-stack");
+        var alert = rule["spec"]!["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()).Single(r => (string?)r!["alert"] == "ProactiveDeadLettersGrowing")!;
+        ((string)alert["expr"]!).ShouldBe("sum by (service, topic) (increase(proactive_dead_letters_total[15m])) > 0");
+        ((string?)alert["labels"]!["severity"]).ShouldBe("warning");
+        ((string)alert["annotations"]!["summary"]!).ShouldContain("{{ $labels.topic }}");
+    }
+
+    [Fact]
+    public async Task TheNotesNameTheSidecarHardeningPrerequisite()
+    {
+        var install = await helm.RunAsync("install", "proactive", Helm.Chart, "--dry-run=client", "--namespace", "shop");
+
+        install.ExitCode.ShouldBe(0, install.All);
+        var notes = install.Output[install.Output.IndexOf("NOTES:", StringComparison.Ordinal)..];
+        notes.ShouldContain("dapr_sidecar_injector.sidecarDropALLCapabilities=true");
+        notes.ShouldContain("RuntimeDefault");
+    }
+}
