@@ -264,15 +264,27 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithAnAppApiTokenCallsWithoutItAreRefused()
+    public async Task WithAnAppApiTokenDeliveriesWithoutItAreRefusedButSubscriptionsAndHealthAnswerAsDaprdCallsThem()
     {
         await using var guarded = DaprServiceHost<TrackerProgram>.Start(sidecar, time, new Dictionary<string, string?> { ["APP_API_TOKEN"] = "s3cret" });
         using var anonymous = new StandInDaprd(guarded.AppAddress);
         using var wrong = new StandInDaprd(guarded.AppAddress, apiToken: "guess");
         using var right = new StandInDaprd(guarded.AppAddress, apiToken: "s3cret");
 
-        (await Should.ThrowAsync<RpcException>(anonymous.ListTopicSubscriptionsAsync())).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        // daprd sends no token on these two (pkg/runtime/pubsub/subscriptions.go, grpc_channel.go HealthProbe).
+        (await anonymous.ListTopicSubscriptionsAsync()).Subscriptions.ShouldNotBeEmpty();
+        await anonymous.HealthCheckAsync();
+
+        // Delivery carries it (Dapr >= 1.16.2): without it, or with another one, nothing is stored.
+        (await Should.ThrowAsync<RpcException>(() => anonymous.OnTopicEventAsync("orders", OrderPlaced("T-1", Now, Promise)))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        (await Should.ThrowAsync<RpcException>(() => anonymous.OnBulkTopicEventAsync("orders", [OrderPlaced("T-1", Now, Promise)]))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        (await Should.ThrowAsync<RpcException>(() => anonymous.OnBulkTopicEventAsync("orders", [OrderPlaced("T-1", Now, Promise)], alpha: true))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
         (await Should.ThrowAsync<RpcException>(() => wrong.OnTopicEventAsync("orders", OrderPlaced("T-1", Now, Promise)))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        using (var before = new HttpClient())
+        {
+            (await before.GetAsync($"{guarded.HttpAddress}/v1/orders/T-1", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        }
+
         (await right.OnTopicEventAsync("orders", OrderPlaced("T-1", Now, Promise))).Status.ShouldBe(Status.Success);
 
         using var http = new HttpClient();

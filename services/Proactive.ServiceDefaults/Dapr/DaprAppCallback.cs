@@ -4,6 +4,7 @@ using CloudNative.CloudEvents;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults.CloudEvents;
@@ -334,9 +335,22 @@ public sealed class DaprAppCallbackAlpha(DaprAppCallback callback) : AppCallback
         callback.HandleBulkAsync(request, context.CancellationToken);
 }
 
-/// <summary>daprd's app health probe (--enable-app-health-check): the process answers.</summary>
-public sealed class DaprAppHealth : AppCallbackHealthCheck.AppCallbackHealthCheckBase
+/// <summary>
+/// daprd's app health probe (dapr.io/enable-app-health-check): healthy when the store answers. While
+/// it does not, daprd stops the app's subscriptions (pkg/runtime/runtime.go appHealthChanged) and
+/// starts them again once the probe succeeds, so events wait in the broker instead of being
+/// retried into the dead-letter topic. A queue that is behind does not count: the store works.
+/// </summary>
+public sealed class DaprAppHealth(HealthCheckService health) : AppCallbackHealthCheck.AppCallbackHealthCheckBase
 {
-    public override Task<HealthCheckResponse> HealthCheck(Empty request, ServerCallContext context) =>
-        Task.FromResult(new HealthCheckResponse());
+    public override async Task<HealthCheckResponse> HealthCheck(Empty request, ServerCallContext context)
+    {
+        var report = await health.CheckHealthAsync(r => r.Name == Extensions.StoreCheck, context.CancellationToken);
+        if (report.Status == HealthStatus.Unhealthy)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, report.Entries.Values.FirstOrDefault().Description ?? "the store does not answer"));
+        }
+
+        return new HealthCheckResponse();
+    }
 }
