@@ -59,13 +59,17 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
     private Task<int> RelayAsync() => tracker.Services.GetRequiredService<OutboxRelay>().RelayPendingAsync(TestContext.Current.CancellationToken);
 
     [Fact]
-    public async Task SubscribesToTheContractTopicsWithDeadLettersAndBulk()
+    public async Task SubscribesToTheContractTopicsWithDeadLettersAndBulkAndToTheDeadLettersThemselves()
     {
-        var subscriptions = (await daprd.ListTopicSubscriptionsAsync()).Subscriptions;
+        var all = (await daprd.ListTopicSubscriptionsAsync()).Subscriptions;
+        var subscriptions = all.Where(s => !s.Topic.EndsWith("-deadletter", StringComparison.Ordinal)).ToList();
+        var deadLetters = all.Except(subscriptions).ToList();
 
         subscriptions.Select(s => s.Topic).ShouldBe(["orders", "shipments"]);
         subscriptions.ShouldAllBe(s => s.PubsubName == "pubsub" && s.DeadLetterTopic == s.Topic + "-deadletter");
         subscriptions.ShouldAllBe(s => s.BulkSubscribe.Enabled && s.BulkSubscribe.MaxMessagesCount == 100 && s.BulkSubscribe.MaxAwaitDurationMs == 1000);
+        deadLetters.Select(s => s.Topic).ShouldBe(["orders-deadletter", "shipments-deadletter"]);
+        deadLetters.ShouldAllBe(s => s.PubsubName == "pubsub" && s.DeadLetterTopic == "" && s.BulkSubscribe == null);
     }
 
     [Fact]
@@ -235,7 +239,7 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
     {
         await using var locked = DaprServiceHost<TrackerProgram>.Start(sidecar, time, databaseTimeoutSeconds: 1);
         using var client = new StandInDaprd(locked.AppAddress);
-        (await client.ListTopicSubscriptionsAsync()).Subscriptions.Count.ShouldBe(2);
+        (await client.ListTopicSubscriptionsAsync()).Subscriptions.Count.ShouldBe(4);
         await using (var blocker = new SqliteConnection($"Data Source={locked.DatabasePath};Pooling=False"))
         {
             await blocker.OpenAsync(TestContext.Current.CancellationToken);

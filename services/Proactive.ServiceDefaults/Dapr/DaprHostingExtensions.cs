@@ -79,6 +79,7 @@ public static class DaprHostingExtensions
         app.MapGrpcService<DaprAppCallbackAlpha>();
         app.MapGrpcService<DaprAppHealth>();
         app.MapGrpcHealthChecksService();
+        app.MapDeadLetterEndpoints();
         return app;
     }
 }
