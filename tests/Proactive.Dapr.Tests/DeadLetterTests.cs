@@ -2,7 +2,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using Proactive.Tests.Shared;
 using static Proactive.Tests.Shared.ContractEvents;
 using NotifierProgram = Proactive.Notifier.Program;
@@ -89,6 +92,38 @@ public sealed class DeadLetterTests : IAsyncLifetime
         left.GetProperty("parked").GetBoolean().ShouldBeTrue();
         (await service.HealthAsync()).Queues.ShouldNotContain("deadletter.orders");
         ((int)(await http.PostAsync("/v1/dead-letters/999999/replay", null, Ct)).StatusCode).ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task KeptDeadLettersAreCountedForAnAlertByTopicQueue()
+    {
+        var exported = new List<Metric>();
+        await using var tracker = DaprServiceHost<TrackerProgram>.Start(
+            sidecar, time, services: s => s.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(exported)));
+        using var daprd = new StandInDaprd(tracker.AppAddress);
+
+        (await daprd.OnTopicEventAsync("shipments-deadletter", Tracking("D-4", "S-1", Now, "TELEPORTED", id: "d-4-bad"))).Status.ShouldBe(Status.Success);
+        (await daprd.OnTopicEventAsync("shipments-deadletter", Tracking("D-5", "S-1", Now, "TELEPORTED", id: "d-5-bad"))).Status.ShouldBe(Status.Success);
+        tracker.Services.GetRequiredService<MeterProvider>().ForceFlush();
+
+        long Points(string name, bool gauge) => exported.Where(m => m.Name == name).Sum(m =>
+        {
+            long total = 0;
+            foreach (ref readonly var point in m.GetMetricPoints())
+            {
+                foreach (var tag in point.Tags)
+                {
+                    if (tag.Key == "queue" && Equals(tag.Value, "deadletter.shipments"))
+                    {
+                        total += gauge ? point.GetGaugeLastValueLong() : point.GetSumLong();
+                    }
+                }
+            }
+
+            return total;
+        });
+        Points("proactive.parked", gauge: true).ShouldBe(2);
+        Points("proactive.queue.parked", gauge: false).ShouldBe(2);
     }
 
     [Fact]
