@@ -34,6 +34,13 @@ public sealed class DispatchOptions : ICheckedOptions
     /// <summary>Run the dispatcher in the background (tests drive it by hand).</summary>
     public bool RunBackgroundWork { get; set; } = true;
 
+    /// <summary>
+    /// Production: every channel must have its provider's credentials, else the service refuses to
+    /// start naming the missing keys (<see cref="Channels.RequiredProviders"/>); off, a channel
+    /// without them writes to <see cref="OutboxPath"/>, counted "local", never "sent".
+    /// </summary>
+    public bool RequireProviders { get; set; }
+
     /// <summary>Where a channel without provider credentials writes its messages (JSON lines).</summary>
     public string OutboxPath { get; set; } = "data/outbox.jsonl";
 

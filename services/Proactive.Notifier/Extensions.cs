@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Channels;
@@ -37,6 +38,7 @@ public static class Extensions
         var configuration = builder.Configuration;
         services.AddCheckedOptions<NoticePolicyOptions>(configuration.GetSection(NoticePolicyOptions.Section));
         services.AddCheckedOptions<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DispatchOptions>, RequiredProviders>());
         services.AddCheckedOptions<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
         services.AddCheckedOptions<SendGridOptions>(configuration.GetSection(SendGridOptions.Section));
         services.AddCheckedOptions<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));

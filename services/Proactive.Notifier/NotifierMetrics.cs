@@ -29,7 +29,7 @@ public sealed class NotifierMetrics
     {
         var meter = meters.Create(MeterName);
         notices = meter.CreateCounter<long>(
-            "proactive.notifier.notices", "{notice}", "Notice outcomes by channel, delay reason and outcome (sent, deferred, suppressed, failed).");
+            "proactive.notifier.notices", "{notice}", "Notice outcomes by channel, delay reason and outcome (sent, local (the local outbox file, nobody told), deferred, suppressed, failed).");
         eventToSend = meter.CreateHistogram(
             "proactive.notifier.event_to_send", "s", "From the delay being detected to the provider accepting the notice.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
@@ -65,9 +65,16 @@ public sealed class NotifierMetrics
     public void Notice(Channel channel, Contracts.Tracker.V1.DelayReason reason, string outcome) =>
         notices.Add(1, new("channel", Name(channel)), new("delay.reason", Contracts.WireName.Of(reason)), new("outcome", outcome));
 
-    public void Sent(NoticeRecord notice, DateTimeOffset at)
+    /// <summary>A notice the provider accepted ("sent"), or the local outbox file took ("local": nobody was told).</summary>
+    public void Sent(NoticeRecord notice, DateTimeOffset at, bool local = false)
     {
-        Notice(notice.Channel, notice.Reason, "sent");
+        Notice(notice.Channel, notice.Reason, local ? "local" : "sent");
+        if (local)
+        {
+            // Nobody was told: no measure of how fast or how early news reaches customers.
+            return;
+        }
+
         var channel = new KeyValuePair<string, object?>("channel", Name(notice.Channel));
         // A survey waits for delivery on purpose: it is no measure of how fast news goes out.
         if (notice.Kind != NoticeKind.Survey && notice.News?.OccurredAt is { } detected && at >= detected)

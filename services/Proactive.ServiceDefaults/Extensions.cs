@@ -18,11 +18,14 @@ namespace Proactive.ServiceDefaults;
 
 public static class Extensions
 {
+    /// <summary>The health check that the store answers: what readiness, startup and daprd's app health probe wait for.</summary>
+    public const string StoreCheck = "store";
+
     /// <summary>Telemetry, health checks, the clock and the store: what every Proactive host needs.</summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store").AddCheck<QueueHealthCheck>("queues");
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>(StoreCheck).AddCheck<QueueHealthCheck>("queues");
         builder.AddProactiveStore();
         builder.AddQueueIsolation();
         builder.ConfigureOpenTelemetry();
@@ -113,14 +116,17 @@ public static class Extensions
     }
 
     /// <summary>
-    /// GET /healthz: the process is up and its store answers (else Unhealthy, 503), and whether a
-    /// queue is behind or holds parked items (Degraded, still 200: readiness stays, the body says
-    /// why). The answer is JSON: the status and each check's status, description and data. Also
-    /// the parked-items API.
+    /// GET /healthz (readiness, startup): the process is up and its store answers (else Unhealthy,
+    /// 503), and whether a queue is behind or holds parked items (Degraded, still 200: readiness
+    /// stays, the body says why). The answer is JSON: the status and each check's status,
+    /// description and data. GET /livez (liveness): the process answers, nothing else is looked
+    /// at, so a database outage takes pods out of service but never restarts them. Also the
+    /// parked-items API.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
         app.MapParkedEndpoints();
         return app;
     }

@@ -73,7 +73,7 @@ public abstract class BulkIntakeTests : IAsyncLifetime
         hosts.Add(tracker);
         var daprd = new StandInDaprd(tracker.AppAddress);
         hosts.Add(new Disposer(daprd.Dispose));
-        (await daprd.ListTopicSubscriptionsAsync()).Subscriptions.Count.ShouldBe(2);
+        (await daprd.ListTopicSubscriptionsAsync()).Subscriptions.Count.ShouldBe(4);
         return (tracker, daprd, postgres ?? $"Data Source={tracker.DatabasePath};Pooling=False");
     }
 

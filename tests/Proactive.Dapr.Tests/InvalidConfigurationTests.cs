@@ -35,6 +35,20 @@ public sealed class InvalidConfigurationTests : IAsyncLifetime
         Failures(refused).ShouldBe(["Proactive:Dispatch:Lease must be positive"]);
     }
 
+    [Fact]
+    public void NotifierRequiringProvidersRefusesToStartWithoutTwilioCredentialsNamingTheKeys()
+    {
+        var refused = Should.Throw<Exception>(() => DaprServiceHost<NotifierProgram>.Start(sidecar, new FakeTimeProvider(), new Dictionary<string, string?>
+        {
+            ["Proactive:Dispatch:RequireProviders"] = "true",
+            ["SendGrid:ApiKey"] = "SG.key",
+            ["SendGrid:From"] = "news@shop.example",
+        }));
+
+        Failures(refused).Select(f => f[..f.IndexOf(" must", StringComparison.Ordinal)]).ShouldBe(
+            ["Twilio:AccountSid", "Twilio:AuthToken", "Twilio:From or Twilio:MessagingServiceSid"]);
+    }
+
     private static IEnumerable<string> Failures(Exception e) => e switch
     {
         OptionsValidationException invalid => invalid.Failures,

@@ -132,9 +132,11 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NotifierSubscribesToTheEpisodeTopic()
+    public async Task NotifierSubscribesToTheEpisodeTopicAndItsDeadLetters()
     {
-        var subscription = (await notifierDaprd.ListTopicSubscriptionsAsync()).Subscriptions.ShouldHaveSingleItem();
+        var subscriptions = (await notifierDaprd.ListTopicSubscriptionsAsync()).Subscriptions;
+        subscriptions.Select(s => s.Topic).ShouldBe(["notices", "notices-deadletter"]);
+        var subscription = subscriptions[0];
 
         subscription.Topic.ShouldBe("notices");
         subscription.DeadLetterTopic.ShouldBe("notices-deadletter");

@@ -59,13 +59,17 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
     private Task<int> RelayAsync() => tracker.Services.GetRequiredService<OutboxRelay>().RelayPendingAsync(TestContext.Current.CancellationToken);
 
     [Fact]
-    public async Task SubscribesToTheContractTopicsWithDeadLettersAndBulk()
+    public async Task SubscribesToTheContractTopicsWithDeadLettersAndBulkAndToTheDeadLettersThemselves()
     {
-        var subscriptions = (await daprd.ListTopicSubscriptionsAsync()).Subscriptions;
+        var all = (await daprd.ListTopicSubscriptionsAsync()).Subscriptions;
+        var subscriptions = all.Where(s => !s.Topic.EndsWith("-deadletter", StringComparison.Ordinal)).ToList();
+        var deadLetters = all.Except(subscriptions).ToList();
 
         subscriptions.Select(s => s.Topic).ShouldBe(["orders", "shipments"]);
         subscriptions.ShouldAllBe(s => s.PubsubName == "pubsub" && s.DeadLetterTopic == s.Topic + "-deadletter");
         subscriptions.ShouldAllBe(s => s.BulkSubscribe.Enabled && s.BulkSubscribe.MaxMessagesCount == 100 && s.BulkSubscribe.MaxAwaitDurationMs == 1000);
+        deadLetters.Select(s => s.Topic).ShouldBe(["orders-deadletter", "shipments-deadletter"]);
+        deadLetters.ShouldAllBe(s => s.PubsubName == "pubsub" && s.DeadLetterTopic == "" && s.BulkSubscribe == null);
     }
 
     [Fact]
@@ -235,7 +239,7 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
     {
         await using var locked = DaprServiceHost<TrackerProgram>.Start(sidecar, time, databaseTimeoutSeconds: 1);
         using var client = new StandInDaprd(locked.AppAddress);
-        (await client.ListTopicSubscriptionsAsync()).Subscriptions.Count.ShouldBe(2);
+        (await client.ListTopicSubscriptionsAsync()).Subscriptions.Count.ShouldBe(4);
         await using (var blocker = new SqliteConnection($"Data Source={locked.DatabasePath};Pooling=False"))
         {
             await blocker.OpenAsync(TestContext.Current.CancellationToken);
@@ -264,15 +268,27 @@ public sealed class TrackerBoundaryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithAnAppApiTokenCallsWithoutItAreRefused()
+    public async Task WithAnAppApiTokenDeliveriesWithoutItAreRefusedButSubscriptionsAndHealthAnswerAsDaprdCallsThem()
     {
         await using var guarded = DaprServiceHost<TrackerProgram>.Start(sidecar, time, new Dictionary<string, string?> { ["APP_API_TOKEN"] = "s3cret" });
         using var anonymous = new StandInDaprd(guarded.AppAddress);
         using var wrong = new StandInDaprd(guarded.AppAddress, apiToken: "guess");
         using var right = new StandInDaprd(guarded.AppAddress, apiToken: "s3cret");
 
-        (await Should.ThrowAsync<RpcException>(anonymous.ListTopicSubscriptionsAsync())).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        // daprd sends no token on these two (pkg/runtime/pubsub/subscriptions.go, grpc_channel.go HealthProbe).
+        (await anonymous.ListTopicSubscriptionsAsync()).Subscriptions.ShouldNotBeEmpty();
+        await anonymous.HealthCheckAsync();
+
+        // Delivery carries it (Dapr >= 1.16.2): without it, or with another one, nothing is stored.
+        (await Should.ThrowAsync<RpcException>(() => anonymous.OnTopicEventAsync("orders", OrderPlaced("T-1", Now, Promise)))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        (await Should.ThrowAsync<RpcException>(() => anonymous.OnBulkTopicEventAsync("orders", [OrderPlaced("T-1", Now, Promise)]))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        (await Should.ThrowAsync<RpcException>(() => anonymous.OnBulkTopicEventAsync("orders", [OrderPlaced("T-1", Now, Promise)], alpha: true))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
         (await Should.ThrowAsync<RpcException>(() => wrong.OnTopicEventAsync("orders", OrderPlaced("T-1", Now, Promise)))).StatusCode.ShouldBe(StatusCode.Unauthenticated);
+        using (var before = new HttpClient())
+        {
+            (await before.GetAsync($"{guarded.HttpAddress}/v1/orders/T-1", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        }
+
         (await right.OnTopicEventAsync("orders", OrderPlaced("T-1", Now, Promise))).Status.ShouldBe(Status.Success);
 
         using var http = new HttpClient();

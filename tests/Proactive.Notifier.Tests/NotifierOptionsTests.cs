@@ -1,3 +1,4 @@
+using Proactive.Notifier.Channels;
 using Proactive.Notifier.Channels.Email;
 using Proactive.Notifier.Channels.Sms;
 
@@ -12,6 +13,20 @@ public class NotifierOptionsTests
         new DispatchOptions().Problems().ShouldBeEmpty();
         new TwilioOptions().Problems().ShouldBeEmpty();
         new SendGridOptions().Problems().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void RequiredProvidersNameEachMissingKeyAndNothingWhenBothChannelsHaveCredentials()
+    {
+        RequiredProviders.Missing(new TwilioOptions(), new SendGridOptions()).Select(p => p[..p.IndexOf(" must", StringComparison.Ordinal)]).ShouldBe(
+            ["Twilio:AccountSid", "Twilio:AuthToken", "Twilio:From or Twilio:MessagingServiceSid", "SendGrid:ApiKey", "SendGrid:From"]);
+        RequiredProviders.Missing(new TwilioOptions { AccountSid = "AC1", AuthToken = "t" }, new SendGridOptions { ApiKey = "SG.k" }).ShouldBe(
+        [
+            "Twilio:From or Twilio:MessagingServiceSid must be set: Proactive:Dispatch:RequireProviders is true and SMS has no other way out",
+            "SendGrid:From must be set: Proactive:Dispatch:RequireProviders is true and email has no other way out",
+        ]);
+        RequiredProviders.Missing(
+            new TwilioOptions { AccountSid = "AC1", AuthToken = "t", MessagingServiceSid = "MG1" }, new SendGridOptions { ApiKey = "SG.k", From = "a@shop.example" }).ShouldBeEmpty();
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Grpc.Net.Client;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using Proactive.Contracts.Notifier.V1;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Standalone.Demo;
@@ -29,9 +31,10 @@ public class HostingTests
     }
 
     [Fact]
-    public async Task WithoutProviderCredentialsMessagesGoToTheLocalOutboxMasked()
+    public async Task WithoutProviderCredentialsMessagesGoToTheLocalOutboxMaskedCountedLocalNotSent()
     {
-        await using var host = await StandaloneHost.StartAsync(providers: false);
+        var exported = new List<Metric>();
+        await using var host = await StandaloneHost.StartAsync(providers: false, services: s => s.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(exported)));
         await host.AcceptAsync(
             OrderPlaced("O-1", Now.AddHours(-2), Now.AddDays(2)),
             ShipmentCreated("O-1", "S-1", Now.AddHours(-1), Now.AddDays(4)));
@@ -44,6 +47,26 @@ public class HostingTests
         string.Join('\n', lines.Select(l => l.GetRawText())).ShouldNotContain(KoreanPhone);
         string.Join('\n', lines.Select(l => l.GetRawText())).ShouldNotContain(KoreanEmail);
         host.Twilio.Requests.ShouldBe(0);
+
+        var metrics = TelemetryTests.Collect(host, exported);
+        TelemetryTests.Sum(metrics, "proactive.notifier.notices", ("outcome", "local")).ShouldBe(2);
+        TelemetryTests.Sum(metrics, "proactive.notifier.notices", ("outcome", "sent")).ShouldBe(0);
+        var notices = (await host.NoticesAsync("O-1")).EnumerateArray().ToList();
+        notices.Count.ShouldBe(2);
+        notices.ShouldAllBe(n => n.GetProperty("attemptLog").EnumerateArray().Single().GetProperty("outcome").GetString() == "local");
+    }
+
+    [Fact]
+    public async Task RequiringProvidersWithoutTwilioCredentialsStopsTheHostNamingTheKeys()
+    {
+        var (exitCode, output) = await StartRefusals.RunAsync(
+            ("Proactive:Dispatch:RequireProviders", "true"), ("SendGrid:ApiKey", "SG.key"), ("SendGrid:From", "news@shop.example"));
+
+        exitCode.ShouldBe(1);
+        output.ShouldContain($"Invalid configuration, not started:{Environment.NewLine}  Twilio:AccountSid must be set: Proactive:Dispatch:RequireProviders is true");
+        output.ShouldContain("Twilio:AuthToken must be set");
+        output.ShouldContain("Twilio:From or Twilio:MessagingServiceSid must be set");
+        output.ShouldNotContain("SendGrid:");
     }
 
     [Fact]

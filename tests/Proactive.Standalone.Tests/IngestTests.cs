@@ -278,4 +278,15 @@ public sealed class IngestTests : IAsyncLifetime
 
         ((int)response.StatusCode).ShouldBe(200);
     }
+
+    [Fact]
+    public async Task LivenessIsTheProcessAloneAndReadinessIncludesTheStore()
+    {
+        var live = await host.Client.GetFromJsonAsync<JsonElement>("/livez", TestContext.Current.CancellationToken);
+        var ready = await host.Client.GetFromJsonAsync<JsonElement>("/healthz", TestContext.Current.CancellationToken);
+
+        live.GetProperty("status").GetString().ShouldBe("Healthy");
+        live.GetProperty("checks").EnumerateObject().ShouldBeEmpty();
+        ready.GetProperty("checks").GetProperty("store").GetProperty("status").GetString().ShouldBe("Healthy");
+    }
 }

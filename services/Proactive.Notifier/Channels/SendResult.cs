@@ -11,6 +11,12 @@ public sealed record SendResult(
 {
     public static SendResult Sent(string providerMessageId) => new(SendOutcome.Sent, providerMessageId);
 
+    /// <summary>Written to the local outbox file, not sent to anyone: counted "local".</summary>
+    public static SendResult WrittenLocally(string id) => new(SendOutcome.Sent, id) { Local = true };
+
+    /// <summary>No provider took it: the local outbox file did (see <see cref="WrittenLocally"/>).</summary>
+    public bool Local { get; init; }
+
     public static SendResult Transient(string? code, string detail, TimeSpan? retryAfter = null) => new(SendOutcome.Transient, null, code, detail, retryAfter);
 
     public static SendResult Permanent(string? code, string detail, RecipientProblem problem = RecipientProblem.None) =>

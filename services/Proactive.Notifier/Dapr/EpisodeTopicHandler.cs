@@ -25,18 +25,35 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
 
     public async Task<TopicOutcome> HandleAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
     {
+        var (change, refusal) = Read(cloudEvent);
+        if (change is null)
+        {
+            return TopicOutcome.Drop(refusal!);
+        }
+
+        var traceParent = cloudEvent[CloudEventFormat.TraceParent] as string;
+        var traceState = cloudEvent[CloudEventFormat.TraceState] as string;
+        await handler.HandleAsync(cloudEvent.Source!.OriginalString, cloudEvent.Id!, change, cancellationToken, "dapr", traceParent, traceState);
+        return TopicOutcome.Success;
+    }
+
+    public string? Refusal(CloudEvent cloudEvent) => Read(cloudEvent).Refusal;
+
+    /// <summary>The change the event carries, or why it can never be handled (pure).</summary>
+    private static (DelayEpisodeChanged? Change, string? Refusal) Read(CloudEvent cloudEvent)
+    {
         var source = cloudEvent.Source?.OriginalString;
         var id = cloudEvent.Id;
         var type = cloudEvent.Type;
         if (string.IsNullOrEmpty(source) || string.IsNullOrEmpty(id))
         {
-            return TopicOutcome.Drop("source and id are required");
+            return (null, "source and id are required");
         }
 
         // Dapr's default type when a publisher sets none: the topic carries nothing else.
         if (type is not (CloudEventTypes.DelayEpisodeChanged or "com.dapr.event.sent"))
         {
-            return TopicOutcome.Drop($"type '{CloudEventFormat.Printable(type ?? "")}' is not {CloudEventTypes.DelayEpisodeChanged}");
+            return (null, $"type '{CloudEventFormat.Printable(type ?? "")}' is not {CloudEventTypes.DelayEpisodeChanged}");
         }
 
         var data = cloudEvent.Data switch
@@ -47,7 +64,7 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
         };
         if (!data.StartsWith('{'))
         {
-            return TopicOutcome.Drop("data must be a JSON object");
+            return (null, "data must be a JSON object");
         }
 
         DelayEpisodeChanged change;
@@ -57,7 +74,7 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException)
         {
-            return TopicOutcome.Drop("data does not match DelayEpisodeChanged");
+            return (null, "data does not match DelayEpisodeChanged");
         }
 
         // DELIVERED names the order's last episode, and none ("") when it never had one.
@@ -65,18 +82,15 @@ public sealed class EpisodeTopicHandler(DelayEpisodeHandler handler) : ITopicHan
         if (change.OrderId.Length == 0 || (episodeRequired && change.EpisodeId.Length == 0) || change.Sequence <= 0 || change.PromisedBy is null
             || change.Customer is null || change.Kind == DelayEpisodeChanged.Types.Kind.Unspecified)
         {
-            return TopicOutcome.Drop("data.orderId, episodeId (but with kind DELIVERED), sequence, kind, promisedBy and customer are required");
+            return (null, "data.orderId, episodeId (but with kind DELIVERED), sequence, kind, promisedBy and customer are required");
         }
 
         // A kind from a newer Tracker: guessing (a resolution would withdraw what is waiting) is worse than the dead-letter topic.
         if (!Enum.IsDefined(change.Kind))
         {
-            return TopicOutcome.Drop($"data.kind {(int)change.Kind} is not a change kind this Notifier knows");
+            return (null, $"data.kind {(int)change.Kind} is not a change kind this Notifier knows");
         }
 
-        var traceParent = cloudEvent[CloudEventFormat.TraceParent] as string;
-        var traceState = cloudEvent[CloudEventFormat.TraceState] as string;
-        await handler.HandleAsync(source, id, change, cancellationToken, "dapr", traceParent, traceState);
-        return TopicOutcome.Success;
+        return (change, null);
     }
 }

@@ -250,8 +250,8 @@ public sealed partial class NoticeDispatcher(
     private async Task AcceptedAsync(NoticeRecord notice, SendResult result, ProviderGate gate, DateTimeOffset now, CancellationToken cancellationToken)
     {
         gate.Succeeded();
-        metrics.Sent(notice, now);
-        var accepted = NoticeLifecycle.Accept(notice, now, result.ProviderMessageId);
+        metrics.Sent(notice, now, result.Local);
+        var accepted = NoticeLifecycle.Accept(notice, now, result.ProviderMessageId, result.Local);
         // A status callback or SendGrid event can beat this record of the send: what came early is applied now.
         var early = await store.InTransactionAsync(
             async session => await session.Notices.ApplyAsync(accepted)

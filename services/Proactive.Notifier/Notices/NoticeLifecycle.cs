@@ -142,9 +142,12 @@ public static class NoticeLifecycle
             ? Release(Withdrawn, notice, Suppressed, why, null)
             : Change(Withdrawn, notice, notice with { Status = Suppressed, Why = why, ScheduledAt = null });
 
-    /// <summary>The provider accepted it at <paramref name="at"/>.</summary>
-    public static NoticeChange Accept(NoticeRecord claimed, DateTimeOffset at, string? providerMessageId) =>
-        Settle(Accepted, claimed, Sent, at, "sent", null, providerMessageId, null, null);
+    /// <summary>
+    /// The provider accepted it at <paramref name="at"/>; <paramref name="local"/>: the local outbox
+    /// file took it (no provider configured), which its attempt records as "local", not "sent".
+    /// </summary>
+    public static NoticeChange Accept(NoticeRecord claimed, DateTimeOffset at, string? providerMessageId, bool local = false) =>
+        Settle(Accepted, claimed, Sent, at, local ? "local" : "sent", null, providerMessageId, null, null);
 
     /// <summary>
     /// The provider failed transiently: tried again at <paramref name="retryAt"/> while attempts and

@@ -2,8 +2,10 @@ using System.Text;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using Dapr.AppCallback.Autogen.Grpc.v1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults.CloudEvents;
@@ -28,30 +30,51 @@ public sealed partial class DaprAppCallback(
 {
     private readonly Dictionary<string, ITopicHandler> byTopic = handlers.ToDictionary(h => h.Topic);
 
-    /// <summary>The queues of this service's held events (two services may share one database).</summary>
-    public IReadOnlyCollection<string> HeldQueues => [.. byTopic.Keys.Select(QueueFor)];
+    /// <summary>Each subscribed topic by the name of its dead-letter topic.</summary>
+    private readonly Dictionary<string, string> byDeadLetterTopic = handlers.ToDictionary(h => options.Value.DeadLetterTopicFor(h.Topic), h => h.Topic);
+
+    /// <summary>
+    /// The queues of this service's held events and dead letters, each kept with its payload and
+    /// retried from there (two services may share one database).
+    /// </summary>
+    public IReadOnlyCollection<string> HeldQueues => [.. byTopic.Keys.Select(QueueFor), .. DeadLetterQueues];
+
+    /// <summary>The queues of this service's dead letters, one per subscribed topic.</summary>
+    public IReadOnlyCollection<string> DeadLetterQueues => [.. byTopic.Keys.Select(DeadLetterQueueFor)];
 
     public override Task<ListTopicSubscriptionsResponse> ListTopicSubscriptions(Empty request, ServerCallContext context)
     {
         var o = options.Value;
         var response = new ListTopicSubscriptionsResponse();
-        response.Subscriptions.AddRange(byTopic.Keys.Order(StringComparer.Ordinal).Select(topic => new TopicSubscription
+        foreach (var topic in byTopic.Keys.Order(StringComparer.Ordinal))
         {
-            PubsubName = o.PubSubName,
-            Topic = topic,
-            DeadLetterTopic = o.DeadLetterTopicFor(topic),
-            BulkSubscribe = new BulkSubscribeConfig
+            response.Subscriptions.Add(new TopicSubscription
             {
-                Enabled = true,
-                MaxMessagesCount = o.BulkMaxMessages,
-                MaxAwaitDurationMs = o.BulkMaxAwaitMilliseconds,
-            },
-        }));
+                PubsubName = o.PubSubName,
+                Topic = topic,
+                DeadLetterTopic = o.DeadLetterTopicFor(topic),
+                BulkSubscribe = new BulkSubscribeConfig
+                {
+                    Enabled = true,
+                    MaxMessagesCount = o.BulkMaxMessages,
+                    MaxAwaitDurationMs = o.BulkMaxAwaitMilliseconds,
+                },
+            });
+
+            // The dead letters come back to us, one at a time: kept in the store, listed, replayed.
+            response.Subscriptions.Add(new TopicSubscription { PubsubName = o.PubSubName, Topic = o.DeadLetterTopicFor(topic) });
+        }
+
         return Task.FromResult(response);
     }
 
     public override async Task<TopicEventResponse> OnTopicEvent(TopicEventRequest request, ServerCallContext context)
     {
+        if (byDeadLetterTopic.TryGetValue(request.Topic, out var deadLettersOf))
+        {
+            return new TopicEventResponse { Status = ToStatus((await KeepDeadLetterAsync(deadLettersOf, request, context.CancellationToken)).Status) };
+        }
+
         var outcome = await HandleAsync(request.Topic, new Delivery(request.Id, request.Source, request.Id, () => DaprCloudEvents.ToCloudEvent(request)), context.CancellationToken);
         return new TopicEventResponse { Status = ToStatus(outcome.Status) };
     }
@@ -66,6 +89,19 @@ public sealed partial class DaprAppCallback(
     /// </summary>
     public async Task<TopicEventBulkResponse> HandleBulkAsync(TopicEventBulkRequest request, CancellationToken cancellationToken)
     {
+        if (byDeadLetterTopic.TryGetValue(request.Topic, out var deadLettersOf))
+        {
+            // Not subscribed in bulk; should daprd deliver so anyway, each entry is kept on its own.
+            var kept = new TopicEventBulkResponse();
+            foreach (var entry in request.Entries)
+            {
+                var outcome = await KeepDeadLetterAsync(deadLettersOf, AsSingle(request, entry), cancellationToken);
+                kept.Statuses.Add(new TopicEventBulkResponseEntry { EntryId = entry.EntryId, Status = ToStatus(outcome.Status) });
+            }
+
+            return kept;
+        }
+
         var deliveries = request.Entries.Select(entry => entry.EventCase == TopicEventBulkRequestEntry.EventOneofCase.CloudEvent
             ? new Delivery(entry.EntryId, entry.CloudEvent.Source, entry.CloudEvent.Id, () => DaprCloudEvents.ToCloudEvent(entry.CloudEvent))
             : new Delivery(entry.EntryId, "?", entry.EntryId, () => DaprCloudEvents.ToCloudEvent(entry))).ToList();
@@ -230,39 +266,127 @@ public sealed partial class DaprAppCallback(
         }
     }
 
-    /// <summary>Tries a held event again (its next attempt came, or it was retried through the API).</summary>
-    public async Task RetryHeldAsync(ItemFailure held, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tries a held event or a dead letter again (its next attempt came, or it was retried or
+    /// replayed through the API) and returns what its handler said: handled, it is forgotten;
+    /// refused, it stays parked with the new reason; failed, it is retried with backoff.
+    /// </summary>
+    public async Task<TopicOutcome> RetryHeldAsync(ItemFailure held, CancellationToken cancellationToken)
     {
-        var topic = held.Queue[QueuePrefix.Length..];
+        var deadLetter = held.Queue.StartsWith(DeadLetterPrefix, StringComparison.Ordinal);
+        var topic = held.Queue[(deadLetter ? DeadLetterPrefix : QueuePrefix).Length..];
         TopicOutcome outcome;
         try
         {
-            outcome = byTopic.TryGetValue(topic, out var handler)
-                ? await handler.HandleAsync(CloudEventFormat.Json.DecodeStructuredModeMessage(Encoding.UTF8.GetBytes(held.Payload!), null, CloudEventFormat.Extensions), cancellationToken)
-                : TopicOutcome.Drop("not a topic this service subscribes to");
+            outcome = !byTopic.TryGetValue(topic, out var handler) ? TopicOutcome.Drop("not a topic this service subscribes to")
+                : deadLetter ? await HandleDeadLetterAsync(handler, held.Payload!, cancellationToken)
+                : await handler.HandleAsync(CloudEventFormat.Json.DecodeStructuredModeMessage(Encoding.UTF8.GetBytes(held.Payload!), null, CloudEventFormat.Extensions), cancellationToken);
         }
         catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
         {
             await failures.RecordAsync(held.Queue, held.OrderId, held.ItemKey, e, cancellationToken);
-            return;
+            return TopicOutcome.Failed(e);
         }
 
         if (outcome.Status == TopicStatus.Success)
         {
             await failures.ClearAsync(held.Queue, held.ItemKey, cancellationToken);
-            LogRecovered(logger, topic, held.ItemKey, held.OrderId);
-            return;
+            LogRecovered(logger, held.Queue, held.ItemKey, held.OrderId);
+            return outcome;
         }
 
         // Refused now (or asked to be retried): it stays with us, counted, rather than be lost.
         await failures.RecordAsync(
             held.Queue, held.OrderId, held.ItemKey, new InvalidOperationException($"{outcome.Status}: {outcome.Reason}"), cancellationToken, park: outcome.Status == TopicStatus.Drop);
+        return outcome;
+    }
+
+    /// <summary>A kept dead letter handled as its topic's event; one that is no CloudEvent is refused.</summary>
+    private static async Task<TopicOutcome> HandleDeadLetterAsync(ITopicHandler handler, string payload, CancellationToken cancellationToken)
+    {
+        CloudEvent cloudEvent;
+        try
+        {
+            cloudEvent = DaprCloudEvents.ToCloudEvent(JsonParser.Default.Parse<TopicEventRequest>(payload));
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or JsonException or InvalidOperationException or InvalidProtocolBufferException)
+        {
+            return TopicOutcome.Drop(NotACloudEvent(e));
+        }
+
+        return await handler.HandleAsync(cloudEvent, cancellationToken);
+    }
+
+    /// <summary>
+    /// A dead letter of <paramref name="topic"/> came back from daprd: kept, whole as daprd gave it,
+    /// parked in queue <c>deadletter.{topic}</c> with the reason it would be refused now (or that it
+    /// would not be: then daprd gave up on it), for GET /v1/dead-letters and a replay. SUCCESS once
+    /// kept; RETRY when the store cannot keep it, so daprd delivers it again.
+    /// </summary>
+    private async Task<TopicOutcome> KeepDeadLetterAsync(string topic, TopicEventRequest request, CancellationToken cancellationToken)
+    {
+        var key = $"{request.Source}/{request.Id}";
+        string reason;
+        var orderId = "";
+        try
+        {
+            var cloudEvent = DaprCloudEvents.ToCloudEvent(request);
+            orderId = OrderIdOf(cloudEvent);
+            reason = byTopic[topic].Refusal(cloudEvent) is { } refusal
+                ? $"refused: {refusal}"
+                : "not refused now: daprd gave up delivering it (its retries ran out, a circuit breaker was open, or it expired)";
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or JsonException or InvalidOperationException)
+        {
+            reason = $"refused: {NotACloudEvent(e)}";
+        }
+
+        try
+        {
+            await failures.RecordAsync(DeadLetterQueueFor(topic), orderId, key, new DeadLetterException(reason), cancellationToken, JsonFormatter.Default.Format(request), park: true);
+            LogDeadLetter(logger, topic, CloudEventFormat.Printable(key), reason);
+            return TopicOutcome.Success;
+        }
+        catch (Exception e)
+        {
+            LogRetry(logger, options.Value.DeadLetterTopicFor(topic), CloudEventFormat.Printable(request.Source), CloudEventFormat.Printable(request.Id), e);
+            return TopicOutcome.Retry(e.GetType().Name);
+        }
+    }
+
+    /// <summary>One entry of a bulk delivery as a single delivery (what a dead letter is kept as).</summary>
+    private static TopicEventRequest AsSingle(TopicEventBulkRequest bulk, TopicEventBulkRequestEntry entry)
+    {
+        var single = new TopicEventRequest { Topic = bulk.Topic, PubsubName = bulk.PubsubName, Path = bulk.Path };
+        if (entry.EventCase == TopicEventBulkRequestEntry.EventOneofCase.CloudEvent)
+        {
+            var e = entry.CloudEvent;
+            (single.Id, single.Source, single.Type, single.SpecVersion, single.DataContentType, single.Data, single.Extensions) =
+                (e.Id, e.Source, e.Type, e.SpecVersion, e.DataContentType, e.Data, e.Extensions);
+        }
+        else
+        {
+            (single.Id, single.DataContentType, single.Data) = (entry.EntryId, entry.ContentType, entry.Bytes);
+        }
+
+        return single;
+    }
+
+    private static string NotACloudEvent(Exception e)
+    {
+        var attributes = CloudEventFormat.AttributesOf(e);
+        return $"{(attributes.Count > 0 ? string.Join(", ", attributes) : "event")}: not a valid CloudEvent attribute ({e.GetType().Name})";
     }
 
     /// <summary>The queue of a topic's held events in the failures table.</summary>
     public static string QueueFor(string topic) => QueuePrefix + topic;
 
     public const string QueuePrefix = "inbound.";
+
+    /// <summary>The queue of a topic's dead letters in the failures table.</summary>
+    public static string DeadLetterQueueFor(string topic) => DeadLetterPrefix + topic;
+
+    public const string DeadLetterPrefix = "deadletter.";
 
     /// <summary>The order an event is about, for the parked list and the log (data.orderId when there is one).</summary>
     private static string OrderIdOf(CloudEvent cloudEvent)
@@ -316,8 +440,11 @@ public sealed partial class DaprAppCallback(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped event {Source}/{EventId} on topic {Topic} (to the dead-letter topic): {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string source, string eventId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Held event {ItemKey} on topic {Topic} of order {OrderId} handled on a retry")]
-    private static partial void LogRecovered(ILogger logger, string topic, string itemKey, string orderId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Held event {ItemKey} of queue {Queue} of order {OrderId} handled on a retry")]
+    private static partial void LogRecovered(ILogger logger, string queue, string itemKey, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead letter {ItemKey} of topic {Topic} kept (GET /v1/dead-letters): {Reason}")]
+    private static partial void LogDeadLetter(ILogger logger, string topic, string itemKey, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Source}/{EventId} on topic {Topic} failed; asking Dapr to retry")]
     private static partial void LogRetry(ILogger logger, string topic, string source, string eventId, Exception exception);
@@ -325,6 +452,9 @@ public sealed partial class DaprAppCallback(
     [LoggerMessage(Level = LogLevel.Warning, Message = "A bulk delivery of {Count} events on topic {Topic} failed; asking Dapr to retry each")]
     private static partial void LogBulkRetry(ILogger logger, string topic, int count, Exception? exception);
 }
+
+/// <summary>What a kept dead letter's reason is recorded as.</summary>
+public sealed class DeadLetterException(string reason) : Exception(reason);
 
 /// <summary>The deprecated alpha name of bulk delivery, which daprd falls back to; same answers.</summary>
 public sealed class DaprAppCallbackAlpha(DaprAppCallback callback) : AppCallbackAlpha.AppCallbackAlphaBase
@@ -334,9 +464,22 @@ public sealed class DaprAppCallbackAlpha(DaprAppCallback callback) : AppCallback
         callback.HandleBulkAsync(request, context.CancellationToken);
 }
 
-/// <summary>daprd's app health probe (--enable-app-health-check): the process answers.</summary>
-public sealed class DaprAppHealth : AppCallbackHealthCheck.AppCallbackHealthCheckBase
+/// <summary>
+/// daprd's app health probe (dapr.io/enable-app-health-check): healthy when the store answers. While
+/// it does not, daprd stops the app's subscriptions (pkg/runtime/runtime.go appHealthChanged) and
+/// starts them again once the probe succeeds, so events wait in the broker instead of being
+/// retried into the dead-letter topic. A queue that is behind does not count: the store works.
+/// </summary>
+public sealed class DaprAppHealth(HealthCheckService health) : AppCallbackHealthCheck.AppCallbackHealthCheckBase
 {
-    public override Task<HealthCheckResponse> HealthCheck(Empty request, ServerCallContext context) =>
-        Task.FromResult(new HealthCheckResponse());
+    public override async Task<HealthCheckResponse> HealthCheck(Empty request, ServerCallContext context)
+    {
+        var report = await health.CheckHealthAsync(r => r.Name == Extensions.StoreCheck, context.CancellationToken);
+        if (report.Status == HealthStatus.Unhealthy)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, report.Entries.Values.FirstOrDefault().Description ?? "the store does not answer"));
+        }
+
+        return new HealthCheckResponse();
+    }
 }

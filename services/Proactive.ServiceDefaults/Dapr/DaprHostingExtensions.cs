@@ -41,6 +41,7 @@ public static class DaprHostingExtensions
         }
 
         builder.Services.AddCheckedOptions<DaprHostingOptions>(configuration.GetSection(DaprHostingOptions.Section));
+        builder.Services.AddSingleton<DaprApiTokenInterceptor>();
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<DaprApiTokenInterceptor>()).AddJsonTranscoding();
         // Answer grpc.health.v1 from the health checks as they are now, not from a cache filled later.
         builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
@@ -78,6 +79,7 @@ public static class DaprHostingExtensions
         app.MapGrpcService<DaprAppCallbackAlpha>();
         app.MapGrpcService<DaprAppHealth>();
         app.MapGrpcHealthChecksService();
+        app.MapDeadLetterEndpoints();
         return app;
     }
 }

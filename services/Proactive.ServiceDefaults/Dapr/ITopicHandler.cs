@@ -11,6 +11,12 @@ public interface ITopicHandler
 {
     string Topic { get; }
 
+    /// <summary>
+    /// Why this event would be refused (DROP) now, without handling it; null when it would not be
+    /// (or the handler cannot tell). Tells why a dead letter came back (<see cref="DaprAppCallback"/>).
+    /// </summary>
+    string? Refusal(CloudEvent cloudEvent) => null;
+
     /// <summary>One event. An item failure (the event's own, see <see cref="ItemFailures.IsItemFailure"/>) is thrown; the callback holds the event.</summary>
     Task<TopicOutcome> HandleAsync(CloudEvent cloudEvent, CancellationToken cancellationToken);
 

@@ -229,6 +229,21 @@ public sealed partial class ItemFailures(
                 cancellationToken: ct))),
             ct);
 
+    /// <summary>Every item of <paramref name="queues"/>, retrying or parked, oldest first.</summary>
+    public Task<List<ItemFailure>> OfQueuesAsync(IReadOnlyCollection<string> queues, CancellationToken ct) =>
+        database.ReadAsync(
+            async c => (await c.QueryAsync<Row>(new CommandDefinition(
+                $"SELECT {Columns} FROM {Table} WHERE queue {database.Dialect.AnyOf("queues")} ORDER BY first_failed_at, id",
+                new { queues = queues.ToArray() },
+                cancellationToken: ct))).Select(r => r.ToFailure()).ToList(),
+            ct);
+
+    public Task<ItemFailure?> FindAsync(long id, CancellationToken ct) =>
+        database.ReadAsync(
+            async c => (await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+                $"SELECT {Columns} FROM {Table} WHERE id = @id", new { id }, cancellationToken: ct)))?.ToFailure(),
+            ct);
+
     public Task<List<ItemFailure>> ParkedAsync(CancellationToken ct) =>
         database.ReadAsync(
             async c => (await c.QueryAsync<Row>(new CommandDefinition(

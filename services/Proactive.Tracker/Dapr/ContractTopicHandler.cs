@@ -18,6 +18,8 @@ public sealed class ContractTopicHandler(string topic, IntakeBatcher batcher, Ev
 {
     public string Topic => topic;
 
+    public string? Refusal(CloudEvent cloudEvent) => intake.Read(cloudEvent, topic).Rejection?.Summary;
+
     public async Task<TopicOutcome> HandleAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
     {
         var read = Read(cloudEvent);

@@ -54,6 +54,6 @@ public sealed class LocalOutboxSender(Channel channel, string path, TimeProvider
             FileGate.Release();
         }
 
-        return SendResult.Sent(id);
+        return SendResult.WrittenLocally(id);
     }
 }
