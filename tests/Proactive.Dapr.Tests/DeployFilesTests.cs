@@ -208,7 +208,6 @@ public partial class DeployFilesTests
         "proactive_parked",
         "proactive_queue_failures_total",
         "proactive_queue_parked_total",
-        "proactive_dead_letters_total",
     ];
 
     /// <summary>Histograms of the OpenTelemetry .NET ASP.NET Core and HttpClient instrumentation the services enable.</summary>

@@ -226,7 +226,7 @@ public class ChartTests(Helm helm)
         ((string?)rule["apiVersion"]).ShouldBe("monitoring.coreos.com/v1");
         ((string?)rule["metadata"]!["labels"]!["release"]).ShouldBe("kube-prometheus-stack");
         var alert = rule["spec"]!["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()).Single(r => (string?)r!["alert"] == "ProactiveDeadLettersGrowing")!;
-        ((string)alert["expr"]!).ShouldBe("sum by (service, topic) (increase(proactive_dead_letters_total[15m])) > 0");
+        ((string)alert["expr"]!).ShouldBe("sum by (job, queue) (increase(proactive_queue_parked_total{queue=~\"deadletter\\\\..+\"}[15m])) > 0");
         ((string?)alert["labels"]!["severity"]).ShouldBe("warning");
         ((string)alert["annotations"]!["summary"]!).ShouldContain("{{ $labels.topic }}");
     }
