@@ -5,7 +5,11 @@ using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
 
-/// <summary>The dispatcher has up to Proactive:Dispatch:SendConcurrency provider calls in flight, never more.</summary>
+/// <summary>
+/// The dispatcher has up to Proactive:Dispatch:SendConcurrency provider calls in flight, never
+/// more, for different customers. (One customer's notices go one after another: see
+/// CustomerWishesTests.AStopReportedByTwilioOnOneOrderTurnsTheCustomersOtherHeldSmsIntoEmail.)
+/// </summary>
 public sealed class ConcurrentSendTests
 {
     private static async Task<(int MaxInFlight, int Calls)> SendSixNoticesAsync(int concurrency)
@@ -18,8 +22,10 @@ public sealed class ConcurrentSendTests
         for (var i = 0; i < 3; i++)
         {
             var order = $"CS-{i}";
+            var customer = KoreanCustomer();
+            customer["customerId"] = $"C-{i}";
             await host.AcceptAsync(
-                OrderPlaced(order, now.AddHours(-3), now.AddDays(2)),
+                OrderPlaced(order, now.AddHours(-3), now.AddDays(2), customer),
                 ShipmentCreated(order, "S-1", now.AddHours(-2), now.AddDays(1)),
                 Tracking(order, "S-1", now.AddHours(-1), "IN_TRANSIT", now.AddDays(4)));
         }

@@ -71,26 +71,30 @@ public sealed partial class NoticeDispatcher(
 
             var failing = await failures.FailingAsync(NoticeStore.DispatchQueue, due.Select(n => n.NoticeId).ToList(), cancellationToken);
 
-            // Up to SendConcurrency notices at once; their outcomes share commits (see
-            // NoticeStore.InSharedTransactionAsync). A notice's place is freed only once its outcome
-            // is committed, so no more than SendConcurrency sends are ever unrecorded.
+            // Up to SendConcurrency customers at once, each customer's notices one after another (a
+            // send's outcome, such as an opt-out, counts for the customer's next one); outcomes share
+            // commits (NoticeStore.InSharedTransactionAsync). A notice's place is freed only once its
+            // outcome is committed, so no more than SendConcurrency sends are ever unrecorded.
             await Parallel.ForEachAsync(
-                due,
+                due.GroupBy(n => n.CustomerId ?? n.Recipient),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.SendConcurrency, CancellationToken = cancellationToken },
-                async (notice, _) =>
+                async (customer, _) =>
                 {
-                    var providerCalled = new StrongBox<bool>();
-                    try
+                    foreach (var notice in customer)
                     {
-                        await HandleAsync(notice, now, providerCalled, cancellationToken);
-                        if (failing.Contains(notice.NoticeId))
+                        var providerCalled = new StrongBox<bool>();
+                        try
                         {
-                            await failures.ClearAsync(NoticeStore.DispatchQueue, notice.NoticeId, cancellationToken);
+                            await HandleAsync(notice, now, providerCalled, cancellationToken);
+                            if (failing.Contains(notice.NoticeId))
+                            {
+                                await failures.ClearAsync(NoticeStore.DispatchQueue, notice.NoticeId, cancellationToken);
+                            }
                         }
-                    }
-                    catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
-                    {
-                        await HoldAsync(notice, e, providerCalled.Value, cancellationToken);
+                        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+                        {
+                            await HoldAsync(notice, e, providerCalled.Value, cancellationToken);
+                        }
                     }
                 });
             handled += due.Count;
