@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Contracts;
@@ -11,6 +12,9 @@ using Proactive.Notifier.Survey;
 using Proactive.ServiceDefaults;
 
 namespace Proactive.Notifier;
+
+/// <summary>One delay-episode change as delivered: who sent it, its id (the de-duplication key) and the change.</summary>
+public sealed record EpisodeDelivery(string Source, string EventId, DelayEpisodeChanged Change);
 
 public enum NewsOutcome
 {
@@ -50,25 +54,72 @@ public sealed partial class DelayEpisodeHandler(
         string? traceParent = null,
         string? traceState = null)
     {
-        using var activity = ProactiveTelemetry.StartProcess(messagingSystem, Topics.Notices, eventId, traceParent, traceState);
-        activity?.SetTag("cloudevents.event_id", eventId);
-        activity?.SetTag("cloudevents.event_source", source);
-        activity?.SetTag("proactive.order_id", change.OrderId);
-        activity?.SetTag("proactive.episode_id", change.EpisodeId);
-        activity?.SetTag("proactive.episode.change", change.Kind.ToString());
-
+        using var activity = StartProcess(new EpisodeDelivery(source, eventId, change), messagingSystem, traceParent, traceState);
         var now = time.GetUtcNow();
         var news = EpisodeNews.From(change);
         var (outcome, recorded) = await store.InTransactionAsync(session => RecordAsync(session, source, eventId, news, now), cancellationToken);
 
         activity?.SetTag("proactive.outcome", outcome.ToString().ToLowerInvariant());
-        RecordOutcomeMetrics(news, recorded);
-        if (recorded.Any(n => n.Status == NoticeStatus.Pending))
+        AfterCommit([(news, recorded)]);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Several changes in one transaction (one commit), each handled as <see cref="HandleAsync"/>
+    /// would, in the order given — a later change of an order sees what an earlier one recorded.
+    /// All or nothing: a throw means none was recorded. Each change gets its consumer span under
+    /// the span <paramref name="startProducer"/> opens for its index (standalone: the relay's producer span).
+    /// </summary>
+    public async Task<IReadOnlyList<NewsOutcome>> HandleManyAsync(
+        IReadOnlyList<EpisodeDelivery> deliveries, Func<int, Activity?> startProducer, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var handled = await store.InTransactionAsync(
+            async session =>
+            {
+                var handled = new List<(NewsOutcome Outcome, EpisodeNews News, IReadOnlyList<NoticeRecord> Recorded)>(deliveries.Count);
+                for (var i = 0; i < deliveries.Count; i++)
+                {
+                    var delivery = deliveries[i];
+                    using var producer = startProducer(i);
+                    using var activity = StartProcess(delivery, "in-process", null, null);
+                    var news = EpisodeNews.From(delivery.Change);
+                    var (outcome, recorded) = await RecordAsync(session, delivery.Source, delivery.EventId, news, now);
+                    activity?.SetTag("proactive.outcome", outcome.ToString().ToLowerInvariant());
+                    handled.Add((outcome, news, recorded));
+                }
+
+                return handled;
+            },
+            cancellationToken);
+
+        AfterCommit([.. handled.Select(h => (h.News, h.Recorded))]);
+        return [.. handled.Select(h => h.Outcome)];
+    }
+
+    private static Activity? StartProcess(EpisodeDelivery delivery, string messagingSystem, string? traceParent, string? traceState)
+    {
+        var activity = ProactiveTelemetry.StartProcess(messagingSystem, Topics.Notices, delivery.EventId, traceParent, traceState);
+        activity?.SetTag("cloudevents.event_id", delivery.EventId);
+        activity?.SetTag("cloudevents.event_source", delivery.Source);
+        activity?.SetTag("proactive.order_id", delivery.Change.OrderId);
+        activity?.SetTag("proactive.episode_id", delivery.Change.EpisodeId);
+        activity?.SetTag("proactive.episode.change", delivery.Change.Kind.ToString());
+        return activity;
+    }
+
+    /// <summary>Counted once committed; the dispatcher woken when something is to be sent now.</summary>
+    private void AfterCommit(IReadOnlyList<(EpisodeNews News, IReadOnlyList<NoticeRecord> Recorded)> handled)
+    {
+        foreach (var (news, recorded) in handled)
+        {
+            RecordOutcomeMetrics(news, recorded);
+        }
+
+        if (handled.Any(h => h.Recorded.Any(n => n.Status == NoticeStatus.Pending)))
         {
             dispatchSignal.Notify();
         }
-
-        return outcome;
     }
 
     /// <summary>The change, once and in order: a duplicate or stale one records nothing.</summary>

@@ -28,6 +28,12 @@ public sealed class DispatchOptions : ICheckedOptions
     /// <summary>A claimed notice whose sender died is claimed again after this long.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Notices sent at once (provider calls in flight). Each holds its place until its outcome is
+    /// committed, so a crash can repeat at most this many sends.
+    /// </summary>
+    public int SendConcurrency { get; set; } = 4;
+
     /// <summary>How often the dispatcher looks for due notices when nothing wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -55,6 +61,7 @@ public sealed class DispatchOptions : ICheckedOptions
         .AtLeast(BreakAfterFailures, 1)
         .Positive(BreakFor)
         .Positive(Lease)
+        .AtLeast(SendConcurrency, 1)
         .Positive(PollInterval)
         .NotEmpty(OutboxPath)
         .Positive(InboxRetention);

@@ -11,7 +11,7 @@ namespace Proactive.Standalone.Tests;
 /// <summary>
 /// Never lose, never double-send: the real host fed a stream of contract events, SIGKILLed at
 /// random moments and restarted; then two replicas on one PostgreSQL. Every customer must hear
-/// once; a kill may repeat at most the one send it cut off.
+/// once; a kill may repeat at most the sends it cut off (at most Proactive:Dispatch:SendConcurrency).
 /// </summary>
 public sealed class CrashTests
 {
@@ -169,8 +169,10 @@ public sealed class CrashTests
         EveryCustomerHeard(twilio, sendGrid);
         var (sms, email) = Duplicates(twilio, sendGrid);
         TestContext.Current.SendDiagnosticMessage($"{store}: {kills} kills, {twilio.Messages.Count} SMS and {sendGrid.Mails.Count} emails for {Orders} orders; repeated sends: {sms} SMS, {email} email");
-        TestContext.Current.TestOutputHelper?.WriteLine($"crash test on {store}: {kills} kills; repeated sends {sms} SMS + {email} email (allowed: {kills})");
-        (sms + email).ShouldBeLessThanOrEqualTo(kills, $"{kills} kills may repeat at most {kills} sends");
+        // A kill may repeat the sends it cut off: at most SendConcurrency are in flight (sent, outcome not yet committed).
+        var allowed = kills * new Notifier.DispatchOptions().SendConcurrency;
+        TestContext.Current.TestOutputHelper?.WriteLine($"crash test on {store}: {kills} kills; repeated sends {sms} SMS + {email} email (allowed: {allowed})");
+        (sms + email).ShouldBeLessThanOrEqualTo(allowed, $"{kills} kills may repeat at most the sends in flight, {allowed}");
         SqliteConnection.ClearAllPools();
     }
 

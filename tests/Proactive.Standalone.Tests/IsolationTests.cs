@@ -312,7 +312,9 @@ public abstract class IsolationTests : IAsyncLifetime
     {
         public HashSet<string> Orders { get; } = [];
 
-        public int Calls { get; set; }
+        private int calls;
+
+        public int Calls => calls;
 
         public void Wrap(IServiceCollection services)
         {
@@ -335,7 +337,7 @@ public abstract class IsolationTests : IAsyncLifetime
             {
                 if (breaking.Orders.Contains(notice.OrderId))
                 {
-                    breaking.Calls++;
+                    Interlocked.Increment(ref breaking.calls);
                     throw new StoreRefused();
                 }
 

@@ -7,11 +7,11 @@ using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
 
-/// <summary>The relay marks what a round published in one commit, not one per row.</summary>
+/// <summary>The relay marks what a round published in one commit, not one per row; standalone, Notifier takes the round in one commit too.</summary>
 public sealed class OutboxRelayRoundTests
 {
     [Fact]
-    public async Task ARelayRoundMarksEveryRowItPublishedInOneTransaction()
+    public async Task ARelayRoundIsOneNotifierTransactionAndOneMark()
     {
         await using var host = await StandaloneHost.StartAsync();
         var now = host.Time.GetUtcNow();
@@ -33,7 +33,7 @@ public sealed class OutboxRelayRoundTests
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a =>
             {
-                if (a.TraceId == root.TraceId && a.DisplayName == "db MarkPublishedAsync")
+                if (a.TraceId == root.TraceId && a.DisplayName is "db MarkPublishedAsync" or "db HandleManyAsync" or "db HandleAsync")
                 {
                     marks.Add(a.DisplayName);
                 }
@@ -43,7 +43,14 @@ public sealed class OutboxRelayRoundTests
 
         var relay = host.Services.GetRequiredService<OutboxRelay>();
         (await relay.RelayPendingAsync(TestContext.Current.CancellationToken)).ShouldBe(3);
-        marks.Count.ShouldBe(1, "one commit marks the round's three published rows");
+        marks.Count(m => m == "db MarkPublishedAsync").ShouldBe(1, "one commit marks the round's three published rows");
+        marks.Count(m => m == "db HandleManyAsync").ShouldBe(1, "Notifier decided the round's three changes in one transaction");
+        marks.ShouldNotContain("db HandleAsync");
+        for (var i = 0; i < 3; i++)
+        {
+            (await host.NoticesAsync($"RR-{i}")).EnumerateArray().Select(n => n.GetProperty("status").GetString()).ShouldBe(["pending", "pending"]);
+        }
+
         (await relay.RelayPendingAsync(TestContext.Current.CancellationToken)).ShouldBe(0, "every published row was marked");
     }
 }

@@ -70,24 +70,34 @@ public sealed partial class NoticeDispatcher(
             }
 
             var failing = await failures.FailingAsync(NoticeStore.DispatchQueue, due.Select(n => n.NoticeId).ToList(), cancellationToken);
-            foreach (var notice in due)
-            {
-                var providerCalled = new StrongBox<bool>();
-                try
-                {
-                    await HandleAsync(notice, now, providerCalled, cancellationToken);
-                    if (failing.Contains(notice.NoticeId))
-                    {
-                        await failures.ClearAsync(NoticeStore.DispatchQueue, notice.NoticeId, cancellationToken);
-                    }
-                }
-                catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
-                {
-                    await HoldAsync(notice, e, providerCalled.Value, cancellationToken);
-                }
 
-                handled++;
-            }
+            // Up to SendConcurrency customers at once, each customer's notices one after another (a
+            // send's outcome, such as an opt-out, counts for the customer's next one); outcomes share
+            // commits (NoticeStore.InSharedTransactionAsync). A notice's place is freed only once its
+            // outcome is committed, so no more than SendConcurrency sends are ever unrecorded.
+            await Parallel.ForEachAsync(
+                due.GroupBy(n => n.CustomerId ?? n.Recipient),
+                new ParallelOptions { MaxDegreeOfParallelism = options.Value.SendConcurrency, CancellationToken = cancellationToken },
+                async (customer, _) =>
+                {
+                    foreach (var notice in customer)
+                    {
+                        var providerCalled = new StrongBox<bool>();
+                        try
+                        {
+                            await HandleAsync(notice, now, providerCalled, cancellationToken);
+                            if (failing.Contains(notice.NoticeId))
+                            {
+                                await failures.ClearAsync(NoticeStore.DispatchQueue, notice.NoticeId, cancellationToken);
+                            }
+                        }
+                        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+                        {
+                            await HoldAsync(notice, e, providerCalled.Value, cancellationToken);
+                        }
+                    }
+                });
+            handled += due.Count;
         }
     }
 
@@ -118,7 +128,7 @@ public sealed partial class NoticeDispatcher(
         {
             // Claimed before the circuit opened: back in the queue, the claim not counted as an attempt.
             var why = $"waiting: {gate.Provider} failed {gate.ConsecutiveFailures} times in a row; next try at {until:O}";
-            await store.ApplyAsync(NoticeLifecycle.HoldForProvider(notice, why, until), cancellationToken);
+            await store.ApplySharedAsync(NoticeLifecycle.HoldForProvider(notice, why, until), cancellationToken);
             return;
         }
 
@@ -140,7 +150,7 @@ public sealed partial class NoticeDispatcher(
             // The sender's rate is used up for now (a long SMS costs more than one, or the provider
             // asked to wait), or this claim is getting old (a slow batch): give it back untouched
             // rather than send on a lease another replica may take over.
-            await store.ApplyAsync(NoticeLifecycle.GiveBack(ready), cancellationToken);
+            await store.ApplySharedAsync(NoticeLifecycle.GiveBack(ready), cancellationToken);
             return;
         }
 
@@ -188,13 +198,13 @@ public sealed partial class NoticeDispatcher(
             return (null, check);
         }
 
-        return await store.ApplyAsync(check.Change, cancellationToken) ? (check.Change.After, null) : (null, null);
+        return await store.ApplySharedAsync(check.Change, cancellationToken) ? (check.Change.After, null) : (null, null);
     }
 
     /// <summary>Not sent now: withdrawn (an SMS the customer stopped falls back to email) or deferred again.</summary>
     private async Task HoldBackAsync(SendCheck held, CancellationToken cancellationToken)
     {
-        var stored = await store.InTransactionAsync(
+        var stored = await store.InSharedTransactionAsync(
             async session => held.OptedOut
                 ? await EmailFallback.WithdrawAsync(session, held.Change, Time.GetUtcNow(), policyOptions.Value)
                 : await session.Notices.ApplyAsync(held.Change) ? held.Change : null,
@@ -253,7 +263,7 @@ public sealed partial class NoticeDispatcher(
         metrics.Sent(notice, now, result.Local);
         var accepted = NoticeLifecycle.Accept(notice, now, result.ProviderMessageId, result.Local);
         // A status callback or SendGrid event can beat this record of the send: what came early is applied now.
-        var early = await store.InTransactionAsync(
+        var early = await store.InSharedTransactionAsync(
             async session => await session.Notices.ApplyAsync(accepted)
                 ? accepted.After.Channel == Channel.Email
                     ? await EmailReceipts.ApplyEarlyAsync(session, accepted.After)
@@ -287,7 +297,7 @@ public sealed partial class NoticeDispatcher(
 
         var retryAt = now + Backoff(notice.Attempts, result.RetryAfter, options.Value, Random.Shared.NextDouble());
         var change = NoticeLifecycle.FailTransiently(notice, now, result.ProviderCode, result.Detail, retryAt, options.Value);
-        await store.ApplyAsync(change, cancellationToken);
+        await store.ApplySharedAsync(change, cancellationToken);
         if (change.Transition == NoticeTransition.RetryScheduled)
         {
             LogRetry(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", notice.Attempts, retryAt);
@@ -305,7 +315,7 @@ public sealed partial class NoticeDispatcher(
     private async Task RefusedAsync(NoticeRecord notice, SendResult result, ProviderGate gate, DateTimeOffset now, CancellationToken cancellationToken)
     {
         gate.Succeeded();
-        var (why, newOptOut) = await store.InTransactionAsync(
+        var (why, newOptOut) = await store.InSharedTransactionAsync(
             async session =>
             {
                 await session.LockOrderAsync(notice.OrderId);

@@ -42,6 +42,13 @@ public sealed class OutboxRelay(
 
             // One commit marks the round's published rows (a crash before it publishes them again,
             // as between any publish and its mark: Notifier takes a change it has seen as a duplicate).
+            if (await TryPublishAllAsync(batch, cancellationToken))
+            {
+                await store.MarkPublishedAsync(batch, Time.GetUtcNow(), cancellationToken);
+                published += batch.Count;
+                continue;
+            }
+
             var done = new List<OutgoingEvent>(batch.Count);
             foreach (var message in batch)
             {
@@ -69,8 +76,24 @@ public sealed class OutboxRelay(
         }
     }
 
+    /// <summary>
+    /// The round handed over at once (standalone: one Notifier transaction for all of it); false
+    /// when the publisher goes one by one or one of the events failed (then each goes alone).
+    /// </summary>
+    private async Task<bool> TryPublishAllAsync(IReadOnlyList<OutgoingEvent> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return batch.Count > 1 && await publisher.PublishAllAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+        {
+            return false;
+        }
+    }
+
     /// <summary>A producer span continuing the trace of the event that caused the change (its row carries the context).</summary>
-    private static Activity? StartPublishActivity(OutgoingEvent message)
+    public static Activity? StartPublishActivity(OutgoingEvent message)
     {
         ActivityContext.TryParse(message.TraceParent, message.TraceState, out var parent);
         var activity = ProactiveTelemetry.Source.StartActivity($"{message.Topic} publish", ActivityKind.Producer, parent);

@@ -24,4 +24,11 @@ public sealed record OutgoingEvent(
 public interface IEpisodePublisher
 {
     Task PublishAsync(OutgoingEvent message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Hands over a relay round at once, in order, all or nothing; false when this publisher takes
+    /// events only one at a time (the relay then calls <see cref="PublishAsync"/> for each). A throw
+    /// means none was delivered: the relay goes one by one, so a bad event fails alone.
+    /// </summary>
+    Task<bool> PublishAllAsync(IReadOnlyList<OutgoingEvent> messages, CancellationToken cancellationToken) => Task.FromResult(false);
 }
