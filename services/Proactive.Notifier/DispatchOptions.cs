@@ -29,10 +29,12 @@ public sealed class DispatchOptions : ICheckedOptions
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// Notices sent at once (provider calls in flight). Each holds its place until its outcome is
-    /// committed, so a crash can repeat at most this many sends.
+    /// Notices sent at once (provider calls in flight), different customers in parallel. Each holds
+    /// its place until its outcome is committed, so a crash can repeat at most this many sends: the
+    /// default, 1, keeps "a kill repeats at most the one send it cut off"; raise it when the
+    /// providers' own latency (hundreds of ms) limits the send rate.
     /// </summary>
-    public int SendConcurrency { get; set; } = 4;
+    public int SendConcurrency { get; set; } = 1;
 
     /// <summary>How often the dispatcher looks for due notices when nothing wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
