@@ -22,6 +22,7 @@ using Proactive.Notifier.Webhooks;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
+using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.Notifier;
 
@@ -81,9 +82,9 @@ public static class Extensions
 
     public static IEndpointRouteBuilder MapNotifier(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<NoticeLedgerService>();
-        endpoints.MapGrpcService<CustomerPreferencesService>();
-        endpoints.MapGrpcService<ReplyService>();
+        endpoints.MapGrpcService<NoticeLedgerService>().RequireAuthorization(Scopes.NoticesRead);
+        endpoints.MapGrpcService<CustomerPreferencesService>().RequireAuthorization(Scopes.PreferencesWrite);
+        endpoints.MapGrpcService<ReplyService>().RequireAuthorization(Scopes.NoticesRead);
         endpoints.MapWebhooks();
         endpoints.MapSurvey();
         endpoints.MapVoice();

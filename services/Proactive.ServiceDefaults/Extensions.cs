@@ -13,6 +13,7 @@ using OpenTelemetry.Trace;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
+using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.ServiceDefaults;
 
@@ -120,7 +121,7 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         app.MapParkedEndpoints();
         return app;
     }

@@ -15,6 +15,7 @@ using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Store;
 using Proactive.Tracker.Timers;
+using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.Tracker;
 
@@ -65,7 +66,7 @@ public static class Extensions
 
     public static IEndpointRouteBuilder MapTracker(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<OrderTrackingService>();
+        endpoints.MapGrpcService<OrderTrackingService>().RequireAuthorization(Scopes.OrdersRead);
         return endpoints;
     }
 }

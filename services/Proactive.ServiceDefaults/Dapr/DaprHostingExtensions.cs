@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Queues;
+using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.ServiceDefaults.Dapr;
 
@@ -74,10 +75,11 @@ public static class DaprHostingExtensions
 
     public static WebApplication MapDaprHosting(this WebApplication app)
     {
-        app.MapGrpcService<DaprAppCallback>();
-        app.MapGrpcService<DaprAppCallbackAlpha>();
-        app.MapGrpcService<DaprAppHealth>();
-        app.MapGrpcHealthChecksService();
+        // daprd's calls: guarded by the Dapr app token, not by the API's authentication.
+        app.MapGrpcService<DaprAppCallback>().AllowAnonymous();
+        app.MapGrpcService<DaprAppCallbackAlpha>().AllowAnonymous();
+        app.MapGrpcService<DaprAppHealth>().AllowAnonymous();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         return app;
     }
 }

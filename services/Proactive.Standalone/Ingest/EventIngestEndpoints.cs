@@ -6,6 +6,7 @@ using Proactive.ServiceDefaults.CloudEvents;
 using Proactive.Tracker;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Intake;
+using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.Standalone.Ingest;
 
@@ -40,7 +41,7 @@ public static partial class EventIngestEndpoints
 
     public static IEndpointRouteBuilder MapEventIngest(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/events/{topic}", IngestAsync);
+        endpoints.MapPost("/v1/events/{topic}", IngestAsync).RequireAuthorization(Scopes.EventsWrite).RequireRateLimiting(ApiAuth.IngestRateLimit);
         return endpoints;
     }
 
