@@ -130,7 +130,8 @@ public static class ApiAuth
     {
         foreach (var (name, key) in options.ApiKeys)
         {
-            if (section.GetSection($"ApiKeys:{name}:Scopes").Value is { } scopes)
+            var configured = section.GetSection($"ApiKeys:{name}:Scopes");
+            if (!configured.GetChildren().Any() && configured.Value is { } scopes)
             {
                 key.Scopes = [.. Scopes.Split(scopes)];
             }

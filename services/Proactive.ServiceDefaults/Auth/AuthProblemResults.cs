@@ -25,7 +25,7 @@ public sealed class AuthProblemResults(IOptions<ApiAuthOptions> options) : IAuth
         }
 
         var (status, title, detail) = authorizeResult.Challenged
-            ? (StatusCodes.Status401Unauthorized, "Authentication required", Unauthenticated(context))
+            ? (StatusCodes.Status401Unauthorized, "Authentication required", await UnauthenticatedAsync(context))
             : (StatusCodes.Status403Forbidden, "Forbidden", Forbidden(context, policy));
         if (authorizeResult.Challenged)
         {
@@ -45,14 +45,14 @@ public sealed class AuthProblemResults(IOptions<ApiAuthOptions> options) : IAuth
         await Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
     }
 
-    private string Unauthenticated(HttpContext context)
+    private async Task<string> UnauthenticatedAsync(HttpContext context)
     {
+        // The scheme's result of this request (kept by the handler): why the credential sent, if any, was refused.
+        var failure = (await context.AuthenticateAsync()).Failure;
         var how = options.Value.Jwt.Configured
             ? $"Send 'Authorization: Bearer <token>' or 'Authorization: {ApiKeyAuthenticationHandler.SchemeName} <key>'."
             : $"Send 'Authorization: {ApiKeyAuthenticationHandler.SchemeName} <key>'.";
-        return context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure is { } failure
-            ? $"{failure.Message} {how}"
-            : how;
+        return failure is null ? how : $"{failure.Message} {how}";
     }
 
     private static string Forbidden(HttpContext context, AuthorizationPolicy policy)
