@@ -19,10 +19,10 @@ using Proactive.Notifier.Store;
 using Proactive.Notifier.Survey;
 using Proactive.Notifier.Voice;
 using Proactive.Notifier.Webhooks;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
-using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.Notifier;
 

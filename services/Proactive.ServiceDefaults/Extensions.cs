@@ -10,10 +10,10 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Queues;
 using Proactive.ServiceDefaults.Storage;
-using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.ServiceDefaults;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
@@ -15,7 +16,6 @@ using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Store;
 using Proactive.Tracker.Timers;
-using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.Tracker;
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Proactive.Notifier.Grpc;
-using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Auth;
+using Proactive.ServiceDefaults.Configuration;
 
 namespace Proactive.Notifier.Incidents;
 

@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Queues;
-using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.ServiceDefaults.Dapr;
 

@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.CloudEvents;
 using Proactive.Tracker;
 using Proactive.Tracker.Events;
 using Proactive.Tracker.Intake;
-using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.Standalone.Ingest;
 
