@@ -20,6 +20,7 @@ using Proactive.Notifier.Store;
 using Proactive.Notifier.Survey;
 using Proactive.Notifier.Voice;
 using Proactive.Notifier.Webhooks;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
@@ -83,9 +84,9 @@ public static class Extensions
 
     public static IEndpointRouteBuilder MapNotifier(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<NoticeLedgerService>();
-        endpoints.MapGrpcService<CustomerPreferencesService>();
-        endpoints.MapGrpcService<ReplyService>();
+        endpoints.MapGrpcService<NoticeLedgerService>().RequireAuthorization(Scopes.NoticesRead);
+        endpoints.MapGrpcService<CustomerPreferencesService>().RequireAuthorization(Scopes.PreferencesWrite);
+        endpoints.MapGrpcService<ReplyService>().RequireAuthorization(Scopes.NoticesRead);
         endpoints.MapWebhooks();
         endpoints.MapSurvey();
         endpoints.MapVoice();

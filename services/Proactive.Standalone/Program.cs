@@ -1,4 +1,5 @@
 using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.Standalone;
 using Proactive.Standalone.Demo;
 using Proactive.Standalone.Replay;
@@ -7,6 +8,11 @@ if (args.FirstOrDefault() == ReplayCommand.Name)
 {
     using var stop = ReplayCommand.StopOnSignal();
     return await ReplayCommand.RunAsync(args[1..], Console.Error, Console.OpenStandardInput(), stop.Token);
+}
+
+if (args.FirstOrDefault() == NewApiKeyCommand.Name)
+{
+    return NewApiKeyCommand.Run(args, Console.Out, Console.Error);
 }
 
 try
@@ -20,8 +26,10 @@ try
 
     builder.AddServiceDefaults();
     builder.AddStandaloneServices();
+    builder.AddApiAuth();
 
     var app = builder.Build();
+    app.UseApiAuth();
     app.MapDefaultEndpoints();
     app.MapStandaloneEndpoints();
 

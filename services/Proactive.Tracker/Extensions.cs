@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Dapr;
 using Proactive.ServiceDefaults.Queues;
@@ -65,7 +66,7 @@ public static class Extensions
 
     public static IEndpointRouteBuilder MapTracker(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<OrderTrackingService>();
+        endpoints.MapGrpcService<OrderTrackingService>().RequireAuthorization(Scopes.OrdersRead);
         return endpoints;
     }
 }

@@ -1,4 +1,5 @@
 using Proactive.ServiceDefaults;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Dapr;
 
 namespace Proactive.Tracker;
@@ -16,8 +17,10 @@ public sealed class Program
         builder.AddDaprHosting(DefaultAppPort, DefaultHttpUrl);
         builder.AddTracker();
         builder.AddTrackerDaprTopics();
+        builder.AddApiAuth();
 
         var app = builder.Build();
+        app.UseApiAuth();
         app.MapDefaultEndpoints();
         app.MapDaprHosting();
         app.MapTracker();

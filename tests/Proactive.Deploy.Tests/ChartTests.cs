@@ -24,6 +24,8 @@ public class ChartTests(Helm helm)
     [InlineData("tracker.replica=2", "replica")]
     [InlineData("dapr.pubsub.saslMechanism=SCRAM", "/dapr/pubsub/saslMechanism")]
     [InlineData("dapr.resiliency.inbound.maxInterval=a minute", "/dapr/resiliency/inbound/maxInterval")]
+    [InlineData("auth.mode=Maybe", "/auth/mode")]
+    [InlineData("auth.jwt.authority=http://id.example.com", "/auth/jwt/authority")]
     public async Task LintStrictFailsOnABadValueNamingIt(string set, string named)
     {
         var lint = await helm.LintAsync(set);
@@ -95,6 +97,31 @@ public class ChartTests(Helm helm)
             Rendered.Annotation(deployment, "dapr.io/app-health-check-path").ShouldBeNull();
             Rendered.Annotation(deployment, "dapr.io/sidecar-seccomp-profile-type").ShouldBe("RuntimeDefault");
         }
+    }
+
+    [Fact]
+    public async Task BothServicesRequireAuthenticationWithTheIssuerAndTheKeysHashesGiven()
+    {
+        var hash = new string('a', 64);
+        var rendered = await helm.TemplateAsync(
+            "auth.jwt.authority=https://id.example.com",
+            "auth.jwt.audience=proactive",
+            "auth.apiKeys[0].name=shop",
+            $"auth.apiKeys[0].hash={hash}",
+            "auth.apiKeys[0].scopes={events:write,orders:read}");
+
+        foreach (var component in Components)
+        {
+            var deployment = rendered.Deployment(component);
+            Rendered.Env(deployment, "Proactive__Auth__Mode").ShouldBe("Required");
+            Rendered.Env(deployment, "Proactive__Auth__Jwt__Authority").ShouldBe("https://id.example.com");
+            Rendered.Env(deployment, "Proactive__Auth__Jwt__Audience").ShouldBe("proactive");
+            Rendered.Env(deployment, "Proactive__Auth__ApiKeys__shop__Hash").ShouldBe(hash);
+            Rendered.Env(deployment, "Proactive__Auth__ApiKeys__shop__Scopes").ShouldBe("events:write orders:read");
+        }
+
+        Rendered.Env((await helm.TemplateAsync()).Deployment("tracker"), "Proactive__Auth__Mode").ShouldBe("Required");
+        (await helm.LintAsync("auth.apiKeys[0].name=shop", "auth.apiKeys[0].hash=not-a-hash", "auth.apiKeys[0].scopes={orders:read}")).ExitCode.ShouldNotBe(0);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class ChildHost : IAsyncDisposable
             ["urls"] = BaseAddress.ToString().TrimEnd('/'),
             ["Proactive:GrpcUrl"] = $"http://127.0.0.1:{FreePort()}",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Proactive:Auth:Mode"] = "None",
         };
         foreach (var (key, value) in settings)
         {

@@ -70,6 +70,7 @@ public sealed class SecondInstanceTests : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Proactive.Standalone.dll"));
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        start.ArgumentList.Add("--Proactive:Auth:Mode=None");
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -19,6 +19,7 @@ public static class StartRefusals
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Proactive.Standalone.dll"));
         start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        start.ArgumentList.Add("--Proactive:Auth:Mode=None");
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");

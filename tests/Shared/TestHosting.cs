@@ -16,6 +16,9 @@ public static class TestHosting
         {
             // The tests' shop owns the host of ContractEvents' tracking links; a test may list others.
             web.UseSetting("Proactive:Notices:AllowedLinkHosts:0", "shop.example");
+
+            // The tests call the APIs anonymously unless they set Proactive:Auth:Mode Required (tests in Auth/).
+            web.UseSetting("Proactive:Auth:Mode", "None");
             foreach (var (key, value) in settings)
             {
                 web.UseSetting(key, value);

@@ -84,3 +84,27 @@ roll the pods (the annotation changes the pod template). */}}
 default
 {{- end -}}
 {{- end -}}
+
+{{/*
+The API's authentication (Proactive:Auth): an OpenID Connect issuer and/or named API keys given by
+the SHA-256 of each key (a hash, not the key: safe in values). With neither, the service refuses to
+start naming Proactive:Auth (anonymous access only with auth.mode None, explicitly).
+*/}}
+{{- define "proactive.authEnv" -}}
+- name: Proactive__Auth__Mode
+  value: {{ .Values.auth.mode | quote }}
+{{- with .Values.auth.jwt.authority }}
+- name: Proactive__Auth__Jwt__Authority
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.auth.jwt.audience }}
+- name: Proactive__Auth__Jwt__Audience
+  value: {{ . | quote }}
+{{- end }}
+{{- range .Values.auth.apiKeys }}
+- name: {{ printf "Proactive__Auth__ApiKeys__%s__Hash" .name | quote }}
+  value: {{ .hash | quote }}
+- name: {{ printf "Proactive__Auth__ApiKeys__%s__Scopes" .name | quote }}
+  value: {{ join " " .scopes | quote }}
+{{- end }}
+{{- end }}

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Proactive.Notifier.Grpc;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Configuration;
 
 namespace Proactive.Notifier.Incidents;
@@ -31,7 +32,7 @@ public static class IncidentsExtensions
     /// <summary>The incidents part of Notifier's HTTP API, served by both hostings.</summary>
     public static IEndpointRouteBuilder MapIncidents(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<IncidentService>();
+        endpoints.MapGrpcService<IncidentService>().RequireAuthorization(Scopes.OrdersRead);
         return endpoints;
     }
 }

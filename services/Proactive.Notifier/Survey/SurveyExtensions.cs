@@ -22,13 +22,16 @@ public static class SurveyExtensions
         return services;
     }
 
-    /// <summary>The survey part of Notifier's HTTP API, served by both hostings: the email's answer links and their comment form.</summary>
+    /// <summary>
+    /// The survey part of Notifier's HTTP API, served by both hostings: the email's answer links and
+    /// their comment form. Open to the customer's browser: the signed, expiring token is the credential.
+    /// </summary>
     public static IEndpointRouteBuilder MapSurvey(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapMethods(SurveyLanding.Route, [HttpMethods.Get, HttpMethods.Head], (HttpContext http, string token, SurveyLanding landing) =>
-            WebhookEndpoints.UnlessStoreDownAsync(http, () => landing.GetAsync(http, token)));
+            WebhookEndpoints.UnlessStoreDownAsync(http, () => landing.GetAsync(http, token))).AllowAnonymous();
         endpoints.MapPost(SurveyLanding.Route, (HttpContext http, string token, SurveyLanding landing) =>
-            WebhookEndpoints.UnlessStoreDownAsync(http, () => landing.PostAsync(http, token)));
+            WebhookEndpoints.UnlessStoreDownAsync(http, () => landing.PostAsync(http, token))).AllowAnonymous();
         return endpoints;
     }
 }

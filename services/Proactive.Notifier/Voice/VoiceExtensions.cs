@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Proactive.Notifier.Grpc;
+using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.Notifier.Voice;
 
@@ -19,8 +20,8 @@ public static class VoiceExtensions
     /// <summary>The voice part of Notifier's HTTP API, served by both hostings.</summary>
     public static IEndpointRouteBuilder MapVoice(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<VoiceService>();
-        endpoints.MapGet(VoiceCsvEndpoint.Path, VoiceCsvEndpoint.HandleAsync);
+        endpoints.MapGrpcService<VoiceService>().RequireAuthorization(Scopes.VoiceRead);
+        endpoints.MapGet(VoiceCsvEndpoint.Path, VoiceCsvEndpoint.HandleAsync).RequireAuthorization(Scopes.VoiceRead);
         return endpoints;
     }
 }

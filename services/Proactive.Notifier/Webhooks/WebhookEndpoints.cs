@@ -16,11 +16,12 @@ public static class WebhookEndpoints
     public const string TwilioInbound = "/v1/webhooks/twilio/inbound";
     public const string SendGridEvents = "/v1/webhooks/sendgrid/events";
 
+    /// <summary>Open to anyone: each request proves itself by the provider's signature.</summary>
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(TwilioStatus, (HttpContext http, TwilioStatusCallbacks callbacks) => UnlessStoreDownAsync(http, () => callbacks.HandleAsync(http)));
-        endpoints.MapPost(TwilioInbound, (HttpContext http, TwilioInboundMessages messages) => UnlessStoreDownAsync(http, () => messages.HandleAsync(http)));
-        endpoints.MapPost(SendGridEvents, (HttpContext http, SendGridEvents events) => UnlessStoreDownAsync(http, () => events.HandleAsync(http)));
+        endpoints.MapPost(TwilioStatus, (HttpContext http, TwilioStatusCallbacks callbacks) => UnlessStoreDownAsync(http, () => callbacks.HandleAsync(http))).AllowAnonymous();
+        endpoints.MapPost(TwilioInbound, (HttpContext http, TwilioInboundMessages messages) => UnlessStoreDownAsync(http, () => messages.HandleAsync(http))).AllowAnonymous();
+        endpoints.MapPost(SendGridEvents, (HttpContext http, SendGridEvents events) => UnlessStoreDownAsync(http, () => events.HandleAsync(http))).AllowAnonymous();
         return endpoints;
     }
 

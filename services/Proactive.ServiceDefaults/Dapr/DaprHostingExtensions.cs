@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Configuration;
 using Proactive.ServiceDefaults.Queues;
 
@@ -75,10 +76,11 @@ public static class DaprHostingExtensions
 
     public static WebApplication MapDaprHosting(this WebApplication app)
     {
-        app.MapGrpcService<DaprAppCallback>();
-        app.MapGrpcService<DaprAppCallbackAlpha>();
-        app.MapGrpcService<DaprAppHealth>();
-        app.MapGrpcHealthChecksService();
+        // daprd's calls: guarded by the Dapr app token, not by the API's authentication.
+        app.MapGrpcService<DaprAppCallback>().AllowAnonymous();
+        app.MapGrpcService<DaprAppCallbackAlpha>().AllowAnonymous();
+        app.MapGrpcService<DaprAppHealth>().AllowAnonymous();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapDeadLetterEndpoints();
         return app;
     }

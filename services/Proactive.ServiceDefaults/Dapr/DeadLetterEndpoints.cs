@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Queues;
 
 namespace Proactive.ServiceDefaults.Dapr;
@@ -21,7 +22,7 @@ public static class DeadLetterEndpoints
         {
             var kept = await failures.OfQueuesAsync(callback.DeadLetterQueues, ct);
             return Results.Ok(new { deadLetters = kept.Select(View) });
-        });
+        }).RequireAuthorization(Scopes.QueuesManage);
         endpoints.MapPost("/v1/dead-letters/{id:long}/replay", async (long id, DaprAppCallback callback, ItemFailures failures, CancellationToken ct) =>
         {
             if (await failures.FindAsync(id, ct) is not { } kept || !callback.DeadLetterQueues.Contains(kept.Queue))
@@ -50,7 +51,7 @@ public static class DeadLetterEndpoints
                 },
                 reason = outcome.Reason is { } reason ? Redact.ContactDetails(reason) : null,
             });
-        });
+        }).RequireAuthorization(Scopes.QueuesManage);
         return endpoints;
     }
 

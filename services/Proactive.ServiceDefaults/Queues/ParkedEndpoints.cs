@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.ServiceDefaults.Queues;
 
@@ -22,7 +23,7 @@ public static class ParkedEndpoints
                 parked = parked.Select(p => new ParkedItemView(
                     p.Id, p.Queue, p.OrderId, p.ItemKey, Redact.ContactDetails(p.Error), p.Attempts, p.FirstFailedAt, p.ParkedAt!.Value)),
             });
-        });
+        }).RequireAuthorization(Scopes.QueuesManage);
         endpoints.MapPost("/v1/parked/{id:long}:retry", async (long id, ItemFailures failures, IEnumerable<WorkSignal> signals, CancellationToken ct) =>
         {
             if (await failures.RetryAsync(id, ct) == 0)
@@ -32,13 +33,13 @@ public static class ParkedEndpoints
 
             Wake(signals);
             return Results.Ok(new { retried = 1 });
-        });
+        }).RequireAuthorization(Scopes.QueuesManage);
         endpoints.MapPost("/v1/parked:retry", async (ItemFailures failures, IEnumerable<WorkSignal> signals, CancellationToken ct) =>
         {
             var retried = await failures.RetryAsync(null, ct);
             Wake(signals);
             return Results.Ok(new { retried });
-        });
+        }).RequireAuthorization(Scopes.QueuesManage);
         return endpoints;
     }
 

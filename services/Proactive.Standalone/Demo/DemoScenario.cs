@@ -26,13 +26,17 @@ public static class DemoScenario
     /// <summary>
     /// The demo runs on the real clock for customers in Seoul and London: quiet hours are off, so
     /// that it shows its SMS at any hour (the notices API would otherwise say "deferred"); its
-    /// tracking links point at the demo shop's host, which it allows.
+    /// tracking links point at the demo shop's host, which it allows; its APIs answer without
+    /// authentication (Proactive:Auth:Mode None).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
     {
         ["Proactive:Notices:QuietHoursStart"] = "00:00",
         ["Proactive:Notices:QuietHoursEnd"] = "00:00",
         ["Proactive:Notices:AllowedLinkHosts:0"] = DemoShopHost,
+
+        // So that curl works without a key; the host warns at start.
+        ["Proactive:Auth:Mode"] = "None",
     };
 
     public const string DemoShopHost = "shop.example";

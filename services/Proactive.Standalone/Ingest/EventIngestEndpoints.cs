@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.CloudEvents;
 using Proactive.Tracker;
 using Proactive.Tracker.Events;
@@ -40,7 +41,7 @@ public static partial class EventIngestEndpoints
 
     public static IEndpointRouteBuilder MapEventIngest(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/events/{topic}", IngestAsync);
+        endpoints.MapPost("/v1/events/{topic}", IngestAsync).RequireAuthorization(Scopes.EventsWrite).RequireRateLimiting(ApiAuth.IngestRateLimit);
         return endpoints;
     }
 
