@@ -110,7 +110,8 @@ start_tracker() { # name, extra env...
     local name=$1; shift
     local dir=$work/$name; mkdir -p "$dir"
     app_port=$(free_port); http_port=$(free_port)
-    (cd "$dir" && exec env "$@" APP_PORT="$app_port" Proactive__HttpUrl="http://127.0.0.1:$http_port" \
+    # The load tool calls as daprd does (no API credentials): the APIs are open for the run.
+    (cd "$dir" && exec env "$@" APP_PORT="$app_port" Proactive__HttpUrl="http://127.0.0.1:$http_port" Proactive__Auth__Mode=None \
         Logging__LogLevel__Default=Warning dotnet "$tracker_dll") >"$work/$name.log" 2>&1 &
     server=$!; pids+=("$server")
     wait_http "http://127.0.0.1:$http_port/healthz" "$server"
@@ -125,6 +126,7 @@ standalone_settings() { # dir, twilio port, sendgrid port
     echo "--Proactive:Dispatch:OutboxPath=$1/outbox.jsonl"
     echo "--Proactive:GrpcUrl=http://127.0.0.1:$(free_port)"
     echo "--Logging:LogLevel:Default=Warning"
+    echo "--Proactive:Auth:Mode=None"
     echo "--Proactive:Ingest:EventsPerSecondPerSource=0"
     echo "--Proactive:Notices:QuietHoursStart=00:00"
     echo "--Proactive:Notices:QuietHoursEnd=00:00"

@@ -255,7 +255,7 @@ public class ChartTests(Helm helm)
         var alert = rule["spec"]!["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()).Single(r => (string?)r!["alert"] == "ProactiveDeadLettersGrowing")!;
         ((string)alert["expr"]!).ShouldBe("sum by (job, queue) (increase(proactive_queue_parked_total{queue=~\"deadletter\\\\..+\"}[15m])) > 0");
         ((string?)alert["labels"]!["severity"]).ShouldBe("warning");
-        ((string)alert["annotations"]!["summary"]!).ShouldContain("{{ $labels.topic }}");
+        ((string)alert["annotations"]!["summary"]!).ShouldContain("{{ $labels.queue }}");
     }
 
     [Fact]

@@ -55,6 +55,7 @@ public partial class ObservabilityTests
             string Masked(string text) => masks.Aggregate(text, (t, m) => new Regex(Unquote(m.Groups[2].Value)).Replace(t, m.Groups[3].Value));
 
             Masked("sms to +821012345678 failed").ShouldBe("sms to [number] failed", target);
+            Masked("GET /v1/replies?from=%2B821012345678&page=2").ShouldBe("GET /v1/replies?from=[number]&page=2", target);
             Masked("mail to kim.minji+shop@example.co.kr bounced").ShouldBe("mail to [email] bounced", target);
             Masked("order A-1001 late by 2 days").ShouldBe("order A-1001 late by 2 days", target);
         }

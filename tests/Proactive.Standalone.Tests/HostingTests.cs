@@ -10,6 +10,8 @@ using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
 
+// One test counts the notifier's metrics, which are per process: run alone (see TelemetryTests).
+[Collection(nameof(Telemetry))]
 public class HostingTests
 {
     private static readonly DateTimeOffset Now = StandaloneHost.Start;

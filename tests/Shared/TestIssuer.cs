@@ -38,7 +38,6 @@ public sealed class TestIssuer : IAsyncDisposable
     [
         new("Proactive:Auth:Jwt:Authority", Authority),
         new("Proactive:Auth:Jwt:Audience", Audience),
-        new("Proactive:Auth:Jwt:RequireHttpsMetadata", "false"),
     ];
 
     public static async Task<TestIssuer> StartAsync()

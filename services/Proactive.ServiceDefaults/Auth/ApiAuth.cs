@@ -90,7 +90,7 @@ public static class ApiAuth
         jwt.Authority = string.IsNullOrWhiteSpace(settings.Authority) ? null : settings.Authority;
         jwt.MetadataAddress = settings.MetadataAddress?.Trim() ?? "";
         jwt.Audience = settings.Audience;
-        jwt.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+        jwt.RequireHttpsMetadata = settings.RequireHttpsMetadata && !settings.MetadataIsLoopback;
 
         // Claims as the token names them ("sub", "scope", "scp"), not mapped to WS-* URIs.
         jwt.MapInboundClaims = false;
@@ -99,7 +99,8 @@ public static class ApiAuth
     }
 
     private static string SchemeFor(HttpContext http) =>
-        Credential(http.Request, JwtBearerDefaults.AuthenticationScheme) is not null
+        Credential(http.Request, JwtBearerDefaults.AuthenticationScheme) is { } bearer
+        && !ApiKey.LooksLikeKey(bearer)
         && http.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value.Jwt.Configured
             ? JwtBearerDefaults.AuthenticationScheme
             : ApiKeyAuthenticationHandler.SchemeName;
@@ -151,6 +152,11 @@ public static class ApiAuth
             if (auth.Anonymous)
             {
                 logger.LogWarning("Proactive:Auth:Mode is None: the APIs answer anyone who can reach them, without authentication. Never run so in production");
+            }
+            else if (!auth.Jwt.Configured && auth.ApiKeys.Count == 0)
+            {
+                logger.LogWarning(
+                    "APIs require authentication, but no credential is configured (Proactive:Auth:Jwt:Authority, Proactive:Auth:ApiKeys): every API answers 401. Mint a key with --new-api-key");
             }
             else
             {

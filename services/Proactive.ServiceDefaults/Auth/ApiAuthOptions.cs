@@ -29,7 +29,6 @@ public sealed class ApiAuthOptions : ICheckedOptions
     {
         var problems = new OptionProblems(Section)
             .Require(Anonymous || string.Equals(Mode, Required, StringComparison.OrdinalIgnoreCase), nameof(Mode), $"'{Mode}' must be {Required} or {None}")
-            .Require(Anonymous || Jwt.Configured || ApiKeys.Count > 0, nameof(Mode), $"is {Required}: set Jwt:Authority (and Jwt:Audience) or at least one ApiKeys entry (mint one with --new-api-key), or set Mode={None} to serve anyone, never in production")
             .Require(IngestRateLimit.PermitLimit >= 0, "IngestRateLimit:PermitLimit", "must be 0 (off) or positive")
             .Require(IngestRateLimit.Window > TimeSpan.Zero, "IngestRateLimit:Window", "must be positive");
         if (Jwt.Configured || !string.IsNullOrWhiteSpace(Jwt.Audience))
@@ -38,7 +37,7 @@ public sealed class ApiAuthOptions : ICheckedOptions
                 .Require(Jwt.Configured, "Jwt:Authority", "must be set when Jwt:Audience is")
                 .Require(string.IsNullOrWhiteSpace(Jwt.Authority) || OptionProblems.IsHttpUrl(Jwt.Authority), "Jwt:Authority", $"'{Jwt.Authority}' must be the issuer's absolute http(s) URL")
                 .Require(string.IsNullOrWhiteSpace(Jwt.MetadataAddress) || OptionProblems.IsHttpUrl(Jwt.MetadataAddress), "Jwt:MetadataAddress", $"'{Jwt.MetadataAddress}' must be an absolute http(s) URL")
-                .Require(!Jwt.RequireHttpsMetadata || !Jwt.MetadataIsPlainHttp, "Jwt:Authority", "is plain http: use https, or set Jwt:RequireHttpsMetadata=false (a test issuer on loopback only)")
+                .Require(!Jwt.RequireHttpsMetadata || !Jwt.MetadataIsPlainHttp || Jwt.MetadataIsLoopback, "Jwt:Authority", "is plain http: use https (plain http is taken only from a loopback issuer), or set Jwt:RequireHttpsMetadata=false")
                 .Require(!string.IsNullOrWhiteSpace(Jwt.Audience), "Jwt:Audience", "must be set: without it any token of that issuer would do");
         }
 
@@ -74,6 +73,10 @@ public sealed class JwtSettings
 
     internal bool MetadataIsPlainHttp =>
         (string.IsNullOrWhiteSpace(MetadataAddress) ? Authority : MetadataAddress) is { } url && url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The discovery document is on this machine (a test or sidecar issuer): plain http is no exposure there.</summary>
+    internal bool MetadataIsLoopback =>
+        Uri.TryCreate(string.IsNullOrWhiteSpace(MetadataAddress) ? Authority : MetadataAddress, UriKind.Absolute, out var url) && url.IsLoopback;
 }
 
 /// <summary>"Proactive:Auth:ApiKeys:{name}": one client's key.</summary>
@@ -89,7 +92,7 @@ public sealed class ApiKeySettings
 public sealed class ClientRateLimitSettings
 {
     /// <summary>Requests per client in each <see cref="Window"/>; 0 turns the limit off.</summary>
-    public int PermitLimit { get; set; } = 600;
+    public int PermitLimit { get; set; } = 120_000;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -37,6 +37,9 @@ public static partial class ApiKey
         return found;
     }
 
+    /// <summary>A key this service minted (its prefix), as opposed to a bearer token.</summary>
+    public static bool LooksLikeKey(string credential) => credential.StartsWith(Prefix, StringComparison.Ordinal);
+
     public static bool IsHash(string? value) => value is not null && HashPattern().IsMatch(value);
 
     /// <summary>A key's name is part of configuration keys and of logs: letters, digits, '-' and '_'.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Net.Http.Headers;
 namespace Proactive.ServiceDefaults.Auth;
 
 /// <summary>
-/// "Authorization: ApiKey {key}": the key's SHA-256 is looked up among Proactive:Auth:ApiKeys; the
+/// "Authorization: ApiKey {key}" (or "Bearer pak_…", or "X-Api-Key: {key}"): the key's SHA-256 is looked up among Proactive:Auth:ApiKeys; the
 /// caller is the key's name, with its scopes. The key itself is never logged nor kept.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
@@ -20,7 +20,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (ApiAuth.Credential(Request, SchemeName) is not { } key)
+        if (KeyOf(Request) is not { } key)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
@@ -35,6 +35,17 @@ public sealed class ApiKeyAuthenticationHandler(
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ApiAuth.SubjectClaim, null));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
+
+    /// <summary>
+    /// The key as sent: "Authorization: ApiKey {key}", "Authorization: Bearer pak_…" (clients that
+    /// only speak bearer), or the "X-Api-Key" header.
+    /// </summary>
+    internal static string? KeyOf(HttpRequest request) =>
+        ApiAuth.Credential(request, SchemeName)
+        ?? (ApiAuth.Credential(request, "Bearer") is { } bearer && ApiKey.LooksLikeKey(bearer) ? bearer : null)
+        ?? (request.Headers[HeaderName].ToString().Trim() is { Length: > 0 } header ? header : null);
+
+    public const string HeaderName = "X-Api-Key";
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

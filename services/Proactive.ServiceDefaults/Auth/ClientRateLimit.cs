@@ -17,8 +17,9 @@ public static class ClientRateLimit
 {
     public static RateLimitPartition<string> Partition(HttpContext http)
     {
-        var limit = http.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value.IngestRateLimit;
-        if (limit.PermitLimit == 0)
+        var auth = http.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value;
+        var limit = auth.IngestRateLimit;
+        if (limit.PermitLimit == 0 || auth.Anonymous)
         {
             return RateLimitPartition.GetNoLimiter("");
         }

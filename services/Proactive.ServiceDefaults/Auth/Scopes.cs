@@ -29,7 +29,7 @@ public static class Scopes
     public static readonly IReadOnlyList<string> All = [EventsWrite, OrdersRead, NoticesRead, PreferencesWrite, VoiceRead, QueuesManage];
 
     /// <summary>OAuth's "scope" claim is one space-separated string; Microsoft Entra's "scp" may also be an array (one claim each).</summary>
-    public static readonly IReadOnlyList<string> ClaimTypes = ["scope", "scp"];
+    public static readonly IReadOnlyList<string> ClaimTypes = ["scope", "scp", "permissions"];
 
     /// <summary>Every scope the user holds, however the token spelled them.</summary>
     public static ISet<string> Of(ClaimsPrincipal user) =>

@@ -234,7 +234,7 @@ public sealed partial class ItemFailures(
         database.ReadAsync(
             async c => (await c.QueryAsync<Row>(new CommandDefinition(
                 $"SELECT {Columns} FROM {Table} WHERE queue {database.Dialect.AnyOf("queues")} ORDER BY first_failed_at, id",
-                new { queues = queues.ToArray() },
+                new { queues = database.Dialect.List(queues) },
                 cancellationToken: ct))).Select(r => r.ToFailure()).ToList(),
             ct);
 

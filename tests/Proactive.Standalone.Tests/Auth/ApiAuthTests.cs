@@ -183,6 +183,61 @@ public sealed class ApiAuthTests
     }
 
     [Fact]
+    public async Task ARequiredStartWithNoCredentialConfiguredServesNobodyAndSaysSo()
+    {
+        using var logs = new CapturedTelemetry();
+        await using var host = await StandaloneHost.StartAsync(settings: [new("Proactive:Auth:Mode", "Required")], logs: logs);
+
+        using var order = await host.Client.SendAsync(Request(HttpMethod.Get, "/v1/orders/A-1", null), Ct);
+        using var ingest = await host.Client.SendAsync(Request(HttpMethod.Post, "/v1/events/orders", $"ApiKey {ShopKey}", Event("A-1")), Ct);
+        using var health = await host.Client.GetAsync("/healthz", Ct);
+
+        ((int)order.StatusCode).ShouldBe(401);
+        ((int)ingest.StatusCode).ShouldBe(401);
+        health.StatusCode.ShouldBe(HttpStatusCode.OK);
+        logs.All.ShouldContain("no credential is configured");
+    }
+
+    [Fact]
+    public async Task AKeyIsAlsoTakenFromTheXApiKeyHeaderOrAsABearerCredential()
+    {
+        await using var host = await StandaloneHost.StartAsync(settings: Keys());
+
+        using var header = new HttpRequestMessage(HttpMethod.Get, "/v1/orders/A-1");
+        header.Headers.Add("X-Api-Key", ReaderKey);
+        using var byHeader = await host.Client.SendAsync(header, Ct);
+        using var byBearer = await host.Client.SendAsync(Request(HttpMethod.Get, "/v1/orders/A-1", $"Bearer {ReaderKey}"), Ct);
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/v1/customers/{Customer}/preferences") { Content = Sms() };
+        patch.Headers.Add("X-Api-Key", ReaderKey);
+        using var forbidden = await host.Client.SendAsync(patch, Ct);
+        using var unknown = new HttpRequestMessage(HttpMethod.Get, "/v1/orders/A-1");
+        unknown.Headers.Add("X-Api-Key", ApiKey.Mint());
+        using var refused = await host.Client.SendAsync(unknown, Ct);
+
+        ((int)byHeader.StatusCode).ShouldBe(404);
+        ((int)byBearer.StatusCode).ShouldBe(404);
+        ((int)forbidden.StatusCode).ShouldBe(403);
+        ((int)refused.StatusCode).ShouldBe(401);
+    }
+
+    [Fact]
+    public async Task AnonymousCallersAreNotLimitedPerClient()
+    {
+        await using var host = await StandaloneHost.StartAsync(settings:
+        [
+            new("Proactive:Auth:Mode", "None"),
+            new("Proactive:Auth:IngestRateLimit:PermitLimit", "1"),
+            new("Proactive:Auth:IngestRateLimit:Window", "01:00:00"),
+        ]);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await host.Client.SendAsync(Request(HttpMethod.Post, "/v1/events/orders", null, Event($"N-{i}")), Ct);
+            ((int)response.StatusCode).ShouldBe(202);
+        }
+    }
+
+    [Fact]
     public async Task IngestIsRateLimitedPerClientWith429ProblemAndRetryAfter()
     {
         var other = ApiKey.Mint();
