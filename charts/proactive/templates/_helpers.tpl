@@ -87,8 +87,8 @@ default
 
 {{/*
 The API's authentication (Proactive:Auth): an OpenID Connect issuer and/or named API keys given by
-the SHA-256 of each key (a hash, not the key: safe in values). With neither, the service refuses to
-start naming Proactive:Auth (anonymous access only with auth.mode None, explicitly).
+the SHA-256 of each key (a hash, not the key: safe in values). With neither, every API answers 401
+(anonymous access only with auth.mode None, explicitly).
 */}}
 {{- define "proactive.authEnv" -}}
 - name: Proactive__Auth__Mode
