@@ -10,7 +10,7 @@ public sealed class Program
     public const int DefaultAppPort = 5201;
     public const string DefaultHttpUrl = "http://localhost:5200";
 
-    public static async Task Main(string[] args)
+    public static Task<int> Main(string[] args) => StartRefusal.RunAsync(async () =>
     {
         var builder = WebApplication.CreateBuilder(HostArguments.Of(args));
         builder.AddServiceDefaults();
@@ -25,5 +25,5 @@ public sealed class Program
         app.MapDaprHosting();
         app.MapNotifier();
         await app.RunAsync();
-    }
+    });
 }

@@ -15,7 +15,7 @@ if (args.FirstOrDefault() == NewApiKeyCommand.Name)
     return NewApiKeyCommand.Run(args, Console.Out, Console.Error);
 }
 
-try
+return await StartRefusal.RunAsync(async () =>
 {
     var demo = args.Contains(DemoScenario.Flag);
     var builder = WebApplication.CreateBuilder(HostArguments.Of(args.Where(a => a != DemoScenario.Flag)));
@@ -34,12 +34,6 @@ try
     app.MapStandaloneEndpoints();
 
     await (demo ? DemoScenario.RunAsync(app) : app.RunAsync());
-    return 0;
-}
-catch (Exception e) when (StartRefusal.Explain(e) is { } reason)
-{
-    await Console.Error.WriteLineAsync(reason);
-    return 1;
-}
+});
 
 public partial class Program;

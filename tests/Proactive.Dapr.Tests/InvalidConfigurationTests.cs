@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NotifierProgram = Proactive.Notifier.Program;
@@ -47,6 +48,41 @@ public sealed class InvalidConfigurationTests : IAsyncLifetime
 
         Failures(refused).Select(f => f[..f.IndexOf(" must", StringComparison.Ordinal)]).ShouldBe(
             ["Twilio:AccountSid", "Twilio:AuthToken", "Twilio:From or Twilio:MessagingServiceSid"]);
+    }
+
+    [Theory]
+    [InlineData("Proactive.Tracker.dll", "Proactive:Tracker:PollInterval", "Proactive:Tracker:PollInterval must be positive")]
+    [InlineData("Proactive.Notifier.dll", "Proactive:Dispatch:Lease", "Proactive:Dispatch:Lease must be positive")]
+    public async Task TheServiceProcessPrintsTheRefusalAndExitsWithoutAStackTrace(string service, string key, string message)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var directory = Directory.CreateTempSubdirectory("proactive-refusal").FullName;
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, service), "--APP_PORT=0", "--Proactive:HttpUrl=http://127.0.0.1:0", $"--{key}=00:00:00" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(ct);
+            var error = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+
+            process.ExitCode.ShouldBe(1);
+            (await error).ShouldContain($"Invalid configuration, not started:{Environment.NewLine}  {message}");
+            ((await error) + (await output)).ShouldNotContain("Unhandled exception");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static IEnumerable<string> Failures(Exception e) => e switch
