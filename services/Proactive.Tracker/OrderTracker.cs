@@ -187,11 +187,11 @@ public sealed partial class OrderTracker(
             try
             {
                 var now = time.GetUtcNow();
-                var (added, evaluations) = await store.InBatchTransactionAsync(
-                    orderIds,
-                    async batch =>
+                var (added, evaluations) = await store.InIntakeTransactionAsync(
+                    [.. live.Select(i => all[i])],
+                    now,
+                    async (batch, added) =>
                     {
-                        var added = await batch.AddEventsAsync([.. live.Select(i => all[i])], now);
                         var fresh = live.Where(i => added.Contains((all[i].Source, all[i].Id))).ToList();
                         // Each order touched, with its last new event in the batch: the order's
                         // evaluation continues that event's trace.

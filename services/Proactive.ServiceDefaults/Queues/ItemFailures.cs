@@ -114,7 +114,11 @@ public sealed partial class ItemFailures(
 
     /// <summary>Many items succeeded, in one statement.</summary>
     public static Task ClearAsync(DbConnection c, DbTransaction tx, SqlDialect dialect, string queue, IReadOnlyCollection<string> itemKeys) =>
-        c.ExecuteAsync($"DELETE FROM {Table} WHERE queue = @queue AND item_key {dialect.AnyOf("itemKeys")}", new { queue, itemKeys = dialect.List(itemKeys) }, tx);
+        c.ExecuteAsync(ClearStatement(dialect, "queue", "itemKeys"), new { queue, itemKeys = dialect.List(itemKeys) }, tx);
+
+    /// <summary>The statement that forgets many items' failures, for a caller that sends it with others; its parameters are named.</summary>
+    public static string ClearStatement(SqlDialect dialect, string queueParameter, string itemKeysParameter) =>
+        $"DELETE FROM {Table} WHERE queue = @{queueParameter} AND item_key {dialect.AnyOf(itemKeysParameter)}";
 
     public Task ClearAsync(string queue, string itemKey, CancellationToken ct) =>
         database.WriteAsync(

@@ -76,6 +76,12 @@ public sealed class SqlDialect
         : connection.ExecuteAsync(KeysLock, new { keys = List(keys) }, transaction);
 
     /// <summary>
+    /// The statement that takes the locks of <see cref="LockAllAsync"/> (array parameter @<paramref name="parameter"/>),
+    /// for a caller that sends it in one round trip with its first statement; null where the writer is alone.
+    /// </summary>
+    public string? LockAllStatement(string parameter) => KeysLock?.Replace("@keys", "@" + parameter, StringComparison.Ordinal);
+
+    /// <summary>
     /// "column is one of the list parameter @<paramref name="parameter"/>", whose value is <see cref="List{T}"/>:
     /// an array on PostgreSQL; on SQLite one JSON array read by json_each, not one parameter per
     /// value (SQLite finds each named parameter by a linear search, so a hundred of them in a

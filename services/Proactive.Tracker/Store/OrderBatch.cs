@@ -42,7 +42,18 @@ public sealed class OrderBatch
     /// Stores the events whose (source, id) is not stored yet, in one statement; returns those that
     /// were new. The events must have distinct (source, id).
     /// </summary>
-    public async Task<IReadOnlySet<(string Source, string Id)>> AddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now)
+    public Task<IReadOnlySet<(string Source, string Id)>> AddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now) =>
+        AddEventsAsync(events, now, lockOrders: false);
+
+    /// <summary>
+    /// Takes the locks of the events' orders (see <see cref="SqlDialect.LockAllAsync"/>), then stores the
+    /// events as <see cref="AddEventsAsync(IReadOnlyList{InboundEvent}, DateTimeOffset)"/> does; on
+    /// PostgreSQL both in one round trip.
+    /// </summary>
+    public Task<IReadOnlySet<(string Source, string Id)>> LockAndAddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now) =>
+        AddEventsAsync(events, now, lockOrders: true);
+
+    private async Task<IReadOnlySet<(string Source, string Id)>> AddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now, bool lockOrders)
     {
         var added = new HashSet<(string, string)>();
         if (events.Count == 0)
@@ -53,7 +64,10 @@ public sealed class OrderBatch
         var payloads = events.Select(TrackerStore.PayloadOf).ToArray();
         if (IsPostgres)
         {
-            var rows = await connection.QueryAsync<(string Source, string Id)>(
+            var orderIds = events.Select(e => e.OrderId).Distinct(StringComparer.Ordinal).ToArray();
+            var locking = lockOrders ? dialect.LockAllStatement("lockKeys") : null;
+            using var reader = await connection.QueryMultipleAsync(
+                (locking is null ? "" : locking + ";\n") +
                 """
                 INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
                 SELECT * FROM unnest(@sources, @ids, @orders, @types, @occurred, @received, @payloads)
@@ -62,6 +76,7 @@ public sealed class OrderBatch
                 """,
                 new
                 {
+                    lockKeys = orderIds,
                     sources = events.Select(e => e.Source).ToArray(),
                     ids = events.Select(e => e.Id).ToArray(),
                     orders = events.Select(e => e.OrderId).ToArray(),
@@ -71,7 +86,12 @@ public sealed class OrderBatch
                     payloads,
                 },
                 transaction);
-            added.UnionWith(rows);
+            if (locking is not null)
+            {
+                await reader.ReadAsync();
+            }
+
+            added.UnionWith(await reader.ReadAsync<(string Source, string Id)>());
             return added;
         }
 
@@ -219,23 +239,30 @@ public sealed class OrderBatch
         }
     }
 
-    /// <summary>Writes what the evaluations left here; the caller commits next.</summary>
+    /// <summary>
+    /// Writes what the evaluations left here; the caller commits next. On PostgreSQL the timers,
+    /// timer failures and order rows go in one round trip (one command of several statements).
+    /// </summary>
     public async Task FlushAsync()
     {
         var timers = orders.Where(o => o.Value.TimerSet).ToList();
         var dueTimers = timers.Where(t => t.Value.TimerDueAt is not null).ToList();
         var cancelledTimers = timers.Where(t => t.Value.TimerDueAt is null).Select(t => t.Key).ToArray();
+        var forgotten = orders.Where(o => o.Value.ForgetTimerFailures).Select(o => o.Key).ToArray();
+        var changedOrders = orders.Where(o => o.Value.RowChanged).ToList();
+        var statements = new List<string>();
+        var parameters = new DynamicParameters();
         if (dueTimers.Count > 0)
         {
             if (IsPostgres)
             {
-                await connection.ExecuteAsync(
+                statements.Add(
                     """
-                    INSERT INTO tracker_timers (order_id, due_at) SELECT * FROM unnest(@ids, @dues)
+                    INSERT INTO tracker_timers (order_id, due_at) SELECT * FROM unnest(@timerIds, @timerDues)
                     ON CONFLICT (order_id) DO UPDATE SET due_at = excluded.due_at
-                    """,
-                    new { ids = dueTimers.Select(t => t.Key).ToArray(), dues = dueTimers.Select(t => t.Value.TimerDueAt!.Value).ToArray() },
-                    transaction);
+                    """);
+                parameters.Add("timerIds", dueTimers.Select(t => t.Key).ToArray());
+                parameters.Add("timerDues", dueTimers.Select(t => t.Value.TimerDueAt!.Value).ToArray());
             }
             else
             {
@@ -251,21 +278,17 @@ public sealed class OrderBatch
 
         if (cancelledTimers.Length > 0)
         {
-            await connection.ExecuteAsync($"DELETE FROM tracker_timers WHERE order_id {dialect.AnyOf("ids")}", new { ids = dialect.List(cancelledTimers) }, transaction);
+            statements.Add($"DELETE FROM tracker_timers WHERE order_id {dialect.AnyOf("cancelledTimers")}");
+            parameters.Add("cancelledTimers", dialect.List(cancelledTimers));
         }
 
-        var forgotten = orders.Where(o => o.Value.ForgetTimerFailures).Select(o => o.Key).ToArray();
         if (forgotten.Length > 0)
         {
-            await ItemFailures.ClearAsync(connection, transaction, dialect, Timers.DueTimerSweep.Queue, forgotten);
+            statements.Add(ItemFailures.ClearStatement(dialect, "failureQueue", "forgotten"));
+            parameters.Add("failureQueue", Timers.DueTimerSweep.Queue);
+            parameters.Add("forgotten", dialect.List(forgotten));
         }
 
-        foreach (var episode in orders.Values.SelectMany(o => o.SavedEpisodes))
-        {
-            await TrackerStore.SaveEpisodeAsync(connection, transaction, episode);
-        }
-
-        var changedOrders = orders.Where(o => o.Value.RowChanged).ToList();
         if (changedOrders.Count > 0)
         {
             var ids = changedOrders.Select(o => o.Key).ToArray();
@@ -274,15 +297,17 @@ public sealed class OrderBatch
             var timelines = changedOrders.Select(o => o.Value.Timeline is { } t ? TimelineSnapshot.Write(t) : null).ToArray();
             if (IsPostgres)
             {
-                await connection.ExecuteAsync(
+                statements.Add(
                     """
                     INSERT INTO tracker_orders (order_id, sequence, delivered_published_at, timeline)
-                    SELECT * FROM unnest(@ids, @sequences, @delivered, @timelines)
+                    SELECT * FROM unnest(@orderIds, @sequences, @delivered, @timelines)
                     ON CONFLICT (order_id) DO UPDATE SET sequence = excluded.sequence, delivered_published_at = excluded.delivered_published_at,
                         timeline = COALESCE(excluded.timeline, tracker_orders.timeline)
-                    """,
-                    new { ids, sequences, delivered, timelines },
-                    transaction);
+                    """);
+                parameters.Add("orderIds", ids);
+                parameters.Add("sequences", sequences);
+                parameters.Add("delivered", delivered);
+                parameters.Add("timelines", timelines);
             }
             else
             {
@@ -295,6 +320,16 @@ public sealed class OrderBatch
                     ids.Select((id, i) => new { Id = id, Sequence = sequences[i], Delivered = delivered[i], Timeline = timelines[i] }),
                     transaction);
             }
+        }
+
+        if (statements.Count > 0)
+        {
+            await connection.ExecuteAsync(string.Join(";\n", statements), parameters, transaction);
+        }
+
+        foreach (var episode in orders.Values.SelectMany(o => o.SavedEpisodes))
+        {
+            await TrackerStore.SaveEpisodeAsync(connection, transaction, episode);
         }
 
         foreach (var (message, at) in orders.Values.SelectMany(o => o.Outbox))

@@ -49,6 +49,25 @@ public sealed partial class TrackerStore(Database database)
             cancellationToken,
             operation);
 
+    /// <summary>
+    /// Stores a batch of events and runs <paramref name="work"/> on what was new, in one transaction
+    /// on their orders: as <see cref="InBatchTransactionAsync"/>, but on PostgreSQL the orders' locks
+    /// are taken in the same round trip as the insert of the events.
+    /// </summary>
+    public Task<T> InIntakeTransactionAsync<T>(
+        IReadOnlyList<InboundEvent> events, DateTimeOffset now, Func<OrderBatch, IReadOnlySet<(string Source, string Id)>, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
+        database.WriteAsync(
+            async (c, tx) =>
+            {
+                var batch = new OrderBatch(c, tx, database.Dialect);
+                var added = await batch.LockAndAddEventsAsync(events, now);
+                var result = await work(batch, added);
+                await batch.FlushAsync();
+                return result;
+            },
+            cancellationToken,
+            operation);
+
     /// <summary>Runs <paramref name="work"/> on a connection of its own, outside any transaction. Traced as "db {operation}".</summary>
     public Task<T> ReadAsync<T>(Func<TrackerReads, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
         database.ReadAsync(c => work(new TrackerReads.OnConnection(c)), cancellationToken, operation);
