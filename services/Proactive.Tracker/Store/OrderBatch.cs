@@ -23,6 +23,9 @@ public sealed class OrderBatch
     private readonly SqlDialect dialect;
     private readonly Dictionary<string, OrderState> orders = new(StringComparer.Ordinal);
 
+    // Orders' states read in the round trip of the insert (PostgreSQL intake), for the first LoadAsync.
+    private readonly Dictionary<string, OrderState> prefetched = new(StringComparer.Ordinal);
+
     internal OrderBatch(DbConnection connection, DbTransaction transaction, SqlDialect dialect)
     {
         this.connection = connection;
@@ -66,14 +69,15 @@ public sealed class OrderBatch
         {
             var orderIds = events.Select(e => e.OrderId).Distinct(StringComparer.Ordinal).ToArray();
             var locking = lockOrders ? dialect.LockAllStatement("lockKeys") : null;
+            // The intake reads the orders' states next: in the same round trip, after the insert.
             using var reader = await connection.QueryMultipleAsync(
                 (locking is null ? "" : locking + ";\n") +
                 """
                 INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
                 SELECT * FROM unnest(@sources, @ids, @orders, @types, @occurred, @received, @payloads)
                 ON CONFLICT (source, event_id) DO NOTHING
-                RETURNING source, event_id
-                """,
+                RETURNING source, event_id;
+                """ + (lockOrders ? StatesSql("lockKeys") : ""),
                 new
                 {
                     lockKeys = orderIds,
@@ -92,6 +96,16 @@ public sealed class OrderBatch
             }
 
             added.UnionWith(await reader.ReadAsync<(string Source, string Id)>());
+            if (lockOrders)
+            {
+                foreach (var id in orderIds)
+                {
+                    prefetched[id] = new OrderState();
+                }
+
+                await ReadStatesAsync(reader, prefetched);
+            }
+
             return added;
         }
 
@@ -153,44 +167,26 @@ public sealed class OrderBatch
         var inMemory = known.ToDictionary(e => (e.Source, e.Id));
         var any = dialect.AnyOf("orders");
         var loading = orderIds.ToArray();
+        var reading = new List<string>(loading.Length);
         foreach (var id in loading)
         {
-            orders[id] = new OrderState();
+            if (prefetched.Remove(id, out var read))
+            {
+                orders[id] = read;
+            }
+            else
+            {
+                orders[id] = new OrderState();
+                reading.Add(id);
+            }
         }
 
-        using (var reader = await connection.QueryMultipleAsync(
-            $"""
-            SELECT * FROM tracker_episodes WHERE order_id {any} ORDER BY order_id, number;
-            SELECT * FROM tracker_predictions WHERE order_id {any};
-            SELECT order_id, sequence, delivered_published_at, timeline FROM tracker_orders WHERE order_id {any};
-            SELECT order_id, COUNT(*) FROM tracker_events WHERE order_id {any} GROUP BY order_id;
-            """,
-            new { orders = dialect.List(loading) },
-            transaction))
+        // What was read with the insert holds for this first load only.
+        prefetched.Clear();
+        if (reading.Count > 0)
         {
-            foreach (var row in await reader.ReadAsync<TrackerStore.EpisodeRow>())
-            {
-                orders[row.order_id].Episodes.Add(TrackerStore.ToEpisode(row));
-            }
-
-            foreach (var row in await reader.ReadAsync<PredictionRows.Row>())
-            {
-                orders[row.order_id].Prediction = PredictionRows.ToPrediction(row);
-            }
-
-            foreach (var row in await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt, string? Timeline)>())
-            {
-                var state = orders[row.OrderId];
-                state.Sequence = row.Sequence;
-                state.DeliveredPublishedAt = row.DeliveredPublishedAt;
-                state.StoredTimeline = row.Timeline;
-                state.Known = true;
-            }
-
-            foreach (var (orderId, count) in await reader.ReadAsync<(string, long)>())
-            {
-                orders[orderId].StoredEvents = count;
-            }
+            using var reader = await connection.QueryMultipleAsync(StatesSql("orders"), new { orders = dialect.List(reading) }, transaction);
+            await ReadStatesAsync(reader, orders);
         }
 
         // An order Tracker never saw has no row (every order evaluated gets one, and the migration
@@ -239,12 +235,53 @@ public sealed class OrderBatch
         }
     }
 
+    /// <summary>What <see cref="LoadAsync"/> reads of the orders in list parameter @<paramref name="parameter"/>, four results.</summary>
+    private string StatesSql(string parameter)
+    {
+        var any = dialect.AnyOf(parameter);
+        return $"""
+            SELECT * FROM tracker_episodes WHERE order_id {any} ORDER BY order_id, number;
+            SELECT * FROM tracker_predictions WHERE order_id {any};
+            SELECT order_id, sequence, delivered_published_at, timeline FROM tracker_orders WHERE order_id {any};
+            SELECT order_id, COUNT(*) FROM tracker_events WHERE order_id {any} GROUP BY order_id
+            """;
+    }
+
+    /// <summary>Reads the four results of <see cref="StatesSql"/> into <paramref name="into"/>, which holds a state for each order read.</summary>
+    private static async Task ReadStatesAsync(SqlMapper.GridReader reader, Dictionary<string, OrderState> into)
+    {
+        foreach (var row in await reader.ReadAsync<TrackerStore.EpisodeRow>())
+        {
+            into[row.order_id].Episodes.Add(TrackerStore.ToEpisode(row));
+        }
+
+        foreach (var row in await reader.ReadAsync<PredictionRows.Row>())
+        {
+            into[row.order_id].Prediction = PredictionRows.ToPrediction(row);
+        }
+
+        foreach (var row in await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt, string? Timeline)>())
+        {
+            var state = into[row.OrderId];
+            state.Sequence = row.Sequence;
+            state.DeliveredPublishedAt = row.DeliveredPublishedAt;
+            state.StoredTimeline = row.Timeline;
+            state.Known = true;
+        }
+
+        foreach (var (orderId, count) in await reader.ReadAsync<(string, long)>())
+        {
+            into[orderId].StoredEvents = count;
+        }
+    }
+
     /// <summary>
     /// Writes what the evaluations left here; the caller commits next. On PostgreSQL the timers,
     /// timer failures and order rows go in one round trip (one command of several statements).
     /// </summary>
     public async Task FlushAsync()
     {
+        prefetched.Clear();
         var timers = orders.Where(o => o.Value.TimerSet).ToList();
         var dueTimers = timers.Where(t => t.Value.TimerDueAt is not null).ToList();
         var cancelledTimers = timers.Where(t => t.Value.TimerDueAt is null).Select(t => t.Key).ToArray();
