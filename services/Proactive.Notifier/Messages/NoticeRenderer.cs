@@ -28,7 +28,7 @@ public static class NoticeRenderer
     {
         var (model, link) = Model(kind, news, options, templates);
         return channel == Channel.Sms
-            ? Sms(templates.For(kind, "sms", news.Customer.Locale), kind, news, model, link, options)
+            ? Sms(templates.For(kind, "sms", news.Customer.Locale), kind, TemplateLanguages.For(news.Customer.Locale), news.OrderId, model, link, options)
             : Email(kind, news.Customer.Locale, model, link, templates);
     }
 
@@ -63,12 +63,11 @@ public static class NoticeRenderer
     /// the link; only when even the shortest text cannot carry it does the link go, and a text
     /// still too long (a long sender name) is cut.
     /// </summary>
-    public static RenderedMessage Sms(CompiledTemplate template, NoticeKind kind, EpisodeNews news, TemplateModel model, LinkCheck link, NoticePolicyOptions options)
+    public static RenderedMessage Sms(CompiledTemplate template, NoticeKind kind, string language, string? orderId, TemplateModel model, LinkCheck link, NoticePolicyOptions options)
     {
         var max = Math.Max(1, options.MaxSmsSegments);
-        var language = TemplateLanguages.For(news.Customer.Locale);
         var brief = model with { Brief = true };
-        var shortReference = brief with { OrderId = SafeText.OrderReference(news.OrderId, TemplateCompiler.ShortOrderReference) };
+        var shortReference = brief with { OrderId = SafeText.OrderReference(orderId, TemplateCompiler.ShortOrderReference) };
         var generic = shortReference with { Reason = Reasons.Generic(language, kind) };
         TemplateModel[] steps = [model, brief, shortReference, generic, generic with { OrderId = null }];
 
