@@ -11,10 +11,10 @@ namespace Proactive.Notifier.Messages.Templates;
 public sealed partial class TemplateRefresher(
     TemplateCatalog catalog, NoticeStore store, TimeProvider time, IOptions<TemplatesOptions> options, ILogger<TemplateRefresher> logger) : BackgroundService
 {
-    /// <summary>Counts completed refreshes; tests wait on it.</summary>
-    public long Refreshes => Interlocked.Read(ref refreshes);
+    private TaskCompletionSource next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private long refreshes;
+    /// <summary>Completes when the next refresh has run (tests wait on it after moving the clock).</summary>
+    public Task NextRefresh => Volatile.Read(ref next).Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,7 +44,7 @@ public sealed partial class TemplateRefresher(
             LogRefreshFailed(logger, e);
         }
 
-        Interlocked.Increment(ref refreshes);
+        Interlocked.Exchange(ref next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Templates not refreshed; the ones in use stay")]
