@@ -1,11 +1,10 @@
 using Proactive.Notifier.Messages;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Receipts;
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults;
-
-using Proactive.Notifier.Messages.Templates;
 
 namespace Proactive.Notifier.Dispatch;
 

@@ -1,5 +1,5 @@
-using Proactive.Notifier.Messages.Templates;
 using Proactive.Contracts.Tracker.V1;
+using Proactive.Notifier.Messages.Templates;
 
 namespace Proactive.Notifier.Messages;
 

@@ -1,9 +1,8 @@
 using System.Globalization;
 using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Store;
-
-using Proactive.Notifier.Messages.Templates;
 
 namespace Proactive.Notifier.Receipts;
 

@@ -3,10 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Store;
 using Proactive.Notifier.Webhooks;
-
-using Proactive.Notifier.Messages.Templates;
 
 namespace Proactive.Notifier.Receipts;
 
