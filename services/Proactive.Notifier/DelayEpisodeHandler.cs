@@ -6,6 +6,7 @@ using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Incidents;
 using Proactive.Notifier.Messages;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Store;
 using Proactive.Notifier.Survey;
@@ -37,6 +38,7 @@ public sealed partial class DelayEpisodeHandler(
     IOptions<NoticePolicyOptions> options,
     SurveyDecider survey,
     IncidentSignals incidents,
+    TemplateCatalog templates,
     ILogger<DelayEpisodeHandler> logger)
 {
     /// <summary>
@@ -270,7 +272,7 @@ public sealed partial class DelayEpisodeHandler(
             render?.SetTag("proactive.channel", decision.Channel.ToString().ToLowerInvariant());
             render?.SetTag("proactive.notice.kind", decision.Kind.ToString());
             render?.SetTag("proactive.locale", told.Customer.Locale);
-            message = NoticeRenderer.Render(decision.Channel, decision.Kind, told, options.Value);
+            message = NoticeRenderer.Render(decision.Channel, decision.Kind, told, options.Value, templates);
         }
 
         return NoticeRecord.Decided(news, told, decision, message, now, ProactiveTelemetry.CurrentContext());

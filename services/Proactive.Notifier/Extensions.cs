@@ -13,6 +13,7 @@ using Proactive.Notifier.Dapr;
 using Proactive.Notifier.Dispatch;
 using Proactive.Notifier.Grpc;
 using Proactive.Notifier.Incidents;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Receipts;
 using Proactive.Notifier.Replies;
@@ -61,6 +62,7 @@ public static class Extensions
         services.AddSurvey(configuration);
         services.AddVoice(configuration);
         services.AddIncidents(configuration);
+        services.AddTemplates(configuration);
 
         services.AddHttpClient<TwilioSmsSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout);
         services.AddHttpClient<SendGridEmailSender>((sp, c) => c.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
@@ -91,6 +93,7 @@ public static class Extensions
         endpoints.MapSurvey();
         endpoints.MapVoice();
         endpoints.MapIncidents();
+        endpoints.MapTemplates();
         return endpoints;
     }
 

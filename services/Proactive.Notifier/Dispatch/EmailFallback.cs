@@ -1,4 +1,5 @@
 using Proactive.Notifier.Messages;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Receipts;
@@ -22,7 +23,7 @@ public static class EmailFallback
     /// be), and a note for the SMS notice's "why" saying what became of it.
     /// </summary>
     public static async Task<(NoticeChange? Email, string Note)> PlanAsync(
-        NotifierSession session, NoticeRecord sms, string cause, DateTimeOffset now, NoticePolicyOptions options)
+        NotifierSession session, NoticeRecord sms, string cause, DateTimeOffset now, NoticePolicyOptions options, TemplateCatalog? templates = null)
     {
         if (sms.Channel != Channel.Sms || sms.News is null || sms.CustomerId is not { } customerId)
         {
@@ -38,7 +39,7 @@ public static class EmailFallback
         var preferences = await session.Preferences.ForCustomerAsync(customerId);
         var existing = await session.Notices.ForOrderAsync(sms.OrderId);
         var suppression = preferences.ApplyTo(sms.News).Customer.Email is { } address ? await session.EmailSuppressions.FindAsync(address) : null;
-        return Plan(sms, preferences, existing, cause, now, options, ProactiveTelemetry.CurrentContext(), suppression);
+        return Plan(sms, preferences, existing, cause, now, options, ProactiveTelemetry.CurrentContext(), suppression, templates);
     }
 
     /// <summary>
@@ -47,10 +48,10 @@ public static class EmailFallback
     /// an SMS falls back to email. Returns the withdrawal as stored, or null when the notice was no
     /// longer as read (nothing changed).
     /// </summary>
-    public static async Task<NoticeChange?> WithdrawAsync(NotifierSession session, NoticeChange withdrawal, DateTimeOffset now, NoticePolicyOptions options)
+    public static async Task<NoticeChange?> WithdrawAsync(NotifierSession session, NoticeChange withdrawal, DateTimeOffset now, NoticePolicyOptions options, TemplateCatalog? templates = null)
     {
         var notice = withdrawal.After;
-        var (email, note) = await PlanAsync(session, notice, StoppedSms, now, options);
+        var (email, note) = await PlanAsync(session, notice, StoppedSms, now, options, templates);
         var noted = withdrawal with { After = notice with { Why = notice.Why + note } };
         if (!await session.Notices.ApplyAsync(noted))
         {
@@ -73,7 +74,8 @@ public static class EmailFallback
         DateTimeOffset now,
         NoticePolicyOptions options,
         (string? Parent, string? State) trace,
-        EmailSuppression? suppression = null)
+        EmailSuppression? suppression = null,
+        TemplateCatalog? templates = null)
     {
         var told = preferences.ApplyTo(sms.News!);
         if (told.Customer.Email is not { } email)
@@ -97,7 +99,7 @@ public static class EmailFallback
             return (null, $"; no email fallback: this news already has its email ({emailId}, {NoticeLifecycle.Name(already.Status)})");
         }
 
-        var message = NoticeRenderer.Render(Channel.Email, sms.Kind, told, options);
+        var message = NoticeRenderer.Render(Channel.Email, sms.Kind, told, options, templates ?? TemplateCatalog.Shipped);
         var fallback = NoticeRecord.FallbackEmail(sms, email, told.Customer.Locale, message, cause, now, trace);
         return (NoticeLifecycle.FallBack(fallback), $"; fell back to email ({emailId})");
     }

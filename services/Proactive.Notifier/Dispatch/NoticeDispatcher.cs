@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Channels;
 using Proactive.Notifier.Messages;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Receipts;
@@ -36,6 +37,7 @@ public sealed partial class NoticeDispatcher(
     IOptions<DispatchOptions> options,
     IOptions<NoticePolicyOptions> policyOptions,
     IOptions<WebhookOptions> webhookOptions,
+    TemplateCatalog templates,
     ILogger<NoticeDispatcher> logger) : BackgroundLoop(time, logger, signal)
 {
     private const int Batch = 50;
@@ -188,7 +190,7 @@ public sealed partial class NoticeDispatcher(
         }
 
         var preferences = await store.PreferencesAsync(customerId, cancellationToken);
-        if (NoticeLifecycle.CheckBeforeSending(notice, preferences, Time.GetUtcNow(), policyOptions.Value) is not { } check)
+        if (NoticeLifecycle.CheckBeforeSending(notice, preferences, Time.GetUtcNow(), policyOptions.Value, templates) is not { } check)
         {
             return (notice, null);
         }
@@ -206,7 +208,7 @@ public sealed partial class NoticeDispatcher(
     {
         var stored = await store.InSharedTransactionAsync(
             async session => held.OptedOut
-                ? await EmailFallback.WithdrawAsync(session, held.Change, Time.GetUtcNow(), policyOptions.Value)
+                ? await EmailFallback.WithdrawAsync(session, held.Change, Time.GetUtcNow(), policyOptions.Value, templates)
                 : await session.Notices.ApplyAsync(held.Change) ? held.Change : null,
             cancellationToken);
         var notice = (stored ?? held.Change).After;
@@ -267,7 +269,7 @@ public sealed partial class NoticeDispatcher(
             async session => await session.Notices.ApplyAsync(accepted)
                 ? accepted.After.Channel == Channel.Email
                     ? await EmailReceipts.ApplyEarlyAsync(session, accepted.After)
-                    : await SmsReceipts.ApplyEarlyAsync(session, accepted.After, now, policyOptions.Value, webhookOptions.Value.Twilio.FallbackCodesOrDefault)
+                    : await SmsReceipts.ApplyEarlyAsync(session, accepted.After, now, policyOptions.Value, webhookOptions.Value.Twilio.FallbackCodesOrDefault, templates)
                 : null,
             cancellationToken);
         LogSent(logger, notice.NoticeId, notice.Channel, gate.Provider, notice.Attempts);
@@ -330,7 +332,7 @@ public sealed partial class NoticeDispatcher(
                 NoticeChange? fallback = null;
                 if (result.Problem != RecipientProblem.None)
                 {
-                    (fallback, var note) = await EmailFallback.PlanAsync(session, notice, $"the SMS could not be delivered ({result.ProviderCode})", now, policyOptions.Value);
+                    (fallback, var note) = await EmailFallback.PlanAsync(session, notice, $"the SMS could not be delivered ({result.ProviderCode})", now, policyOptions.Value, templates);
                     why += note;
                 }
 

@@ -88,5 +88,6 @@ public sealed class NoticeLedgerService(NoticeStore store) : NoticeLedger.Notice
         EstimatedDeliveryAt = n.EstimatedDeliveryAt is { } eta ? Timestamp.FromDateTimeOffset(eta) : null,
         FallbackFor = n.FallbackFor ?? "",
         Notes = n.Notes ?? "",
+        Template = n.Template ?? "",
     };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Proactive.Notifier.Messages;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Preferences;
 using static Proactive.Notifier.NoticeStatus;
@@ -87,7 +88,7 @@ public static class NoticeLifecycle
     public static NoticeChange Rewrite(NoticeRecord claimed, string locale, RenderedMessage message)
     {
         Check(claimed, Rewritten, Sending);
-        var after = claimed with { Locale = locale, Subject = message.Subject, Text = message.Text, Html = message.Html, Notes = message.Notes };
+        var after = claimed with { Locale = locale, Subject = message.Subject, Text = message.Text, Html = message.Html, Notes = message.Notes, Template = message.Template };
         return new NoticeChange(Rewritten, after, Sending, claimed.Attempts);
     }
 
@@ -97,7 +98,7 @@ public static class NoticeLifecycle
     /// one withdraw it, quiet hours defer it again, a new language or time zone rewrites it. Null:
     /// send it as it is. <see cref="SendCheck.OptedOut"/> says the withdrawal is the customer's opt-out.
     /// </summary>
-    public static SendCheck? CheckBeforeSending(NoticeRecord claimed, CustomerPreferences preferences, DateTimeOffset now, NoticePolicyOptions policy)
+    public static SendCheck? CheckBeforeSending(NoticeRecord claimed, CustomerPreferences preferences, DateTimeOffset now, NoticePolicyOptions policy, TemplateCatalog? templates = null)
     {
         if (preferences.OptOutOf(claimed.Channel) is { } optOut)
         {
@@ -130,7 +131,7 @@ public static class NoticeLifecycle
         // A survey keeps the words (and the signed links) it was asked with.
         return claimed.Kind == NoticeKind.Survey || (told.Customer.Locale == claimed.Locale && told.Customer.TimeZone == news.Customer.TimeZone)
             ? null
-            : new SendCheck(Rewrite(claimed, told.Customer.Locale, NoticeRenderer.Render(claimed.Channel, claimed.Kind, told, policy)));
+            : new SendCheck(Rewrite(claimed, told.Customer.Locale, NoticeRenderer.Render(claimed.Channel, claimed.Kind, told, policy, templates ?? TemplateCatalog.Shipped)));
     }
 
     /// <summary>

@@ -35,7 +35,8 @@ public sealed record NoticeRecord(
     string? TraceParent = null,
     string? TraceState = null,
     string? Notes = null,
-    double? PredictedProbability = null)
+    double? PredictedProbability = null,
+    string? Template = null)
 {
     /// <summary>The customer has been, or is about to be, told this news.</summary>
     public bool IsTold => Status is NoticeStatus.Sent or NoticeStatus.Delivered or NoticeStatus.Pending or NoticeStatus.Sending or NoticeStatus.Deferred;
@@ -85,7 +86,8 @@ public sealed record NoticeRecord(
             TraceParent: trace.Parent,
             TraceState: trace.State,
             Notes: message.Notes,
-            PredictedProbability: news.PredictedProbability);
+            PredictedProbability: news.PredictedProbability,
+            Template: message.Template);
 
     /// <summary>The email that tells the news of <paramref name="sms"/>, which cannot reach the customer, due now.</summary>
     public static NoticeRecord FallbackEmail(
@@ -119,5 +121,6 @@ public sealed record NoticeRecord(
             TraceParent: trace.Parent,
             TraceState: trace.State,
             Notes: message.Notes,
-            PredictedProbability: sms.PredictedProbability);
+            PredictedProbability: sms.PredictedProbability,
+            Template: message.Template);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Store;
 
@@ -10,7 +11,7 @@ namespace Proactive.Notifier.Preferences;
 /// opt-out also withdraws what is still waiting for them on that channel (a waiting SMS falls back
 /// to email, as at send time).
 /// </summary>
-public sealed class PreferenceChanges(NoticeStore store, NotifierMetrics metrics, TimeProvider time, IOptions<NoticePolicyOptions> options)
+public sealed class PreferenceChanges(NoticeStore store, NotifierMetrics metrics, TimeProvider time, IOptions<NoticePolicyOptions> options, TemplateCatalog templates)
 {
     public Task<CustomerPreferences> GetAsync(string customerId, CancellationToken ct) => store.PreferencesAsync(customerId, ct);
 
@@ -52,7 +53,7 @@ public sealed class PreferenceChanges(NoticeStore store, NotifierMetrics metrics
         var withdrawn = new List<NoticeRecord>();
         foreach (var waiting in await session.Notices.WaitingForCustomerAsync(customerId, channel))
         {
-            if (await EmailFallback.WithdrawAsync(session, NoticeLifecycle.Withdraw(waiting, why), time.GetUtcNow(), options.Value) is { } withdrawal)
+            if (await EmailFallback.WithdrawAsync(session, NoticeLifecycle.Withdraw(waiting, why), time.GetUtcNow(), options.Value, templates) is { } withdrawal)
             {
                 withdrawn.Add(withdrawal.After);
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Preferences;
 using Proactive.Notifier.Store;
 
@@ -29,7 +30,7 @@ public static class SmsReceipts
     /// is); what changed. Nothing when the notice is no longer Sent or was sent as another message.
     /// </summary>
     public static async Task<ReceiptEffect> ApplyAsync(
-        NotifierSession session, NoticeRecord notice, DeliveryReceipt receipt, DateTimeOffset now, NoticePolicyOptions policy, IReadOnlyCollection<int> fallbackCodes)
+        NotifierSession session, NoticeRecord notice, DeliveryReceipt receipt, DateTimeOffset now, NoticePolicyOptions policy, IReadOnlyCollection<int> fallbackCodes, TemplateCatalog? templates = null)
     {
         if (notice.Status != NoticeStatus.Sent || notice.Channel != Channel.Sms || notice.ProviderMessageId != receipt.ProviderMessageId)
         {
@@ -42,7 +43,7 @@ public static class SmsReceipts
                 var confirmed = NoticeLifecycle.ConfirmDelivery(notice);
                 return await session.Notices.ApplyAsync(confirmed) ? new ReceiptEffect(confirmed.After, Moved: true) : new ReceiptEffect(notice);
             case "undelivered" or "failed":
-                return await FailAsync(session, notice, receipt, now, policy, fallbackCodes);
+                return await FailAsync(session, notice, receipt, now, policy, fallbackCodes, templates);
             default:
                 return new ReceiptEffect(notice);
         }
@@ -54,7 +55,7 @@ public static class SmsReceipts
     /// now Sent notice and applied in the order they came.
     /// </summary>
     public static async Task<ReceiptEffect> ApplyEarlyAsync(
-        NotifierSession session, NoticeRecord sent, DateTimeOffset now, NoticePolicyOptions policy, IReadOnlyCollection<int> fallbackCodes)
+        NotifierSession session, NoticeRecord sent, DateTimeOffset now, NoticePolicyOptions policy, IReadOnlyCollection<int> fallbackCodes, TemplateCatalog? templates = null)
     {
         var effect = new ReceiptEffect(sent);
         if (sent.Channel != Channel.Sms || sent.ProviderMessageId is not { Length: > 0 } sid)
@@ -71,7 +72,7 @@ public static class SmsReceipts
         await session.Receipts.LinkAsync(sid, sent.NoticeId);
         foreach (var receipt in early)
         {
-            var next = await ApplyAsync(session, effect.Notice, receipt, now, policy, fallbackCodes);
+            var next = await ApplyAsync(session, effect.Notice, receipt, now, policy, fallbackCodes, templates);
             effect = next with
             {
                 Moved = effect.Moved || next.Moved,
@@ -84,7 +85,7 @@ public static class SmsReceipts
     }
 
     private static async Task<ReceiptEffect> FailAsync(
-        NotifierSession session, NoticeRecord notice, DeliveryReceipt receipt, DateTimeOffset now, NoticePolicyOptions policy, IReadOnlyCollection<int> fallbackCodes)
+        NotifierSession session, NoticeRecord notice, DeliveryReceipt receipt, DateTimeOffset now, NoticePolicyOptions policy, IReadOnlyCollection<int> fallbackCodes, TemplateCatalog? templates = null)
     {
         var code = int.TryParse(receipt.Code, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : (int?)null;
         var why = $"twilio reports {receipt.Status}{(receipt.Code is { } shown ? $" {shown}" : "")}";
@@ -106,7 +107,7 @@ public static class SmsReceipts
         NoticeChange? fallback = null;
         if (fallsBack)
         {
-            (fallback, var note) = await EmailFallback.PlanAsync(session, notice, $"the SMS was not delivered ({receipt.Status} {receipt.Code})", now, policy);
+            (fallback, var note) = await EmailFallback.PlanAsync(session, notice, $"the SMS was not delivered ({receipt.Status} {receipt.Code})", now, policy, templates);
             why += note;
         }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Proactive.Notifier.Dispatch;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Store;
 using Proactive.Notifier.Webhooks;
 
@@ -24,6 +25,7 @@ public sealed partial class TwilioStatusCallbacks(
     TimeProvider time,
     IOptions<WebhookOptions> options,
     IOptions<NoticePolicyOptions> policy,
+    TemplateCatalog templates,
     ILogger<TwilioStatusCallbacks> logger)
 {
     private static readonly WebhookCall Call = new("twilio", "status");
@@ -64,7 +66,7 @@ public sealed partial class TwilioStatusCallbacks(
                 await session.Receipts.AddAsync(receipt);
                 return sent is null
                     ? new Applied(null)
-                    : new Applied(await SmsReceipts.ApplyAsync(session, sent, receipt, now, policy.Value, options.Value.Twilio.FallbackCodesOrDefault));
+                    : new Applied(await SmsReceipts.ApplyAsync(session, sent, receipt, now, policy.Value, options.Value.Twilio.FallbackCodesOrDefault, templates));
             },
             http.RequestAborted);
 

@@ -12,7 +12,7 @@ public sealed class NoticeRows
         """
         notice_id, order_id, episode_id, sequence, channel, kind, reason, status, why, decided_at, scheduled_at, sent_at,
         attempts, provider_message_id, provider_code, recipient, locale, subject, text, html, estimated_delivery_at, action_required,
-        customer_id, news, first_attempt_at, fallback_for, trace_parent, trace_state, notes, predicted_probability
+        customer_id, news, first_attempt_at, fallback_for, trace_parent, trace_state, notes, predicted_probability, template
         """;
 
     private readonly DbConnection c;
@@ -196,7 +196,7 @@ public sealed class NoticeRows
             UPDATE notifier_notices SET
                 status = @Status, why = @Why, scheduled_at = @ScheduledAt, sent_at = @SentAt, attempts = @Attempts,
                 first_attempt_at = @FirstAttemptAt, provider_message_id = @ProviderMessageId, provider_code = @ProviderCode
-                {(change.Transition == NoticeTransition.Rewritten ? ", locale = @Locale, subject = @Subject, text = @Text, html = @Html, notes = @Notes" : "")}
+                {(change.Transition == NoticeTransition.Rewritten ? ", locale = @Locale, subject = @Subject, text = @Text, html = @Html, notes = @Notes, template = @Template" : "")}
                 {(n.Status == NoticeStatus.Sending ? "" : ", lease_until = NULL")}
             WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
             """,
@@ -210,7 +210,7 @@ public sealed class NoticeRows
             INSERT INTO notifier_notices ({Columns})
             VALUES (@NoticeId, @OrderId, @EpisodeId, @Sequence, @Channel, @Kind, @Reason, @Status, @Why, @DecidedAt, @ScheduledAt, @SentAt,
                     @Attempts, @ProviderMessageId, @ProviderCode, @Recipient, @Locale, @Subject, @Text, @Html, @EstimatedDeliveryAt, @ActionRequired,
-                    @CustomerId, @News, @FirstAttemptAt, @FallbackFor, @TraceParent, @TraceState, @Notes, @PredictedProbability)
+                    @CustomerId, @News, @FirstAttemptAt, @FallbackFor, @TraceParent, @TraceState, @Notes, @PredictedProbability, @Template)
             ON CONFLICT DO NOTHING
             """,
             Parameters(n),
@@ -251,6 +251,7 @@ public sealed class NoticeRows
             n.TraceState,
             n.Notes,
             n.PredictedProbability,
+            n.Template,
         });
         if (more is not null)
         {
@@ -290,7 +291,8 @@ public sealed class NoticeRows
         string? trace_parent,
         string? trace_state,
         string? notes,
-        double? predicted_probability)
+        double? predicted_probability,
+        string? template)
     {
         public NoticeRecord ToRecord() => new(
             notice_id,
@@ -322,7 +324,8 @@ public sealed class NoticeRows
             trace_parent,
             trace_state,
             notes,
-            predicted_probability);
+            predicted_probability,
+            template);
     }
 
     private sealed record AttemptRow(string notice_id, long attempt, long at, string outcome, string? provider_code, string? detail)

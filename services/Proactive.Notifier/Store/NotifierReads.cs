@@ -29,6 +29,7 @@ public sealed class NotifierReads
         Surveys = new SurveyRows(connection, null, dialect);
         Voice = new VoiceRows(connection, null, dialect);
         Incidents = new IncidentRows(connection, null, dialect);
+        Templates = new TemplateRows(connection, null, dialect);
     }
 
     /// <inheritdoc cref="SurveyRows"/>
@@ -39,6 +40,9 @@ public sealed class NotifierReads
 
     /// <inheritdoc cref="IncidentRows"/>
     public IncidentRows Incidents { get; }
+
+    /// <summary>Message templates stored through the API.</summary>
+    public TemplateRows Templates { get; }
 
     /// <inheritdoc cref="EmailSuppressionRows.FindAsync"/>
     public Task<EmailSuppression?> EmailSuppressionAsync(string address) => suppressions.FindAsync(address);

@@ -140,5 +140,9 @@ internal static class NotifierSchema
         """,
         // The survey after delivery, the customers' words classified, and incidents.
         SurveyRows.Schema + VoiceRows.Schema + IncidentRows.Schema,
+        // Message templates: which version wrote each notice, and the versions stored through the API.
+        """
+        ALTER TABLE notifier_notices ADD COLUMN template TEXT NULL;
+        """ + TemplateRows.Schema,
     ]);
 }

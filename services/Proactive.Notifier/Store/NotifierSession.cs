@@ -28,6 +28,7 @@ public sealed class NotifierSession
         Surveys = new SurveyRows(connection, transaction, dialect);
         Voice = new VoiceRows(connection, transaction, dialect);
         Incidents = new IncidentRows(connection, transaction, dialect);
+        Templates = new TemplateRows(connection, transaction, dialect);
     }
 
     /// <summary>Processed episode changes and each order's sequence high-water mark.</summary>
@@ -59,6 +60,8 @@ public sealed class NotifierSession
 
     /// <inheritdoc cref="IncidentRows"/>
     public IncidentRows Incidents { get; }
+
+    public TemplateRows Templates { get; }
 
     /// <summary>Serializes work on one order across replicas until the unit of work ends.</summary>
     public Task LockOrderAsync(string orderId) => LockAsync(orderId);

@@ -26,7 +26,10 @@ public static class Scopes
     /// <summary>Parked items: list them, retry them.</summary>
     public const string QueuesManage = "queues:manage";
 
-    public static readonly IReadOnlyList<string> All = [EventsWrite, OrdersRead, NoticesRead, PreferencesWrite, VoiceRead, QueuesManage];
+    /// <summary>Message templates: read, store a version, roll back, preview (a preview can show a real order's customer).</summary>
+    public const string TemplatesWrite = "templates:write";
+
+    public static readonly IReadOnlyList<string> All = [EventsWrite, OrdersRead, NoticesRead, PreferencesWrite, VoiceRead, QueuesManage, TemplatesWrite];
 
     /// <summary>OAuth's "scope" claim is one space-separated string; Microsoft Entra's "scp" may also be an array (one claim each).</summary>
     public static readonly IReadOnlyList<string> ClaimTypes = ["scope", "scp", "permissions"];

@@ -13,7 +13,7 @@ using Proactive.Tracker.Store;
 namespace Proactive.Standalone.Replay;
 
 /// <summary>
-/// <c>replay &lt;events.jsonl[.gz] | -&gt; [--out DIR] [--set Key=Value]...</c>: replays a shop's
+/// <c>replay &lt;events.jsonl[.gz] | -&gt; [--out DIR] [--templates DIR] [--set Key=Value]...</c>: replays a shop's
 /// history through the real code path on a virtual clock and writes what customers would have been
 /// told (notices.jsonl, episodes.jsonl) and a report. The app is built as a live instance is
 /// (appsettings, environment, then --set), with its store in a temporary SQLite file, its
@@ -27,7 +27,7 @@ public static class ReplayCommand
     /// <summary>The configured threshold of the prediction, marked in the sweep.</summary>
     public const string ThresholdKey = "Proactive:Prediction:Threshold";
 
-    public const string Usage = "usage: replay <events.jsonl[.gz] | -> [--out DIR] [--set Key=Value]...";
+    public const string Usage = "usage: replay <events.jsonl[.gz] | -> [--out DIR] [--templates DIR] [--set Key=Value]...";
 
     /// <summary>Replay defaults a --set may change: a quiet console (the progress line says how it goes).</summary>
     private static readonly Dictionary<string, string?> Defaults = new()
@@ -51,6 +51,10 @@ public static class ReplayCommand
                 case "--out" when i + 1 < args.Count:
                     output = args[++i];
                     break;
+                case "--templates" when i + 1 < args.Count:
+                    // A draft template folder (Proactive:Templates:Path): see what customers would have read.
+                    settings.Add(new("Proactive:Templates:Path", args[++i]));
+                    break;
                 case "--set" when i + 1 < args.Count:
                     var setting = args[++i];
                     var eq = setting.IndexOf('=', StringComparison.Ordinal);
@@ -61,7 +65,7 @@ public static class ReplayCommand
 
                     settings.Add(new(setting[..eq], setting[(eq + 1)..]));
                     break;
-                case "--out" or "--set":
+                case "--out" or "--set" or "--templates":
                     return (null, $"{args[i]} needs a value");
                 case var a when a != ReplayInput.Stdin && a.StartsWith("--", StringComparison.Ordinal):
                     return (null, $"unknown option '{a}'");
@@ -189,6 +193,9 @@ public static class ReplayCommand
             // A replay measures the warnings; it asks no survey and raises no incident.
             ["Proactive:Survey:Enabled"] = "false",
             ["Proactive:Incidents:Enabled"] = "false",
+
+            // The templates are read once, at start; a replay edits none.
+            ["Proactive:Templates:RefreshEvery"] = "30.00:00:00",
         });
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.AddServiceDefaults();

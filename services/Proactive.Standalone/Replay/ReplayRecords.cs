@@ -25,7 +25,8 @@ public sealed record NoticeLine(
     double? PredictedProbability,
     string Locale,
     string? Subject,
-    string Text)
+    string Text,
+    string? Template = null)
 {
     [JsonIgnore]
     public bool IsSent => Status == "SENT";
@@ -115,7 +116,8 @@ public sealed record ReplayRecords(IReadOnlyList<OrderOutcome> Orders, IReadOnly
                 n.PredictedProbability,
                 n.Locale,
                 n.Subject,
-                n.Text)));
+                n.Text,
+                n.Template)));
         }
     }
 }

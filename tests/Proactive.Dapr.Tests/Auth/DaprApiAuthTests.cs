@@ -82,6 +82,8 @@ public sealed class DaprApiAuthTests
             ignoreOrder: true);
         walk.Refused.ShouldContain("PATCH /v1/customers/{customer_id}/preferences");
         walk.Refused.ShouldContain("GET /v1/voice/summary");
+        walk.Refused.ShouldContain("PUT /v1/templates/{kind}/{channel}/{language}");
+        walk.Refused.ShouldContain("POST /v1/templates/preview");
     }
 
     [Fact]
@@ -111,5 +113,27 @@ public sealed class DaprApiAuthTests
         ((int)notices.StatusCode).ShouldBe(200);
         ((int)voice.StatusCode).ShouldBe(403);
         voice.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
+    public async Task TheTemplateApiIsOnNotifiersHttpPortAndNeedsTemplatesWrite()
+    {
+        var editorKey = ApiKey.Mint();
+        await using var sidecar = await FakeSidecar.StartAsync();
+        await using var notifier = DaprServiceHost<NotifierProgram>.Start(sidecar, Time, Required(
+            new("Proactive:Auth:ApiKeys:editor:Hash", ApiKey.Hash(editorKey)),
+            new("Proactive:Auth:ApiKeys:editor:Scopes", "templates:write")));
+        using var http = new HttpClient { BaseAddress = new Uri(notifier.HttpAddress) };
+        using var reader = new HttpRequestMessage(HttpMethod.Get, "/v1/templates/delay/sms/pt-BR");
+        reader.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", ReaderKey);
+        using var editor = new HttpRequestMessage(HttpMethod.Get, "/v1/templates/delay/sms/pt-BR");
+        editor.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", editorKey);
+
+        using var refused = await http.SendAsync(reader, Ct);
+        using var allowed = await http.SendAsync(editor, Ct);
+
+        ((int)refused.StatusCode).ShouldBe(403);
+        ((int)allowed.StatusCode).ShouldBe(200);
+        (await allowed.Content.ReadAsStringAsync(Ct)).ShouldContain("delay/sms/pt-BR@default:");
     }
 }

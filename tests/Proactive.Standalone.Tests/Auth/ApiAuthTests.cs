@@ -77,6 +77,11 @@ public sealed class ApiAuthTests
         walk.Refused.ShouldContain("GET /v1/orders/{order_id}");
         walk.Refused.ShouldContain("gRPC /proactive.tracker.v1.OrderTracking/GetOrder");
         walk.Refused.ShouldContain("GET /v1/parked");
+        walk.Refused.ShouldContain("GET /v1/templates/{kind}/{channel}/{language}");
+        walk.Refused.ShouldContain("PUT /v1/templates/{kind}/{channel}/{language}");
+        walk.Refused.ShouldContain("GET /v1/templates/{kind}/{channel}/{language}/versions");
+        walk.Refused.ShouldContain("POST /v1/templates/{kind}/{channel}/{language}/versions/{version:long}:restore");
+        walk.Refused.ShouldContain("POST /v1/templates/preview");
     }
 
     [Fact]
