@@ -35,6 +35,8 @@ public static class WatchRows
         CREATE INDEX ix_tracker_watch_promised ON tracker_watch (promised_by);
         CREATE INDEX ix_tracker_watch_carrier ON tracker_watch (carrier, since);
         CREATE INDEX ix_tracker_watch_reason ON tracker_watch (reason, since);
+        CREATE INDEX ix_tracker_watch_region ON tracker_watch (region, since);
+        CREATE INDEX ix_tracker_watch_counts ON tracker_watch (state, reason, carrier, region, promised_by);
         CREATE INDEX ix_tracker_episodes_opened ON tracker_episodes (opened_at);
         """;
 
@@ -124,7 +126,7 @@ public static class WatchRows
     {
         var (where, args) = Where(filter);
         var rows = await c.QueryAsync<(string State, string Reason, long Orders)>(
-            $"SELECT state, reason, COUNT(*) FROM tracker_watch WHERE {where} GROUP BY state, reason", args);
+            $"SELECT state, reason, COUNT(*) FROM tracker_watch WHERE {where} GROUP BY state, reason", args); // ix_tracker_watch_counts covers it
         var list = rows.ToList();
         return new WatchCounts(
             list.Where(r => r.State == Late).Sum(r => r.Orders),
