@@ -107,6 +107,9 @@ public sealed class ConsoleBrowserTests(DemoConsole demo) : IClassFixture<DemoCo
         var csat = await page.Locator("#csat").InnerTextAsync();
         csat.ShouldContain("told early");
         (await page.Locator("#quotes").InnerTextAsync()).ShouldContain("DEMO-KR-1001");
+        var topicColumns = await page.Locator("#topics thead th").AllTextContentsAsync();
+        topicColumns.ShouldContain("late"); // the demo's answer, one column per topic
+        topicColumns.ShouldNotContain(c => c.Contains(' '));
         await page.WaitForFunctionAsync("() => document.querySelectorAll('canvas').length === 2 && [...document.querySelectorAll('canvas')].every(c => Chart.getChart(c))");
         await page.ScreenshotAsync(new() { Path = DemoConsole.ScreenshotPath("voice.png"), FullPage = true });
 

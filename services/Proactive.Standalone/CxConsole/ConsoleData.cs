@@ -98,10 +98,12 @@ public sealed class ConsoleData(IServiceProvider services, TrackerStore tracker,
                 return perDay;
             },
             ct);
-        var topics = days.SelectMany(d => d.Topics).Select(t => t.Value ?? "other").Distinct().Order(StringComparer.Ordinal).ToList();
+        // Topics are stored space-separated, one tally row per combination: an item counts once under each of its topics.
+        static IEnumerable<string> Split(string? topics) => (topics ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } each ? each : ["other"];
+        var topics = days.SelectMany(d => d.Topics).SelectMany(t => Split(t.Value)).Distinct().Order(StringComparer.Ordinal).ToList();
         var series = topics.ToDictionary(
             t => t,
-            t => days.Select(d => d.Topics.Where(x => (x.Value ?? "other") == t).Sum(x => x.Count)).ToList());
+            t => days.Select(d => d.Topics.Where(x => Split(x.Value).Contains(t)).Sum(x => x.Count)).ToList());
         return new VoiceView(summary, [.. days.Select(d => d.Day)], series);
     }
 
