@@ -22,20 +22,35 @@ public sealed class ConsoleData(IServiceProvider services, TrackerStore tracker,
 
     public TimeProvider Time => time;
 
+    /// <summary>How long the filters' choices and the trend (the same for every filter, whole-table scans) are reused.</summary>
+    public static readonly TimeSpan OverviewTtl = TimeSpan.FromSeconds(30);
+
+    private Overview? overview;
+
     public async Task<NowView> NowAsync(WatchFilter filter, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        return await tracker.Database.ReadAsync(
+        var known = overview is { } o && now - o.At < OverviewTtl ? o : null;
+        var (page, counts, fresh) = await tracker.Database.ReadAsync(
             async c =>
             {
                 var page = await WatchRows.PageAsync(c, filter, PageSize + 1);
                 var counts = await WatchRows.CountAsync(c, filter with { After = null });
+                if (known is not null)
+                {
+                    return (page, counts, known);
+                }
+
                 var (carriers, regions) = await WatchRows.ChoicesAsync(c);
                 var trend = await WatchRows.OpenedPerDayAsync(c, now.AddDays(-(TrendDays - 1)), now);
-                return new NowView([.. page.Take(PageSize)], page.Count > PageSize ? page[PageSize - 1] : null, counts, carriers, regions, trend);
+                return (page, counts, new Overview(now, carriers, regions, trend));
             },
             ct);
+        overview = fresh;
+        return new NowView([.. page.Take(PageSize)], page.Count > PageSize ? page[PageSize - 1] : null, counts, fresh.Carriers, fresh.Regions, fresh.Trend);
     }
+
+    private sealed record Overview(DateTimeOffset At, List<string> Carriers, List<string> Regions, List<(DateOnly Day, long Opened)> Trend);
 
     /// <summary>The order as GET /v1/orders/{id} shows it, or null when Tracker has no events of it.</summary>
     public async Task<OrderDetail?> OrderAsync(string orderId, bool withNotices, CancellationToken ct)
