@@ -70,6 +70,7 @@ public sealed class ConsoleBrowserTests(DemoConsole demo) : IClassFixture<DemoCo
         var orders = page.Locator("#orders");
         (await orders.InnerTextAsync()).ShouldContain("DEMO-EN-2001");
         (await orders.InnerTextAsync()).ShouldContain("Royal Mail");
+        (await orders.InnerTextAsync()).ShouldNotContain("DEMO-KR-1001"); // delivered by the demo
         (await page.Locator("#counts").InnerTextAsync()).ShouldMatch(@"\d+ late");
         await page.WaitForFunctionAsync("() => Chart.getChart(document.querySelector('canvas')) !== undefined");
         await page.ScreenshotAsync(new() { Path = DemoConsole.ScreenshotPath("now.png"), FullPage = true });

@@ -40,14 +40,21 @@ public static class WatchRows
         CREATE INDEX ix_tracker_episodes_opened ON tracker_episodes (opened_at);
         """;
 
-    /// <summary>Fills the table from the episodes and predictions stored before it existed (carrier and region come with the order's next change).</summary>
-    public const string Backfill =
-        """
+    /// <summary>
+    /// Fills the table from the open episodes and raised predictions stored before it existed (their
+    /// reasons spelled as the list spells them; carrier, region and promise come with the order's next change).
+    /// </summary>
+    public static readonly string Backfill =
+        $"""
         INSERT INTO tracker_watch (order_id, state, reason, since)
-        SELECT order_id, 'late', reason, MAX(opened_at) FROM tracker_episodes WHERE closed_at IS NULL GROUP BY order_id, reason
+        SELECT order_id,
+            CASE WHEN reason IN ('{DelayReason.PredictedLate}', '{DelayReason.PromiseAtRisk}') THEN '{AtRisk}' ELSE '{Late}' END,
+            CASE reason {string.Join(" ", Enum.GetValues<DelayReason>().Select(r => $"WHEN '{r}' THEN '{Names.Of(r)}'"))} ELSE reason END,
+            MAX(opened_at)
+        FROM tracker_episodes WHERE closed_at IS NULL GROUP BY order_id, reason
         ON CONFLICT (order_id) DO NOTHING;
         INSERT INTO tracker_watch (order_id, state, reason, probability, estimated_delivery_at, since)
-        SELECT order_id, 'at_risk', 'PREDICTED_LATE', probability, estimated_delivery_at, raised_at FROM tracker_predictions
+        SELECT order_id, '{AtRisk}', '{Names.Of(DelayReason.PredictedLate)}', probability, estimated_delivery_at, raised_at FROM tracker_predictions
         WHERE raised_at IS NOT NULL AND closed_at IS NULL
         ON CONFLICT (order_id) DO NOTHING;
         """;
@@ -65,8 +72,10 @@ public static class WatchRows
 
         if (episodes.LastOrDefault(e => e.IsOpen) is { } open)
         {
+            // A forecast (the model's warning, the last call before the promise) is a risk, not a delay yet.
+            var state = open.Reason is DelayReason.PredictedLate or DelayReason.PromiseAtRisk ? AtRisk : Late;
             return new WatchRow(
-                orderId, Late, Names.Of(open.Reason), shipment?.Carrier, region, terms?.PromisedBy.ToMs(),
+                orderId, state, Names.Of(open.Reason), shipment?.Carrier, region, terms?.PromisedBy.ToMs(),
                 (open.EstimatedDeliveryAt ?? shipment?.EstimatedDeliveryAt).ToMs(), prediction?.Probability, open.OpenedAt.ToMs());
         }
 

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Proactive.Contracts;
 using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Standalone.Demo;
@@ -132,6 +134,26 @@ public sealed partial class ConsoleSessionTests
         Orders(royalMail).ShouldBe([DemoScenario.EnglishOrder, "DEMO-EN-2002", "DEMO-EN-2003"], ignoreOrder: true);
         Orders(etaSlip).ShouldBe([DemoScenario.KoreanOrder]);
         WebUtility.HtmlDecode(badReason).ShouldContain("reason: 'NOPE' is not one of");
+
+        // Delivered, the Korean order leaves the list in the transaction that records it.
+        await host.AcceptAsync(new JsonObject
+        {
+            ["specversion"] = "1.0",
+            ["id"] = "delivered-1",
+            ["source"] = "demo-shop",
+            ["type"] = CloudEventTypes.ShipmentTracking,
+            ["datacontenttype"] = "application/json",
+            ["data"] = new JsonObject
+            {
+                ["shipmentId"] = "S-9001",
+                ["orderId"] = DemoScenario.KoreanOrder,
+                ["occurredAt"] = host.Time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture),
+                ["status"] = "DELIVERED",
+                ["location"] = "Seoul",
+            },
+        });
+        await host.DrainAsync();
+        Orders(await browser.GetStringAsync("/console", Ct)).ShouldBe([DemoScenario.EnglishOrder, "DEMO-EN-2002", "DEMO-EN-2003"], ignoreOrder: true);
     }
 
     private static List<string> Orders(string page) => [.. OrderLink().Matches(page).Select(m => Uri.UnescapeDataString(m.Groups[1].Value))];
