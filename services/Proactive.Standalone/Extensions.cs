@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Proactive.Notifier;
+using Proactive.Standalone.CxConsole;
 using Proactive.Standalone.Ingest;
 using Proactive.Tracker;
 using Proactive.Tracker.Publishing;
@@ -18,6 +19,7 @@ public static class Extensions
         builder.Services.AddSingleton<SourceRateLimits>();
         builder.AddTracker();
         builder.AddNotifier();
+        builder.AddCxConsole();
         builder.Services.AddSingleton<IEpisodePublisher, InProcessEpisodePublisher>();
         return builder;
     }
@@ -27,6 +29,7 @@ public static class Extensions
         app.MapEventIngest();
         app.MapTracker();
         app.MapNotifier();
+        app.MapCxConsole();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Auth;
 using Proactive.Standalone;
+using Proactive.Standalone.CxConsole;
 using Proactive.Standalone.Demo;
 using Proactive.Standalone.Replay;
 
@@ -29,6 +30,7 @@ return await StartRefusal.RunAsync(async () =>
     builder.AddApiAuth();
 
     var app = builder.Build();
+    app.UseCxConsoleAssets();
     app.UseApiAuth();
     app.MapDefaultEndpoints();
     app.MapStandaloneEndpoints();

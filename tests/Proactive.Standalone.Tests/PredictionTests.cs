@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using Proactive.ServiceDefaults.Storage;
+using Proactive.Tracker.Store;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
@@ -111,6 +112,11 @@ public abstract class PredictionTests
         notices.ShouldNotBeEmpty();
         notices.ShouldAllBe(n => n.GetProperty("reason").GetString() == "PREDICTED_LATE" && n.GetProperty("kind").GetString() == "AT_RISK" && n.GetProperty("status").GetString() == "sent");
         notices.Max(n => n.GetProperty("sentAt").GetDateTimeOffset()).ShouldBeLessThan(Promise);
+
+        // On the CX console's list as at risk, not late.
+        var watched = await host.Services.GetRequiredService<TrackerStore>().Database.ReadAsync(c => WatchRows.PageAsync(c, new WatchFilter(), 10), TestContext.Current.CancellationToken);
+        var row = watched.ShouldHaveSingleItem();
+        (row.OrderId, row.State, row.Reason).ShouldBe(("P-1", WatchRows.AtRisk, "PREDICTED_LATE"));
     }
 
     [Fact]

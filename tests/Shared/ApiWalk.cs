@@ -14,7 +14,8 @@ namespace Proactive.Tests.Shared;
 /// <param name="Exempt">Routes open by design (AllowAnonymous).</param>
 /// <param name="Refused">"METHOD route" answered 401 as problem details with WWW-Authenticate, or gRPC Unauthenticated.</param>
 /// <param name="Open">"METHOD route → what it answered" for anything else: an unprotected endpoint.</param>
-public sealed record ApiWalkResult(ISet<string> Exempt, IReadOnlyList<string> Refused, IReadOnlyList<string> Open);
+/// <summary>Exempt: open by design; Refused: 401 with a challenge; Open: answered anyway (a hole); SignIn: a console page that sent the caller to sign in.</summary>
+public sealed record ApiWalkResult(ISet<string> Exempt, IReadOnlyList<string> Refused, IReadOnlyList<string> Open, IReadOnlyList<string> SignIn);
 
 /// <summary>
 /// Calls every endpoint the host maps (read from its endpoint data source, so one added later is
@@ -29,6 +30,7 @@ public static partial class ApiWalk
         var exempt = new SortedSet<string>(StringComparer.Ordinal);
         var refused = new List<string>();
         var open = new List<string>();
+        var signIn = new List<string>();
         foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
         {
             var route = "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
@@ -68,6 +70,23 @@ public static partial class ApiWalk
                 }
 
                 using var response = await http.SendAsync(request, ct);
+
+                // A console page: without a session it sends the browser to the sign-in page (302, which the client may have followed).
+                var landed = response.StatusCode == HttpStatusCode.Redirect ? response.Headers.Location?.AbsolutePath ?? response.Headers.Location?.OriginalString : response.RequestMessage?.RequestUri?.AbsolutePath;
+                if (route.StartsWith("/console/", StringComparison.Ordinal) || route == "/console")
+                {
+                    if (landed?.StartsWith("/console/sign-in", StringComparison.Ordinal) == true && !route.StartsWith("/console/sign-in", StringComparison.Ordinal))
+                    {
+                        signIn.Add($"{verb} {route}");
+                    }
+                    else
+                    {
+                        open.Add($"{verb} {route} → {(int)response.StatusCode} {landed}");
+                    }
+
+                    continue;
+                }
+
                 var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
                 if (response.StatusCode == HttpStatusCode.Unauthorized && problem && response.Headers.WwwAuthenticate.Count > 0)
                 {
@@ -80,7 +99,7 @@ public static partial class ApiWalk
             }
         }
 
-        return new ApiWalkResult(exempt, refused, open);
+        return new ApiWalkResult(exempt, refused, open, signIn);
     }
 
     [GeneratedRegex(@"\{[^}]*\}")]

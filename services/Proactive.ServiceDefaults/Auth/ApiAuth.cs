@@ -25,6 +25,16 @@ public static class ApiAuth
     /// </summary>
     public const string Scheme = "Proactive";
 
+    /// <summary>
+    /// The CX console's session cookie (the standalone host's console adds the scheme). Requests
+    /// under <see cref="ConsolePath"/> are authenticated by it, and its challenge redirects to the
+    /// sign-in page instead of answering 401.
+    /// </summary>
+    public const string ConsoleScheme = "ProactiveConsole";
+
+    /// <summary>Where the console's pages are.</summary>
+    public const string ConsolePath = "/console";
+
     /// <summary>The rate-limiting policy of ingest: one window of permits per client.</summary>
     public const string IngestRateLimit = "ingest-per-client";
 
@@ -99,7 +109,10 @@ public static class ApiAuth
     }
 
     private static string SchemeFor(HttpContext http) =>
-        Credential(http.Request, JwtBearerDefaults.AuthenticationScheme) is { } bearer
+        http.Request.Path.StartsWithSegments(ConsolePath, StringComparison.OrdinalIgnoreCase)
+        && http.RequestServices.GetService<ConsoleSchemeAdded>() is not null
+            ? ConsoleScheme
+            : Credential(http.Request, JwtBearerDefaults.AuthenticationScheme) is { } bearer
         && !ApiKey.LooksLikeKey(bearer)
         && http.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value.Jwt.Configured
             ? JwtBearerDefaults.AuthenticationScheme
@@ -172,3 +185,6 @@ public static class ApiAuth
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
+
+/// <summary>Registered by a host that serves the console and so has added <see cref="ApiAuth.ConsoleScheme"/>.</summary>
+public sealed class ConsoleSchemeAdded;

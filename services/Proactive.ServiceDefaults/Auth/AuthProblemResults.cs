@@ -19,6 +19,12 @@ public sealed class AuthProblemResults(IOptions<ApiAuthOptions> options) : IAuth
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         await schemes.HandleAsync(next, context, policy, authorizeResult);
+        if (policy.AuthenticationSchemes.Contains(ApiAuth.ConsoleScheme))
+        {
+            // The console's pages: its cookie scheme redirected to the sign-in page (or to "access denied").
+            return;
+        }
+
         if (!(authorizeResult.Challenged || authorizeResult.Forbidden) || context.Response.HasStarted)
         {
             return;

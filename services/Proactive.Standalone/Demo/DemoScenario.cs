@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Proactive.Contracts;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Storage;
 
 namespace Proactive.Standalone.Demo;
@@ -70,6 +71,17 @@ public static class DemoScenario
             defaults[key] = value;
         }
 
+        // Three Royal Mail parcels stuck in the flooded depot make one incident for the console.
+        defaults["Proactive:Incidents:GroupBy"] = "carrier";
+        defaults["Proactive:Incidents:MinOrders"] = "3";
+        defaults["Proactive:Incidents:PollInterval"] = "00:00:02";
+
+        // The CX console asks for a sign-in even here: a key minted for this run, printed at start.
+        var login = new DemoLogin(ApiKey.Mint());
+        builder.Services.AddSingleton(login);
+        defaults[$"Proactive:Auth:ApiKeys:{DemoLogin.Name}:Hash"] = ApiKey.Hash(login.Key);
+        defaults[$"Proactive:Auth:ApiKeys:{DemoLogin.Name}:Scopes"] = DemoLogin.Scopes;
+
         builder.Configuration.AddInMemoryCollection(defaults);
     }
 
@@ -80,8 +92,16 @@ public static class DemoScenario
         using var http = new HttpClient { BaseAddress = new Uri(address) };
         var time = app.Services.GetRequiredService<TimeProvider>();
 
+        var login = app.Services.GetRequiredService<DemoLogin>();
+        Console.WriteLine(
+            $"""
+            CX console: {address}/console
+              sign in with the API key {login.Key}
+              (minted for this run, scopes {DemoLogin.Scopes})
+
+            """);
         Console.WriteLine($"Proactive demo on {address}: posting a Korean and an English order whose deliveries go wrong.{Environment.NewLine}");
-        foreach (var (topic, cloudEvent) in Events(time.GetUtcNow()))
+        foreach (var (topic, cloudEvent) in Events(time.GetUtcNow()).Concat(IncidentEvents(time.GetUtcNow())))
         {
             using var content = new StringContent(cloudEvent.ToJsonString(), Encoding.UTF8, "application/cloudevents+json");
             using var response = await http.PostAsync($"/v1/events/{topic}", content, cancellationToken);
@@ -108,7 +128,8 @@ public static class DemoScenario
         Console.WriteLine(
             $"""
 
-            Proactive keeps running at {address}. Try:
+            Proactive keeps running at {address}. Open the CX console at {address}/console
+            (API key {login.Key}), or try:
               curl {address}/v1/orders/{KoreanOrder}
               curl {address}/v1/orders/{KoreanOrder}/notices
               curl {address}/v1/orders/{EnglishOrder}/notices
@@ -206,6 +227,59 @@ public static class DemoScenario
         }));
     }
 
+    /// <summary>Two more Royal Mail orders held at the flooded Bristol depot: with the English order, an incident of three.</summary>
+    public static IEnumerable<(string Topic, JsonObject Event)> IncidentEvents(DateTimeOffset now)
+    {
+        string At(TimeSpan offset) => now.Add(offset).ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
+        var seq = 100;
+        JsonObject Event(string type, JsonObject data) => new()
+        {
+            ["specversion"] = "1.0",
+            ["id"] = $"demo-{++seq}",
+            ["source"] = "demo-shop",
+            ["type"] = type,
+            ["datacontenttype"] = "application/json",
+            ["data"] = data,
+        };
+
+        foreach (var (order, customer, name, phone) in new[] { ("DEMO-EN-2002", "C-89", "Sam Patel", "+447700900456"), ("DEMO-EN-2003", "C-90", "Jo Evans", "+447700900789") })
+        {
+            yield return (Topics.Orders, Event(CloudEventTypes.OrderPlaced, new JsonObject
+            {
+                ["orderId"] = order,
+                ["occurredAt"] = At(TimeSpan.FromHours(-28)),
+                ["promisedBy"] = At(TimeSpan.FromDays(3)),
+                ["customer"] = new JsonObject
+                {
+                    ["customerId"] = customer,
+                    ["name"] = name,
+                    ["phone"] = phone,
+                    ["locale"] = "en-GB",
+                    ["timeZone"] = "Europe/London",
+                },
+                ["trackingUrl"] = $"https://{DemoShopHost}/orders/{order}",
+            }));
+            yield return (Topics.Shipments, Event(CloudEventTypes.ShipmentCreated, new JsonObject
+            {
+                ["shipmentId"] = $"S-{order}",
+                ["orderId"] = order,
+                ["occurredAt"] = At(TimeSpan.FromHours(-18)),
+                ["carrier"] = "Royal Mail",
+                ["estimatedDeliveryAt"] = At(TimeSpan.FromDays(2)),
+            }));
+            yield return (Topics.Shipments, Event(CloudEventTypes.ShipmentTracking, new JsonObject
+            {
+                ["shipmentId"] = $"S-{order}",
+                ["orderId"] = order,
+                ["occurredAt"] = At(TimeSpan.FromMinutes(-2)),
+                ["status"] = "EXCEPTION",
+                ["estimatedDeliveryAt"] = At(TimeSpan.FromDays(5)),
+                ["location"] = "Bristol Depot",
+                ["exception"] = new JsonObject { ["code"] = "WEATHER", ["description"] = "Flooding at the depot" },
+            }));
+        }
+    }
+
     private static async Task<bool> WaitForNoticesAsync(HttpClient http, TimeProvider time, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow().AddSeconds(30);
@@ -234,4 +308,12 @@ public static class DemoScenario
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         return addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal);
     }
+}
+
+/// <summary>The demo's console login: an API key minted at start, its hash configured, the key printed.</summary>
+public sealed record DemoLogin(string Key)
+{
+    public const string Name = "demo-console";
+
+    public const string Scopes = "orders:read notices:read voice:read";
 }

@@ -379,6 +379,16 @@ public sealed class OrderBatch
             await PredictionRows.SaveAsync(connection, transaction, prediction);
         }
 
+        var watched = orders.Where(o => o.Value.RowChanged || o.Value.SavedPrediction || o.Value.SavedEpisodes.Count > 0).ToList();
+        if (watched.Count > 0)
+        {
+            var rows = watched
+                .Select(o => WatchRows.Of(o.Key, o.Value.Timeline?.Timeline, o.Value.Episodes, o.Value.Prediction))
+                .OfType<WatchRow>()
+                .ToList();
+            await WatchRows.SaveAsync(connection, transaction, dialect, [.. watched.Select(o => o.Key)], rows);
+        }
+
         foreach (var state in orders.Values)
         {
             state.Written();

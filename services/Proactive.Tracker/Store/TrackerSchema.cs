@@ -75,5 +75,7 @@ internal static class TrackerSchema
         SELECT DISTINCT order_id, 0 FROM tracker_events WHERE true
         ON CONFLICT (order_id) DO NOTHING;
         """,
+        // The CX console's "Now" list: late and at-risk orders with their filter columns (WatchRows).
+        WatchRows.Schema + WatchRows.Backfill,
     ]);
 }

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.FileProviders;
+using Proactive.ServiceDefaults.Auth;
+
+namespace Proactive.Standalone.CxConsole;
+
+/// <summary>
+/// The CX console: server-rendered Razor Pages under /console, signed in with an API key exchanged
+/// for a session cookie. Every page but the sign-in page needs the cookie, in every auth mode (the
+/// demo's APIs are open; its console is not). The key's scopes decide what is shown.
+/// </summary>
+public static class ConsoleExtensions
+{
+    /// <summary>The policy of every console page: a console session.</summary>
+    public const string Policy = "console";
+
+    public const string SignInPath = ApiAuth.ConsolePath + "/sign-in";
+
+    public const string AssetsPath = ApiAuth.ConsolePath + "/assets";
+
+    public static readonly CultureInfo[] Cultures = [new("en"), new("ko")];
+
+    public static WebApplicationBuilder AddCxConsole(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/CxConsole/Pages";
+            o.Conventions.AuthorizeFolder("/", Policy);
+            o.Conventions.AllowAnonymousToPage("/SignIn");
+        });
+        builder.Services.AddLocalization();
+        builder.Services.AddSingleton<ConsoleSchemeAdded>();
+        builder.Services.AddSingleton<ConsoleData>();
+        builder.Services.AddAuthentication().AddCookie(ApiAuth.ConsoleScheme, o =>
+        {
+            o.Cookie.Name = "proactive-console";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.Cookie.Path = ApiAuth.ConsolePath;
+            o.LoginPath = SignInPath;
+            o.LogoutPath = ApiAuth.ConsolePath + "/sign-out";
+            o.AccessDeniedPath = SignInPath;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+        });
+        builder.Services.AddAuthorization(o => o.AddPolicy(Policy, p => p.AddAuthenticationSchemes(ApiAuth.ConsoleScheme).RequireAuthenticatedUser()));
+        builder.Services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("en");
+            o.SupportedCultures = o.SupportedUICultures = Cultures;
+            o.FallBackToParentUICultures = true;
+            o.FallBackToParentCultures = true;
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// The console's own files (styles, scripts, the vendored Chart.js), copied beside the assembly:
+    /// served before authentication, as the sign-in page needs them; they hold no data.
+    /// </summary>
+    public static WebApplication UseCxConsoleAssets(this WebApplication app)
+    {
+        var assets = Path.Combine(AppContext.BaseDirectory, "CxConsole", "Assets");
+        app.UseStaticFiles(new StaticFileOptions { RequestPath = AssetsPath, FileProvider = new PhysicalFileProvider(assets) });
+        return app;
+    }
+
+    public static WebApplication MapCxConsole(this WebApplication app)
+    {
+        app.UseWhen(
+            http => http.Request.Path.StartsWithSegments(ApiAuth.ConsolePath),
+            console => console.UseRequestLocalization().Use(RememberLanguage));
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>The language switch: "?lang=ko" or "?lang=en" is kept in a cookie for the next pages.</summary>
+    private static Task RememberLanguage(HttpContext http, RequestDelegate next)
+    {
+        if (http.Request.Query["lang"].ToString() is { Length: > 0 } lang && Cultures.Any(c => c.Name == lang))
+        {
+            var culture = new CultureInfo(lang);
+            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = culture;
+            http.Features.Set<IRequestCultureFeature>(new RequestCultureFeature(new RequestCulture(culture), null));
+            http.Response.Cookies.Append(
+                CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                new CookieOptions { Path = ApiAuth.ConsolePath, SameSite = SameSiteMode.Strict, HttpOnly = true, IsEssential = true, MaxAge = TimeSpan.FromDays(365) });
+        }
+
+        return next(http);
+    }
+
+    /// <summary>The console session of an API key's holder: its name and scopes, never the key.</summary>
+    public static ClaimsPrincipal SessionOf(string name, IEnumerable<string> scopes)
+    {
+        var claims = new List<Claim> { new(ApiAuth.SubjectClaim, name) };
+        claims.AddRange(scopes.Select(s => new Claim(Scopes.ClaimTypes[0], s)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiAuth.ConsoleScheme, ApiAuth.SubjectClaim, null));
+    }
+}

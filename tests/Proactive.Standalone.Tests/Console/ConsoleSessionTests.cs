@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Proactive.Contracts;
+using Proactive.ServiceDefaults.Auth;
+using Proactive.ServiceDefaults.Storage;
+using Proactive.Standalone.Demo;
+
+namespace Proactive.Standalone.Tests.Console;
+
+/// <summary>
+/// The CX console in process, with authentication required: a key's console scopes decide what a
+/// session sees; a key without them, a wrong key or a form without its antiforgery token gets no
+/// session; the session cookie opens no JSON API. The "Now" list filters the demo's orders by
+/// carrier and reason on SQLite and PostgreSQL.
+/// </summary>
+public sealed partial class ConsoleSessionTests
+{
+    private static readonly string Everything = ApiKey.Mint();
+    private static readonly string OrdersOnly = ApiKey.Mint();
+    private static readonly string Ingest = ApiKey.Mint();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Dictionary<string, string?> Keys() => new()
+    {
+        ["Proactive:Auth:Mode"] = "Required",
+        ["Proactive:Auth:ApiKeys:cx:Hash"] = ApiKey.Hash(Everything),
+        ["Proactive:Auth:ApiKeys:cx:Scopes"] = "orders:read notices:read voice:read",
+        ["Proactive:Auth:ApiKeys:agent:Hash"] = ApiKey.Hash(OrdersOnly),
+        ["Proactive:Auth:ApiKeys:agent:Scopes"] = "orders:read",
+        ["Proactive:Auth:ApiKeys:shop:Hash"] = ApiKey.Hash(Ingest),
+        ["Proactive:Auth:ApiKeys:shop:Scopes"] = "events:write",
+    };
+
+    private static HttpClient Browser(StandaloneHost host) =>
+        new(new CookieContainerHandler { InnerHandler = host.Handler() }) { BaseAddress = new Uri("http://localhost") };
+
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string key, bool withToken = true)
+    {
+        var form = await browser.GetStringAsync("/console/sign-in", Ct);
+        var fields = new Dictionary<string, string> { ["Key"] = key };
+        if (withToken)
+        {
+            fields["__RequestVerificationToken"] = Token().Match(form).Groups[1].Value;
+        }
+
+        return await browser.PostAsync("/console/sign-in", new FormUrlEncodedContent(fields), Ct);
+    }
+
+    [Fact]
+    public async Task AKeyWithOrdersReadSeesTheOrdersButNotTheVoice()
+    {
+        await using var host = await StandaloneHost.StartAsync(settings: Keys());
+        using var browser = Browser(host);
+
+        using var signIn = await SignInAsync(browser, OrdersOnly);
+        var now = await browser.GetAsync("/console", Ct);
+        var voice = await browser.GetAsync("/console/voice", Ct);
+
+        signIn.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        signIn.Headers.Location!.OriginalString.ShouldBe("/console");
+        now.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var page = await now.Content.ReadAsStringAsync(Ct);
+        page.ShouldContain("Late and at-risk orders");
+        page.ShouldNotContain("href=\"/console/voice\"");
+        voice.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await voice.Content.ReadAsStringAsync(Ct)).ShouldContain("Your key lacks the scope voice:read.");
+    }
+
+    [Fact]
+    public async Task AKeyWithoutConsoleScopesAWrongKeyOrAFormWithoutItsTokenGetsNoSession()
+    {
+        await using var host = await StandaloneHost.StartAsync(settings: Keys());
+        using var browser = Browser(host);
+
+        using var shop = await SignInAsync(browser, Ingest);
+        using var wrong = await SignInAsync(browser, ApiKey.Mint());
+        using var forged = await SignInAsync(browser, Everything, withToken: false);
+        using var after = await browser.GetAsync("/console", Ct);
+
+        shop.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await shop.Content.ReadAsStringAsync(Ct)).ShouldContain("API key: not known, or it holds none of orders:read, notices:read, voice:read.");
+        wrong.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        forged.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        after.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        after.Headers.Location!.AbsolutePath.ShouldBe("/console/sign-in");
+    }
+
+    [Fact]
+    public async Task TheSessionCookieIsHttpOnlyStrictAndOpensNoJsonApi()
+    {
+        await using var host = await StandaloneHost.StartAsync(settings: Keys());
+        var cookies = new CookieContainerHandler { InnerHandler = host.Handler() };
+        using var browser = new HttpClient(cookies) { BaseAddress = new Uri("http://localhost") };
+
+        using var signIn = await SignInAsync(browser, Everything);
+        using var api = await browser.GetAsync("/v1/voice/summary", Ct);
+
+        var session = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("proactive-console=", StringComparison.Ordinal));
+        session.ShouldContain("httponly", Case.Insensitive);
+        session.ShouldContain("samesite=strict", Case.Insensitive);
+        session.ShouldContain("path=/console", Case.Insensitive);
+        session.ShouldNotContain(Everything);
+        api.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>The APIs open (Mode None, as in the demo): the console still needs a session.</summary>
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task NowListsTheLateOrdersFilteredByCarrierAndReason(StoreKind store)
+    {
+        await using var host = await StandaloneHost.StartAsync(settings: new Dictionary<string, string?>(Keys()) { ["Proactive:Auth:Mode"] = "None" }, store: store);
+        using (var anonymous = Browser(host))
+        {
+            using var closed = await anonymous.GetAsync("/console", Ct);
+            closed.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+
+        await host.AcceptAsync([.. DemoScenario.Events(StandaloneHost.Start).Concat(DemoScenario.IncidentEvents(StandaloneHost.Start)).Select(e => e.Event)]);
+        await host.DrainAsync();
+        using var browser = Browser(host);
+        using var signIn = await SignInAsync(browser, Everything);
+
+        var all = await browser.GetStringAsync("/console", Ct);
+        var royalMail = await browser.GetStringAsync("/console?Carrier=Royal+Mail", Ct);
+        var etaSlip = await browser.GetStringAsync("/console?Reason=ETA_SLIP", Ct);
+        var badReason = await browser.GetStringAsync("/console?Reason=NOPE", Ct);
+
+        Orders(all).ShouldBe([DemoScenario.KoreanOrder, DemoScenario.EnglishOrder, "DEMO-EN-2002", "DEMO-EN-2003"], ignoreOrder: true);
+        WebUtility.HtmlDecode(all).ShouldContain("4 late · 0 at risk");
+        Orders(royalMail).ShouldBe([DemoScenario.EnglishOrder, "DEMO-EN-2002", "DEMO-EN-2003"], ignoreOrder: true);
+        Orders(etaSlip).ShouldBe([DemoScenario.KoreanOrder]);
+        WebUtility.HtmlDecode(badReason).ShouldContain("reason: 'NOPE' is not one of");
+
+        // Delivered, the Korean order leaves the list in the transaction that records it.
+        await host.AcceptAsync(new JsonObject
+        {
+            ["specversion"] = "1.0",
+            ["id"] = "delivered-1",
+            ["source"] = "demo-shop",
+            ["type"] = CloudEventTypes.ShipmentTracking,
+            ["datacontenttype"] = "application/json",
+            ["data"] = new JsonObject
+            {
+                ["shipmentId"] = "S-9001",
+                ["orderId"] = DemoScenario.KoreanOrder,
+                ["occurredAt"] = host.Time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture),
+                ["status"] = "DELIVERED",
+                ["location"] = "Seoul",
+            },
+        });
+        await host.DrainAsync();
+        Orders(await browser.GetStringAsync("/console", Ct)).ShouldBe([DemoScenario.EnglishOrder, "DEMO-EN-2002", "DEMO-EN-2003"], ignoreOrder: true);
+    }
+
+    private static List<string> Orders(string page) => [.. OrderLink().Matches(page).Select(m => Uri.UnescapeDataString(m.Groups[1].Value))];
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex Token();
+
+    [GeneratedRegex("<th scope=\"row\"><a href=\"/console/order\\?id=([^\"]+)\"")]
+    private static partial Regex OrderLink();
+}
