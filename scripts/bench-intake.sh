@@ -12,6 +12,7 @@
 # Settings (environment): BENCH_SECONDS (10) timed seconds per row, BENCH_WARMUP (3), BENCH_CONCURRENCY (16),
 # BENCH_BULK (100) events per bulk delivery or batch, BENCH_LATENCY_RATE (1000) events/s,
 # BENCH_LATENCY_SECONDS (20), BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1,
+# BENCH_HOST_ARGS more settings for the standalone host (space-separated --Key=Value),
 # PROACTIVE_TEST_POSTGRES a server to create (and drop) a throwaway database on; without it a
 # throwaway cluster is started on a free loopback port when PostgreSQL's binaries are installed,
 # else the PostgreSQL rows are skipped. Stores live in a temporary directory on the real disk
@@ -144,6 +145,8 @@ start_standalone() { # name, twilio port, sendgrid port
     local name=$1 dir=$work/$1; mkdir -p "$dir"
     http_port=$(free_port)
     local settings=(); mapfile -t settings < <(standalone_settings "$dir" "$2" "$3")
+    # BENCH_HOST_ARGS: more settings for the standalone host, e.g. "--Proactive:Dispatch:SendConcurrency=1".
+    if [ -n "${BENCH_HOST_ARGS:-}" ]; then read -r -a extra <<<"$BENCH_HOST_ARGS"; settings+=("${extra[@]}"); fi
     (cd "$dir" && exec dotnet "$standalone_dll" "--urls=http://127.0.0.1:$http_port" "${settings[@]}") >"$work/$name.log" 2>&1 &
     server=$!; pids+=("$server")
     wait_http "http://127.0.0.1:$http_port/healthz" "$server"
