@@ -50,6 +50,7 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
 hwm_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
@@ -159,6 +160,9 @@ measure_latency() {
     latency=$(load --latency "http://127.0.0.1:$http_port" --twilio-port "$twilio_port" --sendgrid-port "$sendgrid_port" \
         --rate "$lat_rate" --seconds "$lat_secs" --notice-every "$notice_every")
     log "$latency"
+    # The host's own CPU time for the whole run (preparing events, timed events, notices): less
+    # sensitive to other load on the machine than the latencies.
+    log "latency host: $(cpu_s "$server") s of CPU (user + system) for $((2 * lat_rate * lat_secs / notice_every + lat_rate * lat_secs)) events and $((2 * lat_rate * lat_secs / notice_every)) provider requests"
     stop_server latency
 }
 
