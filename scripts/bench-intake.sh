@@ -12,6 +12,7 @@
 # Settings (environment): BENCH_SECONDS (10) timed seconds per row, BENCH_WARMUP (3), BENCH_CONCURRENCY (16),
 # BENCH_BULK (100) events per bulk delivery or batch, BENCH_LATENCY_RATE (1000) events/s,
 # BENCH_LATENCY_SECONDS (20), BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1,
+# BENCH_HOST_ARGS more settings for the standalone host (space-separated --Key=Value),
 # PROACTIVE_TEST_POSTGRES a server to create (and drop) a throwaway database on; without it a
 # throwaway cluster is started on a free loopback port when PostgreSQL's binaries are installed,
 # else the PostgreSQL rows are skipped. Stores live in a temporary directory on the real disk
@@ -49,6 +50,7 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
 hwm_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
@@ -144,6 +146,8 @@ start_standalone() { # name, twilio port, sendgrid port
     local name=$1 dir=$work/$1; mkdir -p "$dir"
     http_port=$(free_port)
     local settings=(); mapfile -t settings < <(standalone_settings "$dir" "$2" "$3")
+    # BENCH_HOST_ARGS: more settings for the standalone host, e.g. "--Proactive:Dispatch:SendConcurrency=1".
+    if [ -n "${BENCH_HOST_ARGS:-}" ]; then read -r -a extra <<<"$BENCH_HOST_ARGS"; settings+=("${extra[@]}"); fi
     (cd "$dir" && exec dotnet "$standalone_dll" "--urls=http://127.0.0.1:$http_port" "${settings[@]}") >"$work/$name.log" 2>&1 &
     server=$!; pids+=("$server")
     wait_http "http://127.0.0.1:$http_port/healthz" "$server"
@@ -156,6 +160,9 @@ measure_latency() {
     latency=$(load --latency "http://127.0.0.1:$http_port" --twilio-port "$twilio_port" --sendgrid-port "$sendgrid_port" \
         --rate "$lat_rate" --seconds "$lat_secs" --notice-every "$notice_every")
     log "$latency"
+    # The host's own CPU time for the whole run (preparing events, timed events, notices): less
+    # sensitive to other load on the machine than the latencies.
+    log "latency host: $(cpu_s "$server") s of CPU (user + system) for $((2 * lat_rate * lat_secs / notice_every + lat_rate * lat_secs)) events and $((2 * lat_rate * lat_secs / notice_every)) provider requests"
     stop_server latency
 }
 

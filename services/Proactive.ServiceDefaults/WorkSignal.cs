@@ -21,6 +21,12 @@ public class WorkSignal
         }
     }
 
+    /// <summary>
+    /// Completes when notified (taking the notification, as the loop's wait would); a worker busy
+    /// with a round waits on this to take new work into the same round. Cancelled: nothing taken.
+    /// </summary>
+    public Task NotifiedAsync(CancellationToken cancellationToken) => signal.WaitAsync(cancellationToken);
+
     public async Task WaitAsync(TimeSpan pollInterval, TimeProvider time, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -52,54 +52,104 @@ public sealed partial class NoticeDispatcher(
     /// <summary>The circuit breaker and rate limit of the provider behind a channel.</summary>
     public ProviderGate GateFor(Channel channel) => gates[channel];
 
-    /// <summary>Sends everything due now that the providers may take; returns how many notices were handled.</summary>
+    /// <summary>
+    /// Sends everything due now that the providers may take; returns how many notices were handled.
+    /// A round claims what is due (the claim shares a commit with the outcomes being recorded,
+    /// <see cref="NoticeStore.InSharedTransactionAsync{T}"/>) and starts each notice in its customer's
+    /// lane (<see cref="SendLanes"/>): up to SendConcurrency customers at once, each customer's
+    /// notices one after another. While sends are in flight, a notice decided meanwhile (the
+    /// <see cref="DispatchSignal"/>) or a free slot starts the next claim at once: no notice waits
+    /// for a whole earlier round to finish, nor for the poll interval.
+    /// </summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
         var handled = 0;
-        while (true)
+        var concurrency = options.Value.SendConcurrency;
+        var lanes = new SendLanes(concurrency);
+        // Claimed and not yet settled at most: enough to keep every slot busy, few enough that a
+        // claim does not grow old waiting for its turn (see the lease check in HandleAsync).
+        var most = Math.Max(Batch, 2 * concurrency);
+        var claimNow = true;
+        var more = true;
+        try
         {
-            var now = Time.GetUtcNow();
-            var limits = gates.ToDictionary(g => g.Key, g => g.Value.Allowance(now, Batch));
-            if (limits.Values.All(l => l == 0))
+            while (true)
             {
-                return handled;
-            }
-
-            var due = await store.ClaimDueAsync(now, options.Value.Lease, limits, cancellationToken);
-            if (due.Count == 0)
-            {
-                return handled;
-            }
-
-            var failing = await failures.FailingAsync(NoticeStore.DispatchQueue, due.Select(n => n.NoticeId).ToList(), cancellationToken);
-
-            // Up to SendConcurrency customers at once, each customer's notices one after another (a
-            // send's outcome, such as an opt-out, counts for the customer's next one); outcomes share
-            // commits (NoticeStore.InSharedTransactionAsync). A notice's place is freed only once its
-            // outcome is committed, so no more than SendConcurrency sends are ever unrecorded.
-            await Parallel.ForEachAsync(
-                due.GroupBy(n => n.CustomerId ?? n.Recipient),
-                new ParallelOptions { MaxDegreeOfParallelism = options.Value.SendConcurrency, CancellationToken = cancellationToken },
-                async (customer, _) =>
+                // Claim when told of new notices, or when the last claim found some and the slots
+                // are running dry; not after every send (each claim is a statement and a commit).
+                if ((claimNow || (more && lanes.Pending < concurrency)) && lanes.Pending < most)
                 {
-                    foreach (var notice in customer)
+                    var claimed = await ClaimRoundAsync(lanes, most - lanes.Pending, cancellationToken);
+                    handled += claimed;
+                    claimNow = false;
+                    more = claimed > 0;
+                    if (more)
                     {
-                        var providerCalled = new StrongBox<bool>();
-                        try
-                        {
-                            await HandleAsync(notice, now, providerCalled, cancellationToken);
-                            if (failing.Contains(notice.NoticeId))
-                            {
-                                await failures.ClearAsync(NoticeStore.DispatchQueue, notice.NoticeId, cancellationToken);
-                            }
-                        }
-                        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
-                        {
-                            await HoldAsync(notice, e, providerCalled.Value, cancellationToken);
-                        }
+                        continue;
                     }
-                });
-            handled += due.Count;
+                }
+
+                if (lanes.Pending == 0)
+                {
+                    return handled;
+                }
+
+                // Busy: go on when a send finished or new notices were decided, whichever comes first.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var notified = signal.NotifiedAsync(stop.Token);
+                await Task.WhenAny(lanes.AnyFinishedAsync(), notified);
+                await stop.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+                claimNow |= notified.IsCompletedSuccessfully;
+            }
+        }
+        finally
+        {
+            await lanes.AllFinishedAsync();
+        }
+    }
+
+    /// <summary>Claims up to <paramref name="room"/> due notices and starts each in its customer's lane; returns how many.</summary>
+    private async Task<int> ClaimRoundAsync(SendLanes lanes, int room, CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        var limits = gates.ToDictionary(g => g.Key, g => g.Value.Allowance(now, Math.Min(Batch, room)));
+        if (limits.Values.All(l => l == 0))
+        {
+            return 0;
+        }
+
+        var due = await store.ClaimDueAsync(now, options.Value.Lease, limits, cancellationToken);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        var failing = await failures.FailingAsync(NoticeStore.DispatchQueue, due.Select(n => n.NoticeId).ToList(), cancellationToken);
+        foreach (var notice in due)
+        {
+            // A notice's slot is freed only once its outcome is committed, so no more than
+            // SendConcurrency sends are ever unrecorded (what a crash can repeat).
+            lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendOneAsync(notice, now, failing.Contains(notice.NoticeId), cancellationToken));
+        }
+
+        return due.Count;
+    }
+
+    private async Task SendOneAsync(NoticeRecord notice, DateTimeOffset claimedAt, bool failedBefore, CancellationToken cancellationToken)
+    {
+        var providerCalled = new StrongBox<bool>();
+        try
+        {
+            await HandleAsync(notice, claimedAt, providerCalled, cancellationToken);
+            if (failedBefore)
+            {
+                await failures.ClearAsync(NoticeStore.DispatchQueue, notice.NoticeId, cancellationToken);
+            }
+        }
+        catch (Exception e) when (ItemFailures.IsItemFailure(e, cancellationToken))
+        {
+            await HoldAsync(notice, e, providerCalled.Value, cancellationToken);
         }
     }
 

@@ -126,8 +126,9 @@ public sealed class NoticeStore(Database database)
         database.ReadAsync(c => work(new NotifierReads(c, database.Dialect)), ct, operation);
 
     /// <inheritdoc cref="NoticeRows.ClaimDueAsync"/>
+    /// <remarks>In a shared transaction: on SQLite a claim rides in the commit of the outcomes recorded meanwhile.</remarks>
     public Task<List<NoticeRecord>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<Channel, int> limits, CancellationToken ct) =>
-        InTransactionAsync(s => s.Notices.ClaimDueAsync(now, lease, limits), ct);
+        InSharedTransactionAsync(s => s.Notices.ClaimDueAsync(now, lease, limits), ct);
 
     /// <inheritdoc cref="NoticeRows.ApplyAsync"/>
     public Task<bool> ApplyAsync(NoticeChange change, CancellationToken ct, [CallerMemberName] string operation = "") =>

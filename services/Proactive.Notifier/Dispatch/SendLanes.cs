@@ -1,0 +1,129 @@
+namespace Proactive.Notifier.Dispatch;
+
+/// <summary>
+/// The dispatcher's sends in flight: one lane per customer, so a customer's notices go one after
+/// another in the order they were started (a send's outcome, such as an opt-out, counts for the
+/// customer's next one), and at most <c>concurrency</c> sends of different customers at once. Work
+/// can be added while earlier work runs: a notice claimed in a later round joins its customer's
+/// lane behind the one still in flight instead of waiting for the whole earlier round.
+/// </summary>
+public sealed class SendLanes(int concurrency)
+{
+    private readonly SemaphoreSlim slots = new(concurrency, concurrency);
+    private readonly Dictionary<string, Task> tails = [];
+    private readonly HashSet<Task> running = [];
+    private readonly List<Exception> failures = [];
+    private readonly object gate = new();
+    private TaskCompletionSource finished = NewSignal();
+
+    /// <summary>Work started and not yet done (waiting in its lane, waiting for a slot, or running).</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (gate)
+            {
+                return running.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> after everything started earlier for <paramref name="customer"/>,
+    /// once one of the slots is free. A failure of the work is its own (the caller handles it
+    /// inside <paramref name="work"/>); it never stops the lane.
+    /// </summary>
+    public void Start(string customer, Func<Task> work)
+    {
+        lock (gate)
+        {
+            var before = tails.GetValueOrDefault(customer) ?? Task.CompletedTask;
+            var task = RunAfterAsync(before, work);
+            tails[customer] = task;
+            running.Add(task);
+            _ = task.ContinueWith(t => Done(customer, t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Completes when some work finishes after this call (at once when nothing is pending).</summary>
+    public Task AnyFinishedAsync()
+    {
+        lock (gate)
+        {
+            return running.Count == 0 ? Task.CompletedTask : finished.Task;
+        }
+    }
+
+    /// <summary>Completes when every piece of work started so far is done; then throws the first failure that escaped a piece of work, if any.</summary>
+    public async Task AllFinishedAsync()
+    {
+        Task all;
+        lock (gate)
+        {
+            all = Task.WhenAll(running);
+        }
+
+        try
+        {
+            await all;
+        }
+        catch
+        {
+            // Collected in Done, with those of work that finished earlier.
+        }
+
+        lock (gate)
+        {
+            if (failures.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
+            }
+        }
+    }
+
+    private async Task RunAfterAsync(Task before, Func<Task> work)
+    {
+        try
+        {
+            await before;
+        }
+        catch
+        {
+            // The customer's earlier send failed on its own: the next one still goes.
+        }
+
+        await slots.WaitAsync();
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private void Done(string customer, Task task)
+    {
+        TaskCompletionSource signal;
+        lock (gate)
+        {
+            running.Remove(task);
+            if (task.Exception is { } failed)
+            {
+                failures.Add(failed.InnerException ?? failed);
+            }
+            if (tails.TryGetValue(customer, out var tail) && tail == task)
+            {
+                tails.Remove(customer);
+            }
+
+            signal = finished;
+            finished = NewSignal();
+        }
+
+        signal.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Proactive.Notifier;
+using Proactive.Notifier.Channels;
+using static Proactive.Tests.Shared.ContractEvents;
+
+namespace Proactive.Standalone.Tests;
+
+/// <summary>
+/// Issue 14's event -> provider path with the background loops running, as in production, on the
+/// fake clock: a notice due now goes out on the wake-ups alone (the clock never moves, so no poll
+/// interval ever elapses), and the dispatcher takes newly decided notices while earlier sends are
+/// still in flight — other customers' go at once, one customer's wait their turn.
+/// </summary>
+public sealed class DispatchPipelineTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static JsonObject Customer(string id, int n)
+    {
+        var customer = KoreanCustomer();
+        customer["customerId"] = id;
+        customer["phone"] = $"+82107000{n:D4}";
+        customer["email"] = $"pipeline{n}@example.com";
+        return customer;
+    }
+
+    private static JsonObject[] Slipping(StandaloneHost host, string order, JsonObject customer)
+    {
+        var now = host.Time.GetUtcNow();
+        return
+        [
+            OrderPlaced(order, now.AddHours(-3), now.AddDays(2), customer),
+            ShipmentCreated(order, "S-1", now.AddHours(-2), now.AddDays(1)),
+            Tracking(order, "S-1", now.AddHours(-1), "IN_TRANSIT", now.AddDays(4)),
+        ];
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(Patience);
+        while (!condition())
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                throw new ShouldAssertException($"never happened: {what}");
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task ANoticeDueNowIsSentWithoutTheClockMoving()
+    {
+        await using var host = await StandaloneHost.StartAsync(background: true);
+        await host.AcceptAsync(Slipping(host, "PL-1", Customer("C-PL1", 1)));
+
+        await UntilAsync(() => !host.Twilio.Messages.IsEmpty && !host.SendGrid.Mails.IsEmpty, "the SMS and the email reached the providers");
+        host.Time.GetUtcNow().ShouldBe(StandaloneHost.Start, "no poll interval (or any time) passed: the commits' wake-ups did it");
+        host.Twilio.Messages.Single().To.ShouldBe("+821070000001");
+        host.SendGrid.Mails.Single().To.ShouldBe("pipeline1@example.com");
+    }
+
+    [Fact]
+    public async Task NoticesDecidedWhileASendIsStuckGoOutForOtherCustomersAndWaitTheirTurnForTheSameOne()
+    {
+        var recorder = new StuckSenders(stuckRecipient: "+821070000002");
+        await using var host = await StandaloneHost.StartAsync(
+            background: true,
+            settings: [new("Proactive:Dispatch:SendConcurrency", "4")],
+            services: recorder.Wrap);
+        try
+        {
+            // Customer A's first SMS hangs at the provider.
+            await host.AcceptAsync(Slipping(host, "PL-A1", Customer("C-A", 2)));
+            await recorder.Stuck.WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+            // Decided while it hangs: customer B's notices, and a second order of customer A.
+            await host.AcceptAsync(Slipping(host, "PL-B1", Customer("C-B", 3)));
+            await host.AcceptAsync(Slipping(host, "PL-A2", Customer("C-A", 2)));
+
+            await UntilAsync(
+                () => host.Twilio.Messages.Any(m => m.To == "+821070000003") && host.SendGrid.Mails.Any(m => m.To == "pipeline3@example.com"),
+                "customer B's SMS and email went out while customer A's first SMS was still in flight");
+            recorder.CallsFor("+821070000002", "pipeline2@example.com").ShouldBe(["PL-A1 Sms"], "customer A's other notices wait behind the one in flight");
+        }
+        finally
+        {
+            recorder.Release();
+        }
+
+        await UntilAsync(() => host.Twilio.Messages.Count == 3 && host.SendGrid.Mails.Count == 3, "every notice sent once released");
+        recorder.CallsFor("+821070000002", "pipeline2@example.com").ShouldBe(["PL-A1 Sms", "PL-A1 Email", "PL-A2 Sms", "PL-A2 Email"]);
+        recorder.MostAtOnceFor(2).ShouldBe(1, "one customer's sends never overlap");
+        host.Time.GetUtcNow().ShouldBe(StandaloneHost.Start);
+    }
+
+    /// <summary>Wraps the host's senders: notes every call in order, and holds the first call to one recipient until released.</summary>
+    private sealed class StuckSenders(string stuckRecipient)
+    {
+        private readonly TaskCompletionSource stuck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentQueue<(string Recipient, string Call)> calls = new();
+        private readonly ConcurrentDictionary<int, int> inFlight = new();
+        private readonly ConcurrentDictionary<int, int> most = new();
+        private int held;
+
+        public Task Stuck => stuck.Task;
+
+        public void Release() => release.TrySetResult();
+
+        public List<string> CallsFor(params string[] recipients) => [.. calls.Where(c => recipients.Contains(c.Recipient)).Select(c => c.Call)];
+
+        /// <summary>The most calls in flight at once for customer <paramref name="n"/> (phone and email together).</summary>
+        public int MostAtOnceFor(int n) => most.GetValueOrDefault(n);
+
+        public void Wrap(IServiceCollection services)
+        {
+            foreach (var original in services.Where(d => d.ServiceType == typeof(INoticeSender)).ToList())
+            {
+                services.Remove(original);
+                services.AddSingleton<INoticeSender>(sp => new Sender((INoticeSender)original.ImplementationFactory!(sp), this));
+            }
+        }
+
+        private async Task<SendResult> SendAsync(INoticeSender inner, OutgoingNotice notice, CancellationToken cancellationToken)
+        {
+            // The customer's number n: "+82107000nnnn" or "pipeline{n}@example.com" (the dispatcher's lane is the customer's).
+            var digits = new string([.. notice.Recipient.Split('@')[0].Where(char.IsAsciiDigit)]);
+            var customer = int.Parse(digits[^Math.Min(4, digits.Length)..], System.Globalization.CultureInfo.InvariantCulture);
+            calls.Enqueue((notice.Recipient, $"{notice.OrderId} {notice.Channel}"));
+            var now = inFlight.AddOrUpdate(customer, 1, (_, n) => n + 1);
+            most.AddOrUpdate(customer, now, (_, n) => Math.Max(n, now));
+            try
+            {
+                if (notice.Recipient == stuckRecipient && Interlocked.Exchange(ref held, 1) == 0)
+                {
+                    stuck.TrySetResult();
+                    await release.Task.WaitAsync(cancellationToken);
+                }
+
+                return await inner.SendAsync(notice, cancellationToken);
+            }
+            finally
+            {
+                inFlight.AddOrUpdate(customer, 0, (_, n) => n - 1);
+            }
+        }
+
+        private sealed class Sender(INoticeSender inner, StuckSenders recorder) : INoticeSender
+        {
+            public Channel Channel => inner.Channel;
+
+            public string Provider => inner.Provider;
+
+            public double MessagesPerSecond => inner.MessagesPerSecond;
+
+            public Task<SendResult> SendAsync(OutgoingNotice notice, CancellationToken cancellationToken) => recorder.SendAsync(inner, notice, cancellationToken);
+        }
+    }
+}
