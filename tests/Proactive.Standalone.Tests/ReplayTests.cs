@@ -97,6 +97,21 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task ADraftTemplateFolderChangesWhatTheReplayedCustomersRead()
+    {
+        var drafts = Path.Combine(directory, "drafts");
+        Directory.CreateDirectory(Path.Combine(drafts, "delay", "sms"));
+        File.WriteAllText(Path.Combine(drafts, "delay", "sms", "ko.liquid"), "[{{ shop.name }}] 초안: 주문 {{ order.id }} {{ new_date }}");
+
+        var (exit, output, console) = await ReplayAsync(Write(History()), null, "--templates", drafts);
+
+        exit.ShouldBe(0, console);
+        var sms = Notices(output).Single(n => n.GetProperty("orderId").GetString() == "LATE" && n.GetProperty("status").GetString() == "SENT" && n.GetProperty("channel").GetString() == "SMS");
+        sms.GetProperty("text").GetString()!.ShouldEndWith("초안: 주문 LATE 11월 28일(토)");
+        sms.GetProperty("template").GetString()!.ShouldStartWith("delay/sms/ko@file:");
+    }
+
+    [Fact]
     public async Task ALateOrderIsToldAtItsVirtualInstantAndAnOnTimeOrderIsNot()
     {
         var (exit, output, console) = await ReplayAsync(Write(History()));

@@ -67,9 +67,10 @@ public sealed record SurveyTexts(
     {
         var text = For(told.Customer.Locale).Sms(senderName, SafeText.OrderReference(told.OrderId) ?? "");
         var max = Math.Max(1, maxSegments);
+        var name = BuiltIn("sms", told.Customer.Locale);
         return SmsSegments.Count(text) <= max
-            ? new RenderedMessage(null, text, null)
-            : new RenderedMessage(null, SmsSegments.Truncate(text, max), null, $"text cut to {max} SMS segment(s) (Proactive:Notices:MaxSmsSegments)");
+            ? new RenderedMessage(null, text, null, Template: name)
+            : new RenderedMessage(null, SmsSegments.Truncate(text, max), null, $"text cut to {max} SMS segment(s) (Proactive:Notices:MaxSmsSegments)", name);
     }
 
     /// <summary>The survey email: <paramref name="links"/> are the five answer links, score 1 first (none: a survey that is not sent).</summary>
@@ -114,6 +115,12 @@ public sealed record SurveyTexts(
         }
 
         html.Append("<p>").Append(E(texts.ThankYou)).Append("<br>— ").Append(E(senderName)).Append("</p></body></html>");
-        return new RenderedMessage(texts.Subject(order), text.ToString(), html.ToString());
+        return new RenderedMessage(texts.Subject(order), text.ToString(), html.ToString(), Template: BuiltIn("email", told.Customer.Locale));
     }
+
+    /// <summary>
+    /// What a survey notice records as its template: "survey/sms/ko@builtin" — the fixed texts in
+    /// this file (surveys are not templates yet).
+    /// </summary>
+    private static string BuiltIn(string channel, string? locale) => $"survey/{channel}/{(Languages.For(locale) == Language.Korean ? "ko" : "en")}@builtin";
 }

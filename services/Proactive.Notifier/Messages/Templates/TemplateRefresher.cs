@@ -16,11 +16,17 @@ public sealed partial class TemplateRefresher(
     /// <summary>Completes when the next refresh has run (tests wait on it after moving the clock).</summary>
     public Task NextRefresh => Volatile.Read(ref next).Task;
 
+    /// <summary>The API's versions are read before the host has started (after the store's migrations): no notice is written without them.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await RefreshAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await RefreshAsync(stoppingToken);
             try
             {
                 await Task.Delay(options.Value.RefreshEvery, time, stoppingToken);
@@ -29,6 +35,8 @@ public sealed partial class TemplateRefresher(
             {
                 return;
             }
+
+            await RefreshAsync(stoppingToken);
         }
     }
 
