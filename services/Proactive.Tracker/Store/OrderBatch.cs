@@ -189,6 +189,12 @@ public sealed class OrderBatch
             await ReadStatesAsync(reader, orders);
         }
 
+        foreach (var id in loading)
+        {
+            var state = orders[id];
+            state.MayBeWatched = state.Episodes.Any(e => e.IsOpen) || state.Prediction is { RaisedAt: not null, ClosedAt: null };
+        }
+
         // An order Tracker never saw has no row (every order evaluated gets one, and the migration
         // gave one to every order stored before): its events are those just stored, in memory. An
         // order seen before carries its snapshot forward by the new events, unless one of them is
@@ -379,14 +385,19 @@ public sealed class OrderBatch
             await PredictionRows.SaveAsync(connection, transaction, prediction);
         }
 
-        var watched = orders.Where(o => o.Value.RowChanged || o.Value.SavedPrediction || o.Value.SavedEpisodes.Count > 0).ToList();
+        // Most orders are neither late nor at risk, before or after: they cost no statement here.
+        var watched = orders
+            .Where(o => o.Value.RowChanged || o.Value.SavedPrediction || o.Value.SavedEpisodes.Count > 0)
+            .Select(o => (Id: o.Key, State: o.Value, Row: WatchRows.Of(o.Key, o.Value.Timeline?.Timeline, o.Value.Episodes, o.Value.Prediction)))
+            .Where(o => o.Row is not null || o.State.MayBeWatched)
+            .ToList();
         if (watched.Count > 0)
         {
-            var rows = watched
-                .Select(o => WatchRows.Of(o.Key, o.Value.Timeline?.Timeline, o.Value.Episodes, o.Value.Prediction))
-                .OfType<WatchRow>()
-                .ToList();
-            await WatchRows.SaveAsync(connection, transaction, dialect, [.. watched.Select(o => o.Key)], rows);
+            await WatchRows.SaveAsync(connection, transaction, dialect, [.. watched.Select(o => o.Id)], [.. watched.Select(o => o.Row).OfType<WatchRow>()]);
+            foreach (var (_, state, row) in watched)
+            {
+                state.MayBeWatched = row is not null;
+            }
         }
 
         foreach (var state in orders.Values)
@@ -421,6 +432,12 @@ public sealed class OrderBatch
     internal sealed class OrderState
     {
         public bool Loaded { get; set; }
+
+        /// <summary>
+        /// The order may have a <c>tracker_watch</c> row: it had an open episode or an open, raised
+        /// prediction when read, or its row was written since, or it was not read (not known).
+        /// </summary>
+        public bool MayBeWatched { get; set; } = true;
 
         /// <summary>The order has its row (Tracker evaluated it before).</summary>
         public bool Known { get; set; }
