@@ -34,6 +34,7 @@ public static class ConsoleExtensions
         builder.Services.AddLocalization();
         builder.Services.AddSingleton<ConsoleSchemeAdded>();
         builder.Services.AddSingleton<ConsoleData>();
+        builder.Services.AddSingleton<ReplayReports>();
         builder.Services.AddAuthentication().AddCookie(ApiAuth.ConsoleScheme, o =>
         {
             o.Cookie.Name = "proactive-console";

@@ -72,7 +72,7 @@ public sealed class ApiAuthTests
         walk.Exempt.ShouldBe(
             new[] { "/healthz", "/livez", WebhookEndpoints.TwilioStatus, WebhookEndpoints.TwilioInbound, WebhookEndpoints.SendGridEvents, "/" + SurveyLanding.Route.TrimStart('/'), "/console/sign-in" }.Order(StringComparer.Ordinal),
             ignoreOrder: true);
-        walk.SignIn.ShouldBe(["GET /console", "GET /console/order", "GET /console/incidents", "GET /console/voice", "GET /console/sign-out"], ignoreOrder: true);
+        walk.SignIn.ShouldBe(["GET /console", "GET /console/order", "GET /console/incidents", "GET /console/voice", "GET /console/backtest", "GET /console/sign-out"], ignoreOrder: true);
         walk.Refused.ShouldContain("POST /v1/events/{topic}");
         walk.Refused.ShouldContain("PATCH /v1/customers/{customer_id}/preferences");
         walk.Refused.ShouldContain("GET /v1/orders/{order_id}");
