@@ -68,7 +68,7 @@ public sealed partial class NoticeDispatcher(
         var lanes = new SendLanes(concurrency);
         // Claimed and not yet settled at most: enough to keep every slot busy, few enough that a
         // claim does not grow old waiting for its turn (see the lease check in HandleAsync).
-        var most = Math.Max(Batch, 2 * concurrency);
+        var most = 2 * concurrency;
         var claimNow = true;
         var more = true;
         try
@@ -113,7 +113,11 @@ public sealed partial class NoticeDispatcher(
     private async Task<int> ClaimRoundAsync(SendLanes lanes, int room, CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
-        var limits = gates.ToDictionary(g => g.Key, g => g.Value.Allowance(now, Math.Min(Batch, room)));
+        // The room is shared by the channels: a customer's email waits in their lane behind their
+        // SMS, so claiming the room for each channel would let the second of each pair grow old
+        // (past the lease's half) before its turn, be given back, and starve under load.
+        var share = Math.Min(Batch, (room + gates.Count - 1) / gates.Count);
+        var limits = gates.ToDictionary(g => g.Key, g => g.Value.Allowance(now, share));
         if (limits.Values.All(l => l == 0))
         {
             return 0;
