@@ -77,16 +77,16 @@ public class SurveyTokenTests
     [Fact]
     public void TheSmsAsksForOneToFiveInTheCustomersLanguageAndEnglishStaysGsm7()
     {
-        var en = SurveyTexts.RenderSms(Detected(English()), "Proactive", 2).Text;
+        var en = SurveyMessages.RenderSms(Detected(English()), "Proactive", 2).Text;
         en.ShouldBe("[Proactive] Order A-1001 has arrived. How did we do? Reply 1 (poor) to 5 (great), and tell us more if you like.");
         SmsSegments.IsGsm7(en).ShouldBeTrue();
         SmsSegments.Count(en).ShouldBe(1);
 
-        var ko = SurveyTexts.RenderSms(Detected(Korean()), "Proactive", 2).Text;
+        var ko = SurveyMessages.RenderSms(Detected(Korean()), "Proactive", 2).Text;
         ko.ShouldBe("[Proactive] 주문 A-1001 배송이 완료됐어요. 이번 배송은 어떠셨나요? 1(매우 불만)~5(매우 만족) 숫자로 답장해 주세요.");
         SmsSegments.Count(ko).ShouldBeLessThanOrEqualTo(2);
 
-        var cut = SurveyTexts.RenderSms(Detected(Korean()), new string('가', 200), 2);
+        var cut = SurveyMessages.RenderSms(Detected(Korean()), new string('가', 200), 2);
         SmsSegments.Count(cut.Text).ShouldBeLessThanOrEqualTo(2);
         cut.Notes.ShouldNotBeNull();
     }
@@ -95,7 +95,7 @@ public class SurveyTokenTests
     public void TheEmailCarriesFiveEncodedLinks()
     {
         string[] links = [.. Enumerable.Range(1, 5).Select(i => $"https://hooks.example/v1/survey/t{i}?a=1&b=<{i}>")];
-        var mail = SurveyTexts.RenderEmail(Detected(English()), "Shop", links, TimeSpan.FromDays(7));
+        var mail = SurveyMessages.RenderEmail(Detected(English()), "Shop", links, TimeSpan.FromDays(7));
         mail.Subject.ShouldBe("How was the delivery of order A-1001?");
         mail.Text.ShouldContain("1 (poor): https://hooks.example/v1/survey/t1?a=1&b=<1>");
         mail.Text.ShouldContain("The links work for 7 days.");

@@ -138,13 +138,6 @@ public sealed class TemplateTests : IDisposable
         es.Template!.ShouldStartWith("delay/email.subject/es@default:");
     }
 
-    [Fact]
-    public void ASurveyNamesTheBuiltInTextsThatWroteIt()
-    {
-        SurveyTexts.RenderSms(Detected(), "Shop", 2).Template.ShouldBe("survey/sms/ko@builtin");
-        SurveyTexts.RenderEmail(Detected(English()), "Shop", [], TimeSpan.FromDays(7)).Template.ShouldBe("survey/email/en@builtin");
-    }
-
     [Theory]
     [InlineData("pt-BR", "pt-BR")]
     [InlineData("pt-PT", "pt-BR")]

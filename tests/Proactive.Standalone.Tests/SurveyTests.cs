@@ -189,6 +189,37 @@ public abstract partial class SurveyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APortugueseCustomersSurveyIsAStoredTemplateTheNoticeNamesAndABadOneIsRefused()
+    {
+        const string Route = "/v1/templates/survey/sms/pt-BR";
+        using var bad = await host.Client.PutAsync(Route, JsonContent.Create(new { source = "[{{ shop.name }}]\nNota {{ survey.token }}" }), Ct);
+        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var error = await bad.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        (error.GetProperty("line").GetInt32(), error.GetProperty("column").GetInt32()).ShouldBe((2, 9));
+        error.GetProperty("error").GetString()!.ShouldContain("survey.token");
+
+        static JsonObject Brazilian()
+        {
+            var customer = Customer_("SMS");
+            customer["locale"] = "pt-BR";
+            customer["name"] = "João";
+            return customer;
+        }
+
+        await DelayedAsync(Brazilian());
+        await DeliveredAsync();
+        host.Twilio.Messages.Last().Body.ShouldBe("[Proactive] Seu pedido R-1 foi entregue. Como nos saímos? Responda de 1 (ruim) a 5 (ótimo) e, se quiser, conte mais.");
+        (await SurveyNoticesAsync()).ShouldHaveSingleItem().GetProperty("template").GetString()!.ShouldStartWith("survey/sms/pt-BR@default:");
+
+        using var stored = await host.Client.PutAsync(Route, JsonContent.Create(new { source = "[{{ shop.name }}] {{ customer.first_name }}, que nota de 1 a 5 você dá à entrega do pedido {{ order.id }}?" }), Ct);
+        stored.StatusCode.ShouldBe(HttpStatusCode.OK, await stored.Content.ReadAsStringAsync(Ct));
+        await DelayedAsync(Brazilian(), "R-2");
+        await DeliveredAsync("R-2");
+        host.Twilio.Messages.Last().Body.ShouldBe("[Proactive] João, que nota de 1 a 5 você dá à entrega do pedido R-2?");
+        (await SurveyNoticesAsync("R-2")).ShouldHaveSingleItem().GetProperty("template").GetString().ShouldBe("survey/sms/pt-BR@api-1");
+    }
+
+    [Fact]
     public async Task AReplyAfterTheReplyWindowIsNotAScore()
     {
         await DelayedAsync();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Proactive.Contracts;
 using Proactive.Notifier.Channels.Sms;
 using Proactive.Notifier.Messages;
+using Proactive.Notifier.Messages.Templates;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Store;
 using Proactive.Notifier.Webhooks;
@@ -22,6 +23,7 @@ public sealed partial class SurveyDecider(
     IOptions<TwilioOptions> twilio,
     SurveyTokens tokens,
     SurveyMetrics metrics,
+    TemplateCatalog templates,
     ILogger<SurveyDecider> logger)
 {
     public const string SurveyPath = "/v1/survey/";
@@ -55,8 +57,8 @@ public sealed partial class SurveyDecider(
         }
 
         var message = decision.Channel == Channel.Sms
-            ? SurveyTexts.RenderSms(told, policy.Value.SenderName, policy.Value.MaxSmsSegments)
-            : SurveyTexts.RenderEmail(told, policy.Value.SenderName, decision.Send ? await LinksAsync(session, told.OrderId, decision.SendAt ?? now, now) : [], survey.ReplyWindow);
+            ? SurveyMessages.RenderSms(told, policy.Value.SenderName, policy.Value.MaxSmsSegments, templates)
+            : SurveyMessages.RenderEmail(told, policy.Value.SenderName, decision.Send ? await LinksAsync(session, told.OrderId, decision.SendAt ?? now, now) : [], survey.ReplyWindow, templates);
         var notice = NoticeRecord.Decided(news with { EpisodeId = told.EpisodeId, Sequence = 0 }, told, decision, message, now, ProactiveTelemetry.CurrentContext());
         await session.Notices.ApplyAsync(NoticeLifecycle.Decide(notice));
         if (decision.Send)

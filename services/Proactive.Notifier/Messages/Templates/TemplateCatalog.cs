@@ -20,7 +20,7 @@ public sealed partial class TemplateCatalog
 {
     private const string FileExtension = ".liquid";
 
-    private readonly IReadOnlyDictionary<(string Channel, string Language), CompiledTemplate> defaults;
+    private readonly IReadOnlyDictionary<(bool Survey, string Channel, string Language), CompiledTemplate> defaults;
     private readonly ILogger logger;
     private ImmutableDictionary<TemplateKey, CompiledTemplate> files = ImmutableDictionary<TemplateKey, CompiledTemplate>.Empty;
     private ImmutableDictionary<TemplateKey, CompiledTemplate> api = ImmutableDictionary<TemplateKey, CompiledTemplate>.Empty;
@@ -58,7 +58,7 @@ public sealed partial class TemplateCatalog
 
     /// <summary>The template for a customer's <paramref name="locale"/> (fallback applied).</summary>
     public CompiledTemplate For(NoticeKind kind, string channel, string? locale) =>
-        Resolve(new TemplateKey(TemplateKey.KindOf(kind == NoticeKind.Survey ? NoticeKind.Delay : kind), channel, TemplateLanguages.For(locale)));
+        Resolve(new TemplateKey(TemplateKey.KindOf(kind), channel, TemplateLanguages.For(locale)));
 
     /// <summary>The template in use for exactly this key: API version, else file, else shipped default.</summary>
     public CompiledTemplate Resolve(TemplateKey key) =>
@@ -66,7 +66,7 @@ public sealed partial class TemplateCatalog
         : files.TryGetValue(key, out var file) ? file
         : Default(key);
 
-    public CompiledTemplate Default(TemplateKey key) => defaults[(key.Channel, key.Language)] with { Key = key };
+    public CompiledTemplate Default(TemplateKey key) => defaults[(key.IsSurvey, key.Channel, key.Language)] with { Key = key };
 
     public bool TryCompile(TemplateKey key, string source, string version, out CompiledTemplate? template, out TemplateProblem? problem) =>
         TemplateCompiler.TryCompile(key, source, version, MaxSmsSegments, ShopName, out template, out problem);
@@ -155,26 +155,24 @@ public sealed partial class TemplateCatalog
 
     public static string Hash(string source) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..8];
 
-    private static Dictionary<(string, string), CompiledTemplate> ShippedDefaults(string shopName)
+    /// <summary>The notices' defaults (<c>{language}/{channel}.liquid</c>, branching on notice.kind) and the survey's (<c>{language}/survey.{channel}.liquid</c>).</summary>
+    private static Dictionary<(bool, string, string), CompiledTemplate> ShippedDefaults(string shopName)
     {
         var assembly = typeof(TemplateCatalog).Assembly;
-        var all = new Dictionary<(string, string), CompiledTemplate>();
-        foreach (var language in TemplateLanguages.Supported)
+        var all = new Dictionary<(bool, string, string), CompiledTemplate>();
+        foreach (var (survey, language, channel) in from survey in new[] { false, true } from language in TemplateLanguages.Supported from channel in TemplateKey.Channels select (survey, language, channel))
         {
-            foreach (var channel in TemplateKey.Channels)
+            var name = $"templates/{language}/{(survey ? "survey." : "")}{channel}{FileExtension}";
+            using var stream = assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"shipped template {name} is missing");
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var source = reader.ReadToEnd();
+            var key = new TemplateKey(survey ? "survey" : "delay", channel, language);
+            if (!TemplateCompiler.TryCompile(key, source, $"default:{Hash(source)}", int.MaxValue, shopName, out var compiled, out var problem))
             {
-                var name = $"templates/{language}/{channel}{FileExtension}";
-                using var stream = assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"shipped template {name} is missing");
-                using var reader = new StreamReader(stream, Encoding.UTF8);
-                var source = reader.ReadToEnd();
-                var key = new TemplateKey("delay", channel, language);
-                if (!TemplateCompiler.TryCompile(key, source, $"default:{Hash(source)}", int.MaxValue, shopName, out var compiled, out var problem))
-                {
-                    throw new InvalidOperationException($"shipped template {language}/{channel}: {problem}");
-                }
-
-                all[(channel, language)] = compiled;
+                throw new InvalidOperationException($"shipped template {language}/{channel}: {problem}");
             }
+
+            all[(survey, channel, language)] = compiled;
         }
 
         return all;

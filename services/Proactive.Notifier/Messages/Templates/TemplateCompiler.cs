@@ -100,6 +100,7 @@ public static partial class TemplateCompiler
         var promised = new NodaTime.LocalDate(2026, 11, 25);
         var estimate = new NodaTime.LocalDate(2026, 11, 28);
         var kind = KindOf(key.Kind);
+        var reasonKind = kind == NoticeKind.Survey ? NoticeKind.Delay : kind;
         return new TemplateModel(
             FirstName: "Alex",
             OrderId: brief ? "A-100123" : "ORDER-2026-000123",
@@ -107,14 +108,20 @@ public static partial class TemplateCompiler
             PromisedDateLong: LocalDates.Long(promised, key.Language),
             NewDate: withNewDate ? LocalDates.Short(estimate, key.Language) : null,
             NewDateLong: withNewDate ? LocalDates.Long(estimate, key.Language) : null,
-            Reason: brief ? Reasons.Generic(key.Language, kind) : Reasons.For(key.Language, kind, Contracts.Tracker.V1.DelayReason.CarrierException, "WEATHER"),
+            Reason: brief ? Reasons.Generic(key.Language, reasonKind) : Reasons.For(key.Language, reasonKind, Contracts.Tracker.V1.DelayReason.CarrierException, "WEATHER"),
             TrackingLink: "https://shop.example/orders/A-100123",
             ShopName: shopName,
             SupportContact: supportContact,
             Kind: WireKind(kind),
             AtRisk: kind == NoticeKind.AtRisk,
-            Brief: brief);
+            Brief: brief,
+            Survey: kind == NoticeKind.Survey ? SampleSurvey : null);
     }
+
+    /// <summary>Five answer links as long as real ones (a signed token each), and a week to answer.</summary>
+    public static readonly SurveyModel SampleSurvey = new(
+        [.. Enumerable.Range(1, 5).Select(score => $"https://hooks.example/v1/survey/{new string((char)('a' + score), 43)}.{new string('m', 43)}")],
+        7);
 
     public static NoticeKind KindOf(string templateKind) => templateKind switch
     {
@@ -122,6 +129,7 @@ public static partial class TemplateCompiler
         "at_risk" => NoticeKind.AtRisk,
         "action_required" => NoticeKind.ActionRequired,
         "back_on_track" => NoticeKind.BackOnTrack,
+        "survey" => NoticeKind.Survey,
         _ => NoticeKind.Delay,
     };
 

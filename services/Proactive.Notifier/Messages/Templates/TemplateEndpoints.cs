@@ -152,7 +152,9 @@ public static class TemplateEndpoints
 
             // The real order, in the language asked for.
             news = news with { Customer = news.Customer with { Locale = key.Language } };
-            (model, link) = NoticeRenderer.Model(noticeKind, news, policy.Value, catalog);
+            (model, link) = noticeKind == NoticeKind.Survey
+                ? (SurveyMessages.Model(news, policy.Value.SenderName, TemplateCompiler.SampleSurvey.Links, TimeSpan.FromDays(TemplateCompiler.SampleSurvey.ValidDays), catalog), new LinkCheck(null, null))
+                : NoticeRenderer.Model(noticeKind, news, policy.Value, catalog);
             orderId = news.OrderId;
         }
         else
@@ -165,7 +167,9 @@ public static class TemplateEndpoints
         CompiledTemplate Part(string channel) => draft is not null && key.Channel == channel ? draft : catalog.Resolve(key with { Channel = channel });
         if (key.IsSms)
         {
-            var sms = NoticeRenderer.Sms(Part("sms"), noticeKind, key.Language, orderId, model, link, policy.Value);
+            var sms = noticeKind == NoticeKind.Survey
+                ? SurveyMessages.Sms(Part("sms"), orderId, model, policy.Value.MaxSmsSegments)
+                : NoticeRenderer.Sms(Part("sms"), noticeKind, key.Language, orderId, model, link, policy.Value);
             return TypedResults.Ok(new PreviewView(
                 sms.Template!, sms.Text, SmsSegments.Count(sms.Text), SmsSegments.IsGsm7(sms.Text) ? "GSM-7" : "UCS-2", null, null, sms.Notes, request.OrderId is null));
         }

@@ -4,13 +4,13 @@ namespace Proactive.Notifier.Messages.Templates;
 
 /// <summary>
 /// Which template: a notice kind ("delay", "further_delay", "at_risk", "action_required",
-/// "back_on_track"), a channel part ("sms", "email.subject", "email.text", "email.html") and a
+/// "back_on_track", "survey"), a channel part ("sms", "email.subject", "email.text", "email.html") and a
 /// language ("ko", "en", "ja", "pt-BR", "es"). Written "delay/sms/pt-BR", the path of its override
 /// file without ".liquid".
 /// </summary>
 public sealed record TemplateKey(string Kind, string Channel, string Language)
 {
-    public static readonly IReadOnlyList<string> Kinds = ["delay", "further_delay", "at_risk", "action_required", "back_on_track"];
+    public static readonly IReadOnlyList<string> Kinds = ["delay", "further_delay", "at_risk", "action_required", "back_on_track", "survey"];
 
     public static readonly IReadOnlyList<string> Channels = ["sms", "email.subject", "email.text", "email.html"];
 
@@ -20,6 +20,9 @@ public sealed record TemplateKey(string Kind, string Channel, string Language)
 
     public bool IsHtml => Channel == "email.html";
 
+    /// <summary>The survey after delivery: its own shipped defaults (<c>survey.sms.liquid</c>, ...), not the notices'.</summary>
+    public bool IsSurvey => Kind == "survey";
+
     public static string KindOf(NoticeKind kind) => kind switch
     {
         NoticeKind.Delay => "delay",
@@ -27,6 +30,7 @@ public sealed record TemplateKey(string Kind, string Channel, string Language)
         NoticeKind.AtRisk => "at_risk",
         NoticeKind.ActionRequired => "action_required",
         NoticeKind.BackOnTrack => "back_on_track",
+        NoticeKind.Survey => "survey",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no template for this kind"),
     };
 

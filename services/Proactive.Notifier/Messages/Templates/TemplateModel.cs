@@ -19,6 +19,8 @@ namespace Proactive.Notifier.Messages.Templates;
 /// <param name="SupportContact"><c>support_contact</c>: Proactive:Templates:SupportContact, or empty.</param>
 /// <param name="Kind"><c>notice.kind</c>: DELAY, FURTHER_DELAY, AT_RISK, ACTION_REQUIRED or BACK_ON_TRACK.</param>
 /// <param name="AtRisk"><c>notice.at_risk</c>: true when the order is not late yet but may be.</param>
+/// <param name="Survey"><c>survey.links</c> (the five one-click answer links, score 1 first; none when the survey goes by SMS
+/// or is not sent) and <c>survey.valid_days</c> (how many days the links work); empty for other kinds.</param>
 /// <param name="Brief"><c>brief</c>: true when the full SMS did not fit its segment limit; leave out what can go.</param>
 public sealed record TemplateModel(
     string? FirstName,
@@ -33,13 +35,15 @@ public sealed record TemplateModel(
     string? SupportContact,
     string Kind,
     bool AtRisk,
-    bool Brief = false)
+    bool Brief = false,
+    SurveyModel? Survey = null)
 {
     /// <summary>The names a template may use, as dotted paths.</summary>
     public static readonly IReadOnlySet<string> Paths = new HashSet<string>(StringComparer.Ordinal)
     {
         "customer.first_name", "order.id", "promised_date", "promised_date_long", "new_date", "new_date_long",
         "reason", "tracking_link", "shop.name", "support_contact", "notice.kind", "notice.at_risk", "brief",
+        "survey.links", "survey.valid_days",
     };
 
     /// <summary>The values under their template names.</summary>
@@ -57,5 +61,9 @@ public sealed record TemplateModel(
         yield return ("support_contact", SupportContact);
         yield return ("notice", new Dictionary<string, object?> { ["kind"] = Kind, ["at_risk"] = AtRisk });
         yield return ("brief", Brief);
+        yield return ("survey", new Dictionary<string, object?> { ["links"] = Survey?.Links ?? [], ["valid_days"] = Survey?.ValidDays ?? 0 });
     }
 }
+
+/// <summary>What a survey template sees under <c>survey</c>: the answer links, score 1 first, and how many days they work.</summary>
+public sealed record SurveyModel(IReadOnlyList<string> Links, int ValidDays);
