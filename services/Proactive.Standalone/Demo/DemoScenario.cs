@@ -138,20 +138,23 @@ public static class DemoScenario
         await app.WaitForShutdownAsync(cancellationToken);
     }
 
+    /// <summary>One of the demo shop's CloudEvents, id <c>demo-{number}</c>.</summary>
+    private static JsonObject CloudEvent(int number, string type, JsonObject data) => new()
+    {
+        ["specversion"] = "1.0",
+        ["id"] = $"demo-{number}",
+        ["source"] = "demo-shop",
+        ["type"] = type,
+        ["datacontenttype"] = "application/json",
+        ["data"] = data,
+    };
+
     /// <summary>The scenario, timed from now so the rules see a live order.</summary>
     public static IEnumerable<(string Topic, JsonObject Event)> Events(DateTimeOffset now)
     {
         string At(TimeSpan offset, string zone) => now.Add(offset).ToOffset(zone == "Asia/Seoul" ? TimeSpan.FromHours(9) : TimeSpan.Zero).ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
         var seq = 0;
-        JsonObject Event(string type, JsonObject data) => new()
-        {
-            ["specversion"] = "1.0",
-            ["id"] = $"demo-{++seq}",
-            ["source"] = "demo-shop",
-            ["type"] = type,
-            ["datacontenttype"] = "application/json",
-            ["data"] = data,
-        };
+        JsonObject Event(string type, JsonObject data) => CloudEvent(++seq, type, data);
 
         var seoul = "Asia/Seoul";
         yield return (Topics.Orders, Event(CloudEventTypes.OrderPlaced, new JsonObject
@@ -232,15 +235,7 @@ public static class DemoScenario
     {
         string At(TimeSpan offset) => now.Add(offset).ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
         var seq = 100;
-        JsonObject Event(string type, JsonObject data) => new()
-        {
-            ["specversion"] = "1.0",
-            ["id"] = $"demo-{++seq}",
-            ["source"] = "demo-shop",
-            ["type"] = type,
-            ["datacontenttype"] = "application/json",
-            ["data"] = data,
-        };
+        JsonObject Event(string type, JsonObject data) => CloudEvent(++seq, type, data);
 
         foreach (var (order, customer, name, phone) in new[] { ("DEMO-EN-2002", "C-89", "Sam Patel", "+447700900456"), ("DEMO-EN-2003", "C-90", "Jo Evans", "+447700900789") })
         {
