@@ -11,8 +11,9 @@
 #
 # Settings (environment): BENCH_SECONDS (10) timed seconds per row, BENCH_WARMUP (3), BENCH_CONCURRENCY (16),
 # BENCH_BULK (100) events per bulk delivery or batch, BENCH_LATENCY_RATE (1000) events/s,
-# BENCH_LATENCY_SECONDS (20), BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1,
-# BENCH_HOST_ARGS more settings for the standalone host (space-separated --Key=Value),
+# BENCH_LATENCY_SECONDS (20), BENCH_LATENCY_WARMUP (20) seconds of the same load, notices included, run first
+# and not counted (a host that has been running: its code compiled), BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1,
+# BENCH_KEEP_LOGS=DIR copies the servers' logs there at the end, BENCH_HOST_ARGS more settings for the standalone host (space-separated --Key=Value),
 # PROACTIVE_TEST_POSTGRES a server to create (and drop) a throwaway database on; without it a
 # throwaway cluster is started on a free loopback port when PostgreSQL's binaries are installed,
 # else the PostgreSQL rows are skipped. Stores live in a temporary directory on the real disk
@@ -29,6 +30,7 @@ conc=${BENCH_CONCURRENCY:-16}
 bulk=${BENCH_BULK:-100}
 lat_rate=${BENCH_LATENCY_RATE:-1000}
 lat_secs=${BENCH_LATENCY_SECONDS:-20}
+lat_warm=${BENCH_LATENCY_WARMUP:-20}
 notice_every=${BENCH_NOTICE_EVERY:-10}
 orders=${BENCH_ORDERS:-1000000}
 
@@ -42,6 +44,7 @@ cleanup() {
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     if [ -n "$pg_db" ]; then psql_admin "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true; fi
     if [ -n "$pg_dir" ]; then run_pg "$(pg_bin)/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"; fi
+    if [ -n "${BENCH_KEEP_LOGS:-}" ]; then mkdir -p "$BENCH_KEEP_LOGS" && cp "$work"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -158,11 +161,11 @@ measure_latency() {
     twilio_port=$(free_port); sendgrid_port=$(free_port)
     start_standalone latency "$twilio_port" "$sendgrid_port"
     latency=$(load --latency "http://127.0.0.1:$http_port" --twilio-port "$twilio_port" --sendgrid-port "$sendgrid_port" \
-        --rate "$lat_rate" --seconds "$lat_secs" --notice-every "$notice_every")
+        --rate "$lat_rate" --seconds "$lat_secs" --notice-every "$notice_every" --warmup "$lat_warm")
     log "$latency"
     # The host's own CPU time for the whole run (preparing events, timed events, notices): less
     # sensitive to other load on the machine than the latencies.
-    log "latency host: $(cpu_s "$server") s of CPU (user + system) for $((2 * lat_rate * lat_secs / notice_every + lat_rate * lat_secs)) events and $((2 * lat_rate * lat_secs / notice_every)) provider requests"
+    log "latency host: $(cpu_s "$server") s of CPU (user + system) for $(( (2 * lat_rate / notice_every + lat_rate) * (lat_secs + lat_warm) )) events and $(( 2 * lat_rate * (lat_secs + lat_warm) / notice_every )) provider requests (warm-up included)"
     stop_server latency
 }
 

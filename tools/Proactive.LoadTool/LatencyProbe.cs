@@ -20,7 +20,12 @@ internal static class LatencyProbe
 {
     private const string Source = "load-latency";
 
-    public static async Task<int> RunAsync(Uri host, int twilioPort, int sendGridPort, double rate, double seconds, int noticeEvery, double drainSeconds)
+    /// <summary>
+    /// With <paramref name="warmupSeconds"/> &gt; 0 a whole cycle of the same load (its own orders, notices
+    /// included) runs first and is reported on stderr only: the host's code paths — the notice's too —
+    /// are compiled and its pools filled before the timed cycle, as in a host that has been running.
+    /// </summary>
+    public static async Task<int> RunAsync(Uri host, int twilioPort, int sendGridPort, double rate, double seconds, int noticeEvery, double drainSeconds, double warmupSeconds = 0)
     {
         var arrivals = new ProviderStandIn();
         await using var providers = await arrivals.StartAsync(twilioPort, sendGridPort);
@@ -28,10 +33,22 @@ internal static class LatencyProbe
         await WaitHealthyAsync(http, host);
 
         var run = Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + DateTime.UtcNow.Ticks.ToString("x", CultureInfo.InvariantCulture);
+        if (warmupSeconds > 0)
+        {
+            Console.Error.WriteLine("warm-up " + await CycleAsync(http, host, arrivals, run + "-w", 2, rate, warmupSeconds, noticeEvery, drainSeconds));
+        }
+
+        Console.WriteLine(await CycleAsync(http, host, arrivals, run, 1, rate, seconds, noticeEvery, drainSeconds));
+        return 0;
+    }
+
+    /// <summary>One cycle: prepare the orders, then the timed events; its latency line.</summary>
+    private static async Task<string> CycleAsync(HttpClient http, Uri host, ProviderStandIn arrivals, string run, int cycle, double rate, double seconds, int noticeEvery, double drainSeconds)
+    {
         var total = (int)(rate * seconds);
         var orders = Math.Max(1, total / noticeEvery);
         var now = DateTimeOffset.UtcNow;
-        var model = new Stream(run, now);
+        var model = new Stream(run, cycle, now);
 
         // Not timed: the orders, at the same rate (this is also the host's warm-up).
         var prepared = new Sender(http, host);
@@ -56,20 +73,21 @@ internal static class LatencyProbe
         await timed.DrainAsync();
 
         var deadline = Stopwatch.StartNew();
-        while ((arrivals.Sms.Count < sent.Count || arrivals.Email.Count < sent.Count) && deadline.Elapsed.TotalSeconds < drainSeconds)
+        // This cycle's recipients only (a warm-up's arrivals are in the same dictionaries).
+        bool AllArrived() => sent.Keys.All(o => arrivals.Sms.ContainsKey(model.Phone(o)) && arrivals.Email.ContainsKey(model.Email(o)));
+        while (!AllArrived() && deadline.Elapsed.TotalSeconds < drainSeconds)
         {
             await Task.Delay(100);
         }
 
         var sms = Latencies(sent, arrivals.Sms, model.Phone);
         var email = Latencies(sent, arrivals.Email, model.Email);
-        Console.WriteLine(string.Create(
+        return string.Create(
             CultureInfo.InvariantCulture,
             $"latency  rate {rate:F0}/s  sent {timed.Sent} in {sending:F1} s ({timed.Sent / sending:F0}/s, sender behind by at most {timed.MaxLagMs:F0} ms)  not-accepted {timed.Refused}  "
             + $"call p50 {timed.P(.5):F2} ms  p99 {timed.P(.99):F2} ms  notices {sent.Count}  "
             + $"sms p50 {P(sms, .5):F1} ms  p99 {P(sms, .99):F1} ms  max {P(sms, 1):F1} ms  missing {sent.Count - sms.Count}  "
-            + $"email p50 {P(email, .5):F1} ms  p99 {P(email, .99):F1} ms  max {P(email, 1):F1} ms  missing {sent.Count - email.Count}"));
-        return 0;
+            + $"email p50 {P(email, .5):F1} ms  p99 {P(email, .99):F1} ms  max {P(email, 1):F1} ms  missing {sent.Count - email.Count}");
     }
 
     private static List<double> Latencies(ConcurrentDictionary<int, long> sent, ConcurrentDictionary<string, long> arrived, Func<int, string> recipient)
@@ -115,12 +133,12 @@ internal static class LatencyProbe
         }
     }
 
-    /// <summary>The events: per order i a placed, a shipment created, later a slip; scans in between.</summary>
-    private sealed class Stream(string run, DateTimeOffset now)
+    /// <summary>The events of one cycle (its own orders, customers, numbers and addresses): per order i a placed, a shipment created, later a slip; scans in between.</summary>
+    private sealed class Stream(string run, int cycle, DateTimeOffset now)
     {
-        public string Phone(int i) => $"+8211{i:D8}";
+        public string Phone(int i) => $"+821{cycle}{i:D8}";
 
-        public string Email(int i) => $"lat{i}@load.example";
+        public string Email(int i) => $"lat{cycle}-{i}@load.example";
 
         private string Order(int i) => $"LAT-{run}-{i}";
 
@@ -128,7 +146,7 @@ internal static class LatencyProbe
 
         public (string Topic, string Body) Placed(int i) => ("orders", LoadEvents.Structured(
             $"{Order(i)}-placed", Source, "proactive.order.placed.v1",
-            $"{{\"orderId\":\"{Order(i)}\",\"occurredAt\":\"{Ts(now.AddHours(-3))}\",\"promisedBy\":\"{Ts(now.AddDays(2))}\",\"customer\":{{\"customerId\":\"L-{i}\",\"phone\":\"{Phone(i)}\",\"email\":\"{Email(i)}\",\"locale\":\"ko-KR\",\"timeZone\":\"Asia/Seoul\"}}}}"));
+            $"{{\"orderId\":\"{Order(i)}\",\"occurredAt\":\"{Ts(now.AddHours(-3))}\",\"promisedBy\":\"{Ts(now.AddDays(2))}\",\"customer\":{{\"customerId\":\"L{cycle}-{i}\",\"phone\":\"{Phone(i)}\",\"email\":\"{Email(i)}\",\"locale\":\"ko-KR\",\"timeZone\":\"Asia/Seoul\"}}}}"));
 
         public (string Topic, string Body) Created(int i) => ("shipments", LoadEvents.Structured(
             $"{Order(i)}-created", Source, "proactive.shipment.created.v1",
@@ -235,6 +253,20 @@ internal static class LatencyProbe
                 k.Listen(IPAddress.Loopback, sendGridPort);
             });
             var app = builder.Build();
+            // A stand-in that fails says why on stderr (once per kind): the host sees only a 500.
+            var reported = new ConcurrentDictionary<string, bool>();
+            app.Use(async (context, next) =>
+            {
+                try
+                {
+                    await next(context);
+                }
+                catch (Exception e) when (reported.TryAdd(e.GetType().Name + e.Message, true))
+                {
+                    Console.Error.WriteLine($"provider stand-in {context.Request.Path}: {e.GetType().Name}: {e.Message}");
+                    throw;
+                }
+            });
             app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", async (string accountSid, HttpContext context) =>
             {
                 var at = Stopwatch.GetTimestamp();

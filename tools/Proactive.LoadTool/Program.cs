@@ -6,7 +6,7 @@
 // application/cloudevents-batch+json POST; acked = entries the answer counts as accepted):
 //        dotnet AppCallbackLoad.dll --http http://127.0.0.1:P/v1/events/orders [--batch 100] [--concurrency 16] [--seconds 10]
 // Event -> provider request latency of the standalone host at a fixed rate (LatencyProbe.cs):
-//        dotnet AppCallbackLoad.dll --latency http://127.0.0.1:P --twilio-port T --sendgrid-port S [--rate 1000] [--seconds 20] [--notice-every 10]
+//        dotnet AppCallbackLoad.dll --latency http://127.0.0.1:P --twilio-port T --sendgrid-port S [--rate 1000] [--seconds 20] [--notice-every 10] [--warmup 0]
 using System.Diagnostics;
 using System.Net;
 using Dapr.AppCallback.Autogen.Grpc.v1;
@@ -33,7 +33,7 @@ if (args.Contains("--serve-ack"))
 if (args.Contains("--latency"))
 {
     return await LatencyProbe.RunAsync(new Uri(Get("--latency", "")), int.Parse(Get("--twilio-port", "0")), int.Parse(Get("--sendgrid-port", "0")),
-        double.Parse(Get("--rate", "1000")), double.Parse(Get("--seconds", "20")), int.Parse(Get("--notice-every", "10")), double.Parse(Get("--drain", "30")));
+        double.Parse(Get("--rate", "1000")), double.Parse(Get("--seconds", "20")), int.Parse(Get("--notice-every", "10")), double.Parse(Get("--drain", "30")), double.Parse(Get("--warmup", "0")));
 }
 
 var port = int.Parse(Get("--port", "0"));

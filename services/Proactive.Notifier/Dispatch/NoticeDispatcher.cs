@@ -356,7 +356,7 @@ public sealed partial class NoticeDispatcher(
         await store.ApplySharedAsync(change, cancellationToken);
         if (change.Transition == NoticeTransition.RetryScheduled)
         {
-            LogRetry(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "", notice.Attempts, retryAt);
+            LogRetry(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "-", result.Detail ?? "", notice.Attempts, retryAt);
             return;
         }
 
@@ -488,8 +488,8 @@ public sealed partial class NoticeDispatcher(
     [LoggerMessage(Level = LogLevel.Information, Message = "Notice {NoticeId} sent by {Channel} through {Provider} (attempt {Attempt})")]
     private static partial void LogSent(ILogger logger, string noticeId, Channel channel, string provider, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Channel}) failed transiently with {ProviderCode} on attempt {Attempt}; retry at {RetryAt}")]
-    private static partial void LogRetry(ILogger logger, string noticeId, Channel channel, string providerCode, int attempt, DateTimeOffset retryAt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Channel}) failed transiently with {ProviderCode} ({Why}) on attempt {Attempt}; retry at {RetryAt}")]
+    private static partial void LogRetry(ILogger logger, string noticeId, Channel channel, string providerCode, string why, int attempt, DateTimeOffset retryAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Channel}) failed with {ProviderCode}: {Why}")]
     private static partial void LogFailed(ILogger logger, string noticeId, Channel channel, string providerCode, string why);
