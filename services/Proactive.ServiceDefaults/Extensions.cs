@@ -42,7 +42,11 @@ public static class Extensions
             var connectionString = configuration.GetConnectionString("Proactive")
                 ?? (kind == StoreKind.Sqlite ? Database.DefaultConnectionString
                     : throw new InvalidOperationException("Proactive:Store is Postgres: set ConnectionStrings:Proactive (Host=...;Database=...;Username=...)"));
-            return new Database(connectionString, kind);
+            var synchronous = configuration["Proactive:SqliteSynchronous"] is { Length: > 0 } given
+                ? Enum.TryParse<SqliteSynchronous>(given, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+                    : throw new InvalidOperationException($"Proactive:SqliteSynchronous is '{given}': use Full (the default) or Normal")
+                : SqliteSynchronous.Full;
+            return new Database(connectionString, kind, synchronous);
         });
         builder.Services.AddHostedService<MigrationRunner>();
         return builder;

@@ -14,6 +14,19 @@ public enum StoreKind
 }
 
 /// <summary>
+/// How SQLite makes a commit durable (its <c>synchronous</c> setting, in WAL mode). <see cref="Full"/>
+/// (the default) syncs the log at every commit: what was answered stays after a power loss.
+/// <see cref="Normal"/> syncs only at checkpoints: a crash of the process loses nothing, but a power
+/// loss or an OS crash can lose the last commits (events already answered) — faster commits for
+/// those who accept that.
+/// </summary>
+public enum SqliteSynchronous
+{
+    Full,
+    Normal,
+}
+
+/// <summary>
 /// The service's store: SQLite (one file, no server) or PostgreSQL (shared by replicas), chosen by
 /// configuration; the SQL is the same on both except where its <see cref="Dialect"/> says otherwise. SQLite allows one writer at a time, so writes queue on a
 /// gate here rather than fail with SQLITE_BUSY; reads run beside them (WAL). On PostgreSQL a unit
@@ -29,9 +42,10 @@ public sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? postgres;
     private readonly StoreFileLock? fileLock;
 
-    public Database(string connectionString, StoreKind kind = StoreKind.Sqlite)
+    public Database(string connectionString, StoreKind kind = StoreKind.Sqlite, SqliteSynchronous synchronous = SqliteSynchronous.Full)
     {
         Kind = kind;
+        Synchronous = synchronous;
         Dialect = SqlDialect.For(kind);
         if (kind == StoreKind.Postgres)
         {
@@ -58,6 +72,9 @@ public sealed class Database : IAsyncDisposable
     }
 
     public StoreKind Kind { get; }
+
+    /// <summary>SQLite's commit durability (every connection is opened with it); PostgreSQL ignores it.</summary>
+    public SqliteSynchronous Synchronous { get; }
 
     /// <summary>
     /// Statements run again and again (every event runs the same few) are prepared on each pooled
@@ -104,6 +121,13 @@ public sealed class Database : IAsyncDisposable
 
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
+        if (Synchronous == SqliteSynchronous.Normal)
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous=NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         return connection;
     }
 
