@@ -176,8 +176,7 @@ public sealed partial class ConsoleDaprTests : IAsyncLifetime
     {
         await LateOrderToldAsync();
         using var channel = GrpcChannel.ForAddress(tracker.AppAddress);
-        var client = new OrderTracking.OrderTrackingClient(channel);
-        GrpcTrackerView View(string? key) => new(client, Options.Create(new ConsoleTrackerOptions { Address = tracker.AppAddress, AppId = "tracker", ApiKey = key }), time);
+        GrpcTrackerView View(string? key) => this.View(channel, key);
 
         var withoutKey = await Should.ThrowAsync<RpcException>(() => View(null).ListWatchedOrdersAsync(new ListWatchedOrdersRequest(), Ct));
         var wrongKey = await Should.ThrowAsync<RpcException>(() => View(ApiKey.Mint()).ListOrderEventsAsync(new ListOrderEventsRequest { OrderId = Order }, Ct));
@@ -189,6 +188,39 @@ public sealed partial class ConsoleDaprTests : IAsyncLifetime
         shopKey.StatusCode.ShouldBe(StatusCode.PermissionDenied);
         list.Orders.ShouldHaveSingleItem().OrderId.ShouldBe(Order);
         list.Late.ShouldBe(1);
+    }
+
+    private GrpcTrackerView View(GrpcChannel channel, string? key) =>
+        new(new OrderTracking.OrderTrackingClient(channel), Options.Create(new ConsoleTrackerOptions { Address = tracker.AppAddress, AppId = "tracker", ApiKey = key }), time);
+
+    [Fact]
+    public async Task TheListPagesWithTrackersTokenAndCountsTheWholeList()
+    {
+        using var trackerDaprd = new StandInDaprd(tracker.AppAddress);
+        foreach (var order in new[] { "P-1", "P-2", "P-3" })
+        {
+            foreach (var e in TrackerBoundaryTests.Scenario(order))
+            {
+                (await trackerDaprd.OnTopicEventAsync(TrackerBoundaryTests.TopicOf(e), e)).Status.ShouldBe(Status.Success);
+            }
+        }
+
+        using var channel = GrpcChannel.ForAddress(tracker.AppAddress);
+        var view = View(channel, ConsoleKey);
+
+        var first = await view.ListWatchedOrdersAsync(new ListWatchedOrdersRequest { PageSize = 2, State = "late" }, Ct);
+        var second = await view.ListWatchedOrdersAsync(new ListWatchedOrdersRequest { PageSize = 2, State = "late", PageToken = first.NextPageToken }, Ct);
+        var atRisk = await view.ListWatchedOrdersAsync(new ListWatchedOrdersRequest { State = "at_risk" }, Ct);
+
+        first.Orders.Count.ShouldBe(2);
+        first.NextPageToken.ShouldNotBeEmpty();
+        second.Orders.ShouldHaveSingleItem();
+        second.NextPageToken.ShouldBeEmpty();
+        first.Orders.Concat(second.Orders).Select(o => o.OrderId).ShouldBe(["P-1", "P-2", "P-3"], ignoreOrder: true);
+        (first.Late, second.Late).ShouldBe((3, 3));
+        first.ByReason.ShouldHaveSingleItem().ShouldBe(new ReasonCount { Reason = "ETA_SLIP", Orders = 3 });
+        first.Carriers.ShouldBeEmpty(); // the overview only when asked
+        atRisk.Orders.ShouldBeEmpty();
     }
 
     [Fact]
