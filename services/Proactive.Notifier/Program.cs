@@ -1,3 +1,5 @@
+using Proactive.CxConsole;
+using Proactive.Notifier.CxConsole;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Dapr;
@@ -18,12 +20,23 @@ public sealed class Program
         builder.AddNotifier();
         builder.AddNotifierDaprTopics();
         builder.AddApiAuth();
+        var console = builder.AddNotifierConsole();
 
         var app = builder.Build();
+        if (console)
+        {
+            app.UseCxConsoleAssets();
+        }
+
         app.UseApiAuth();
         app.MapDefaultEndpoints();
         app.MapDaprHosting();
         app.MapNotifier();
+        if (console)
+        {
+            app.MapCxConsole();
+        }
+
         await app.RunAsync();
     });
 }

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Proactive.CxConsole;
 using Proactive.Notifier;
-using Proactive.Standalone.CxConsole;
+using Proactive.Notifier.CxConsole;
+using Proactive.ServiceDefaults.Auth;
 using Proactive.Standalone.Ingest;
+using Proactive.Standalone.Replay;
 using Proactive.Tracker;
 using Proactive.Tracker.Publishing;
 
@@ -20,6 +23,10 @@ public static class Extensions
         builder.AddTracker();
         builder.AddNotifier();
         builder.AddCxConsole();
+        builder.Services.AddSingleton<ITrackerView, InProcessTrackerView>();
+        builder.Services.AddSingleton<INotifierView, NotifierConsoleView>();
+        builder.Services.AddSingleton<ReplayReports>();
+        builder.Services.AddSingleton(new ConsoleLink("/console/backtest", "NavBacktest", Scopes.OrdersRead));
         builder.Services.AddSingleton<IEpisodePublisher, InProcessEpisodePublisher>();
         return builder;
     }

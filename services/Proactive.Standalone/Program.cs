@@ -1,7 +1,7 @@
+using Proactive.CxConsole;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Auth;
 using Proactive.Standalone;
-using Proactive.Standalone.CxConsole;
 using Proactive.Standalone.Demo;
 using Proactive.Standalone.Replay;
 

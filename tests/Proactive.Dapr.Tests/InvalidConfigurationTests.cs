@@ -36,6 +36,24 @@ public sealed class InvalidConfigurationTests : IAsyncLifetime
         Failures(refused).ShouldBe(["Proactive:Dispatch:Lease must be positive"]);
     }
 
+    /// <summary>Half a console configuration refuses the start: an app id or key without an address, an address without a key.</summary>
+    [Theory]
+    [InlineData("Proactive:Console:Tracker:AppId", "tracker", "Proactive:Console:Tracker:Address is required when AppId or ApiKey is set (without it the console is off)")]
+    [InlineData("Proactive:Console:Tracker:Address", "http://127.0.0.1:3500", "Proactive:Console:Tracker:ApiKey is required with Address: Tracker's API needs a key holding orders:read")]
+    [InlineData("Proactive:Console:Tracker:Address", "127.0.0.1:3500", "Proactive:Console:Tracker:Address must be an http:// or https:// address (daprd's gRPC port or Tracker's), not '127.0.0.1:3500'")]
+    public void NotifierRefusesHalfAConsoleConfigurationNamingTheKey(string key, string value, string message)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        if (value.StartsWith("127.", StringComparison.Ordinal))
+        {
+            settings["Proactive:Console:Tracker:ApiKey"] = "pak_anything";
+        }
+
+        var refused = Should.Throw<Exception>(() => DaprServiceHost<NotifierProgram>.Start(sidecar, new FakeTimeProvider(), settings));
+
+        Failures(refused).ShouldBe([message]);
+    }
+
     [Fact]
     public void NotifierRequiringProvidersRefusesToStartWithoutTwilioCredentialsNamingTheKeys()
     {

@@ -26,6 +26,7 @@ public class ChartTests(Helm helm)
     [InlineData("dapr.resiliency.inbound.maxInterval=a minute", "/dapr/resiliency/inbound/maxInterval")]
     [InlineData("auth.mode=Maybe", "/auth/mode")]
     [InlineData("auth.jwt.authority=http://id.example.com", "/auth/jwt/authority")]
+    [InlineData("notifier.console.sidecarGrpcPort=0", "/notifier/console/sidecarGrpcPort")]
     public async Task LintStrictFailsOnABadValueNamingIt(string set, string named)
     {
         var lint = await helm.LintAsync(set);
@@ -131,6 +132,22 @@ public class ChartTests(Helm helm)
 
         Rendered.Env(rendered.Deployment("notifier"), "Proactive__Dispatch__RequireProviders").ShouldBe("true");
         Rendered.Env((await helm.TemplateAsync("notifier.requireProviders=false")).Deployment("notifier"), "Proactive__Dispatch__RequireProviders").ShouldBe("false");
+    }
+
+    /// <summary>The console is off by default; on, Notifier calls Tracker's app id through its sidecar with the key from the secret.</summary>
+    [Fact]
+    public async Task NotifiersConsoleReachesTrackerThroughItsSidecarWithAKeyFromASecret()
+    {
+        var off = (await helm.TemplateAsync()).Deployment("notifier");
+        var on = (await helm.TemplateAsync("notifier.console.enabled=true", "tracker.appId=orders-tracker", "notifier.console.trackerKeySecret.name=cx")).Deployment("notifier");
+
+        Rendered.Env(off, "Proactive__Console__Tracker__Address").ShouldBeNull();
+        Rendered.Env(on, "Proactive__Console__Tracker__Address").ShouldBe("http://127.0.0.1:50001");
+        Rendered.Env(on, "Proactive__Console__Tracker__AppId").ShouldBe("orders-tracker");
+        var key = Rendered.Container(on)["env"]!.AsArray()
+            .Single(e => e!["name"]!.GetValue<string>() == "Proactive__Console__Tracker__ApiKey")!;
+        key["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>().ShouldBe("cx");
+        key["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>().ShouldBe("tracker-api-key");
     }
 
     [Fact]

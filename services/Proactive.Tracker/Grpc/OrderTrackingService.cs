@@ -9,7 +9,10 @@ using Proactive.Tracker.Timeline;
 
 namespace Proactive.Tracker.Grpc;
 
-/// <summary>GET /v1/orders/{orderId}: the order as Tracker sees it, folded from its events.</summary>
+/// <summary>
+/// GET /v1/orders/{orderId}: the order as Tracker sees it, folded from its events; its events
+/// (the timeline); and the watched orders (late or at risk) the CX console lists.
+/// </summary>
 public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, RuleSettings rules) : OrderTracking.OrderTrackingBase
 {
     public override async Task<OrderView> GetOrder(GetOrderRequest request, ServerCallContext context)
@@ -67,6 +70,51 @@ public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, 
         }
 
         return view;
+    }
+
+    public override async Task<ListOrderEventsResponse> ListOrderEvents(ListOrderEventsRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.OrderId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
+        }
+
+        var events = await store.ReadAsync(order => order.EventsAsync(request.OrderId), context.CancellationToken);
+        if (events.Count == 0)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"No events for order {request.OrderId}"));
+        }
+
+        var response = new ListOrderEventsResponse();
+        response.Events.AddRange(events.OrderBy(e => e.OccurredAt).Select(e => new OrderEventEntry { OccurredAt = Timestamp.FromDateTimeOffset(e.OccurredAt), Type = e.Type }));
+        return response;
+    }
+
+    public override async Task<ListWatchedOrdersResponse> ListWatchedOrders(ListWatchedOrdersRequest request, ServerCallContext context)
+    {
+        var query = WatchQuery.Parse(request);
+        if (query.Problems.Count > 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", query.Problems)));
+        }
+
+        var now = time.GetUtcNow();
+        var (page, counts, choices, trend) = await store.Database.ReadAsync(
+            async c =>
+            {
+                var page = await WatchRows.PageAsync(c, query.Filter, query.PageSize + 1);
+                var counts = await WatchRows.CountAsync(c, query.Filter with { After = null });
+                if (!request.IncludeOverview)
+                {
+                    return (page, counts, default((List<string>, List<string>)?), default(List<(DateOnly Day, long Opened)>));
+                }
+
+                var choices = await WatchRows.ChoicesAsync(c);
+                var trend = await WatchRows.OpenedPerDayAsync(c, now.AddDays(-(query.TrendDays - 1)), now);
+                return (page, counts, choices, trend);
+            },
+            context.CancellationToken);
+        return WatchQuery.Response(page, query.PageSize, counts, choices, trend);
     }
 
     private static ShipmentView ToView(ShipmentState s) => new()

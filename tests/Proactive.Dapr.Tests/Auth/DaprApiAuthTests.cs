@@ -66,6 +66,26 @@ public sealed class DaprApiAuthTests
         walk.Exempt.ShouldContain("/dapr.proto.runtime.v1.AppCallback/OnTopicEvent");
         walk.Refused.ShouldContain("GET /v1/orders/{order_id}");
         walk.Refused.ShouldContain("gRPC /proactive.tracker.v1.OrderTracking/GetOrder");
+        walk.Refused.ShouldContain("GET /v1/orders/{order_id}/events");
+        walk.Refused.ShouldContain("gRPC /proactive.tracker.v1.OrderTracking/ListOrderEvents");
+        walk.Refused.ShouldContain("GET /v1/watched-orders");
+        walk.Refused.ShouldContain("gRPC /proactive.tracker.v1.OrderTracking/ListWatchedOrders");
+    }
+
+    /// <summary>With its console configured, Notifier serves the sign-in page; every other console page sends to it.</summary>
+    [Fact]
+    public async Task WithTheConsoleConfiguredNotifiersConsolePagesNeedASession()
+    {
+        await using var sidecar = await FakeSidecar.StartAsync();
+        await using var notifier = DaprServiceHost<NotifierProgram>.Start(sidecar, Time, Required(
+            new("Proactive:Console:Tracker:Address", "http://127.0.0.1:9"),
+            new("Proactive:Console:Tracker:ApiKey", ApiKey.Mint())));
+
+        var walk = await WalkAsync(notifier);
+
+        walk.Open.ShouldBeEmpty();
+        walk.Exempt.ShouldContain("/console/sign-in");
+        walk.SignIn.ShouldBe(["GET /console", "GET /console/order", "GET /console/incidents", "GET /console/voice", "GET /console/sign-out"], ignoreOrder: true);
     }
 
     [Fact]

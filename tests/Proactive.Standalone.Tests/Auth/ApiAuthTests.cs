@@ -77,6 +77,10 @@ public sealed class ApiAuthTests
         walk.Refused.ShouldContain("PATCH /v1/customers/{customer_id}/preferences");
         walk.Refused.ShouldContain("GET /v1/orders/{order_id}");
         walk.Refused.ShouldContain("gRPC /proactive.tracker.v1.OrderTracking/GetOrder");
+        walk.Refused.ShouldContain("GET /v1/orders/{order_id}/events");
+        walk.Refused.ShouldContain("gRPC /proactive.tracker.v1.OrderTracking/ListOrderEvents");
+        walk.Refused.ShouldContain("GET /v1/watched-orders");
+        walk.Refused.ShouldContain("gRPC /proactive.tracker.v1.OrderTracking/ListWatchedOrders");
         walk.Refused.ShouldContain("GET /v1/parked");
         walk.Refused.ShouldContain("GET /v1/templates/{kind}/{channel}/{language}");
         walk.Refused.ShouldContain("PUT /v1/templates/{kind}/{channel}/{language}");

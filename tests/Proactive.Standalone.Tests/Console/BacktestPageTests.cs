@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Proactive.CxConsole;
 using Proactive.ServiceDefaults.Auth;
-using Proactive.Standalone.CxConsole;
 using Proactive.Standalone.Replay;
 
 namespace Proactive.Standalone.Tests.Console;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Proactive.ServiceDefaults.Auth;
 
-namespace Proactive.Standalone.CxConsole.Pages;
+namespace Proactive.CxConsole.Pages;
 
 /// <summary>Customer voice (voice:read): topics per day, CSAT by cohort, the newest quotes.</summary>
 public sealed class VoiceModel(ConsoleData data) : ConsolePage

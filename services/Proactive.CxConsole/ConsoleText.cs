@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Localization;
 
-namespace Proactive.Standalone.CxConsole;
+namespace Proactive.CxConsole;
 
 /// <summary>The console's words: ConsoleText.resx (English) and ConsoleText.ko.resx (Korean).</summary>
 public sealed class ConsoleText;

@@ -5,12 +5,13 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.FileProviders;
 using Proactive.ServiceDefaults.Auth;
 
-namespace Proactive.Standalone.CxConsole;
+namespace Proactive.CxConsole;
 
 /// <summary>
 /// The CX console: server-rendered Razor Pages under /console, signed in with an API key exchanged
 /// for a session cookie. Every page but the sign-in page needs the cookie, in every auth mode (the
-/// demo's APIs are open; its console is not). The key's scopes decide what is shown.
+/// demo's APIs are open; its console is not). The key's scopes decide what is shown. The host
+/// registers an <see cref="ITrackerView"/> and an <see cref="INotifierView"/>.
 /// </summary>
 public static class ConsoleExtensions
 {
@@ -27,14 +28,13 @@ public static class ConsoleExtensions
     {
         builder.Services.AddRazorPages(o =>
         {
-            o.RootDirectory = "/CxConsole/Pages";
+            o.RootDirectory = "/Pages";
             o.Conventions.AuthorizeFolder("/", Policy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
         });
         builder.Services.AddLocalization();
         builder.Services.AddSingleton<ConsoleSchemeAdded>();
         builder.Services.AddSingleton<ConsoleData>();
-        builder.Services.AddSingleton<ReplayReports>();
         builder.Services.AddAuthentication().AddCookie(ApiAuth.ConsoleScheme, o =>
         {
             o.Cookie.Name = "proactive-console";

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Proactive.ServiceDefaults.Auth;
 
-namespace Proactive.Standalone.CxConsole.Pages;
+namespace Proactive.CxConsole.Pages;
 
 /// <summary>A console page: what the signed-in key may see, and times shown in UTC.</summary>
 public abstract class ConsolePage : PageModel

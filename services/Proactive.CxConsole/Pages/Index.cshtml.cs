@@ -1,10 +1,10 @@
 using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Mvc;
+using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults.Auth;
-using Proactive.ServiceDefaults.Storage;
-using Proactive.Tracker.Store;
 
-namespace Proactive.Standalone.CxConsole.Pages;
+namespace Proactive.CxConsole.Pages;
 
 /// <summary>"Now": the orders late or at risk, filtered, newest first, with counts and the daily trend.</summary>
 public sealed class IndexModel(ConsoleData data) : ConsolePage
@@ -27,13 +27,16 @@ public sealed class IndexModel(ConsoleData data) : ConsolePage
     [BindProperty(SupportsGet = true)]
     public DateOnly? PromisedTo { get; set; }
 
-    /// <summary>The page after this one: the last row's "since" and id.</summary>
+    /// <summary>The page after this one: Tracker's page token (the last row's "since" and id).</summary>
     [BindProperty(SupportsGet = true)]
     public string? After { get; set; }
 
     public NowView? View { get; private set; }
 
     public List<string> Errors { get; } = [];
+
+    public const string Late = "late";
+    public const string AtRisk = "at_risk";
 
     public static readonly IReadOnlyList<string> Reasons =
         ["ETA_SLIP", "CARRIER_EXCEPTION", "DELIVERY_ATTEMPTED", "NOT_SHIPPED", "MISSED_PROMISE", "RETURNED_TO_SENDER", "STALLED", "PROMISE_AT_RISK", "PREDICTED_LATE"];
@@ -45,9 +48,9 @@ public sealed class IndexModel(ConsoleData data) : ConsolePage
             return forbidden;
         }
 
-        if (State is { Length: > 0 } && State is not (WatchRows.Late or WatchRows.AtRisk))
+        if (State is { Length: > 0 } && State is not (Late or AtRisk))
         {
-            Errors.Add($"state: must be {WatchRows.Late} or {WatchRows.AtRisk}");
+            Errors.Add($"state: must be {Late} or {AtRisk}");
             State = null;
         }
 
@@ -62,38 +65,44 @@ public sealed class IndexModel(ConsoleData data) : ConsolePage
             Errors.AddRange(ModelState.Where(e => e.Value?.Errors.Count > 0).Select(e => $"{e.Key}: not a date (yyyy-mm-dd)"));
         }
 
-        var filter = new WatchFilter(
-            State, Reason, Carrier?.Trim(), Region?.Trim(),
-            PromisedFrom is { } from ? new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
-            PromisedTo is { } to ? new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1) : null,
-            Cursor(After));
+        var filter = new ListWatchedOrdersRequest
+        {
+            State = State ?? "",
+            Reason = Reason ?? "",
+            Carrier = Carrier?.Trim() ?? "",
+            Region = Region?.Trim() ?? "",
+            PromisedFrom = PromisedFrom is { } from ? Timestamp.FromDateTimeOffset(new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
+            PromisedTo = PromisedTo is { } to ? Timestamp.FromDateTimeOffset(new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1)) : null,
+            PageToken = Cursor(After),
+        };
         View = await data.NowAsync(filter, ct);
         return Page();
     }
 
-    /// <summary>The link to the next page: these filters and the cursor after <paramref name="last"/>.</summary>
-    public string NextPage(WatchRow last)
+    /// <summary>The link to the next page: these filters and Tracker's token of the page after this one.</summary>
+    public string NextPage(string token)
     {
         var query = Request.Query.Where(q => q.Key != "After").ToDictionary(q => q.Key, q => q.Value.ToString());
-        query["After"] = $"{last.Since.ToString(CultureInfo.InvariantCulture)}~{last.OrderId}";
+        query["After"] = token;
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/console", query!);
     }
 
-    private (long, string)? Cursor(string? after)
+    /// <summary>A page token as Tracker writes them ("since~order id"), else an error and the first page.</summary>
+    private string Cursor(string? after)
     {
         if (string.IsNullOrEmpty(after))
         {
-            return null;
+            return "";
         }
 
         var parts = after.Split('~', 2);
-        if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var since))
+        if (parts.Length == 2 && parts[1].Length > 0 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
-            return (since, parts[1]);
+            return after;
         }
 
         Errors.Add("after: not a page of this list");
-        return null;
+        return "";
     }
 
     public string TrendJson() => System.Text.Json.JsonSerializer.Serialize(new
@@ -102,5 +111,5 @@ public sealed class IndexModel(ConsoleData data) : ConsolePage
         series = new[] { new { label = "", data = View.Trend.Select(t => t.Opened) } },
     });
 
-    public static string Ms(long ms) => When(UnixTime.FromMs(ms));
+    public static string Probability(WatchedOrder row) => Percent(row.HasProbability ? row.Probability : null);
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Proactive.Contracts.Notifier.V1;
 using Proactive.ServiceDefaults.Auth;
 
-namespace Proactive.Standalone.CxConsole.Pages;
+namespace Proactive.CxConsole.Pages;
 
 /// <summary>Incidents, open or recent (as GET /v1/incidents lists them), and one with its affected orders.</summary>
 public sealed class IncidentsModel(ConsoleData data) : ConsolePage

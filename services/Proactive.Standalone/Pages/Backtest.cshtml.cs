@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Proactive.CxConsole.Pages;
 using Proactive.ServiceDefaults.Auth;
 using Proactive.Standalone.Replay;
 
-namespace Proactive.Standalone.CxConsole.Pages;
+namespace Proactive.Standalone.Pages;
 
 /// <summary>
 /// Backtest (orders:read): the replay reports in the reports folder, and the figures of the one

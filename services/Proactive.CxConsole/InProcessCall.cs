@@ -1,13 +1,13 @@
 using Grpc.Core;
 
-namespace Proactive.Standalone.CxConsole;
+namespace Proactive.CxConsole;
 
 /// <summary>
 /// The call context of an API method called in-process by the console: the page's cancellation and
-/// nothing else (the APIs' services read only the token). So each page shows what the JSON API
-/// answers, from the same code.
+/// nothing else (the APIs' services read only the token). So each page shows what the API answers,
+/// from the same code.
 /// </summary>
-internal sealed class ConsoleCallContext(string method, CancellationToken cancellationToken) : ServerCallContext
+public sealed class InProcessCall(string method, CancellationToken cancellationToken) : ServerCallContext
 {
     protected override string MethodCore => method;
 

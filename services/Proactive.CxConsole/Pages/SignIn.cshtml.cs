@@ -5,7 +5,7 @@ using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults.Auth;
 
-namespace Proactive.Standalone.CxConsole.Pages;
+namespace Proactive.CxConsole.Pages;
 
 /// <summary>
 /// The only page served without a session: an API key (POSTed with the antiforgery token) is

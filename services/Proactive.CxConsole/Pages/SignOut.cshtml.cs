@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Proactive.ServiceDefaults.Auth;
 
-namespace Proactive.Standalone.CxConsole.Pages;
+namespace Proactive.CxConsole.Pages;
 
 /// <summary>POST (with the antiforgery token): ends the session and returns to the sign-in page.</summary>
 public sealed class SignOutModel : PageModel

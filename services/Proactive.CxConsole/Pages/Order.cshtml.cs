@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Proactive.ServiceDefaults.Auth;
 
-namespace Proactive.Standalone.CxConsole.Pages;
+namespace Proactive.CxConsole.Pages;
 
 /// <summary>
 /// One order: its events, shipments, delay episodes and prediction (orders:read), and with

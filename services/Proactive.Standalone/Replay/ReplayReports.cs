@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Proactive.Standalone.Replay;
 
-namespace Proactive.Standalone.CxConsole;
+namespace Proactive.Standalone.Replay;
 
 /// <summary>A replay report found in the reports folder: its name (the folder it sits in, relative) and when it was written.</summary>
 public sealed record ReplayReportEntry(string Name, DateTimeOffset WrittenAt);

@@ -1,0 +1,47 @@
+using Proactive.Contracts.Notifier.V1;
+using Proactive.Contracts.Tracker.V1;
+
+namespace Proactive.CxConsole;
+
+/// <summary>
+/// What the console reads of Tracker: its gRPC API (proactive.tracker.v1.OrderTracking), called
+/// in-process by the standalone host and over gRPC by Notifier in the Dapr hosting. Errors are
+/// the API's: RpcException NotFound, InvalidArgument, and so on.
+/// </summary>
+public interface ITrackerView
+{
+    Task<OrderView> GetOrderAsync(GetOrderRequest request, CancellationToken ct);
+
+    Task<ListOrderEventsResponse> ListOrderEventsAsync(ListOrderEventsRequest request, CancellationToken ct);
+
+    Task<ListWatchedOrdersResponse> ListWatchedOrdersAsync(ListWatchedOrdersRequest request, CancellationToken ct);
+}
+
+/// <summary>What the console reads of Notifier, in the process that hosts Notifier (standalone or Notifier itself).</summary>
+public interface INotifierView
+{
+    Task<ListNoticesResponse> ListNoticesAsync(string orderId, CancellationToken ct);
+
+    Task<ListRepliesResponse> ListOrderRepliesAsync(string orderId, CancellationToken ct);
+
+    /// <summary>The survey asked of the order, or null when none was.</summary>
+    Task<OrderSurvey?> SurveyAsync(string orderId, CancellationToken ct);
+
+    Task<ListIncidentsResponse> ListIncidentsAsync(ListIncidentsRequest request, CancellationToken ct);
+
+    Task<IncidentView> GetIncidentAsync(GetIncidentRequest request, CancellationToken ct);
+
+    Task<VoiceSummary> GetVoiceSummaryAsync(VoiceSummaryRequest request, CancellationToken ct);
+
+    /// <summary>The replies' topic tallies of each UTC day from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    Task<List<(DateOnly Day, List<TopicTally> Topics)>> TopicsPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+}
+
+/// <summary>An order's survey: its score (null until answered) and its CSAT cohort.</summary>
+public sealed record OrderSurvey(int? Score, string Cohort);
+
+/// <summary>How many replies of a day carry this combination of topics (space-separated; null: none).</summary>
+public sealed record TopicTally(string? Topics, long Count);
+
+/// <summary>A link the host adds to the console's menu (the standalone host's Backtest), shown to sessions holding <see cref="Scope"/>.</summary>
+public sealed record ConsoleLink(string Path, string TextKey, string Scope);
