@@ -218,16 +218,16 @@ public sealed class TestIssuer : IAsyncDisposable
     private sealed class TestIssuerKeyOnly(RsaSecurityKey key)
     {
         public string Token(string issuer, IDictionary<string, object> claims, DateTimeOffset from, string audience, string subject, bool expired = false) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = issuer,
-            Audience = audience,
-            Claims = new Dictionary<string, object>(claims) { ["sub"] = subject },
-            NotBefore = (expired ? from.AddDays(-3) : from.AddDays(-1)).UtcDateTime,
-            IssuedAt = (expired ? from.AddDays(-3) : from.AddDays(-1)).UtcDateTime,
-            Expires = expired ? from.AddDays(-2).UtcDateTime : DateTime.UtcNow.AddDays(1),
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
-        });
+            new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            {
+                Issuer = issuer,
+                Audience = audience,
+                Claims = new Dictionary<string, object>(claims) { ["sub"] = subject },
+                NotBefore = (expired ? from.AddDays(-3) : from.AddDays(-1)).UtcDateTime,
+                IssuedAt = (expired ? from.AddDays(-3) : from.AddDays(-1)).UtcDateTime,
+                Expires = expired ? from.AddDays(-2).UtcDateTime : DateTime.UtcNow.AddDays(1),
+                SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            });
     }
 
     private static object Jwk(RsaSecurityKey key)
