@@ -73,7 +73,12 @@ public sealed class TestIssuer : IAsyncDisposable
     ];
 
     /// <param name="endSession">Whether discovery names an end_session_endpoint.</param>
-    public static async Task<TestIssuer> StartAsync(bool endSession = true)
+    /// <param name="browserHost">
+    /// The host name a browser reaches the issuer's pages by (authorize, end_session), e.g. one a
+    /// browser maps to 127.0.0.1 so the issuer is another site than the console; the back channel
+    /// (discovery, keys, token) stays on the loopback address.
+    /// </param>
+    public static async Task<TestIssuer> StartAsync(bool endSession = true, string? browserHost = null)
     {
         var key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N") };
         var builder = WebApplication.CreateSlimBuilder();
@@ -82,13 +87,14 @@ public sealed class TestIssuer : IAsyncDisposable
         var app = builder.Build();
         TestIssuer? issuer = null;
         string Authority() => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string Front() => browserHost is null ? Authority() : new UriBuilder(Authority()) { Host = browserHost }.Uri.GetLeftPart(UriPartial.Authority);
         app.MapGet("/.well-known/openid-configuration", () =>
         {
             var discovery = new Dictionary<string, object>
             {
                 ["issuer"] = Authority(),
                 ["jwks_uri"] = $"{Authority()}/jwks",
-                ["authorization_endpoint"] = $"{Authority()}/authorize",
+                ["authorization_endpoint"] = $"{Front()}/authorize",
                 ["token_endpoint"] = $"{Authority()}/token",
                 ["response_types_supported"] = new[] { "code" },
                 ["subject_types_supported"] = new[] { "public" },
@@ -98,7 +104,7 @@ public sealed class TestIssuer : IAsyncDisposable
             };
             if (endSession)
             {
-                discovery["end_session_endpoint"] = $"{Authority()}/end-session";
+                discovery["end_session_endpoint"] = $"{Front()}/end-session";
             }
 
             return Results.Json(discovery);
