@@ -5,9 +5,11 @@ namespace Proactive.Console.Tests;
 
 /// <summary>
 /// "Sign in with Test IdP" in Chromium, across sites: the console at 127.0.0.1, the issuer at
-/// idp.test. The correlation and nonce cookies (SameSite=Lax, response_mode=query) must come back
-/// on the issuer's redirect, and the session cookie (Lax) on the last hop to /console — with a
-/// Strict one the browser would land on the sign-in page again. Sign-out ends the issuer's session.
+/// idp.test, where the user presses "Continue" (so the way back is initiated by another site, as
+/// after a real login form). The correlation and nonce cookies (SameSite=Lax, response_mode=query)
+/// must come back on the issuer's redirect, and the session cookie (Lax) on the last hop to
+/// /console — with a Strict one Chromium lands on the sign-in page again (tried: this test fails).
+/// Sign-out ends the issuer's session.
 /// </summary>
 public sealed class ConsoleOidcBrowserTests(OidcDemoConsole demo) : IClassFixture<OidcDemoConsole>
 {
@@ -19,6 +21,10 @@ public sealed class ConsoleOidcBrowserTests(OidcDemoConsole demo) : IClassFixtur
         page.Url.ShouldContain("/console/sign-in");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with Test IdP", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("^http://idp\\.test:\\d+/authorize"));
+
+        // The issuer's page: the way back to the console starts on another site, as after a real login form.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue as Agent Seven" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/console$"));
 
         var authorize = demo.Issuer.Authorizations.ShouldHaveSingleItem();

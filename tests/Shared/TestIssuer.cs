@@ -32,6 +32,12 @@ public sealed class TestIssuer : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, Grant> grants = new();
 
+    /// <summary>Callbacks waiting for the user's "Continue" on the login page, by code.</summary>
+    private readonly ConcurrentDictionary<string, string> awaitingContinue = new();
+
+    /// <summary>With a browser host, /authorize shows a page the user continues from (as at a real provider), so the way back starts on the issuer's site.</summary>
+    private bool loginPage;
+
     private readonly WebApplication app;
     private readonly RsaSecurityKey key;
 
@@ -112,6 +118,8 @@ public sealed class TestIssuer : IAsyncDisposable
         app.MapGet("/jwks", () => Results.Text(
             JsonSerializer.Serialize(new { keys = new[] { Jwk(key) } }), "application/json"));
         app.MapGet("/authorize", (HttpRequest request) => issuer!.Authorize(request));
+        app.MapPost("/continue", async (HttpRequest request) =>
+            issuer!.awaitingContinue.TryRemove((await request.ReadFormAsync())["code"].ToString(), out var back) ? Results.Redirect(back) : Results.BadRequest("no sign-in waits for that code"));
         app.MapPost("/token", async (HttpRequest request) => issuer!.Redeem(await request.ReadFormAsync()));
         app.MapGet("/end-session", (HttpRequest request) =>
         {
@@ -121,7 +129,7 @@ public sealed class TestIssuer : IAsyncDisposable
             return back is null ? Results.Text("signed out") : Results.Redirect($"{back}?state={Uri.EscapeDataString(query.GetValueOrDefault("state") ?? "")}");
         });
         await app.StartAsync();
-        issuer = new TestIssuer(app, key, Authority());
+        issuer = new TestIssuer(app, key, Authority()) { loginPage = browserHost is not null };
         return issuer;
     }
 
@@ -140,7 +148,16 @@ public sealed class TestIssuer : IAsyncDisposable
         var code = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         grants[code] = new Grant(redirect, challenge, Get("nonce"), User);
         var separator = redirect.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-        return Results.Redirect($"{redirect}{separator}code={code}&state={Uri.EscapeDataString(Get("state") ?? "")}");
+        var back = $"{redirect}{separator}code={code}&state={Uri.EscapeDataString(Get("state") ?? "")}";
+        if (!loginPage)
+        {
+            return Results.Redirect(back);
+        }
+
+        awaitingContinue[code] = back;
+        return Results.Content(
+            $"""<!DOCTYPE html><html lang="en"><title>Test IdP</title><form method="post" action="/continue"><input type="hidden" name="code" value="{code}"><button type="submit">Continue as {WebUtility.HtmlEncode(User.Name ?? User.Subject)}</button></form></html>""",
+            "text/html");
     }
 
     /// <summary>The token endpoint: a code once, for its client, its redirect and the verifier of its challenge.</summary>
