@@ -9,9 +9,10 @@ namespace Proactive.CxConsole;
 
 /// <summary>
 /// The CX console: server-rendered Razor Pages under /console, signed in with an API key exchanged
-/// for a session cookie. Every page but the sign-in page needs the cookie, in every auth mode (the
-/// demo's APIs are open; its console is not). The key's scopes decide what is shown. The host
-/// registers an <see cref="ITrackerView"/> and an <see cref="INotifierView"/>.
+/// for a session cookie, or at the OpenID Connect issuer of the APIs (<see cref="ConsoleOidc"/>).
+/// Every page but the sign-in page needs the cookie, in every auth mode (the demo's APIs are open;
+/// its console is not). The sign-in's scopes decide what is shown. The host registers an
+/// <see cref="ITrackerView"/> and an <see cref="INotifierView"/>.
 /// </summary>
 public static class ConsoleExtensions
 {
@@ -23,6 +24,9 @@ public static class ConsoleExtensions
     public const string AssetsPath = ApiAuth.ConsolePath + "/assets";
 
     public static readonly CultureInfo[] Cultures = [new("en"), new("ko")];
+
+    /// <summary>The scopes that open a console section; a session holds only these.</summary>
+    public static readonly IReadOnlyList<string> ConsoleScopes = [Scopes.OrdersRead, Scopes.NoticesRead, Scopes.VoiceRead];
 
     public static WebApplicationBuilder AddCxConsole(this WebApplicationBuilder builder)
     {
@@ -47,7 +51,21 @@ public static class ConsoleExtensions
             o.AccessDeniedPath = SignInPath;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
+
+            // A session born at the issuer is set at the end of a redirect chain that began on
+            // another site: a Strict cookie would not be sent on its last hop to /console (and the
+            // sign-in would loop). Lax still keeps it off cross-site POSTs; pages are read-only.
+            o.Events.OnSigningIn = context =>
+            {
+                if (context.Principal?.HasClaim(ConsoleOidc.MethodClaim, ConsoleOidc.Method) == true)
+                {
+                    context.CookieOptions.SameSite = SameSiteMode.Lax;
+                }
+
+                return Task.CompletedTask;
+            };
         });
+        builder.AddConsoleOidc();
         builder.Services.AddAuthorization(o => o.AddPolicy(Policy, p => p.AddAuthenticationSchemes(ApiAuth.ConsoleScheme).RequireAuthenticatedUser()));
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
@@ -96,11 +114,15 @@ public static class ConsoleExtensions
         return next(http);
     }
 
-    /// <summary>The console session of an API key's holder: its name and scopes, never the key.</summary>
-    public static ClaimsPrincipal SessionOf(string name, IEnumerable<string> scopes)
+    /// <summary>The console session of an API key's holder (its name and scopes, never the key) or of a user signed in at the issuer.</summary>
+    public static ClaimsPrincipal SessionOf(string subject, IEnumerable<string> scopes, string? displayName = null, params Claim[] more)
     {
-        var claims = new List<Claim> { new(ApiAuth.SubjectClaim, name) };
+        var claims = new List<Claim> { new(ApiAuth.SubjectClaim, subject), new(DisplayNameClaim, displayName ?? subject) };
         claims.AddRange(scopes.Select(s => new Claim(Scopes.ClaimTypes[0], s)));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiAuth.ConsoleScheme, ApiAuth.SubjectClaim, null));
+        claims.AddRange(more);
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiAuth.ConsoleScheme, DisplayNameClaim, null));
     }
+
+    /// <summary>What the header says the session is signed in as.</summary>
+    public const string DisplayNameClaim = "name";
 }

@@ -12,7 +12,7 @@ namespace Proactive.Console.Tests;
 /// printed console address and API key read from its output once the scenario has played, and a
 /// headless Debian Chromium driven by Playwright. A missing Chromium fails the tests (test.sh installs it).
 /// </summary>
-public sealed partial class DemoConsole : IAsyncLifetime
+public partial class DemoConsole : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -39,6 +39,12 @@ public sealed partial class DemoConsole : IAsyncLifetime
         }
     }
 
+    /// <summary>Where a browser finds the test issuer of <see cref="OidcDemoConsole"/>: another site than the console's 127.0.0.1, resolved to 127.0.0.1.</summary>
+    public const string IssuerHost = "idp.test";
+
+    /// <summary>More settings for the demo process (a subclass's).</summary>
+    protected virtual Task ConfigureAsync(ProcessStartInfo start) => Task.CompletedTask;
+
     public async ValueTask InitializeAsync()
     {
         File.Exists(Chromium).ShouldBeTrue($"{Chromium} is missing: install Debian's chromium package (test.sh does)");
@@ -53,6 +59,7 @@ public sealed partial class DemoConsole : IAsyncLifetime
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{FreePort()}");
         start.ArgumentList.Add($"--Proactive:GrpcUrl=http://127.0.0.1:{FreePort()}");
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        await ConfigureAsync(start);
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Read(e.Data);
         process.ErrorDataReceived += (_, e) => Read(e.Data);
@@ -72,7 +79,7 @@ public sealed partial class DemoConsole : IAsyncLifetime
         {
             ExecutablePath = Chromium,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+            Args = ["--no-sandbox", "--disable-dev-shm-usage", $"--host-resolver-rules=MAP {IssuerHost} 127.0.0.1"],
         });
     }
 
@@ -127,7 +134,7 @@ public sealed partial class DemoConsole : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Browser is not null)
         {

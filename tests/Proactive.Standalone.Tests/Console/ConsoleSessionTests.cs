@@ -66,7 +66,7 @@ public sealed partial class ConsoleSessionTests
         page.ShouldContain("Late and at-risk orders");
         page.ShouldNotContain("href=\"/console/voice\"");
         voice.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await voice.Content.ReadAsStringAsync(Ct)).ShouldContain("Your key lacks the scope voice:read.");
+        (await voice.Content.ReadAsStringAsync(Ct)).ShouldContain("Your sign-in lacks the scope voice:read.");
     }
 
     [Fact]
