@@ -148,6 +148,21 @@ public class ChartTests(Helm helm)
             .Single(e => e!["name"]!.GetValue<string>() == "Proactive__Console__Tracker__ApiKey")!;
         key["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>().ShouldBe("cx");
         key["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>().ShouldBe("tracker-api-key");
+        Rendered.Env(on, "Proactive__Console__Oidc__ClientId").ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task NotifiersConsoleSignsInAtTheIssuerWithAClientSecretFromASecret()
+    {
+        var on = (await helm.TemplateAsync("notifier.console.enabled=true", "notifier.console.oidc.clientId=proactive-console", "notifier.console.oidc.clientSecret.name=cx-oidc")).Deployment("notifier");
+        var consoleOff = (await helm.TemplateAsync("notifier.console.oidc.clientId=proactive-console")).Deployment("notifier");
+
+        Rendered.Env(on, "Proactive__Console__Oidc__ClientId").ShouldBe("proactive-console");
+        var secret = Rendered.Container(on)["env"]!.AsArray()
+            .Single(e => e!["name"]!.GetValue<string>() == "Proactive__Console__Oidc__ClientSecret")!;
+        secret["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>().ShouldBe("cx-oidc");
+        secret["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>().ShouldBe("oidc-client-secret");
+        Rendered.Env(consoleOff, "Proactive__Console__Oidc__ClientId").ShouldBeNull();
     }
 
     [Fact]
