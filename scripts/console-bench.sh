@@ -31,7 +31,7 @@ fi
 
 pid=
 stop() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; fi; }
-trap 'stop; rm -rf "$work"; if [ "$kind" = postgres ]; then psql "postgresql://postgres@127.0.0.1:${PGPORT:-55432}/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null; fi' EXIT
+trap 'stop; [ -n "${PROACTIVE_BENCH_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"; if [ "$kind" = postgres ]; then psql "postgresql://postgres@127.0.0.1:${PGPORT:-55432}/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null; fi' EXIT
 start() {
     dotnet "$dll" "${args[@]}" >"$work/host.log" 2>&1 &
     pid=$!

@@ -81,16 +81,33 @@ public sealed class ConsoleData(IServiceProvider services, TrackerStore tracker,
     public Task<ListIncidentsResponse> IncidentsAsync(string status, CancellationToken ct) =>
         Create<IncidentService>().ListIncidents(new ListIncidentsRequest { Status = status, PageSize = PageSize }, Call("ListIncidents", ct));
 
-    public async Task<IncidentView?> IncidentAsync(string incidentId, CancellationToken ct)
+    /// <summary>
+    /// The incident as GET /v1/incidents/{id} shows it, but with one page of its affected orders (an
+    /// incident can affect tens of thousands): <see cref="PageSize"/> after <paramref name="after"/>, and
+    /// the cursor of the next page when there is one. Null when there is no such incident.
+    /// </summary>
+    public async Task<(IncidentView Incident, Proactive.Notifier.Incidents.AffectedOrderCursor? Next)?> IncidentAsync(string incidentId, Proactive.Notifier.Incidents.AffectedOrderCursor? after, CancellationToken ct)
     {
-        try
-        {
-            return await Create<IncidentService>().GetIncident(new GetIncidentRequest { IncidentId = incidentId }, Call("GetIncident", ct));
-        }
-        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        if (incidentId.Length > 64 || incidentId.Any(char.IsControl))
         {
             return null;
         }
+
+        var view = await Create<IncidentService>().FindAsync(incidentId, after, PageSize + 1, ct);
+        if (view is null)
+        {
+            return null;
+        }
+
+        Proactive.Notifier.Incidents.AffectedOrderCursor? next = null;
+        if (view.AffectedOrders.Count > PageSize)
+        {
+            view.AffectedOrders.RemoveAt(PageSize);
+            var last = view.AffectedOrders[PageSize - 1];
+            next = new Proactive.Notifier.Incidents.AffectedOrderCursor(last.SeenAt.ToDateTimeOffset(), last.EpisodeId);
+        }
+
+        return (view, next);
     }
 
     /// <summary>The voice summary of the last <see cref="TrendDays"/> days, and its topics per day.</summary>
