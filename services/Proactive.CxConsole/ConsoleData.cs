@@ -73,16 +73,32 @@ public sealed class ConsoleData(ITrackerView tracker, INotifierView notifier, Ti
     public Task<ListIncidentsResponse> IncidentsAsync(string status, CancellationToken ct) =>
         notifier.ListIncidentsAsync(new ListIncidentsRequest { Status = status, PageSize = PageSize }, ct);
 
-    public async Task<IncidentView?> IncidentAsync(string incidentId, CancellationToken ct)
+    /// <summary>
+    /// The incident with one page of its affected orders: <see cref="PageSize"/> after
+    /// <paramref name="after"/>, and the cursor of the next page when there is one. Null when there
+    /// is no such incident (or the id could not be one).
+    /// </summary>
+    public async Task<(IncidentView Incident, AffectedOrderCursor? Next)?> IncidentAsync(string incidentId, AffectedOrderCursor? after, CancellationToken ct)
     {
-        try
-        {
-            return await notifier.GetIncidentAsync(new GetIncidentRequest { IncidentId = incidentId }, ct);
-        }
-        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        if (incidentId.Length > 64 || incidentId.Any(char.IsControl))
         {
             return null;
         }
+
+        if (await notifier.FindIncidentAsync(incidentId, after, PageSize + 1, ct) is not { } view)
+        {
+            return null;
+        }
+
+        AffectedOrderCursor? next = null;
+        if (view.AffectedOrders.Count > PageSize)
+        {
+            view.AffectedOrders.RemoveAt(PageSize);
+            var last = view.AffectedOrders[PageSize - 1];
+            next = new AffectedOrderCursor(last.SeenAt.ToDateTimeOffset(), last.EpisodeId);
+        }
+
+        return (view, next);
     }
 
     /// <summary>The voice summary of the last <see cref="TrendDays"/> days, and its topics per day.</summary>

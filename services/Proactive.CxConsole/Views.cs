@@ -29,13 +29,21 @@ public interface INotifierView
 
     Task<ListIncidentsResponse> ListIncidentsAsync(ListIncidentsRequest request, CancellationToken ct);
 
-    Task<IncidentView> GetIncidentAsync(GetIncidentRequest request, CancellationToken ct);
+    /// <summary>
+    /// The incident as GET /v1/incidents/{id} shows it but with at most <paramref name="limit"/> of its
+    /// affected orders after <paramref name="after"/> (an incident can affect tens of thousands); null
+    /// when there is no such incident.
+    /// </summary>
+    Task<IncidentView?> FindIncidentAsync(string incidentId, AffectedOrderCursor? after, int limit, CancellationToken ct);
 
     Task<VoiceSummary> GetVoiceSummaryAsync(VoiceSummaryRequest request, CancellationToken ct);
 
     /// <summary>The replies' topic tallies of each UTC day from <paramref name="from"/> to <paramref name="to"/>.</summary>
     Task<List<(DateOnly Day, List<TopicTally> Topics)>> TopicsPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
 }
+
+/// <summary>Where a page of an incident's affected orders ends: the last one's instant and episode.</summary>
+public sealed record AffectedOrderCursor(DateTimeOffset SeenAt, string EpisodeId);
 
 /// <summary>An order's survey: its score (null until answered) and its CSAT cohort.</summary>
 public sealed record OrderSurvey(int? Score, string Cohort);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -11,7 +13,7 @@ namespace Proactive.Console.Tests;
 /// </summary>
 public sealed class ConsoleBrowserTests(DemoConsole demo) : IClassFixture<DemoConsole>
 {
-    private static readonly string[] Pages = ["/console", "/console/order?id=DEMO-KR-1001", "/console/incidents", "/console/voice", "/console/sign-out"];
+    private static readonly string[] Pages = ["/console", "/console/order?id=DEMO-KR-1001", "/console/incidents", "/console/voice", "/console/backtest", "/console/sign-out"];
 
     [Fact]
     public void TheDemoPrintsTheConsoleAddressAndALogin()
@@ -119,6 +121,56 @@ public sealed class ConsoleBrowserTests(DemoConsole demo) : IClassFixture<DemoCo
         page.Url.ShouldContain("/console/sign-in");
         await page.GotoAsync("/console");
         page.Url.ShouldContain("/console/sign-in");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnAgentPicksTheDemosReplayReportSeesItsFiguresAndChartsAndAMalformedUploadIsRefused()
+    {
+        // The report the demo ships (a synthetic history run through the real replay command).
+        var shipped = await File.ReadAllTextAsync(DemoConsole.ShippedReplayReport, TestContext.Current.CancellationToken);
+        var orders = JsonDocument.Parse(shipped).RootElement.GetProperty("orders").GetInt32();
+        var page = await SignedInAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Backtest" }).ClickAsync();
+        await page.GetByLabel("Report", new() { Exact = true }).SelectOptionAsync(DemoConsole.ShippedReplayReportName);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+        (await page.Locator("#shown").InnerTextAsync()).ShouldBe($"Report: {DemoConsole.ShippedReplayReportName}");
+        (await page.Locator("#outcomes").InnerTextAsync()).ShouldContain($"Orders\t{orders}");
+        (await page.Locator("#histogram tbody tr").CountAsync()).ShouldBeGreaterThan(1);
+        (await page.Locator("#sweep tbody tr").CountAsync()).ShouldBeGreaterThan(1);
+
+        // Every plot the replay writes is a chart here (lead-time histogram; the sweep with its median
+        // lead on a right axis), beside the outcomes and reasons; each drawn by Chart.js.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('canvas')].every(c => Chart.getChart(c))");
+        var charts = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('canvas')].map(c => c.getAttribute('aria-describedby'))");
+        charts.ShouldBe(["outcomes", "histogram", "reasons", "sweep"], ignoreOrder: true);
+        (await page.EvaluateAsync<string[]>("() => Chart.getChart(document.querySelector('canvas[aria-describedby=sweep]')).data.datasets.map(d => d.yAxisID)"))
+            .ShouldBe(["y", "y", "right"]);
+
+        // A table alternative for each chart: the canvas names it, it is shown, and it holds a row per bar or point.
+        var missing = await page.EvaluateAsync<string[]>(
+            """
+            () => [...document.querySelectorAll('canvas')].flatMap(c => {
+                const table = document.getElementById(c.getAttribute('aria-describedby') || '');
+                if (!table || table.tagName !== 'TABLE' || table.offsetParent === null) { return [c.dataset.source + ': no table']; }
+                const labels = Chart.getChart(c).data.labels.length;
+                return table.tBodies[0].rows.length >= labels ? [] : [c.dataset.source + ': ' + table.tBodies[0].rows.length + ' rows for ' + labels + ' labels'];
+            })
+            """);
+        missing.ShouldBeEmpty();
+        await page.ScreenshotAsync(new() { Path = DemoConsole.ScreenshotPath("backtest.png"), FullPage = true });
+
+        // A malformed upload (the same report without its "orders") is refused naming the field; nothing is shown.
+        await page.GetByLabel("report.json file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "report.json",
+            MimeType = "application/json",
+            Buffer = Encoding.UTF8.GetBytes(shipped.Replace($"\"orders\": {orders},", "", StringComparison.Ordinal)),
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload and show" }).ClickAsync();
+        (await page.GetByRole(AriaRole.Alert).InnerTextAsync()).ShouldContain("missing required properties including: 'orders'");
+        (await page.Locator("#shown").CountAsync()).ShouldBe(0);
         await page.Context.CloseAsync();
     }
 

@@ -95,6 +95,11 @@ public partial class DemoConsole : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>The replay report the demo ships for its Backtest page, as listed there, and its file (copied with the host).</summary>
+    public const string ShippedReplayReportName = "synthetic-3000";
+
+    public static string ShippedReplayReport => Path.Combine(AppContext.BaseDirectory, "Demo", "replay-reports", ShippedReplayReportName, "report.json");
+
     /// <summary>Where screenshots go: the repository's docs/console (found from the test's folder).</summary>
     public static string ScreenshotPath(string name)
     {

@@ -149,6 +149,9 @@ public sealed class ReplayTests : IDisposable
         lead.GetProperty("count").GetInt32().ShouldBe(2);
         lead.GetProperty("p10").GetDouble().ShouldBe(69.5); // NIGHT: the email at 23:30 on the 23rd, promise 21:00 on the 26th
         lead.GetProperty("p90").GetDouble().ShouldBe(79.0); // LATE: 14:00 on the 23rd
+        // The lead-time plot's bins (12 h): 69.5 h and 79.0 h fall in [60, 72) and [72, 84).
+        report.GetProperty("leadTimeHistogram").EnumerateArray().Select(b => (b.GetProperty("fromHours").GetDouble(), b.GetProperty("orders").GetInt32()))
+            .ShouldBe([(60.0, 1), (72.0, 1)]);
         report.GetProperty("ordersByNoticesSent").GetProperty("0").GetInt32().ShouldBe(1);
         report.GetProperty("noticesSentByReason").GetProperty("ETA_SLIP").GetInt32().ShouldBe(2);
         File.ReadAllText(Path.Combine(output, "report.md")).ShouldContain("| 3 | 3 | 0 | 2 | 2 (100.0 %) | 0 | 0 |");

@@ -178,6 +178,14 @@ public sealed class ThresholdSweepTests
     }
 
     [Fact]
+    public void TheLeadTimeBinsAreTwelveHoursFromTheEarliestToTheLatestLeavingEmptyOnesOut()
+    {
+        LeadTimeBin.Of([80, -3, 15.5, 15.5, 130, 12, -0.0]).ShouldBe(
+            [new(-12, 1), new(0, 1), new(12, 3), new(72, 1), new(120, 1)]);
+        LeadTimeBin.Of([]).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void ThePlotsAreSvgDocumentsAndTheSameFiguresGiveTheSameBytes()
     {
         var sweep = new ThresholdSweep(ThresholdSweep.Grid(0.66));

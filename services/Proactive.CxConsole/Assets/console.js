@@ -7,22 +7,28 @@
     var source = document.getElementById(canvas.dataset.source);
     if (!source) { return; }
     var data = JSON.parse(source.textContent);
+    var scales = {
+      x: { stacked: !!data.stacked },
+      y: { stacked: !!data.stacked, beginAtZero: true, max: data.max, ticks: { precision: 0 } }
+    };
+    // A series with axis "right" is read on a second axis at the right, titled data.right.
+    if (data.right) {
+      scales.right = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: data.right } };
+    }
     new Chart(canvas, {
       type: canvas.dataset.chart,
       data: {
         labels: data.labels,
         datasets: data.series.map(function (s, i) {
-          return { label: s.label, data: s.data, backgroundColor: palette[i % palette.length] };
+          var colour = palette[i % palette.length];
+          return { label: s.label, data: s.data, yAxisID: s.axis || "y", backgroundColor: colour, borderColor: colour, borderDash: s.axis === "right" ? [6, 4] : [] };
         })
       },
       options: {
         animation: false,
         maintainAspectRatio: false,
         plugins: { legend: { display: data.series.length > 1 && data.series[0].label !== "" } },
-        scales: {
-          x: { stacked: !!data.stacked },
-          y: { stacked: !!data.stacked, beginAtZero: true, max: data.max, ticks: { precision: 0 } }
-        }
+        scales: scales
       }
     });
   });

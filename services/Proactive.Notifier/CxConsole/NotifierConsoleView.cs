@@ -26,8 +26,8 @@ public sealed class NotifierConsoleView(IServiceProvider services, NoticeStore n
     public Task<ListIncidentsResponse> ListIncidentsAsync(ListIncidentsRequest request, CancellationToken ct) =>
         Create<IncidentService>().ListIncidents(request, new InProcessCall("ListIncidents", ct));
 
-    public Task<IncidentView> GetIncidentAsync(GetIncidentRequest request, CancellationToken ct) =>
-        Create<IncidentService>().GetIncident(request, new InProcessCall("GetIncident", ct));
+    public Task<IncidentView?> FindIncidentAsync(string incidentId, AffectedOrderCursor? after, int limit, CancellationToken ct) =>
+        Create<IncidentService>().FindAsync(incidentId, after is null ? null : new Incidents.AffectedOrderCursor(after.SeenAt, after.EpisodeId), limit, ct);
 
     public Task<VoiceSummary> GetVoiceSummaryAsync(VoiceSummaryRequest request, CancellationToken ct) =>
         Create<VoiceService>().GetVoiceSummary(request, new InProcessCall("GetVoiceSummary", ct));

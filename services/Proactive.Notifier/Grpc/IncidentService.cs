@@ -67,13 +67,23 @@ public sealed class IncidentService(NoticeStore store) : Contracts.Notifier.V1.I
             throw new RpcException(new Status(StatusCode.InvalidArgument, "incident_id: required, at most 64 characters without control characters"));
         }
 
+        return await FindAsync(request.IncidentId, null, null, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"incident_id: no incident {request.IncidentId}"));
+    }
+
+    /// <summary>
+    /// The incident with its affected orders — all of them, or (the console's pages) at most
+    /// <paramref name="limit"/> after <paramref name="after"/>; null when there is no such incident.
+    /// </summary>
+    public async Task<IncidentView?> FindAsync(string incidentId, AffectedOrderCursor? after, int? limit, CancellationToken ct)
+    {
         var (incident, alerts, causes, orders) = await store.ReadAsync(
-            async r => (await r.Incidents.FindAsync(request.IncidentId), await r.Incidents.AlertsAsync([request.IncidentId]),
-                await r.Incidents.CausesAsync([request.IncidentId]), await r.Incidents.OrdersAsync(request.IncidentId)),
-            context.CancellationToken);
+            async r => (await r.Incidents.FindAsync(incidentId), await r.Incidents.AlertsAsync([incidentId]),
+                await r.Incidents.CausesAsync([incidentId]), await r.Incidents.OrdersAsync(incidentId, after, limit)),
+            ct);
         if (incident is null)
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"incident_id: no incident {request.IncidentId}"));
+            return null;
         }
 
         var view = ToView(incident, alerts, causes);

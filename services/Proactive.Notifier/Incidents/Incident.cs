@@ -45,3 +45,6 @@ public sealed record AffectedOrder(string OrderId, string EpisodeId, string Reas
 
 /// <summary>Where a page of incidents ended (newest first).</summary>
 public sealed record IncidentCursor(DateTimeOffset OpenedAt, string IncidentId);
+
+/// <summary>Where a page of an incident's affected orders ends: the last one's instant and episode.</summary>
+public sealed record AffectedOrderCursor(DateTimeOffset SeenAt, string EpisodeId);

@@ -251,11 +251,17 @@ public sealed class IncidentRows
                 new { ids = sql.List(incidentIds) },
                 tx)).Select(r => (r.IncidentId, r.Cause, (int)r.Orders)).ToList();
 
-    /// <summary>The orders the incident affects, in the order their delays were seen.</summary>
-    public async Task<List<AffectedOrder>> OrdersAsync(string incidentId) =>
+    /// <summary>
+    /// The orders the incident affects, in the order their delays were seen: all of them, or at most
+    /// <paramref name="limit"/> after <paramref name="after"/> (keyset on ix_notifier_incident_orders_seen).
+    /// </summary>
+    public async Task<List<AffectedOrder>> OrdersAsync(string incidentId, AffectedOrderCursor? after = null, int? limit = null) =>
         (await c.QueryAsync<OrderRow>(
-            "SELECT order_id, episode_id, reason, exception_code, cause, lane, seen_at FROM notifier_incident_orders WHERE incident_id = @incidentId ORDER BY seen_at, episode_id",
-            new { incidentId },
+            "SELECT order_id, episode_id, reason, exception_code, cause, lane, seen_at FROM notifier_incident_orders WHERE incident_id = @incidentId"
+                + (after is null ? "" : " AND (seen_at > @afterAt OR (seen_at = @afterAt AND episode_id > @afterEpisode))")
+                + " ORDER BY seen_at, episode_id"
+                + (limit is { } n ? $" LIMIT {Math.Max(n, 0)}" : ""),
+            new { incidentId, afterAt = after?.SeenAt.ToMs() ?? 0, afterEpisode = after?.EpisodeId ?? "" },
             tx)).Select(r => new AffectedOrder(r.order_id, r.episode_id, r.reason, r.exception_code, r.cause, r.lane, UnixTime.FromMs(r.seen_at))).ToList();
 
     private sealed record IncidentRow(string incident_id, string group_key, long first_seen_at, long last_seen_at, long order_count, long opened_at, long? resolved_at)

@@ -50,6 +50,9 @@ public static class DemoScenario
     /// The old demo files are deleted only once this process holds the demo store's lock, so a
     /// second demo beside a running one stops with <see cref="StoreInUseException"/> and touches nothing.
     /// </summary>
+    /// <summary>The folder of the replay report the demo's console shows (copied next to the host's assembly).</summary>
+    public static string ReplayReportsFolder => Path.Combine(AppContext.BaseDirectory, "Demo", "replay-reports");
+
     public static void UseDemoDefaults(this WebApplicationBuilder builder)
     {
         var defaults = new Dictionary<string, string?>(Settings);
@@ -75,6 +78,15 @@ public static class DemoScenario
         defaults["Proactive:Incidents:GroupBy"] = "carrier";
         defaults["Proactive:Incidents:MinOrders"] = "3";
         defaults["Proactive:Incidents:PollInterval"] = "00:00:02";
+
+        // The console's Backtest page shows the replay report shipped next to the host (a synthetic
+        // history run through the real replay command, scripts/demo-replay-report.sh): the demo's own
+        // four orders are too few for the model to speak. An absolute path, so that it is found from
+        // whatever folder the demo is started in.
+        if (builder.Configuration["Proactive:Console:ReplayReports"] is not { Length: > 0 })
+        {
+            defaults["Proactive:Console:ReplayReports"] = ReplayReportsFolder;
+        }
 
         // The CX console asks for a sign-in even here: a key minted for this run, printed at start.
         var login = new DemoLogin(ApiKey.Mint());

@@ -86,15 +86,25 @@ public sealed class BacktestModel(ReplayReports reports) : ConsolePage
 
     private static double? Pct(double? r) => r is { } v ? Math.Round(v * 100, 1) : null;
 
-    public string SweepJson(string precision, string recall) => JsonSerializer.Serialize(new
+    /// <summary>The replay's threshold-sweep plot: precision and recall (%, left axis), median lead (h, right axis).</summary>
+    public string SweepJson(string precision, string recall, string medianLead) => JsonSerializer.Serialize(new
     {
         labels = Report!.ThresholdSweep.Rows.Select(r => r.Threshold.ToString("0.00", CultureInfo.InvariantCulture)),
         max = 100,
+        right = medianLead,
         series = new[]
         {
-            new { label = precision, data = Report.ThresholdSweep.Rows.Select(r => Pct(r.Precision)) },
-            new { label = recall, data = Report.ThresholdSweep.Rows.Select(r => Pct(r.Recall)) },
+            new { label = precision, data = Report.ThresholdSweep.Rows.Select(r => Pct(r.Precision)), axis = "y" },
+            new { label = recall, data = Report.ThresholdSweep.Rows.Select(r => Pct(r.Recall)), axis = "y" },
+            new { label = medianLead, data = Report.ThresholdSweep.Rows.Select(r => r.MedianLeadHours), axis = "right" },
         },
+    });
+
+    /// <summary>The replay's lead-time plot: late orders told per 12-hour bin of lead, labelled by the bin's start.</summary>
+    public string HistogramJson(string lateOrders) => JsonSerializer.Serialize(new
+    {
+        labels = Report!.LeadTimeHistogram!.Select(b => Hours(b.FromHours)),
+        series = new[] { new { label = lateOrders, data = Report.LeadTimeHistogram!.Select(b => b.Orders) } },
     });
 
     public string LateJson(string before, string after, string never) => JsonSerializer.Serialize(new

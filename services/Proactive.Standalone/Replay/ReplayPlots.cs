@@ -15,8 +15,6 @@ public static class ReplayPlots
     public const string LeadTimeFile = "lead-time.svg";
     public const string SweepFile = "threshold-sweep.svg";
 
-    private const double BinHours = 12;
-
     /// <summary>A histogram of promise − first warning (hours), 12-hour bins; negative: told after the promise.</summary>
     public static PlotModel LeadTime(IReadOnlyCollection<double> hours)
     {
@@ -24,10 +22,9 @@ public static class ReplayPlots
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "hours before the promise" });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "late orders", AxisTitleDistance = 16, Minimum = 0, MinimumPadding = 0, AbsoluteMinimum = 0 });
         var series = new HistogramSeries { FillColor = OxyColor.FromRgb(0x4C, 0x72, 0xB0), StrokeColor = OxyColors.White, StrokeThickness = 1 };
-        foreach (var bin in hours.GroupBy(h => Math.Floor(h / BinHours)).OrderBy(g => g.Key))
+        foreach (var bin in LeadTimeBin.Of(hours))
         {
-            var start = bin.Key * BinHours;
-            series.Items.Add(new HistogramItem(start, start + BinHours, bin.Count() * BinHours, bin.Count()));
+            series.Items.Add(new HistogramItem(bin.FromHours, bin.FromHours + LeadTimeBin.Hours, bin.Orders * LeadTimeBin.Hours, bin.Orders));
         }
 
         model.Series.Add(series);

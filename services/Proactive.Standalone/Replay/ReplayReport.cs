@@ -14,11 +14,25 @@ public sealed record LeadTimes(int Count, double? P10, double? P50, double? P90)
     }
 }
 
+/// <summary>
+/// One bar of the lead-time histogram: the late orders told whose lead (promise − first warning) lies
+/// in [FromHours, FromHours + <see cref="Hours"/>); negative: told after the promise. The replay's
+/// lead-time.svg and the console's chart are drawn from these bins.
+/// </summary>
+public sealed record LeadTimeBin(double FromHours, int Orders)
+{
+    public const double Hours = 12;
+
+    /// <summary>12-hour bins of the leads, from the earliest to the latest, empty bins left out.</summary>
+    public static List<LeadTimeBin> Of(IEnumerable<double> hours) =>
+        [.. hours.GroupBy(h => Math.Floor(h / Hours)).OrderBy(g => g.Key).Select(g => new LeadTimeBin((g.Key * Hours) + 0.0, g.Count()))];
+}
+
 public sealed record BadLineEntry(int Line, string Errors);
 
 /// <summary>
 /// A replay's figures, computed from the same records written to notices.jsonl, so they agree with
-/// it. "Told" means a warning (any kind but BACK_ON_TRACK and SURVEY) was sent on some channel; a notice is one
+/// it. <see cref="LeadTimeHistogram"/> is null in reports written before it was added. "Told" means a warning (any kind but BACK_ON_TRACK and SURVEY) was sent on some channel; a notice is one
 /// piece of news (an episode and sequence), however many channels carried it.
 /// </summary>
 public sealed record ReplayReport(
@@ -42,7 +56,8 @@ public sealed record ReplayReport(
     IReadOnlyList<BadLineEntry> BadLineDetails,
     string? FirstEventAt,
     string? ClockEndedAt,
-    SweepReport ThresholdSweep)
+    SweepReport ThresholdSweep,
+    IReadOnlyList<LeadTimeBin>? LeadTimeHistogram = null)
 {
     public static ReplayReport From(ReplayRecords records, int events, IReadOnlyList<BadLine> bad, DateTimeOffset? firstEventAt, DateTimeOffset clockEndedAt, SweepReport sweep)
     {
@@ -83,7 +98,8 @@ public sealed record ReplayReport(
             bad.Select(b => new BadLineEntry(b.Line, b.Summary)).ToList(),
             firstEventAt is { } first ? ReplayJson.Time(first) : null,
             ReplayJson.Time(clockEndedAt),
-            sweep);
+            sweep,
+            LeadTimeBin.Of(leads));
     }
 
     /// <summary>Promise − first warning sent, in hours, of each late order told (negative: told after the promise), in order id order.</summary>

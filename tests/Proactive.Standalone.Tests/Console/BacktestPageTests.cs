@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Proactive.CxConsole;
@@ -41,7 +42,8 @@ public sealed partial class BacktestPageTests : IDisposable
             NoticeLinesByStatus: new Dictionary<string, int> { ["SENT"] = 9 },
             WarningsProvedWrong: 1, BadLines: 1, BadLineDetails: [new BadLineEntry(7, "orderId: required")],
             FirstEventAt: "2026-03-01T00:00:00.000Z", ClockEndedAt: "2026-03-09T00:00:00.000Z",
-            ThresholdSweep: new SweepReport(0.5, 120, [new SweepRow(0.5, 5, 4, precisionAt50, 3, 0.75, 7.25), new SweepRow(0.6, 3, 3, 1.0, 2, 0.5, 5.0)])),
+            ThresholdSweep: new SweepReport(0.5, 120, [new SweepRow(0.5, 5, 4, precisionAt50, 3, 0.75, 7.25), new SweepRow(0.6, 3, 3, 1.0, 2, 0.5, 5.0)]),
+            LeadTimeHistogram: LeadTimeBin.Of([2.5, 7.25, 13, 20.0])),
         ReplayJson.Indented);
 
     private static HttpClient Browser(StandaloneHost host) =>
@@ -87,6 +89,15 @@ public sealed partial class BacktestPageTests : IDisposable
         Regex.IsMatch(page, "<th scope=\"row\">0.50 \\*</th>\\s*<td class=\"num\">5</td><td class=\"num\">0.800</td>\\s*<td class=\"num\">0.750</td><td class=\"num\">7.3</td>").ShouldBeTrue();
         page.ShouldContain("\"data\":[80,100]");
         page.ShouldContain("<th scope=\"row\">ETA_SLIP</th><td class=\"num\">3</td>");
+
+        // Both of the replay's plots: the lead-time histogram (two 12-hour bins) and the sweep with its median lead on the right axis.
+        page.ShouldContain("<tr><th scope=\"row\">0.0</th><td class=\"num\">12.0</td><td class=\"num\">2</td></tr>");
+        page.ShouldContain("<tr><th scope=\"row\">12.0</th><td class=\"num\">24.0</td><td class=\"num\">2</td></tr>");
+        page.ShouldContain("{\"labels\":[\"0.0\",\"12.0\"],\"series\":[{\"label\":\"Late orders\",\"data\":[2,2]}]}");
+        page.ShouldContain("{\"label\":\"Median lead h\",\"data\":[7.25,5],\"axis\":\"right\"}");
+        page.ShouldContain("<canvas data-chart=\"line\" data-source=\"sweep-data\"");
+        Regex.Matches(page, "<canvas [^>]*aria-describedby=\"(outcomes|histogram|reasons|sweep)\"").Count.ShouldBe(4);
+        page.ShouldContain("<table id=\"orders-by-notices\">");
         (await none.Content.ReadAsStringAsync(Ct)).ShouldContain("report: no report named &quot;../../etc&quot; in the reports folder.");
     }
 
@@ -115,6 +126,26 @@ public sealed partial class BacktestPageTests : IDisposable
         (await notJson.Content.ReadAsStringAsync(Ct)).ShouldContain("report.json at $ (line 1):");
         (await share.Content.ReadAsStringAsync(Ct)).ShouldContain("report.json at $.thresholdSweep.rows[0]: threshold, precision and recall must lie between 0 and 1.");
         Directory.Exists(folder).ShouldBeFalse(); // nothing stored
+    }
+
+    [Fact]
+    public async Task AReportWrittenBeforeTheHistogramIsShownWithoutIt()
+    {
+        var old = JsonNode.Parse(ReportJson(orders: 12, precisionAt50: 0.8))!.AsObject();
+        old.Remove("leadTimeHistogram").ShouldBeTrue();
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, ReplayReports.FileName), old.ToJsonString(), Ct);
+        await using var host = await StandaloneHost.StartAsync(settings: Settings());
+        using var browser = Browser(host);
+        await SignInAsync(browser);
+
+        using var response = await browser.GetAsync("/console/backtest", Ct);
+        var page = await response.Content.ReadAsStringAsync(Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        Regex.IsMatch(page, "<th scope=\"row\">Orders</th><td class=\"num\">12</td>").ShouldBeTrue();
+        page.ShouldContain("<p id=\"no-histogram\">This report.json was written before the replay kept its lead-time bins");
+        page.ShouldNotContain("histogram-data");
     }
 
     [Fact]
