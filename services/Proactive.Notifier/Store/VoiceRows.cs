@@ -158,7 +158,9 @@ public sealed class VoiceRows
 
     /// <summary>
     /// Surveys asked in [from, to), and how many of them have a score. A survey withdrawn before it
-    /// went out (a STOP while it waited for morning) or that failed was not asked.
+    /// went out (a STOP while it waited for morning) or that failed was not asked. NOT IN, not NOT
+    /// EXISTS (both ids are NOT NULL, so they agree): the few withdrawn notices are found once through
+    /// the status index instead of one lookup per survey (100,000 orders: a third of the voice page).
     /// </summary>
     public async Task<(long Asked, long Answered)> SurveysAskedAsync(DateTimeOffset from, DateTimeOffset to)
     {
@@ -166,9 +168,9 @@ public sealed class VoiceRows
             """
             SELECT COUNT(*) AS asked, COUNT(s.score) AS answered FROM notifier_surveys s
             WHERE s.asked_at >= @from AND s.asked_at < @to
-            AND NOT EXISTS (
-                SELECT 1 FROM notifier_notices n
-                WHERE n.notice_id = s.notice_id AND n.sent_at IS NULL AND n.status IN (@suppressed, @failed))
+            AND s.notice_id NOT IN (
+                SELECT n.notice_id FROM notifier_notices n
+                WHERE n.sent_at IS NULL AND n.status IN (@suppressed, @failed))
             """,
             new { from = from.ToMs(), to = to.ToMs(), suppressed = nameof(NoticeStatus.Suppressed), failed = nameof(NoticeStatus.Failed) },
             tx);
