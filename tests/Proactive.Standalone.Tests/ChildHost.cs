@@ -53,13 +53,27 @@ public sealed class ChildHost : IAsyncDisposable
         }
 
         process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // The last lines the host wrote, for the failure message when it does not come up.
+        var lastLines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                lastLines.Enqueue(line);
+                while (lastLines.Count > 20 && lastLines.TryDequeue(out _))
+                {
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Starts++;
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Generous: two hosts migrating one PostgreSQL database on a loaded 2-core machine took over a minute.
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (true)
         {
             try
@@ -70,13 +84,15 @@ public sealed class ChildHost : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (HttpRequestException)
             {
+                // Not listening yet; the checks below decide whether to wait on.
             }
 
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"The host did not start (exit code {(process.HasExited ? process.ExitCode : -1)})");
+                throw new InvalidOperationException(
+                    $"The host did not start (exit code {(process.HasExited ? process.ExitCode : -1)}); its last lines:{Environment.NewLine}{string.Join(Environment.NewLine, lastLines)}");
             }
 
             await Task.Delay(100);
