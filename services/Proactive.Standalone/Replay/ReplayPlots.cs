@@ -1,5 +1,6 @@
 using System.Globalization;
 using OxyPlot;
+using Proactive.CxConsole.Backtest;
 using OxyPlot.Axes;
 using OxyPlot.Legends;
 using OxyPlot.Series;
