@@ -1,9 +1,9 @@
 using System.Globalization;
 using OxyPlot;
-using Proactive.CxConsole.Backtest;
 using OxyPlot.Axes;
 using OxyPlot.Legends;
 using OxyPlot.Series;
+using Proactive.CxConsole.Backtest;
 
 namespace Proactive.Standalone.Replay;
 
