@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.FileProviders;
+using Proactive.CxConsole.Backtest;
 using Proactive.ServiceDefaults.Auth;
 
 namespace Proactive.CxConsole;
@@ -39,6 +40,8 @@ public static class ConsoleExtensions
         builder.Services.AddLocalization();
         builder.Services.AddSingleton<ConsoleSchemeAdded>();
         builder.Services.AddSingleton<ConsoleData>();
+        builder.Services.AddSingleton<ReplayReports>();
+        builder.Services.AddSingleton(new ConsoleLink(ApiAuth.ConsolePath + "/backtest", "NavBacktest", Scopes.OrdersRead));
         builder.Services.AddAuthentication().AddCookie(ApiAuth.ConsoleScheme, o =>
         {
             o.Cookie.Name = "proactive-console";

@@ -51,5 +51,5 @@ public sealed record OrderSurvey(int? Score, string Cohort);
 /// <summary>How many replies of a day carry this combination of topics (space-separated; null: none).</summary>
 public sealed record TopicTally(string? Topics, long Count);
 
-/// <summary>A link the host adds to the console's menu (the standalone host's Backtest), shown to sessions holding <see cref="Scope"/>.</summary>
+/// <summary>A link added to the console's menu after Now and Incidents (Backtest, added by <see cref="ConsoleExtensions.AddCxConsole"/>; a host may add its own), shown to sessions holding <see cref="Scope"/>.</summary>
 public sealed record ConsoleLink(string Path, string TextKey, string Scope);

@@ -25,8 +25,6 @@ public static class Extensions
         builder.AddCxConsole();
         builder.Services.AddSingleton<ITrackerView, InProcessTrackerView>();
         builder.Services.AddSingleton<INotifierView, NotifierConsoleView>();
-        builder.Services.AddSingleton<ReplayReports>();
-        builder.Services.AddSingleton(new ConsoleLink("/console/backtest", "NavBacktest", Scopes.OrdersRead));
         builder.Services.AddSingleton<IEpisodePublisher, InProcessEpisodePublisher>();
         return builder;
     }

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -8,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.CxConsole;
+using Proactive.CxConsole.Backtest;
 using Proactive.Notifier.Dispatch;
 using Proactive.ServiceDefaults.Auth;
 using Proactive.Tests.Shared;
@@ -31,6 +35,7 @@ public sealed partial class ConsoleDaprTests : IAsyncLifetime
     private static readonly string CxKey = ApiKey.Mint();
     private static readonly string ShopKey = ApiKey.Mint();
 
+    private readonly string reports = Path.Combine(Path.GetTempPath(), "proactive-tests", "notifier-replay-" + Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 24, 1, 0, 0, TimeSpan.Zero));
     private FakeSidecar trackerSidecar = null!;
     private FakeSidecar notifierSidecar = null!;
@@ -70,6 +75,7 @@ public sealed partial class ConsoleDaprTests : IAsyncLifetime
                 ["Proactive:Console:Tracker:Address"] = tracker.AppAddress,
                 ["Proactive:Console:Tracker:AppId"] = "tracker",
                 ["Proactive:Console:Tracker:ApiKey"] = ConsoleKey,
+                ["Proactive:Console:ReplayReports"] = reports,
             },
             twilio,
             sendGrid);
@@ -83,6 +89,10 @@ public sealed partial class ConsoleDaprTests : IAsyncLifetime
         await notifierSidecar.DisposeAsync();
         await twilio.DisposeAsync();
         await sendGrid.DisposeAsync();
+        if (Directory.Exists(reports))
+        {
+            Directory.Delete(reports, recursive: true);
+        }
     }
 
     /// <summary>The contract events of a late order through Tracker, its episode through Notifier, and the notices sent.</summary>
@@ -142,7 +152,7 @@ public sealed partial class ConsoleDaprTests : IAsyncLifetime
 
         now.ShouldContain($"href=\"/console/order?id={Order}\"");
         now.ShouldContain("<p class=\"counts\" id=\"counts\">1 late ");
-        now.ShouldNotContain("/console/backtest"); // the standalone host's page only
+        now.ShouldContain("<a href=\"/console/backtest\""); // the menu: Backtest is the console's, in both hostings
         order.ShouldContain("id=\"timeline-title\"");
         Regex.Matches(order, "<td>proactive\\.").Count.ShouldBe(TrackerBoundaryTests.Scenario(Order).Length);
         order.ShouldContain("ETA slipped");
@@ -159,16 +169,82 @@ public sealed partial class ConsoleDaprTests : IAsyncLifetime
     {
         using var browser = Browser();
 
-        foreach (var page in new[] { "/console", $"/console/order?id={Order}", "/console/incidents", "/console/voice" })
+        foreach (var page in new[] { "/console", $"/console/order?id={Order}", "/console/incidents", "/console/voice", "/console/backtest", "/console/backtest?report=march" })
         {
             using var response = await browser.GetAsync(page, Ct);
             response.StatusCode.ShouldBe(HttpStatusCode.Redirect, page);
             response.Headers.Location!.AbsolutePath.ShouldBe("/console/sign-in", page);
         }
 
+        using var upload = await browser.PostAsync("/console/backtest", new MultipartFormDataContent(), Ct);
+        upload.StatusCode.ShouldNotBe(HttpStatusCode.OK);
+        upload.StatusCode.ShouldNotBe(HttpStatusCode.UnprocessableEntity); // never read
+
         await SignInAsync(browser, CxKey);
         using var api = await browser.GetAsync($"/v1/orders/{Order}/notices", Ct);
         api.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>A report.json as the replay command writes it (camelCase, indented), with figures a test can find.</summary>
+    private static string ReportJson(int orders, double precisionAt50) => JsonSerializer.Serialize(
+        new ReplayReport(
+            Events: 40, EventsAccepted: 39, Orders: orders, OrdersWithoutTerms: 0, Delivered: 10, Cancelled: 1, Late: 4,
+            LateToldBeforePromise: 3, ShareOfLateToldBeforePromise: 0.75, LateToldAfterPromise: 1, LateNeverTold: 0,
+            LeadTimeHours: new LeadTimes(4, 2.5, 7.25, 20.0),
+            OrdersByNoticesSent: new Dictionary<string, int> { ["0"] = 8, ["1"] = 4 },
+            NoticesSentByReason: new Dictionary<string, int> { ["CARRIER_EXCEPTION"] = 2, ["ETA_SLIP"] = 3 },
+            NoticeLinesByStatus: new Dictionary<string, int> { ["SENT"] = 9 },
+            WarningsProvedWrong: 1, BadLines: 0, BadLineDetails: [],
+            FirstEventAt: "2026-03-01T00:00:00.000Z", ClockEndedAt: "2026-03-09T00:00:00.000Z",
+            ThresholdSweep: new SweepReport(0.5, 120, [new SweepRow(0.5, 5, 4, precisionAt50, 3, 0.75, 7.25), new SweepRow(0.6, 3, 3, 1.0, 2, 0.5, 5.0)]),
+            LeadTimeHistogram: LeadTimeBin.Of([2.5, 7.25, 13, 20.0])),
+        new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+
+    private static async Task<HttpResponseMessage> UploadAsync(HttpClient browser, string content)
+    {
+        var page = await browser.GetStringAsync("/console/backtest", Ct);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(Token().Match(page).Groups[1].Value), "__RequestVerificationToken" },
+        };
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(content));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        form.Add(file, "upload", ReplayReports.FileName);
+        return await browser.PostAsync("/console/backtest", form, Ct);
+    }
+
+    [Fact]
+    public async Task NotifiersConsoleShowsAReplayReportFromItsFolderAndRefusesAMalformedUploadNamingTheField()
+    {
+        Directory.CreateDirectory(Path.Combine(reports, "march"));
+        await File.WriteAllTextAsync(Path.Combine(reports, "march", ReplayReports.FileName), ReportJson(orders: 12, precisionAt50: 0.8), Ct);
+        using var browser = Browser();
+        await SignInAsync(browser, CxKey);
+
+        var listed = await browser.GetStringAsync("/console/backtest", Ct);
+        using var picked = await browser.GetAsync("/console/backtest?report=march", Ct);
+        using var outside = await browser.GetAsync("/console/backtest?report=..%2F..%2Fetc", Ct);
+        using var good = await UploadAsync(browser, ReportJson(orders: 31, precisionAt50: 0.6));
+        using var missing = await UploadAsync(browser, ReportJson(31, 0.6).Replace("\"orders\": 31,", "", StringComparison.Ordinal));
+        using var negative = await UploadAsync(browser, ReportJson(-3, 0.6));
+
+        listed.ShouldContain("<option value=\"march\" selected=\"selected\">march (");
+        picked.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var page = await picked.Content.ReadAsStringAsync(Ct);
+        page.ShouldContain("Report: march");
+        Regex.IsMatch(page, "<th scope=\"row\">Orders</th><td class=\"num\">12</td>").ShouldBeTrue();
+        Regex.IsMatch(page, "<th scope=\"row\">0.50 \\*</th>\\s*<td class=\"num\">5</td><td class=\"num\">0.800</td>").ShouldBeTrue();
+        page.ShouldContain("<tr><th scope=\"row\">12.0</th><td class=\"num\">24.0</td><td class=\"num\">2</td></tr>");
+        page.ShouldContain("<th scope=\"row\">ETA_SLIP</th><td class=\"num\">3</td>");
+        Regex.Matches(page, "<canvas [^>]*aria-describedby=\"(outcomes|histogram|reasons|sweep)\"").Count.ShouldBe(4);
+        (await outside.Content.ReadAsStringAsync(Ct)).ShouldContain("report: no report named &quot;../../etc&quot; in the reports folder.");
+        good.StatusCode.ShouldBe(HttpStatusCode.OK);
+        Regex.IsMatch(await good.Content.ReadAsStringAsync(Ct), "<th scope=\"row\">Orders</th><td class=\"num\">31</td>").ShouldBeTrue();
+        missing.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await missing.Content.ReadAsStringAsync(Ct)).ShouldContain("missing required properties including: &#x27;orders&#x27;");
+        negative.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await negative.Content.ReadAsStringAsync(Ct)).ShouldContain("report.json at $.orders: a count, must not be negative.");
+        Directory.EnumerateFiles(reports, "*", SearchOption.AllDirectories).ShouldHaveSingleItem(); // the upload is never stored
     }
 
     [Fact]

@@ -165,6 +165,23 @@ public class ChartTests(Helm helm)
         Rendered.Env(consoleOff, "Proactive__Console__Oidc__ClientId").ShouldBeNull();
     }
 
+    /// <summary>The Backtest page's reports: none by default; a volume given is mounted read-only and named to Notifier.</summary>
+    [Fact]
+    public async Task NotifiersBacktestPageReadsReportsFromAVolumeMountedReadOnly()
+    {
+        var without = (await helm.TemplateAsync("notifier.console.enabled=true")).Deployment("notifier");
+        var with = (await helm.TemplateAsync("notifier.console.enabled=true", "notifier.console.replayReportsVolume.persistentVolumeClaim.claimName=replay-reports")).Deployment("notifier");
+
+        Rendered.Env(without, "Proactive__Console__ReplayReports").ShouldBeNull();
+        Rendered.PodTemplate(without)["spec"]!["volumes"]!.AsArray().ShouldNotContain(v => (string?)v!["name"] == "replay-reports");
+        Rendered.Env(with, "Proactive__Console__ReplayReports").ShouldBe("/replay-reports");
+        var mount = Rendered.Container(with)["volumeMounts"]!.AsArray().Single(m => (string?)m!["name"] == "replay-reports")!;
+        ((string?)mount["mountPath"]).ShouldBe("/replay-reports");
+        ((bool?)mount["readOnly"]).ShouldBe(true);
+        var volume = Rendered.PodTemplate(with)["spec"]!["volumes"]!.AsArray().Single(v => (string?)v!["name"] == "replay-reports")!;
+        ((string?)volume["persistentVolumeClaim"]!["claimName"]).ShouldBe("replay-reports");
+    }
+
     [Fact]
     public async Task TmpIsASizeLimitedEmptyDir()
     {

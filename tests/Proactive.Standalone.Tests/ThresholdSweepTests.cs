@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Proactive.CxConsole.Backtest;
 using Proactive.Standalone.Replay;
 using Proactive.Tracker.Prediction;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Proactive.CxConsole.Backtest;
 using Proactive.Notifier;
 using Proactive.Notifier.Channels;
 using Proactive.Notifier.Store;

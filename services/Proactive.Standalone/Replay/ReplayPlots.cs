@@ -3,6 +3,7 @@ using OxyPlot;
 using OxyPlot.Axes;
 using OxyPlot.Legends;
 using OxyPlot.Series;
+using Proactive.CxConsole.Backtest;
 
 namespace Proactive.Standalone.Replay;
 

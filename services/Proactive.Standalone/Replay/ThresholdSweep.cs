@@ -1,3 +1,4 @@
+using Proactive.CxConsole.Backtest;
 using Proactive.Tracker.Prediction;
 
 namespace Proactive.Standalone.Replay;
@@ -104,35 +105,32 @@ public sealed class ThresholdSweep(IReadOnlyList<double> thresholds) : IPredicti
     }
 }
 
-/// <summary>One threshold's outcome over the replayed orders.</summary>
-/// <param name="Precision">Warned orders that turned out late / warned orders.</param>
-/// <param name="Recall">Late orders warned before their promise / late orders.</param>
-/// <param name="MedianLeadHours">Promise − first warning, over the late orders warned before their promise.</param>
-public sealed record SweepRow(double Threshold, int WarnedOrders, int WarnedLate, double? Precision, int LateWarnedBeforePromise, double? Recall, double? MedianLeadHours);
-
-/// <summary>The sweep joined with how the orders ended.</summary>
-public sealed record SweepReport(double ConfiguredThreshold, int Assessments, IReadOnlyList<SweepRow> Rows)
+/// <summary>The sweep joined with how the orders ended: report.json's <see cref="SweepReport"/> (in the console library), made with <c>SweepReport.From(…)</c>.</summary>
+public static class SweepReportBuilder
 {
-    public static SweepReport From(ThresholdSweep sweep, double configured, IReadOnlyList<OrderOutcome> orders)
+    extension(SweepReport)
     {
-        var warnings = sweep.FirstWarnings();
-        var late = orders.Where(o => o.IsLate).ToList();
-        var rows = sweep.Thresholds.Select((threshold, i) =>
+        public static SweepReport From(ThresholdSweep sweep, double configured, IReadOnlyList<OrderOutcome> orders)
         {
-            DateTimeOffset? First(OrderOutcome o) => warnings.TryGetValue(o.OrderId, out var w) ? w[i] : null;
-            var warned = orders.Where(o => First(o) is not null).ToList();
-            var warnedLate = warned.Count(o => o.IsLate);
-            var ahead = late.Where(o => First(o) < o.PromisedBy).ToList();
-            var median = LeadTimes.Of([.. ahead.Select(o => (o.PromisedBy - First(o)!.Value).TotalHours)]).P50;
-            return new SweepRow(
-                threshold,
-                warned.Count,
-                warnedLate,
-                warned.Count == 0 ? null : Math.Round((double)warnedLate / warned.Count, 4),
-                ahead.Count,
-                late.Count == 0 ? null : Math.Round((double)ahead.Count / late.Count, 4),
-                median);
-        }).ToList();
-        return new SweepReport(configured, sweep.Assessments, rows);
+            var warnings = sweep.FirstWarnings();
+            var late = orders.Where(o => o.IsLate).ToList();
+            var rows = sweep.Thresholds.Select((threshold, i) =>
+            {
+                DateTimeOffset? First(OrderOutcome o) => warnings.TryGetValue(o.OrderId, out var w) ? w[i] : null;
+                var warned = orders.Where(o => First(o) is not null).ToList();
+                var warnedLate = warned.Count(o => o.IsLate);
+                var ahead = late.Where(o => First(o) < o.PromisedBy).ToList();
+                var median = LeadTimes.Of([.. ahead.Select(o => (o.PromisedBy - First(o)!.Value).TotalHours)]).P50;
+                return new SweepRow(
+                    threshold,
+                    warned.Count,
+                    warnedLate,
+                    warned.Count == 0 ? null : Math.Round((double)warnedLate / warned.Count, 4),
+                    ahead.Count,
+                    late.Count == 0 ? null : Math.Round((double)ahead.Count / late.Count, 4),
+                    median);
+            }).ToList();
+            return new SweepReport(configured, sweep.Assessments, rows);
+        }
     }
 }

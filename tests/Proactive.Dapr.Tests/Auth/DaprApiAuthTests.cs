@@ -85,7 +85,7 @@ public sealed class DaprApiAuthTests
 
         walk.Open.ShouldBeEmpty();
         walk.Exempt.ShouldContain("/console/sign-in");
-        walk.SignIn.ShouldBe(["GET /console", "GET /console/order", "GET /console/incidents", "GET /console/voice", "GET /console/sign-out"], ignoreOrder: true);
+        walk.SignIn.ShouldBe(["GET /console", "GET /console/order", "GET /console/incidents", "GET /console/voice", "GET /console/backtest", "GET /console/sign-out"], ignoreOrder: true);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Proactive.CxConsole;
+using Proactive.CxConsole.Backtest;
 using Proactive.ServiceDefaults.Auth;
 using Proactive.Standalone.Replay;
 

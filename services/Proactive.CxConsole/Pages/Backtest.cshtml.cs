@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
-using Proactive.CxConsole.Pages;
+using Proactive.CxConsole.Backtest;
 using Proactive.ServiceDefaults.Auth;
-using Proactive.Standalone.Replay;
 
-namespace Proactive.Standalone.Pages;
+namespace Proactive.CxConsole.Pages;
 
 /// <summary>
 /// Backtest (orders:read): the replay reports in the reports folder, and the figures of the one

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Proactive.Standalone.Replay;
+namespace Proactive.CxConsole.Backtest;
 
 /// <summary>A replay report found in the reports folder: its name (the folder it sits in, relative) and when it was written.</summary>
 public sealed record ReplayReportEntry(string Name, DateTimeOffset WrittenAt);
@@ -12,7 +12,8 @@ public sealed record ReplayReportRead(ReplayReport? Report, string? Error);
 /// The replay reports the Backtest page shows: every report.json the replay command wrote in the
 /// folder <c>Proactive:Console:ReplayReports</c> (default <c>replay-out</c> under the content root) or
 /// one level below it. A report is only read (JSON into <see cref="ReplayReport"/>), never run; a
-/// report is picked by a name from the listing, never by a path.
+/// report is picked by a name from the listing, never by a path. Both hosts serve it: the standalone
+/// host's replay command writes the reports; Notifier shows reports copied or uploaded to it.
 /// </summary>
 public sealed class ReplayReports(IConfiguration configuration, IHostEnvironment environment)
 {
@@ -21,7 +22,8 @@ public sealed class ReplayReports(IConfiguration configuration, IHostEnvironment
     /// <summary>The largest report read, listed or uploaded: 1 MiB (a replay of 10⁵ orders writes a few KiB, bad lines aside).</summary>
     public const int MaxBytes = 1 << 20;
 
-    private static readonly JsonSerializerOptions Strict = new(ReplayJson.Options)
+    /// <summary>report.json as the replay writes it (camelCase, JsonSerializerDefaults.Web), read strictly.</summary>
+    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
     {
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,
