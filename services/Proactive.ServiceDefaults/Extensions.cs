@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -44,7 +45,9 @@ public static class Extensions
                     : throw new InvalidOperationException("Proactive:Store is Postgres: set ConnectionStrings:Proactive (Host=...;Database=...;Username=...)"));
             var synchronous = configuration["Proactive:SqliteSynchronous"] is { Length: > 0 } given
                 ? Enum.TryParse<SqliteSynchronous>(given, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
-                    : throw new InvalidOperationException($"Proactive:SqliteSynchronous is '{given}': use Full (the default) or Normal")
+                    // An options failure, so the host refuses the start in one line naming the key (StartRefusal).
+                    : throw new OptionsValidationException(
+                        "Proactive:SqliteSynchronous", typeof(SqliteSynchronous), [$"Proactive:SqliteSynchronous is '{given}': use Full (the default) or Normal"])
                 : SqliteSynchronous.Full;
             return new Database(connectionString, kind, synchronous);
         });

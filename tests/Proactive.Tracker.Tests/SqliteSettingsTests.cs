@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Proactive.ServiceDefaults;
 using Proactive.ServiceDefaults.Storage;
 
@@ -34,7 +35,7 @@ public sealed class SqliteSettingsTests : IDisposable
     [Fact]
     public void AnUnknownDurabilityIsRefusedNamingTheSetting()
     {
-        var refused = Should.Throw<InvalidOperationException>(() => StoreFrom("Off"));
+        var refused = Should.Throw<OptionsValidationException>(() => StoreFrom("Off"));
         refused.Message.ShouldContain("Proactive:SqliteSynchronous");
         refused.Message.ShouldContain("Off");
     }

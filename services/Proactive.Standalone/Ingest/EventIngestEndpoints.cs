@@ -307,9 +307,10 @@ public static partial class EventIngestEndpoints
             return null;
         }
 
-        // Sized by Content-Length when given (one copy, no regrowth); the read chunk is pooled: a
-        // fresh 16 KB array per request was a measurable share of a single event's CPU (zeroing).
-        using var buffer = new MemoryStream(request.ContentLength is > 0 and var length ? (int)length : 0);
+        // Sized by Content-Length when given, up to 64 KB (a declared length is only a claim: beyond
+        // that the buffer grows as bytes arrive); the read chunk is pooled: a fresh 16 KB array per
+        // request was a measurable share of a single event's CPU (zeroing).
+        using var buffer = new MemoryStream(request.ContentLength is > 0 and var length ? (int)Math.Min(length, 64 * 1024) : 0);
         var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
