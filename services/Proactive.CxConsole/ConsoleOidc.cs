@@ -167,7 +167,9 @@ public static class ConsoleOidc
             context.Properties!.StoreTokens([new AuthenticationToken { Name = OpenIdConnectParameterNames.IdToken, Value = idToken }]);
         }
 
-        logger.LogInformation("Console sign-in of {Subject} through OpenID Connect, scopes {Scopes}", subject, string.Join(' ', scopes));
+        // The subject as a short hash: some issuers use the e-mail address or UPN as `sub`.
+        var subjectHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(subject ?? "")))[..12];
+        logger.LogInformation("Console sign-in of subject #{SubjectHash} through OpenID Connect, scopes {Scopes}", subjectHash, string.Join(' ', scopes));
     }
 
     /// <summary>The same user in both tokens: "oid" when both carry it (Microsoft Entra's "sub" differs per audience), else "sub".</summary>

@@ -315,6 +315,34 @@ public sealed partial class ConsoleDaprTests : IAsyncLifetime
         refused.Status.Detail.ShouldContain("page_size:");
     }
 
+    [Fact]
+    public async Task ValuesNoEventCouldHoldAreRefusedNamingTheFieldOnPostgresNotAnInternalError()
+    {
+        using var channel = GrpcChannel.ForAddress(tracker.AppAddress);
+        var client = new OrderTracking.OrderTrackingClient(channel);
+        var key = new Metadata { { "authorization", $"ApiKey {ConsoleKey}" } };
+
+        // PostgreSQL refuses a NUL in text: these would fail in the store (Internal) if they got there.
+        var carrier = await Should.ThrowAsync<RpcException>(() => client.ListWatchedOrdersAsync(
+            new ListWatchedOrdersRequest { Carrier = "CJ\0" }, key, cancellationToken: Ct).ResponseAsync);
+        var events = await Should.ThrowAsync<RpcException>(() => client.ListOrderEventsAsync(
+            new ListOrderEventsRequest { OrderId = "A\0B" }, key, cancellationToken: Ct).ResponseAsync);
+        var order = await Should.ThrowAsync<RpcException>(() => client.GetOrderAsync(
+            new GetOrderRequest { OrderId = new string('A', 10_000) }, key, cancellationToken: Ct).ResponseAsync);
+
+        (carrier.StatusCode, events.StatusCode, order.StatusCode).ShouldBe((StatusCode.InvalidArgument, StatusCode.InvalidArgument, StatusCode.InvalidArgument));
+        carrier.Status.Detail.ShouldStartWith("carrier:");
+        events.Status.Detail.ShouldStartWith("order_id:");
+        order.Status.Detail.ShouldStartWith("order_id:");
+
+        // The console says so on the page and lists the orders unfiltered.
+        using var browser = Browser();
+        await SignInAsync(browser, CxKey);
+        var now = await browser.GetAsync("/console?Carrier=CJ%00&PromisedTo=9999-12-31", Ct);
+        now.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await now.Content.ReadAsStringAsync(Ct)).ShouldContain("carrier: at most 128 characters");
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex Token();
 }

@@ -154,7 +154,7 @@ public class ChartTests(Helm helm)
     [Fact]
     public async Task NotifiersConsoleSignsInAtTheIssuerWithAClientSecretFromASecret()
     {
-        var on = (await helm.TemplateAsync("notifier.console.enabled=true", "notifier.console.oidc.clientId=proactive-console", "notifier.console.oidc.clientSecret.name=cx-oidc")).Deployment("notifier");
+        var on = (await helm.TemplateAsync("notifier.console.enabled=true", "auth.jwt.authority=https://id.example.com", "notifier.console.oidc.clientId=proactive-console", "notifier.console.oidc.clientSecret.name=cx-oidc")).Deployment("notifier");
         var consoleOff = (await helm.TemplateAsync("notifier.console.oidc.clientId=proactive-console")).Deployment("notifier");
 
         Rendered.Env(on, "Proactive__Console__Oidc__ClientId").ShouldBe("proactive-console");
@@ -163,6 +163,11 @@ public class ChartTests(Helm helm)
         secret["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>().ShouldBe("cx-oidc");
         secret["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>().ShouldBe("oidc-client-secret");
         Rendered.Env(consoleOff, "Proactive__Console__Oidc__ClientId").ShouldBeNull();
+
+        // A client id without the issuer fails at install, not as a pod refusing to start.
+        var refused = await helm.RunAsync("template", "proactive", Helm.Chart, "--set", "notifier.console.enabled=true", "--set", "notifier.console.oidc.clientId=cx");
+        refused.ExitCode.ShouldNotBe(0, refused.All);
+        refused.All.ShouldContain("needs auth.jwt.authority");
     }
 
     /// <summary>The Backtest page's reports: none by default; a volume given is mounted read-only and named to Notifier.</summary>

@@ -17,6 +17,23 @@ public sealed class WatchQueryTests
     }
 
     [Fact]
+    public void ValuesNoEventCouldHaveStoredAreRefusedNamingTheFieldNotSentToTheStore()
+    {
+        var query = WatchQuery.Parse(new ListWatchedOrdersRequest
+        {
+            Carrier = "CJ\0Logistics",
+            Region = new string('R', 65),
+            PromisedFrom = new Timestamp { Seconds = 253402300800 },
+            PromisedTo = new Timestamp { Seconds = 0, Nanos = -1 },
+            PageToken = "10~A\0B",
+        });
+
+        query.Problems.Select(p => p.Split(':')[0]).ShouldBe(["carrier", "region", "promised_from", "promised_to", "page_token"]);
+        WatchQuery.Parse(new ListWatchedOrdersRequest { Carrier = new string('C', 129) }).Problems.Single().ShouldStartWith("carrier:");
+        WatchQuery.Parse(new ListWatchedOrdersRequest { Carrier = " CJ Logistics ", Region = "KR-11" }).Filter.ShouldBe(new WatchFilter(Carrier: "CJ Logistics", Region: "KR-11"));
+    }
+
+    [Fact]
     public void AnEmptyRequestIsTheWholeListInPagesOfFifty()
     {
         var query = WatchQuery.Parse(new ListWatchedOrdersRequest());

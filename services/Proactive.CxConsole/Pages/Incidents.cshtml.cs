@@ -57,7 +57,8 @@ public sealed class IncidentsModel(ConsoleData data) : ConsolePage
 
     /// <summary>The cursor in "after"; a malformed one shows the first page.</summary>
     private static AffectedOrderCursor? Cursor(string? after) =>
-        after?.Split('~', 2) is [var at, var episode] && long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+        after?.Split('~', 2) is [var at, var episode] && episode.Length is > 0 and <= 256 && !episode.Any(char.IsControl)
+            && long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
             && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
             ? new AffectedOrderCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), episode)
             : null;

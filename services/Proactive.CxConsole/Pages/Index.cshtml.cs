@@ -1,5 +1,6 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.AspNetCore.Mvc;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults.Auth;
@@ -72,10 +73,21 @@ public sealed class IndexModel(ConsoleData data) : ConsolePage
             Carrier = Carrier?.Trim() ?? "",
             Region = Region?.Trim() ?? "",
             PromisedFrom = PromisedFrom is { } from ? Timestamp.FromDateTimeOffset(new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
-            PromisedTo = PromisedTo is { } to ? Timestamp.FromDateTimeOffset(new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1)) : null,
+            // The day's end: the next midnight (none after the last day a date can name).
+            PromisedTo = PromisedTo is { } to && to < DateOnly.MaxValue ? Timestamp.FromDateTimeOffset(new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
             PageToken = Cursor(After),
         };
-        View = await data.NowAsync(filter, ct);
+        try
+        {
+            View = await data.NowAsync(filter, ct);
+        }
+        catch (RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.InvalidArgument)
+        {
+            // A filter Tracker refuses (a control character, a region that is no code): said, and the unfiltered list shown.
+            Errors.Add(e.Status.Detail);
+            View = await data.NowAsync(new ListWatchedOrdersRequest(), ct);
+        }
+
         return Page();
     }
 

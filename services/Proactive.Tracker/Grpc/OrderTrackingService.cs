@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Tracker.Episodes;
+using Proactive.Tracker.Events;
 using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Rules;
 using Proactive.Tracker.Store;
@@ -17,10 +18,7 @@ public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, 
 {
     public override async Task<OrderView> GetOrder(GetOrderRequest request, ServerCallContext context)
     {
-        if (string.IsNullOrWhiteSpace(request.OrderId))
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
-        }
+        RequireOrderId(request.OrderId);
 
         var (events, episodes, predicted) = await store.ReadAsync(
             async order => (
@@ -74,10 +72,7 @@ public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, 
 
     public override async Task<ListOrderEventsResponse> ListOrderEvents(ListOrderEventsRequest request, ServerCallContext context)
     {
-        if (string.IsNullOrWhiteSpace(request.OrderId))
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
-        }
+        RequireOrderId(request.OrderId);
 
         var events = await store.ReadAsync(order => order.EventsAsync(request.OrderId), context.CancellationToken);
         if (events.Count == 0)
@@ -140,4 +135,19 @@ public sealed class OrderTrackingService(TrackerStore store, TimeProvider time, 
         ClosedAt = e.ClosedAt is { } closed ? Timestamp.FromDateTimeOffset(closed) : null,
         Resolution = e.Resolution is { } r ? Names.Of(r) : "",
     };
+
+    /// <summary>An order id the event contract could have stored (so no NUL or 10 KB id reaches the store), else InvalidArgument naming the field.</summary>
+    private static void RequireOrderId(string orderId)
+    {
+        if (string.IsNullOrWhiteSpace(orderId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "order_id is required"));
+        }
+
+        if (!ContractLimits.IsSafeId(orderId))
+        {
+            throw new RpcException(new Status(
+                StatusCode.InvalidArgument, $"order_id: at most {ContractLimits.MaxIdLength} letters, digits, '.', '_', '-', ':' (as in the events)"));
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.ServiceDefaults.Storage;
+using Proactive.Tracker.Events;
 using Proactive.Tracker.Store;
 
 namespace Proactive.Tracker.Grpc;
@@ -43,6 +44,22 @@ public sealed record WatchQuery(WatchFilter Filter, int PageSize, int TrendDays,
             problems.Add($"trend_days: must be 1 to {MaxTrendDays} (0: {DefaultTrendDays})");
         }
 
+        // What the store holds passed the event contract: a value it could never hold is refused by
+        // the same rules (a NUL, say, would otherwise reach PostgreSQL and fail the call).
+        var carrier = request.Carrier.Trim();
+        if (carrier.Length > ContractLimits.MaxLength["carrier"] || ContractLimits.TextFault(carrier) is not null)
+        {
+            problems.Add($"carrier: at most {ContractLimits.MaxLength["carrier"]} characters, no control characters");
+        }
+
+        var region = request.Region.Trim();
+        if (region.Length > 0 && !ContractLimits.IsSafeCode(region))
+        {
+            problems.Add($"region: a code of at most {ContractLimits.MaxCodeLength} letters, digits, '-', '_', '.'");
+        }
+
+        var promisedFrom = Instant(request.PromisedFrom, "promised_from", problems);
+        var promisedTo = Instant(request.PromisedTo, "promised_to", problems);
         (long, string)? after = null;
         if (request.PageToken is { Length: > 0 } token)
         {
@@ -54,8 +71,7 @@ public sealed record WatchQuery(WatchFilter Filter, int PageSize, int TrendDays,
         }
 
         var filter = new WatchFilter(
-            Empty(request.State), Empty(request.Reason), Empty(request.Carrier?.Trim()), Empty(request.Region?.Trim()),
-            request.PromisedFrom?.ToDateTimeOffset(), request.PromisedTo?.ToDateTimeOffset(), after);
+            Empty(request.State), Empty(request.Reason), Empty(carrier), Empty(region), promisedFrom, promisedTo, after);
         return new WatchQuery(
             filter,
             request.PageSize is > 0 and <= MaxPageSize ? request.PageSize : DefaultPageSize,
@@ -117,9 +133,27 @@ public sealed record WatchQuery(WatchFilter Filter, int PageSize, int TrendDays,
     private static (long, string)? ParseToken(string token)
     {
         var parts = token.Split('~', 2);
-        return parts.Length == 2 && parts[1].Length > 0 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var since)
+        return parts.Length == 2 && ContractLimits.IsSafeId(parts[1]) && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var since)
             ? (since, parts[1])
             : null;
+    }
+
+    /// <summary>A timestamp filter, or null; one outside what a Timestamp may hold is a problem named by its field.</summary>
+    private static DateTimeOffset? Instant(Timestamp? value, string field, List<string> problems)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        // Timestamp's own range: 0001-01-01 to 9999-12-31, nanos within a second.
+        if (value.Seconds is < -62135596800 or > 253402300799 || value.Nanos is < 0 or > 999_999_999)
+        {
+            problems.Add($"{field}: not a valid timestamp (0001-01-01 to 9999-12-31)");
+            return null;
+        }
+
+        return value.ToDateTimeOffset();
     }
 
     private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
