@@ -41,8 +41,10 @@ public sealed class Database : IAsyncDisposable
     private readonly SemaphoreSlim writeGate = new(1, 1);
     private readonly NpgsqlDataSource? postgres;
     private readonly StoreFileLock? fileLock;
+    private readonly WalCheckpointer? checkpointer;
+    private readonly string sqliteSettings = "";
 
-    public Database(string connectionString, StoreKind kind = StoreKind.Sqlite, SqliteSynchronous synchronous = SqliteSynchronous.Full)
+    public Database(string connectionString, StoreKind kind = StoreKind.Sqlite, SqliteSynchronous synchronous = SqliteSynchronous.Full, TimeProvider? time = null)
     {
         Kind = kind;
         Synchronous = synchronous;
@@ -65,13 +67,30 @@ public sealed class Database : IAsyncDisposable
 
             // Two processes on one SQLite file would each think they are its only writer.
             fileLock = StoreFileLock.Acquire(file);
+            checkpointer = new WalCheckpointer(OpenAsync, writeGate, time ?? TimeProvider.System);
         }
 
         builder.ForeignKeys = true;
         ConnectionString = builder.ToString();
+        // Every connection: a page cache that holds the hot pages of the tables and indexes intake
+        // writes (SQLite's default of 2 MB re-read them from the file at every commit), and the
+        // checkpoints left to the WalCheckpointer but past its safety net.
+        sqliteSettings =
+            $"PRAGMA cache_size=-{SqliteCacheKiB}; " +
+            (checkpointer is null ? "" : $"PRAGMA wal_autocheckpoint={WalCheckpointer.SafetyNetPages}; PRAGMA journal_size_limit={WalCheckpointer.LogSizeLimit}; ") +
+            (synchronous == SqliteSynchronous.Normal ? "PRAGMA synchronous=NORMAL;" : "");
     }
 
+    /// <summary>SQLite's page cache per connection, in KiB (32 MB; pages are taken as they are used).</summary>
+    public const int SqliteCacheKiB = 32 * 1024;
+
     public StoreKind Kind { get; }
+
+    /// <summary>SQLite's WAL checkpoints run so far off the writer's path (tests).</summary>
+    public int Checkpoints => checkpointer?.Completed ?? 0;
+
+    /// <summary>Completes when no background checkpoint runs (tests).</summary>
+    public Task CheckpointIdleAsync() => checkpointer?.IdleAsync() ?? Task.CompletedTask;
 
     /// <summary>SQLite's commit durability (every connection is opened with it); PostgreSQL ignores it.</summary>
     public SqliteSynchronous Synchronous { get; }
@@ -121,13 +140,9 @@ public sealed class Database : IAsyncDisposable
 
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        if (Synchronous == SqliteSynchronous.Normal)
-        {
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA synchronous=NORMAL";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = sqliteSettings;
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
@@ -151,17 +166,23 @@ public sealed class Database : IAsyncDisposable
         }
 
         await writeGate.WaitAsync(cancellationToken);
+        var committed = false;
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(cancellationToken);
+            committed = true;
             return result;
         }
         finally
         {
             writeGate.Release();
+            if (committed)
+            {
+                checkpointer?.Committed();
+            }
         }
     }
 
@@ -292,9 +313,17 @@ public sealed class Database : IAsyncDisposable
             cancellationToken);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (checkpointer is not null)
+        {
+            await checkpointer.IdleAsync();
+        }
+
         fileLock?.Dispose();
-        return postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
     }
 }

@@ -1,0 +1,88 @@
+using Dapper;
+using Microsoft.Extensions.Time.Testing;
+using Proactive.ServiceDefaults.Storage;
+
+namespace Proactive.Tracker.Tests;
+
+/// <summary>
+/// SQLite's WAL checkpoints run beside the writer (WalCheckpointer), not inside the commit that
+/// crossed SQLite's 1,000-page mark: a commit returns with its pages still in the log, a later
+/// commit (at least 100 ms on) starts a checkpoint of its own.
+/// </summary>
+public sealed class WalCheckpointTests : IAsyncLifetime
+{
+    private const int PageSize = 4096;
+    private readonly string directory = Directory.CreateTempSubdirectory("proactive-wal-").FullName;
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+    private Database database = null!;
+
+    private string File => Path.Combine(directory, "store.db");
+
+    public async ValueTask InitializeAsync()
+    {
+        database = new Database($"Data Source={File}", StoreKind.Sqlite, SqliteSynchronous.Full, time);
+        await database.MigrateAsync(new SchemaMigrations("wal-test", ["CREATE TABLE pages (x BLOB NOT NULL)"]), TestContext.Current.CancellationToken);
+        await database.CheckpointIdleAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await database.DisposeAsync();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task EveryConnectionHasTheLargerCacheAndTheCheckpointSafetyNet()
+    {
+        var inWrite = await database.WriteAsync(
+            async (c, t) => (await c.ExecuteScalarAsync<long>("PRAGMA cache_size", transaction: t), await c.ExecuteScalarAsync<long>("PRAGMA wal_autocheckpoint", transaction: t)),
+            TestContext.Current.CancellationToken);
+        await using var fresh = await database.OpenAsync(TestContext.Current.CancellationToken);
+
+        inWrite.ShouldBe((-Database.SqliteCacheKiB, (long)WalCheckpointer.SafetyNetPages));
+        (await fresh.ExecuteScalarAsync<long>("PRAGMA cache_size")).ShouldBe(-Database.SqliteCacheKiB);
+        (await fresh.ExecuteScalarAsync<long>("PRAGMA journal_size_limit")).ShouldBe(WalCheckpointer.LogSizeLimit);
+    }
+
+    [Fact]
+    public async Task ACommitReturnsWithItsPagesInTheLogAndALaterCommitCheckpointsThemBesideTheWriter()
+    {
+        var before = database.Checkpoints;
+        var fileBefore = new FileInfo(File).Length;
+
+        // 2,000 pages in one commit: past SQLite's own 1,000-page checkpoint, within the interval.
+        await WritePagesAsync(2_000);
+
+        database.Checkpoints.ShouldBe(before);
+        (new FileInfo(File).Length - fileBefore).ShouldBeLessThan(100L * PageSize, "the commit copied its pages into the file itself");
+
+        time.Advance(WalCheckpointer.MinInterval);
+        await WritePagesAsync(1);
+        await database.CheckpointIdleAsync();
+
+        database.Checkpoints.ShouldBe(before + 1);
+        (new FileInfo(File).Length - fileBefore).ShouldBeGreaterThan(2_000L * PageSize);
+    }
+
+    [Fact]
+    public async Task CommitsWithinTheIntervalStartNoSecondCheckpoint()
+    {
+        var before = database.Checkpoints;
+        time.Advance(WalCheckpointer.MinInterval);
+        await WritePagesAsync(1);
+        await database.CheckpointIdleAsync();
+        await WritePagesAsync(1);
+        await WritePagesAsync(1);
+        await database.CheckpointIdleAsync();
+
+        database.Checkpoints.ShouldBe(before + 1);
+    }
+
+    private Task WritePagesAsync(int pages) =>
+        database.WriteAsync(
+            (c, t) => c.ExecuteAsync(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @pages) INSERT INTO pages (x) SELECT randomblob(4000) FROM n",
+                new { pages },
+                t),
+            TestContext.Current.CancellationToken);
+}
