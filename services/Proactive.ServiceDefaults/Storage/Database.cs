@@ -43,6 +43,7 @@ public sealed class Database : IAsyncDisposable
     private readonly StoreFileLock? fileLock;
     private readonly WalCheckpointer? checkpointer;
     private readonly string sqliteSettings = "";
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
 
     public Database(string connectionString, StoreKind kind = StoreKind.Sqlite, SqliteSynchronous synchronous = SqliteSynchronous.Full, TimeProvider? time = null)
     {
@@ -140,9 +141,15 @@ public sealed class Database : IAsyncDisposable
 
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = sqliteSettings;
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        // Settings stay with SQLite's connection, which the pool hands out again: set once on each.
+        if (connection.Handle is { } handle && !configured.TryGetValue(handle, out _))
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = sqliteSettings;
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            configured.TryAdd(handle, handle);
+        }
+
         return connection;
     }
 

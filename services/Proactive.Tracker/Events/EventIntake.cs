@@ -19,7 +19,18 @@ public sealed class EventIntake(TimeProvider time, IOptionsMonitor<IngestOptions
         }
     }
 
-    public CloudEventReader.Result Read(JsonElement envelope, string topic) => CloudEventReader.Read(envelope, topic, Window);
+    public CloudEventReader.Result Read(JsonElement envelope, string topic) => Prepared(CloudEventReader.Read(envelope, topic, Window));
 
-    public CloudEventReader.Result Read(CloudEvent cloudEvent, string topic) => CloudEventReader.Read(cloudEvent, topic, Window);
+    public CloudEventReader.Result Read(CloudEvent cloudEvent, string topic) => Prepared(CloudEventReader.Read(cloudEvent, topic, Window));
+
+    /// <summary>An event read is formatted for storage now, beside the other deliveries being read (<see cref="StoredPayload"/>).</summary>
+    private static CloudEventReader.Result Prepared(CloudEventReader.Result read)
+    {
+        if (read.Event is { } e)
+        {
+            StoredPayload.Of(e);
+        }
+
+        return read;
+    }
 }

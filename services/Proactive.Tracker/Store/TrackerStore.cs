@@ -114,7 +114,7 @@ public sealed partial class TrackerStore(Database database)
     }
 
     /// <summary>An event as stored (its data in the contract's JSON).</summary>
-    internal static string PayloadOf(InboundEvent e) => Formatter.Format(e.Data);
+    internal static string PayloadOf(InboundEvent e) => StoredPayload.Of(e);
 
     internal static InboundEvent ToEvent(EventRow r)
     {
