@@ -12,7 +12,7 @@
 # Settings (environment): BENCH_SECONDS (10) timed seconds per row, BENCH_WARMUP (3), BENCH_CONCURRENCY (16),
 # BENCH_BULK (100) events per bulk delivery or batch, BENCH_LATENCY_RATE (1000) events/s,
 # BENCH_LATENCY_SECONDS (20), BENCH_LATENCY_WARMUP (20) seconds of the same load, notices included, run first
-# and not counted (a host that has been running: its code compiled), BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1,
+# and not counted (a host that has been running: its code compiled), BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1, BENCH_MEMORY_VARIANTS=N only the first N GC settings of the memory run (1: the default),
 # BENCH_KEEP_LOGS=DIR copies the servers' logs there at the end, BENCH_HOST_ARGS more settings for the standalone host (space-separated --Key=Value),
 # PROACTIVE_TEST_POSTGRES a server to create (and drop) a throwaway database on; without it a
 # throwaway cluster is started on a free loopback port when PostgreSQL's binaries are installed,

@@ -19,6 +19,8 @@ variants=("default (Server GC)|"
           "DOTNET_gcServer=0 (workstation GC)|DOTNET_gcServer=0"
           "DOTNET_GCConserveMemory=5|DOTNET_GCConserveMemory=5"
           "DOTNET_gcServer=0 + DOTNET_GCConserveMemory=5|DOTNET_gcServer=0 DOTNET_GCConserveMemory=5")
+# BENCH_MEMORY_VARIANTS=N: only the first N settings (1: the default alone).
+variants=("${variants[@]:0:${BENCH_MEMORY_VARIANTS:-${#variants[@]}}}")
 lines=()
 for v in "${variants[@]}"; do
     label=${v%%|*}; envs=${v#*|}
