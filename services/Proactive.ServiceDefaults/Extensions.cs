@@ -94,13 +94,7 @@ public static class Extensions
                     o.RecordException = true;
                     o.EnrichWithHttpResponse = ProactiveTelemetry.HideCapabilities;
                 })
-                .AddHttpClientInstrumentation(o => o.RecordException = true)
-                .SetSampler(otlp || console
-                    ? new ParentBasedSampler(new AlwaysOnSampler())
-                    // No exporter: a span is kept only where it continues a trace begun upstream
-                    // (so an event's trace context still reaches the outbox row and Notifier); the
-                    // spans of a trace starting here would be made, filled and dropped unseen.
-                    : new ParentBasedSampler(new AlwaysOffSampler())))
+                .AddHttpClientInstrumentation(o => o.RecordException = true))
             .WithMetrics(metrics => metrics
                 .AddMeter(ProactiveTelemetry.SourceName, $"{ProactiveTelemetry.SourceName}.Tracker", $"{ProactiveTelemetry.SourceName}.Notifier")
                 .AddAspNetCoreInstrumentation()

@@ -88,34 +88,6 @@ public class TelemetryTests
     }
 
     [Fact]
-    public async Task WithoutAnExporterConfiguredOnlySpansContinuingAnUpstreamTraceAreRecorded()
-    {
-        // No OTLP endpoint nor console exporter in the host's settings: the in-memory exporter sees
-        // what the SDK samples. Order T-1's events carry a traceparent, T-2's none.
-        var spans = new List<Activity>();
-        await using var host = await StandaloneHost.StartAsync(services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
-        var traceId = ActivityTraceId.CreateRandom();
-        var traced = new[] { OrderPlaced("T-1", Now.AddHours(-2), Promise), ShipmentCreated("T-1", "S-1", Now.AddHours(-1), Promise), Tracking("T-1", "S-1", Now, "IN_TRANSIT", Promise.AddDays(2)) };
-        foreach (var e in traced)
-        {
-            e["traceparent"] = $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01";
-        }
-
-        await host.AcceptAsync([.. traced, OrderPlaced("T-2", Now.AddHours(-2), Promise), ShipmentCreated("T-2", "S-2", Now.AddHours(-1), Promise), Tracking("T-2", "S-2", Now, "IN_TRANSIT", Promise.AddDays(2))]);
-        await host.DrainAsync();
-
-        host.Twilio.Messages.Count.ShouldBe(2);
-        List<Activity> exported;
-        lock (spans)
-        {
-            exported = [.. spans];
-        }
-
-        exported.ShouldContain(s => s.DisplayName == "shipments process");
-        exported.Where(s => s.TraceId != traceId).Select(s => s.DisplayName).ShouldBeEmpty("spans of traces that start in this host (T-2's events, requests, background rounds) are not made without an exporter");
-    }
-
-    [Fact]
     public async Task TheMetricsCountAKnownScenario()
     {
         var exported = new List<Metric>();
