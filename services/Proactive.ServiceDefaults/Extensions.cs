@@ -49,7 +49,7 @@ public static class Extensions
                     : throw new OptionsValidationException(
                         "Proactive:SqliteSynchronous", typeof(SqliteSynchronous), [$"Proactive:SqliteSynchronous is '{given}': use Full (the default) or Normal"])
                 : SqliteSynchronous.Full;
-            return new Database(connectionString, kind, synchronous, sp.GetService<TimeProvider>());
+            return new Database(connectionString, kind, synchronous, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger<Database>());
         });
         builder.Services.AddHostedService<MigrationRunner>();
         return builder;

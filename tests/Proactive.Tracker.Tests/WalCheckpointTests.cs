@@ -32,16 +32,23 @@ public sealed class WalCheckpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EveryConnectionHasTheLargerCacheAndTheCheckpointSafetyNet()
+    public async Task EveryConnectionHasTheLargerCacheTheCheckpointSafetyNetAndFullSync()
     {
+        // Two connections open at once: the pool cannot hand the same one out twice.
+        await using var first = await database.OpenAsync(TestContext.Current.CancellationToken);
+        await using var second = await database.OpenAsync(TestContext.Current.CancellationToken);
         var inWrite = await database.WriteAsync(
             async (c, t) => (await c.ExecuteScalarAsync<long>("PRAGMA cache_size", transaction: t), await c.ExecuteScalarAsync<long>("PRAGMA wal_autocheckpoint", transaction: t)),
             TestContext.Current.CancellationToken);
-        await using var fresh = await database.OpenAsync(TestContext.Current.CancellationToken);
 
         inWrite.ShouldBe((-Database.SqliteCacheKiB, (long)WalCheckpointer.SafetyNetPages));
-        (await fresh.ExecuteScalarAsync<long>("PRAGMA cache_size")).ShouldBe(-Database.SqliteCacheKiB);
-        (await fresh.ExecuteScalarAsync<long>("PRAGMA journal_size_limit")).ShouldBe(WalCheckpointer.LogSizeLimit);
+        foreach (var connection in new[] { first, second })
+        {
+            (await connection.ExecuteScalarAsync<long>("PRAGMA cache_size")).ShouldBe(-Database.SqliteCacheKiB);
+            (await connection.ExecuteScalarAsync<long>("PRAGMA wal_autocheckpoint")).ShouldBe(WalCheckpointer.SafetyNetPages);
+            (await connection.ExecuteScalarAsync<long>("PRAGMA journal_size_limit")).ShouldBe(WalCheckpointer.LogSizeLimit);
+            (await connection.ExecuteScalarAsync<long>("PRAGMA synchronous")).ShouldBe(2L);
+        }
     }
 
     [Fact]
@@ -62,6 +69,45 @@ public sealed class WalCheckpointTests : IAsyncLifetime
 
         database.Checkpoints.ShouldBe(before + 1);
         (new FileInfo(File).Length - fileBefore).ShouldBeGreaterThan(2_000L * PageSize);
+    }
+
+    [Fact]
+    public async Task ALongLogIsFinishedWithTheWriterHeldSoTheNextCommitStartsItAgain()
+    {
+        var restarts = database.CheckpointRestarts;
+        await WritePagesAsync(WalCheckpointer.RestartPages + 500);
+        time.Advance(WalCheckpointer.MinInterval);
+        await WritePagesAsync(1);
+        await database.CheckpointIdleAsync();
+
+        database.CheckpointRestarts.ShouldBe(restarts + 1);
+        await WritePagesAsync(1);
+        await using var connection = await database.OpenAsync(TestContext.Current.CancellationToken);
+        var log = await connection.QuerySingleAsync<(long Busy, long Log, long Copied)>("PRAGMA wal_checkpoint(PASSIVE)");
+        log.Log.ShouldBeLessThan(20, "the log started again from its beginning");
+    }
+
+    [Fact]
+    public async Task AShortLogIsCopiedWithoutHoldingTheWriter()
+    {
+        var restarts = database.CheckpointRestarts;
+        time.Advance(WalCheckpointer.MinInterval);
+        await WritePagesAsync(10);
+        await database.CheckpointIdleAsync();
+
+        database.CheckpointRestarts.ShouldBe(restarts);
+    }
+
+    [Fact]
+    public async Task AfterDisposalACommitStartsNoCheckpoint()
+    {
+        var before = database.Checkpoints;
+        await database.DisposeAsync();
+        time.Advance(WalCheckpointer.MinInterval);
+        await WritePagesAsync(1);
+        await database.CheckpointIdleAsync();
+
+        database.Checkpoints.ShouldBe(before);
     }
 
     [Fact]

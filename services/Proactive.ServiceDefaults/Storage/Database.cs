@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Proactive.ServiceDefaults.Storage;
@@ -45,7 +46,7 @@ public sealed class Database : IAsyncDisposable
     private readonly string sqliteSettings = "";
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
 
-    public Database(string connectionString, StoreKind kind = StoreKind.Sqlite, SqliteSynchronous synchronous = SqliteSynchronous.Full, TimeProvider? time = null)
+    public Database(string connectionString, StoreKind kind = StoreKind.Sqlite, SqliteSynchronous synchronous = SqliteSynchronous.Full, TimeProvider? time = null, ILogger? logger = null)
     {
         Kind = kind;
         Synchronous = synchronous;
@@ -68,7 +69,7 @@ public sealed class Database : IAsyncDisposable
 
             // Two processes on one SQLite file would each think they are its only writer.
             fileLock = StoreFileLock.Acquire(file);
-            checkpointer = new WalCheckpointer(OpenAsync, writeGate, time ?? TimeProvider.System);
+            checkpointer = new WalCheckpointer(OpenAsync, writeGate, time ?? TimeProvider.System, logger);
         }
 
         builder.ForeignKeys = true;
@@ -79,7 +80,7 @@ public sealed class Database : IAsyncDisposable
         sqliteSettings =
             $"PRAGMA cache_size=-{SqliteCacheKiB}; " +
             (checkpointer is null ? "" : $"PRAGMA wal_autocheckpoint={WalCheckpointer.SafetyNetPages}; PRAGMA journal_size_limit={WalCheckpointer.LogSizeLimit}; ") +
-            (synchronous == SqliteSynchronous.Normal ? "PRAGMA synchronous=NORMAL;" : "");
+            $"PRAGMA synchronous={(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")};";
     }
 
     /// <summary>SQLite's page cache per connection, in KiB (32 MB; pages are taken as they are used).</summary>
@@ -89,6 +90,9 @@ public sealed class Database : IAsyncDisposable
 
     /// <summary>SQLite's WAL checkpoints run so far off the writer's path (tests).</summary>
     public int Checkpoints => checkpointer?.Completed ?? 0;
+
+    /// <summary>Of those, the ones that finished a long log with the write gate held, so it restarts (tests).</summary>
+    public int CheckpointRestarts => checkpointer?.Restarts ?? 0;
 
     /// <summary>Completes when no background checkpoint runs (tests).</summary>
     public Task CheckpointIdleAsync() => checkpointer?.IdleAsync() ?? Task.CompletedTask;
@@ -144,9 +148,18 @@ public sealed class Database : IAsyncDisposable
         // Settings stay with SQLite's connection, which the pool hands out again: set once on each.
         if (connection.Handle is { } handle && !configured.TryGetValue(handle, out _))
         {
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = sqliteSettings;
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            try
+            {
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = sqliteSettings;
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+
             configured.TryAdd(handle, handle);
         }
 
@@ -324,7 +337,7 @@ public sealed class Database : IAsyncDisposable
     {
         if (checkpointer is not null)
         {
-            await checkpointer.IdleAsync();
+            await checkpointer.StopAsync();
         }
 
         fileLock?.Dispose();

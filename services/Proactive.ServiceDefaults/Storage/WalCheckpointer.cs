@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Proactive.ServiceDefaults.Storage;
 
@@ -9,13 +10,14 @@ namespace Proactive.ServiceDefaults.Storage;
 /// them itself before its caller hears of the commit — a stall of the one writer every few
 /// commits, and pages written again and again copied each time. Here a commit starts a checkpoint
 /// on a connection of its own when none runs and the last one started at least
-/// <see cref="MinInterval"/> ago: it copies beside the writer; when the log it found was long
-/// (<see cref="RestartPages"/>), it copies what was committed meanwhile with the write gate held,
-/// so the next commit starts the log again from its beginning (SQLite restarts it only when every
-/// page in it is copied). The writers keep SQLite's own checkpoint as a safety net at
-/// <see cref="SafetyNetPages"/>, should these fall behind.
+/// <see cref="MinInterval"/> ago (a monotonic interval of the <see cref="TimeProvider"/>): it copies
+/// beside the writer; when the log was long (<see cref="RestartPages"/>), it then copies what was
+/// committed meanwhile with the write gate held, so that every page of the log is in the file and
+/// the next commit starts the log again from its beginning (SQLite restarts it only then). The
+/// writers keep SQLite's own checkpoint as a safety net at <see cref="SafetyNetPages"/>, should
+/// these fall behind.
 /// </summary>
-public sealed class WalCheckpointer(Func<CancellationToken, Task<DbConnection>> open, SemaphoreSlim writeGate, TimeProvider time)
+public sealed partial class WalCheckpointer(Func<CancellationToken, Task<DbConnection>> open, SemaphoreSlim writeGate, TimeProvider time, ILogger? logger = null)
 {
     /// <summary>Checkpoints start at most this often: pages written many times in between are copied once.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
@@ -30,29 +32,46 @@ public sealed class WalCheckpointer(Func<CancellationToken, Task<DbConnection>> 
     public const long LogSizeLimit = 64L * 1024 * 1024;
 
     private readonly Lock gate = new();
-    private DateTimeOffset lastStart = DateTimeOffset.MinValue;
+    private long? lastStart;
+    private bool stopped;
     private Task running = Task.CompletedTask;
 
     /// <summary>Checkpoints run so far (tests).</summary>
     public int Completed { get; private set; }
+
+    /// <summary>Of those, the ones that copied the log's last pages with the write gate held (tests).</summary>
+    public int Restarts { get; private set; }
 
     /// <summary>Called after each commit, gate released: starts a checkpoint when one is due.</summary>
     public void Committed()
     {
         lock (gate)
         {
-            var now = time.GetUtcNow();
-            if (!running.IsCompleted || now - lastStart < MinInterval)
+            if (stopped || !running.IsCompleted || (lastStart is { } last && time.GetElapsedTime(last) < MinInterval))
             {
                 return;
             }
 
-            lastStart = now;
-            running = Task.Run(RunAsync);
+            lastStart = time.GetTimestamp();
+            // Not part of the commit's trace: the checkpoint is the store's own work.
+            using (ExecutionContext.SuppressFlow())
+            {
+                running = Task.Run(RunAsync);
+            }
         }
     }
 
-    /// <summary>Completes when no checkpoint runs (disposal, tests).</summary>
+    /// <summary>Starts no more checkpoints and completes when the running one has finished (disposal).</summary>
+    public Task StopAsync()
+    {
+        lock (gate)
+        {
+            stopped = true;
+            return running;
+        }
+    }
+
+    /// <summary>Completes when no checkpoint runs (tests).</summary>
     public Task IdleAsync()
     {
         lock (gate)
@@ -67,14 +86,16 @@ public sealed class WalCheckpointer(Func<CancellationToken, Task<DbConnection>> 
         try
         {
             await using var connection = await open(CancellationToken.None);
-            var (log, copied) = await CheckpointAsync(connection);
+            var log = await CheckpointAsync(connection);
             activity?.SetTag("proactive.db.wal_pages", log);
-            if (log >= RestartPages && copied < log)
+            if (log >= RestartPages)
             {
+                // What was committed while the pages were copied: copied now, no commit beside it.
                 await writeGate.WaitAsync();
                 try
                 {
                     await CheckpointAsync(connection);
+                    Restarts++;
                 }
                 finally
                 {
@@ -86,18 +107,27 @@ public sealed class WalCheckpointer(Func<CancellationToken, Task<DbConnection>> 
         }
         catch (Exception e)
         {
-            // Nothing is lost: the log holds every commit, the next checkpoint (or the writers'
-            // own, past the safety net) copies it. The failure shows in the trace.
+            // Nothing is lost: the log holds every commit, and the next checkpoint (or the writers'
+            // own, past the safety net) copies it.
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            if (logger is not null)
+            {
+                LogFailed(logger, e);
+            }
         }
     }
 
-    /// <summary>A PASSIVE checkpoint: copies what no reader still needs, waits for nobody.</summary>
-    private static async Task<(long Log, long Copied)> CheckpointAsync(DbConnection connection)
+    /// <summary>A PASSIVE checkpoint (copies what no reader still needs, waits for nobody); the log's length in pages.</summary>
+    private static async Task<long> CheckpointAsync(DbConnection connection)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        // A busy store is retried at the next commit rather than for the default 30 s (the gate may be held).
+        command.CommandTimeout = 1;
         await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? (reader.GetInt64(1), reader.GetInt64(2)) : (0, 0);
+        return await reader.ReadAsync() ? reader.GetInt64(1) : 0;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite checkpoint failed; the next commit starts another")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }
