@@ -45,6 +45,7 @@ public sealed class Database : IAsyncDisposable
     private readonly WalCheckpointer? checkpointer;
     private readonly string sqliteSettings = "";
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> writers = [];
 
     public Database(string connectionString, StoreKind kind = StoreKind.Sqlite, SqliteSynchronous synchronous = SqliteSynchronous.Full, TimeProvider? time = null, ILogger? logger = null)
     {
@@ -74,16 +75,18 @@ public sealed class Database : IAsyncDisposable
 
         builder.ForeignKeys = true;
         ConnectionString = builder.ToString();
-        // Every connection: a page cache that holds the hot pages of the tables and indexes intake
-        // writes (SQLite's default of 2 MB re-read them from the file at every commit), and the
-        // checkpoints left to the WalCheckpointer but past its safety net.
+        // Every connection: the checkpoints left to the WalCheckpointer but past its safety net, and
+        // the durability asked for (stated, so no pooled connection keeps another setting).
         sqliteSettings =
-            $"PRAGMA cache_size=-{SqliteCacheKiB}; " +
             (checkpointer is null ? "" : $"PRAGMA wal_autocheckpoint={WalCheckpointer.SafetyNetPages}; PRAGMA journal_size_limit={WalCheckpointer.LogSizeLimit}; ") +
             $"PRAGMA synchronous={(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")};";
     }
 
-    /// <summary>SQLite's page cache per connection, in KiB (32 MB; pages are taken as they are used).</summary>
+    /// <summary>
+    /// SQLite's page cache of a connection that writes, in KiB (32 MB, taken as pages are used): it holds
+    /// the hot pages of the tables and indexes intake writes, which SQLite's default of 2 MB re-read
+    /// from the file at every commit. Connections that only read keep the default.
+    /// </summary>
     public const int SqliteCacheKiB = 32 * 1024;
 
     public StoreKind Kind { get; }
@@ -190,6 +193,7 @@ public sealed class Database : IAsyncDisposable
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
+            await WriterCacheAsync(connection, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(cancellationToken);
@@ -203,6 +207,18 @@ public sealed class Database : IAsyncDisposable
             {
                 checkpointer?.Committed();
             }
+        }
+    }
+
+    /// <summary>The larger page cache, set once on each SQLite connection the first time it writes (see <see cref="SqliteCacheKiB"/>).</summary>
+    private async Task WriterCacheAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (((SqliteConnection)connection).Handle is { } handle && !writers.TryGetValue(handle, out _))
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = $"PRAGMA cache_size=-{SqliteCacheKiB}";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            writers.TryAdd(handle, handle);
         }
     }
 
