@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Proactive.ServiceDefaults.Storage;
 
@@ -16,6 +17,10 @@ public sealed class WalCheckpointTests : IAsyncLifetime
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
     private Database database = null!;
 
+    // Held open, outside the pool: other tests clear every pool (SqliteConnection.ClearAllPools), and
+    // SQLite checkpoints the whole log when a file's last connection closes.
+    private SqliteConnection keepAlive = null!;
+
     private string File => Path.Combine(directory, "store.db");
 
     public async ValueTask InitializeAsync()
@@ -23,11 +28,14 @@ public sealed class WalCheckpointTests : IAsyncLifetime
         database = new Database($"Data Source={File}", StoreKind.Sqlite, SqliteSynchronous.Full, time);
         await database.MigrateAsync(new SchemaMigrations("wal-test", ["CREATE TABLE pages (x BLOB NOT NULL)"]), TestContext.Current.CancellationToken);
         await database.CheckpointIdleAsync();
+        keepAlive = new SqliteConnection($"Data Source={File};Pooling=False");
+        await keepAlive.OpenAsync(TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
         await database.DisposeAsync();
+        await keepAlive.DisposeAsync();
         Directory.Delete(directory, recursive: true);
     }
 
