@@ -17,8 +17,8 @@ public sealed class WalCheckpointTests : IAsyncLifetime
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
     private Database database = null!;
 
-    // Held open, outside the pool: other tests clear every pool (SqliteConnection.ClearAllPools), and
-    // SQLite checkpoints the whole log when a file's last connection closes.
+    // Held open, outside the pool: other tests clear every pool (SqliteConnection.ClearAllPools), and a
+    // closing connection that finds no other holding the file checkpoints the whole log itself.
     private SqliteConnection keepAlive = null!;
 
     private string File => Path.Combine(directory, "store.db");
@@ -30,6 +30,8 @@ public sealed class WalCheckpointTests : IAsyncLifetime
         await database.CheckpointIdleAsync();
         keepAlive = new SqliteConnection($"Data Source={File};Pooling=False");
         await keepAlive.OpenAsync(TestContext.Current.CancellationToken);
+        // A read takes the file's shared lock, which a WAL connection keeps while open.
+        await keepAlive.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master");
     }
 
     public async ValueTask DisposeAsync()
@@ -90,7 +92,7 @@ public sealed class WalCheckpointTests : IAsyncLifetime
         await WritePagesAsync(1);
         await database.CheckpointIdleAsync();
 
-        database.CheckpointRestarts.ShouldBe(restarts + 1);
+        database.CheckpointRestarts.ShouldBe(restarts + 1, $"checkpoints {database.Checkpoints}, {database.LastCheckpointFailure}");
         await WritePagesAsync(1);
         await using var connection = await database.OpenAsync(TestContext.Current.CancellationToken);
         var log = await connection.QuerySingleAsync<(long Busy, long Log, long Copied)>("PRAGMA wal_checkpoint(PASSIVE)");

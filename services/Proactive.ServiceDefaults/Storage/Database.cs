@@ -97,6 +97,9 @@ public sealed class Database : IAsyncDisposable
     /// <summary>Of those, the ones that finished a long log with the write gate held, so it restarts (tests).</summary>
     public int CheckpointRestarts => checkpointer?.Restarts ?? 0;
 
+    /// <summary>Why the last background checkpoint failed, if one did (tests, diagnostics).</summary>
+    public Exception? LastCheckpointFailure => checkpointer?.LastFailure;
+
     /// <summary>Completes when no background checkpoint runs (tests).</summary>
     public Task CheckpointIdleAsync() => checkpointer?.IdleAsync() ?? Task.CompletedTask;
 

@@ -39,6 +39,9 @@ public sealed partial class WalCheckpointer(Func<CancellationToken, Task<DbConne
     /// <summary>Checkpoints run so far (tests).</summary>
     public int Completed { get; private set; }
 
+    /// <summary>The last checkpoint's failure, if one failed (tests, diagnostics).</summary>
+    public Exception? LastFailure { get; private set; }
+
     /// <summary>Of those, the ones that copied the log's last pages with the write gate held (tests).</summary>
     public int Restarts { get; private set; }
 
@@ -110,6 +113,7 @@ public sealed partial class WalCheckpointer(Func<CancellationToken, Task<DbConne
             // Nothing is lost: the log holds every commit, and the next checkpoint (or the writers'
             // own, past the safety net) copies it.
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            LastFailure = e;
             if (logger is not null)
             {
                 LogFailed(logger, e);
