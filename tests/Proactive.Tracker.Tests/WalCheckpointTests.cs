@@ -23,11 +23,13 @@ public sealed class WalCheckpointTests : IAsyncLifetime
 
     private string File => Path.Combine(directory, "store.db");
 
+    private WalCheckpointer Checkpoints => database.Checkpointer!;
+
     public async ValueTask InitializeAsync()
     {
         database = new Database($"Data Source={File}", StoreKind.Sqlite, SqliteSynchronous.Full, time);
         await database.MigrateAsync(new SchemaMigrations("wal-test", ["CREATE TABLE pages (x BLOB NOT NULL)"]), TestContext.Current.CancellationToken);
-        await database.CheckpointIdleAsync();
+        await Checkpoints.IdleAsync();
         keepAlive = new SqliteConnection($"Data Source={File};Pooling=False");
         await keepAlive.OpenAsync(TestContext.Current.CancellationToken);
         // A read takes the file's shared lock, which a WAL connection keeps while open.
@@ -66,33 +68,29 @@ public sealed class WalCheckpointTests : IAsyncLifetime
     [Fact]
     public async Task ACommitReturnsWithItsPagesInTheLogAndALaterCommitCheckpointsThemBesideTheWriter()
     {
-        var before = database.Checkpoints;
+        var before = Checkpoints.Completed;
         var fileBefore = new FileInfo(File).Length;
 
         // 2,000 pages in one commit: past SQLite's own 1,000-page checkpoint, within the interval.
         await WritePagesAsync(2_000);
 
-        database.Checkpoints.ShouldBe(before);
+        Checkpoints.Completed.ShouldBe(before);
         (new FileInfo(File).Length - fileBefore).ShouldBeLessThan(100L * PageSize, "the commit copied its pages into the file itself");
 
-        time.Advance(WalCheckpointer.MinInterval);
-        await WritePagesAsync(1);
-        await database.CheckpointIdleAsync();
+        await WritePagesAfterTheIntervalAsync(1);
 
-        database.Checkpoints.ShouldBe(before + 1);
+        Checkpoints.Completed.ShouldBe(before + 1);
         (new FileInfo(File).Length - fileBefore).ShouldBeGreaterThan(2_000L * PageSize);
     }
 
     [Fact]
     public async Task ALongLogIsFinishedWithTheWriterHeldSoTheNextCommitStartsItAgain()
     {
-        var restarts = database.CheckpointRestarts;
+        var restarts = Checkpoints.Restarts;
         await WritePagesAsync(WalCheckpointer.RestartPages + 500);
-        time.Advance(WalCheckpointer.MinInterval);
-        await WritePagesAsync(1);
-        await database.CheckpointIdleAsync();
+        await WritePagesAfterTheIntervalAsync(1);
 
-        database.CheckpointRestarts.ShouldBe(restarts + 1, $"checkpoints {database.Checkpoints}, {database.LastCheckpointFailure}");
+        Checkpoints.Restarts.ShouldBe(restarts + 1, $"checkpoints {Checkpoints.Completed}, {Checkpoints.LastFailure}");
         await WritePagesAsync(1);
         await using var connection = await database.OpenAsync(TestContext.Current.CancellationToken);
         var log = await connection.QuerySingleAsync<(long Busy, long Log, long Copied)>("PRAGMA wal_checkpoint(PASSIVE)");
@@ -102,38 +100,40 @@ public sealed class WalCheckpointTests : IAsyncLifetime
     [Fact]
     public async Task AShortLogIsCopiedWithoutHoldingTheWriter()
     {
-        var restarts = database.CheckpointRestarts;
-        time.Advance(WalCheckpointer.MinInterval);
-        await WritePagesAsync(10);
-        await database.CheckpointIdleAsync();
+        var restarts = Checkpoints.Restarts;
+        await WritePagesAfterTheIntervalAsync(10);
 
-        database.CheckpointRestarts.ShouldBe(restarts);
+        Checkpoints.Restarts.ShouldBe(restarts);
     }
 
     [Fact]
     public async Task AfterDisposalACommitStartsNoCheckpoint()
     {
-        var before = database.Checkpoints;
+        var before = Checkpoints.Completed;
         await database.DisposeAsync();
-        time.Advance(WalCheckpointer.MinInterval);
-        await WritePagesAsync(1);
-        await database.CheckpointIdleAsync();
+        await WritePagesAfterTheIntervalAsync(1);
 
-        database.Checkpoints.ShouldBe(before);
+        Checkpoints.Completed.ShouldBe(before);
     }
 
     [Fact]
     public async Task CommitsWithinTheIntervalStartNoSecondCheckpoint()
     {
-        var before = database.Checkpoints;
-        time.Advance(WalCheckpointer.MinInterval);
-        await WritePagesAsync(1);
-        await database.CheckpointIdleAsync();
+        var before = Checkpoints.Completed;
+        await WritePagesAfterTheIntervalAsync(1);
         await WritePagesAsync(1);
         await WritePagesAsync(1);
-        await database.CheckpointIdleAsync();
+        await Checkpoints.IdleAsync();
 
-        database.Checkpoints.ShouldBe(before + 1);
+        Checkpoints.Completed.ShouldBe(before + 1);
+    }
+
+    /// <summary>A commit once the checkpoints' interval has passed, and the checkpoint it may start.</summary>
+    private async Task WritePagesAfterTheIntervalAsync(int pages)
+    {
+        time.Advance(WalCheckpointer.MinInterval);
+        await WritePagesAsync(pages);
+        await Checkpoints.IdleAsync();
     }
 
     private Task WritePagesAsync(int pages) =>

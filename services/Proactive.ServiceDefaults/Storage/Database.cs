@@ -91,17 +91,8 @@ public sealed class Database : IAsyncDisposable
 
     public StoreKind Kind { get; }
 
-    /// <summary>SQLite's WAL checkpoints run so far off the writer's path (tests).</summary>
-    public int Checkpoints => checkpointer?.Completed ?? 0;
-
-    /// <summary>Of those, the ones that finished a long log with the write gate held, so it restarts (tests).</summary>
-    public int CheckpointRestarts => checkpointer?.Restarts ?? 0;
-
-    /// <summary>Why the last background checkpoint failed, if one did (tests, diagnostics).</summary>
-    public Exception? LastCheckpointFailure => checkpointer?.LastFailure;
-
-    /// <summary>Completes when no background checkpoint runs (tests).</summary>
-    public Task CheckpointIdleAsync() => checkpointer?.IdleAsync() ?? Task.CompletedTask;
+    /// <summary>SQLite's checkpoints off the writer's path (a file store only; tests and diagnostics read it).</summary>
+    public WalCheckpointer? Checkpointer => checkpointer;
 
     /// <summary>SQLite's commit durability (every connection is opened with it); PostgreSQL ignores it.</summary>
     public SqliteSynchronous Synchronous { get; }
@@ -151,22 +142,14 @@ public sealed class Database : IAsyncDisposable
 
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        // Settings stay with SQLite's connection, which the pool hands out again: set once on each.
-        if (connection.Handle is { } handle && !configured.TryGetValue(handle, out _))
+        try
         {
-            try
-            {
-                await using var pragma = connection.CreateCommand();
-                pragma.CommandText = sqliteSettings;
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
-            }
-            catch
-            {
-                await connection.DisposeAsync();
-                throw;
-            }
-
-            configured.TryAdd(handle, handle);
+            await SetOnceAsync(connection, configured, sqliteSettings, cancellationToken);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
         }
 
         return connection;
@@ -196,7 +179,8 @@ public sealed class Database : IAsyncDisposable
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await WriterCacheAsync(connection, cancellationToken);
+            // The larger page cache, on a connection the first time it writes (see SqliteCacheKiB).
+            await SetOnceAsync((SqliteConnection)connection, writers, $"PRAGMA cache_size=-{SqliteCacheKiB}", cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(cancellationToken);
@@ -213,16 +197,21 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
-    /// <summary>The larger page cache, set once on each SQLite connection the first time it writes (see <see cref="SqliteCacheKiB"/>).</summary>
-    private async Task WriterCacheAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="settings"/> on the connection unless <paramref name="done"/> says they were:
+    /// settings stay with SQLite's connection, which the pool hands out again.
+    /// </summary>
+    private static async Task SetOnceAsync(SqliteConnection connection, ConditionalWeakTable<SQLitePCL.sqlite3, object> done, string settings, CancellationToken cancellationToken)
     {
-        if (((SqliteConnection)connection).Handle is { } handle && !writers.TryGetValue(handle, out _))
+        if (settings.Length == 0 || connection.Handle is not { } handle || done.TryGetValue(handle, out _))
         {
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA cache_size=-{SqliteCacheKiB}";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-            writers.TryAdd(handle, handle);
+            return;
         }
+
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = settings;
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        done.TryAdd(handle, handle);
     }
 
     /// <summary>Runs <paramref name="work"/> on a connection of its own. Traced as "db {operation}".</summary>

@@ -64,7 +64,7 @@ public sealed class OrderBatch
             return added;
         }
 
-        var payloads = events.Select(TrackerStore.PayloadOf).ToArray();
+        var payloads = events.Select(StoredPayload.Of).ToArray();
         if (IsPostgres)
         {
             var orderIds = events.Select(e => e.OrderId).Distinct(StringComparer.Ordinal).ToArray();

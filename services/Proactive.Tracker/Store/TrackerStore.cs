@@ -89,7 +89,7 @@ public sealed partial class TrackerStore(Database database)
                 e.Type,
                 OccurredAt = e.OccurredAt.ToMs(),
                 ReceivedAt = now.ToMs(),
-                Payload = PayloadOf(e),
+                Payload = StoredPayload.Of(e),
             },
             tx);
         return inserted == 1;
@@ -112,9 +112,6 @@ public sealed partial class TrackerStore(Database database)
             tx);
         return rows.Select(ToEpisode).ToList();
     }
-
-    /// <summary>An event as stored (its data in the contract's JSON).</summary>
-    internal static string PayloadOf(InboundEvent e) => StoredPayload.Of(e);
 
     internal static InboundEvent ToEvent(EventRow r)
     {
