@@ -83,7 +83,16 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
         }
         catch
         {
-            factory.Dispose();
+            // A refused start ends the program's own RunAsync, which disposes the host on its thread;
+            // the factory's Dispose may then find it disposed. The start's exception is what counts.
+            try
+            {
+                factory.Dispose();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
             throw;
         }
 
