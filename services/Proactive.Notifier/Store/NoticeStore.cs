@@ -9,7 +9,9 @@ namespace Proactive.Notifier.Store;
 /// Notifier's store. Work that must commit together runs in <see cref="InTransactionAsync{T}"/>
 /// with a <see cref="NotifierSession"/> over the tables (inbox, notices and attempts, preferences,
 /// queue), and reads in <see cref="ReadAsync{T}"/> with a <see cref="NotifierReads"/> that cannot write; the one-step operations below each run in a unit of work of their own. Traced as
-/// "db {operation}".
+/// "db {operation}". Every write is <see cref="WritePriority.Urgent"/>: Notifier's writes are few and
+/// small and a customer's notice (or a person) waits for them, so where Notifier shares SQLite's one
+/// writer with Tracker (the standalone host) they go before Tracker's intake commits waiting.
 /// </summary>
 public sealed class NoticeStore(Database database)
 {
@@ -70,7 +72,7 @@ public sealed class NoticeStore(Database database)
         object?[] results;
         try
         {
-            results = await database.WriteAsync(
+            results = await database.WriteUrgentAsync(
                 async (c, tx) =>
                 {
                     var session = new NotifierSession(c, tx, database.Dialect);
@@ -119,7 +121,7 @@ public sealed class NoticeStore(Database database)
     }
 
     public Task<T> InTransactionAsync<T>(Func<NotifierSession, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>
-        database.WriteAsync((c, tx) => work(new NotifierSession(c, tx, database.Dialect)), ct, operation);
+        database.WriteUrgentAsync((c, tx) => work(new NotifierSession(c, tx, database.Dialect)), ct, operation);
 
     /// <summary>Reads outside a unit of work: a view that cannot write.</summary>
     public Task<T> ReadAsync<T>(Func<NotifierReads, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>

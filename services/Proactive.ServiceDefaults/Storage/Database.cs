@@ -39,7 +39,8 @@ public sealed class Database : IAsyncDisposable
     public const string DefaultConnectionString = "Data Source=data/proactive.db";
 
     private const int PostgresAttempts = 4;
-    private readonly SemaphoreSlim writeGate = new(1, 1);
+    private readonly WriteGate writeGate = new();
+    private readonly SqliteGroupCommit groupCommit;
     private readonly NpgsqlDataSource? postgres;
     private readonly StoreFileLock? fileLock;
     private readonly WalCheckpointer? checkpointer;
@@ -51,6 +52,7 @@ public sealed class Database : IAsyncDisposable
     {
         Kind = kind;
         Synchronous = synchronous;
+        groupCommit = new SqliteGroupCommit(OpenWriterAsync, writeGate);
         Dialect = SqlDialect.For(kind);
         if (kind == StoreKind.Postgres)
         {
@@ -93,6 +95,9 @@ public sealed class Database : IAsyncDisposable
 
     /// <summary>SQLite's checkpoints off the writer's path (a file store only; tests and diagnostics read it).</summary>
     public WalCheckpointer? Checkpointer => checkpointer;
+
+    /// <summary>Units of work waiting for SQLite's one writer (diagnostics, tests); 0 on PostgreSQL.</summary>
+    public int WritersWaiting => writeGate.Waiting;
 
     /// <summary>SQLite's commit durability (every connection is opened with it); PostgreSQL ignores it.</summary>
     public SqliteSynchronous Synchronous { get; }
@@ -155,9 +160,24 @@ public sealed class Database : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns. Traced as "db {operation}".</summary>
-    public async Task<T> WriteAsync<T>(
-        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default, [CallerMemberName] string operation = "")
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction and answers once it committed. Traced as "db {operation}".
+    /// On SQLite the transaction may hold other units queued beside it, each in a savepoint of its own (see
+    /// <see cref="SqliteGroupCommit"/>): <paramref name="work"/> must not commit or roll back itself.
+    /// </summary>
+    public Task<T> WriteAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default, [CallerMemberName] string operation = "") =>
+        WriteAsync(WritePriority.Normal, work, cancellationToken, operation);
+
+    /// <summary>
+    /// <see cref="WriteAsync{T}(Func{DbConnection, DbTransaction, Task{T}}, CancellationToken, string)"/> for
+    /// small work a notice waits for: on SQLite it goes before the normal writes waiting (see <see cref="WriteGate"/>).
+    /// </summary>
+    public Task<T> WriteUrgentAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default, [CallerMemberName] string operation = "") =>
+        WriteAsync(WritePriority.Urgent, work, cancellationToken, operation);
+
+    private async Task<T> WriteAsync<T>(WritePriority priority, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken, string operation)
     {
         using var activity = StartActivity(operation, "write");
         if (postgres is not null)
@@ -174,27 +194,26 @@ public sealed class Database : IAsyncDisposable
                 cancellationToken);
         }
 
-        await writeGate.WaitAsync(cancellationToken);
-        var committed = false;
+        var result = await groupCommit.RunAsync(priority, work, cancellationToken);
+        checkpointer?.Committed();
+        return result;
+    }
+
+    /// <summary>A connection for the writer, with the larger page cache (set the first time the connection writes, see <see cref="SqliteCacheKiB"/>).</summary>
+    private async Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken)
+    {
+        var connection = (SqliteConnection)await OpenAsync(cancellationToken);
         try
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            // The larger page cache, on a connection the first time it writes (see SqliteCacheKiB).
-            await SetOnceAsync((SqliteConnection)connection, writers, $"PRAGMA cache_size=-{SqliteCacheKiB}", cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            committed = true;
-            return result;
+            await SetOnceAsync(connection, writers, $"PRAGMA cache_size=-{SqliteCacheKiB}", cancellationToken);
         }
-        finally
+        catch
         {
-            writeGate.Release();
-            if (committed)
-            {
-                checkpointer?.Committed();
-            }
+            await connection.DisposeAsync();
+            throw;
         }
+
+        return connection;
     }
 
     /// <summary>
@@ -355,3 +374,4 @@ public sealed class Database : IAsyncDisposable
         }
     }
 }
+

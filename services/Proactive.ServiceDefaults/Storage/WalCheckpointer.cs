@@ -17,7 +17,7 @@ namespace Proactive.ServiceDefaults.Storage;
 /// writers keep SQLite's own checkpoint as a safety net at <see cref="SafetyNetPages"/>, should
 /// these fall behind.
 /// </summary>
-public sealed partial class WalCheckpointer(Func<CancellationToken, Task<DbConnection>> open, SemaphoreSlim writeGate, TimeProvider time, ILogger? logger = null)
+public sealed partial class WalCheckpointer(Func<CancellationToken, Task<DbConnection>> open, WriteGate writeGate, TimeProvider time, ILogger? logger = null)
 {
     /// <summary>Checkpoints start at most this often: pages written many times in between are copied once.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
@@ -94,7 +94,7 @@ public sealed partial class WalCheckpointer(Func<CancellationToken, Task<DbConne
             if (log >= RestartPages)
             {
                 // What was committed while the pages were copied: copied now, no commit beside it.
-                await writeGate.WaitAsync();
+                await writeGate.EnterAsync(WritePriority.Normal);
                 try
                 {
                     await CheckpointAsync(connection);
@@ -102,7 +102,7 @@ public sealed partial class WalCheckpointer(Func<CancellationToken, Task<DbConne
                 }
                 finally
                 {
-                    writeGate.Release();
+                    writeGate.Exit();
                 }
             }
 

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+
+namespace Proactive.ServiceDefaults.Storage;
+
+/// <summary>
+/// SQLite's one writer, shared by every unit of work of the process: units that queue while a
+/// transaction is under way go together into the next one — one commit, one sync of the log, for
+/// Tracker's intake, Notifier's decisions and claims and the relay's bookkeeping alike (each a commit
+/// of its own before; at 1,000 events/s the syncs were most of the time the writer was held).
+/// Whoever holds the <see cref="WriteGate"/> runs what is queued, urgent units first, each in a
+/// savepoint: a unit that throws is undone alone and its caller gets its exception, the others
+/// commit. A unit answers once the commit holding it returned; when the commit fails, every unit in
+/// it gets that failure (nothing of it was stored, like any failed commit). A unit runs in its
+/// caller's execution context (its trace, its logging scope). A caller cancelled before its unit was
+/// taken leaves nothing behind; once taken, the unit runs and the caller hears how it ended.
+/// </summary>
+internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnection>> openWriter, WriteGate gate)
+{
+    private readonly ConcurrentQueue<Unit> urgent = new();
+    private readonly ConcurrentQueue<Unit> normal = new();
+
+    /// <summary>Runs <paramref name="work"/> in the next transaction; its result once that committed.</summary>
+    public async Task<T> RunAsync<T>(WritePriority priority, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var unit = new Unit(async (c, tx) => await work(c, tx), ExecutionContext.Capture(), cancellationToken);
+        (priority == WritePriority.Urgent ? urgent : normal).Enqueue(unit);
+        try
+        {
+            await gate.EnterAsync(priority, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!unit.TryCancel())
+        {
+            // Taken by the transaction under way before the cancellation: it answers.
+            return (T)(await unit.Answer.Task)!;
+        }
+
+        try
+        {
+            if (!unit.Answer.Task.IsCompleted)
+            {
+                await CommitQueuedAsync();
+            }
+        }
+        finally
+        {
+            gate.Exit();
+        }
+
+        return (T)(await unit.Answer.Task)!;
+    }
+
+    /// <summary>Commits every unit queued (the gate held).</summary>
+    private async Task CommitQueuedAsync()
+    {
+        var units = new List<Unit>();
+        foreach (var queue in new[] { urgent, normal })
+        {
+            while (queue.TryDequeue(out var next))
+            {
+                if (next.TryTake())
+                {
+                    units.Add(next);
+                }
+            }
+        }
+
+        if (units.Count == 0)
+        {
+            return;
+        }
+
+        var results = new object?[units.Count];
+        var failures = new Exception?[units.Count];
+        try
+        {
+            await using var connection = await openWriter(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync();
+            for (var i = 0; i < units.Count; i++)
+            {
+                if (units.Count == 1)
+                {
+                    results[i] = await units[i].RunAsync(connection, transaction);
+                    continue;
+                }
+
+                var savepoint = $"unit{i}";
+                await transaction.SaveAsync(savepoint);
+                try
+                {
+                    results[i] = await units[i].RunAsync(connection, transaction);
+                }
+                catch (Exception e)
+                {
+                    failures[i] = e;
+                    await transaction.RollbackAsync(savepoint);
+                }
+
+                await transaction.ReleaseAsync(savepoint);
+            }
+
+            if (failures.All(f => f is not null))
+            {
+                // Nothing to commit: each unit answers with its own failure.
+                await transaction.RollbackAsync();
+            }
+            else
+            {
+                await transaction.CommitAsync();
+            }
+        }
+        catch (Exception e)
+        {
+            // The transaction as a whole failed (a lone unit's own failure among them): nothing of it is stored.
+            for (var i = 0; i < units.Count; i++)
+            {
+                units[i].Answer.TrySetException(failures[i] ?? e);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < units.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                units[i].Answer.TrySetException(failure);
+            }
+            else
+            {
+                units[i].Answer.TrySetResult(results[i]);
+            }
+        }
+    }
+
+    private sealed class Unit(Func<DbConnection, DbTransaction, Task<object?>> work, ExecutionContext? context, CancellationToken cancellationToken)
+    {
+        private const int Queued = 0, Taken = 1, Cancelled = 2;
+        private int state;
+
+        public TaskCompletionSource<object?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The caller gave up before a transaction took the unit: it is skipped.</summary>
+        public bool TryCancel() => Interlocked.CompareExchange(ref state, Cancelled, Queued) == Queued;
+
+        /// <summary>A transaction takes the unit unless its caller was cancelled first.</summary>
+        public bool TryTake()
+        {
+            if (cancellationToken.IsCancellationRequested && TryCancel())
+            {
+                Answer.TrySetCanceled(cancellationToken);
+                return false;
+            }
+
+            return Interlocked.CompareExchange(ref state, Taken, Queued) == Queued;
+        }
+
+        /// <summary>Runs the work in its caller's execution context (the await continues in it, too).</summary>
+        public Task<object?> RunAsync(DbConnection connection, DbTransaction transaction)
+        {
+            if (context is null)
+            {
+                return work(connection, transaction);
+            }
+
+            Task<object?> running = null!;
+            ExecutionContext.Run(context, _ => running = work(connection, transaction), null);
+            return running;
+        }
+    }
+}
+

@@ -1,0 +1,180 @@
+using System.Data.Common;
+using Dapper;
+using Proactive.ServiceDefaults.Storage;
+
+namespace Proactive.Tracker.Tests;
+
+/// <summary>
+/// On SQLite, units of work that queue while a transaction is under way share the next one (one
+/// commit for many), each undone alone when it fails, urgent ones first, in their callers' context.
+/// </summary>
+public sealed class SqliteGroupCommitTests : IAsyncLifetime
+{
+    private static readonly AsyncLocal<string?> Caller = new();
+    private readonly string directory = Directory.CreateTempSubdirectory("proactive-group-").FullName;
+    private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> ran = [];
+    private Database database = null!;
+    private Task holding = Task.CompletedTask;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = new Database($"Data Source={Path.Combine(directory, "store.db")}");
+        await database.MigrateAsync(new SchemaMigrations("group-test", ["CREATE TABLE rows (name TEXT NOT NULL UNIQUE)"]), TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        release.TrySetResult();
+        await holding;
+        await database.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task UnitsQueuedWhileATransactionRunsShareTheNextOneUrgentFirst()
+    {
+        await HoldTheWriterAsync();
+        var transactions = new List<DbTransaction>();
+        var queued = new[]
+        {
+            Insert("normal 1", transactions),
+            Insert("urgent", transactions, WritePriority.Urgent),
+            Insert("normal 2", transactions),
+        };
+        await WritersWaitingAsync(3);
+
+        release.SetResult();
+        await Task.WhenAll(queued);
+
+        transactions.Distinct().Count().ShouldBe(1, "one transaction, one commit for the three");
+        ran.ShouldBe(["holder", "urgent", "normal 1", "normal 2"]);
+        (await StoredAsync()).ShouldBe(["holder", "normal 1", "normal 2", "urgent"]);
+    }
+
+    [Fact]
+    public async Task AUnitThatFailsIsUndoneAloneAndItsCallerGetsItsException()
+    {
+        await HoldTheWriterAsync();
+        var before = Insert("before", []);
+        var failing = database.WriteAsync<int>(
+            async (c, tx) =>
+            {
+                await c.ExecuteAsync("INSERT INTO rows (name) VALUES ('failing')", transaction: tx);
+                throw new InvalidOperationException("this unit's own failure");
+            },
+            TestContext.Current.CancellationToken);
+        var after = Insert("after", []);
+        await WritersWaitingAsync(3);
+
+        release.SetResult();
+
+        (await Should.ThrowAsync<InvalidOperationException>(() => failing)).Message.ShouldBe("this unit's own failure");
+        await Task.WhenAll(before, after);
+        (await StoredAsync()).ShouldBe(["after", "before", "holder"]);
+    }
+
+    [Fact]
+    public async Task AFailingStatementIsUndoneAloneToo()
+    {
+        await HoldTheWriterAsync();
+        var duplicate = Insert("holder", []);
+        var other = Insert("other", []);
+        await WritersWaitingAsync(2);
+
+        release.SetResult();
+
+        await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(() => duplicate);
+        await other;
+        (await StoredAsync()).ShouldBe(["holder", "other"]);
+    }
+
+    [Fact]
+    public async Task ACallerCancelledWhileWaitingLeavesNothingBehind()
+    {
+        await HoldTheWriterAsync();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = database.WriteAsync(
+            async (c, tx) => await c.ExecuteAsync("INSERT INTO rows (name) VALUES ('cancelled')", transaction: tx),
+            cancel.Token);
+        var other = Insert("other", []);
+        await WritersWaitingAsync(2);
+
+        await cancel.CancelAsync();
+        release.SetResult();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => cancelled);
+        await other;
+        (await StoredAsync()).ShouldBe(["holder", "other"]);
+    }
+
+    [Fact]
+    public async Task AUnitRunsInItsCallersContext()
+    {
+        await HoldTheWriterAsync();
+        var seen = new List<(string Name, string? Caller)>();
+        var units = new[] { "first", "second" }.Select(name => Task.Run(
+            () =>
+            {
+                Caller.Value = name;
+                return database.WriteAsync(
+                    async (c, tx) =>
+                    {
+                        await c.ExecuteAsync("INSERT INTO rows (name) VALUES (@name)", new { name }, tx);
+                        seen.Add((name, Caller.Value));
+                        return 0;
+                    },
+                    TestContext.Current.CancellationToken);
+            },
+            TestContext.Current.CancellationToken)).ToArray();
+        await WritersWaitingAsync(2);
+
+        release.SetResult();
+        await Task.WhenAll(units);
+
+        seen.OrderBy(s => s.Name).ShouldBe([("first", "first"), ("second", "second")]);
+    }
+
+    /// <summary>A unit that holds the writer (its transaction open) until the test releases it.</summary>
+    private async Task HoldTheWriterAsync()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        holding = database.WriteAsync(
+            async (c, tx) =>
+            {
+                await c.ExecuteAsync("INSERT INTO rows (name) VALUES ('holder')", transaction: tx);
+                ran.Add("holder");
+                started.SetResult();
+                await release.Task;
+                return 0;
+            },
+            TestContext.Current.CancellationToken);
+        await started.Task;
+    }
+
+    private Task<int> Insert(string name, List<DbTransaction> transactions, WritePriority priority = WritePriority.Normal)
+    {
+        Func<DbConnection, DbTransaction, Task<int>> work = async (c, tx) =>
+        {
+            transactions.Add(tx);
+            ran.Add(name);
+            return await c.ExecuteAsync("INSERT INTO rows (name) VALUES (@name)", new { name }, tx);
+        };
+        return priority == WritePriority.Urgent
+            ? database.WriteUrgentAsync(work, TestContext.Current.CancellationToken)
+            : database.WriteAsync(work, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Until <paramref name="count"/> units wait for the writer (they queue as soon as they are called).</summary>
+    private async Task WritersWaitingAsync(int count)
+    {
+        while (database.WritersWaiting < count)
+        {
+            await Task.Yield();
+        }
+    }
+
+    private async Task<List<string>> StoredAsync() =>
+        [.. await database.ReadAsync(c => c.QueryAsync<string>("SELECT name FROM rows ORDER BY name"), TestContext.Current.CancellationToken)];
+}
