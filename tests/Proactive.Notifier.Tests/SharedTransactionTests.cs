@@ -4,13 +4,14 @@ using Proactive.ServiceDefaults.Storage;
 namespace Proactive.Notifier.Tests;
 
 /// <summary>
-/// Group commit of the dispatcher's records on SQLite (<see cref="NoticeStore.InSharedTransactionAsync{T}"/>):
-/// units that queue while a commit is under way share the next transaction, and a unit that
-/// fails fails alone.
+/// Notifier's units of work on SQLite (<see cref="NoticeStore.InTransactionAsync{T}"/>): those that
+/// queue while a commit is under way share the next transaction, a unit that fails is undone alone,
+/// and they go before Tracker's (normal) writes waiting for the one writer.
 /// </summary>
 public sealed class SharedTransactionTests : NotifierDatabaseTests
 {
     private static readonly DateTimeOffset Now = News.Now;
+    private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override StoreKind Kind => StoreKind.Sqlite;
 
@@ -19,89 +20,72 @@ public sealed class SharedTransactionTests : NotifierDatabaseTests
     private static NoticeRecord Notice(long sequence) =>
         News.Told(News.Detected(sequence: sequence), Channel.Sms, Now, NoticeStatus.Pending) with { Attempts = 0, SentAt = null, ProviderMessageId = null };
 
-    /// <summary>The first unit holds the commit until the others have queued behind it.</summary>
-    private async Task<(NotifierSession First, NotifierSession Second, NotifierSession Third)> ThreeUnitsAsync(Func<NotifierSession, NoticeRecord, Task<bool>> secondWork)
+    /// <summary>A unit that stores notice 1 and holds the writer until the test releases it.</summary>
+    private async Task<Task<bool>> HoldTheWriterAsync()
     {
-        var holding = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        NotifierSession? first = null, second = null, third = null;
-        var a = Store.InSharedTransactionAsync(
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = Store.InTransactionAsync(
             async s =>
             {
-                first = s;
+                var stored = await s.Notices.ApplyAsync(NoticeLifecycle.Decide(Notice(1)));
                 holding.SetResult();
                 await release.Task;
-                return await s.Notices.ApplyAsync(NoticeLifecycle.Decide(Notice(1)));
+                return stored;
             },
             Ct);
         await holding.Task;
-        var b = Store.InSharedTransactionAsync(s => { second = s; return secondWork(s, Notice(2)); }, Ct);
-        var c = Store.InSharedTransactionAsync(s => { third = s; return s.Notices.ApplyAsync(NoticeLifecycle.Decide(Notice(3))); }, Ct);
-        release.SetResult();
-        (await a).ShouldBeTrue();
-        (await c).ShouldBeTrue();
-        try
-        {
-            await b;
-        }
-        catch (InvalidOperationException)
-        {
-            // The failing unit's own failure (see below).
-        }
+        return first;
+    }
 
-        return (first!, second!, third!);
+    private async Task WritersWaitingAsync(int count)
+    {
+        while (Database.WritersWaiting < count)
+        {
+            await Task.Yield();
+        }
     }
 
     private async Task<List<string>> StoredAsync() =>
         [.. (await Store.ReadAsync(r => r.NoticesForOrderAsync("A-1001"), Ct)).Select(n => n.NoticeId).Order(StringComparer.Ordinal)];
 
     [Fact]
-    public async Task UnitsQueuedWhileACommitIsUnderWayShareTheNextTransaction()
+    public async Task AUnitThatFailsInASharedTransactionIsUndoneAloneAndTheOthersCommit()
     {
-        var (first, second, third) = await ThreeUnitsAsync((s, notice) => s.Notices.ApplyAsync(NoticeLifecycle.Decide(notice)));
-
-        first.ShouldNotBeSameAs(second, "the first unit committed alone: nothing was queued when it began");
-        second.ShouldBeSameAs(third, "the two units that queued meanwhile share one transaction");
-        (await StoredAsync()).Count.ShouldBe(3);
-    }
-
-    [Fact]
-    public async Task AUnitThatFailsInASharedTransactionFailsAloneAndTheOthersCommit()
-    {
-        var failed = 0;
-        var (_, second, third) = await ThreeUnitsAsync(async (s, notice) =>
-        {
-            await s.Notices.ApplyAsync(NoticeLifecycle.Decide(notice));
-            Interlocked.Increment(ref failed);
-            throw new InvalidOperationException("this unit breaks");
-        });
-
-        failed.ShouldBe(2, "tried in the shared transaction, then alone");
-        second.ShouldNotBeSameAs(third, "after the shared transaction failed, each unit ran in its own");
-        var stored = await StoredAsync();
-        stored.Count.ShouldBe(2, "the first and third notices; the failing unit's insert was rolled back");
-        stored.ShouldNotContain(Notice(2).NoticeId);
-    }
-
-    [Fact]
-    public async Task TheFailingUnitsCallerGetsItsException()
-    {
-        var holding = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var a = Store.InSharedTransactionAsync(
+        var first = await HoldTheWriterAsync();
+        var tries = 0;
+        var failing = Store.InTransactionAsync<bool>(
             async s =>
             {
-                holding.SetResult();
-                await release.Task;
-                return 1;
+                Interlocked.Increment(ref tries);
+                await s.Notices.ApplyAsync(NoticeLifecycle.Decide(Notice(2)));
+                throw new InvalidOperationException("this unit breaks");
             },
             Ct);
-        await holding.Task;
-        var b = Store.InSharedTransactionAsync<int>(_ => throw new InvalidOperationException("this unit breaks"), Ct);
-        var c = Store.InSharedTransactionAsync(_ => Task.FromResult(3), Ct);
+        var third = Store.InTransactionAsync(s => s.Notices.ApplyAsync(NoticeLifecycle.Decide(Notice(3))), Ct);
+        await WritersWaitingAsync(2);
+
         release.SetResult();
-        (await a).ShouldBe(1);
-        (await Should.ThrowAsync<InvalidOperationException>(() => b)).Message.ShouldBe("this unit breaks");
-        (await c).ShouldBe(3);
+
+        (await first).ShouldBeTrue();
+        (await third).ShouldBeTrue();
+        (await Should.ThrowAsync<InvalidOperationException>(() => failing)).Message.ShouldBe("this unit breaks");
+        tries.ShouldBe(1, "undone in its savepoint, not run again");
+        var stored = await StoredAsync();
+        stored.ShouldBe(new[] { Notice(1).NoticeId, Notice(3).NoticeId }.Order(StringComparer.Ordinal).ToList(), "the failing unit's insert was rolled back, the others' kept");
+    }
+
+    [Fact]
+    public async Task NotifiersUnitsGoBeforeNormalWritesWaitingForTheWriter()
+    {
+        var first = await HoldTheWriterAsync();
+        var order = new List<string>();
+        var tracker = Database.WriteAsync((_, _) => { order.Add("tracker"); return Task.FromResult(0); }, Ct);
+        var notifier = Store.InTransactionAsync(_ => { order.Add("notifier"); return Task.FromResult(0); }, Ct);
+        await WritersWaitingAsync(2);
+
+        release.SetResult();
+        await Task.WhenAll(first, tracker, notifier);
+
+        order.ShouldBe(["notifier", "tracker"]);
     }
 }

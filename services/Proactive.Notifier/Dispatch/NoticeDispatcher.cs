@@ -55,7 +55,7 @@ public sealed partial class NoticeDispatcher(
     /// <summary>
     /// Sends everything due now that the providers may take; returns how many notices were handled.
     /// A round claims what is due (the claim shares a commit with the outcomes being recorded,
-    /// <see cref="NoticeStore.InSharedTransactionAsync{T}"/>) and starts each notice in its customer's
+    /// <see cref="NoticeStore.InTransactionAsync{T}"/> on SQLite) and starts each notice in its customer's
     /// lane (<see cref="SendLanes"/>): up to SendConcurrency customers at once, each customer's
     /// notices one after another. While sends are in flight, a notice decided meanwhile (the
     /// <see cref="DispatchSignal"/>) or a free slot starts the next claim at once: no notice waits
@@ -184,7 +184,7 @@ public sealed partial class NoticeDispatcher(
         {
             // Claimed before the circuit opened: back in the queue, the claim not counted as an attempt.
             var why = $"waiting: {gate.Provider} failed {gate.ConsecutiveFailures} times in a row; next try at {until:O}";
-            await store.ApplySharedAsync(NoticeLifecycle.HoldForProvider(notice, why, until), cancellationToken);
+            await store.ApplyAsync(NoticeLifecycle.HoldForProvider(notice, why, until), cancellationToken);
             return;
         }
 
@@ -206,7 +206,7 @@ public sealed partial class NoticeDispatcher(
             // The sender's rate is used up for now (a long SMS costs more than one, or the provider
             // asked to wait), or this claim is getting old (a slow batch): give it back untouched
             // rather than send on a lease another replica may take over.
-            await store.ApplySharedAsync(NoticeLifecycle.GiveBack(ready), cancellationToken);
+            await store.ApplyAsync(NoticeLifecycle.GiveBack(ready), cancellationToken);
             return;
         }
 
@@ -254,13 +254,13 @@ public sealed partial class NoticeDispatcher(
             return (null, check);
         }
 
-        return await store.ApplySharedAsync(check.Change, cancellationToken) ? (check.Change.After, null) : (null, null);
+        return await store.ApplyAsync(check.Change, cancellationToken) ? (check.Change.After, null) : (null, null);
     }
 
     /// <summary>Not sent now: withdrawn (an SMS the customer stopped falls back to email) or deferred again.</summary>
     private async Task HoldBackAsync(SendCheck held, CancellationToken cancellationToken)
     {
-        var stored = await store.InSharedTransactionAsync(
+        var stored = await store.InTransactionAsync(
             async session => held.OptedOut
                 ? await EmailFallback.WithdrawAsync(session, held.Change, Time.GetUtcNow(), policyOptions.Value, templates)
                 : await session.Notices.ApplyAsync(held.Change) ? held.Change : null,
@@ -319,7 +319,7 @@ public sealed partial class NoticeDispatcher(
         metrics.Sent(notice, now, result.Local);
         var accepted = NoticeLifecycle.Accept(notice, now, result.ProviderMessageId, result.Local);
         // A status callback or SendGrid event can beat this record of the send: what came early is applied now.
-        var early = await store.InSharedTransactionAsync(
+        var early = await store.InTransactionAsync(
             async session => await session.Notices.ApplyAsync(accepted)
                 ? accepted.After.Channel == Channel.Email
                     ? await EmailReceipts.ApplyEarlyAsync(session, accepted.After)
@@ -353,7 +353,7 @@ public sealed partial class NoticeDispatcher(
 
         var retryAt = now + Backoff(notice.Attempts, result.RetryAfter, options.Value, Random.Shared.NextDouble());
         var change = NoticeLifecycle.FailTransiently(notice, now, result.ProviderCode, result.Detail, retryAt, options.Value);
-        await store.ApplySharedAsync(change, cancellationToken);
+        await store.ApplyAsync(change, cancellationToken);
         if (change.Transition == NoticeTransition.RetryScheduled)
         {
             LogRetry(logger, notice.NoticeId, notice.Channel, result.ProviderCode ?? "-", result.Detail ?? "", notice.Attempts, retryAt);
@@ -371,7 +371,7 @@ public sealed partial class NoticeDispatcher(
     private async Task RefusedAsync(NoticeRecord notice, SendResult result, ProviderGate gate, DateTimeOffset now, CancellationToken cancellationToken)
     {
         gate.Succeeded();
-        var (why, newOptOut) = await store.InSharedTransactionAsync(
+        var (why, newOptOut) = await store.InTransactionAsync(
             async session =>
             {
                 await session.LockOrderAsync(notice.OrderId);

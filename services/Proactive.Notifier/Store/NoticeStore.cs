@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Proactive.Notifier.Preferences;
 using Proactive.ServiceDefaults.Storage;
@@ -18,108 +17,12 @@ public sealed class NoticeStore(Database database)
     /// <summary>The dispatcher's queue in the failures table (keyed by notice id).</summary>
     public const string DispatchQueue = "notifier.dispatch";
 
-    private readonly ConcurrentQueue<SharedUnit> shared = new();
-    private readonly SemaphoreSlim committing = new(1, 1);
-
     /// <summary>
-    /// Like <see cref="InTransactionAsync{T}"/>, but on SQLite — one writer at a time anyway — the
-    /// units that queue while a commit is under way share the next transaction: one commit for
-    /// many (group commit). Each unit answers once the commit holding its work returned. When a
-    /// shared transaction fails, each of its units runs again alone, so a failure stays the unit's
-    /// own. On PostgreSQL each unit is its own transaction (writers run side by side there, and
-    /// units locking several orders in one transaction could deadlock with another replica's).
+    /// Runs <paramref name="work"/> in one transaction, answering once it committed. On SQLite the units
+    /// that queue while a commit is under way (the dispatcher's outcomes and claims, the relay's
+    /// decisions, Tracker's intake in the standalone host) share the next transaction, each in a
+    /// savepoint of its own (see <see cref="Database.WriteAsync{T}(Func{System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task{T}}, CancellationToken, string)"/>).
     /// </summary>
-    public async Task<T> InSharedTransactionAsync<T>(Func<NotifierSession, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "")
-    {
-        if (database.Kind != StoreKind.Sqlite)
-        {
-            return await InTransactionAsync(work, ct, operation);
-        }
-
-        var unit = new SharedUnit(async session => await work(session), operation);
-        shared.Enqueue(unit);
-        await committing.WaitAsync(ct);
-        try
-        {
-            if (!unit.Answer.Task.IsCompleted)
-            {
-                await CommitSharedAsync(ct);
-            }
-        }
-        finally
-        {
-            committing.Release();
-        }
-
-        return (T)(await unit.Answer.Task)!;
-    }
-
-    /// <summary>Everything queued so far in one transaction (or, when that fails, each alone).</summary>
-    private async Task CommitSharedAsync(CancellationToken ct)
-    {
-        var units = new List<SharedUnit>();
-        while (shared.TryDequeue(out var queued))
-        {
-            units.Add(queued);
-        }
-
-        if (units.Count == 1)
-        {
-            await CommitAloneAsync(units[0], ct);
-            return;
-        }
-
-        object?[] results;
-        try
-        {
-            results = await database.WriteUrgentAsync(
-                async (c, tx) =>
-                {
-                    var session = new NotifierSession(c, tx, database.Dialect);
-                    var results = new object?[units.Count];
-                    for (var i = 0; i < units.Count; i++)
-                    {
-                        results[i] = await units[i].Work(session);
-                    }
-
-                    return results;
-                },
-                ct,
-                "SharedCommit");
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            foreach (var unit in units)
-            {
-                await CommitAloneAsync(unit, ct);
-            }
-
-            return;
-        }
-        catch (Exception e)
-        {
-            units.ForEach(u => u.Answer.TrySetException(e));
-            return;
-        }
-
-        for (var i = 0; i < units.Count; i++)
-        {
-            units[i].Answer.TrySetResult(results[i]);
-        }
-    }
-
-    private async Task CommitAloneAsync(SharedUnit unit, CancellationToken ct)
-    {
-        try
-        {
-            unit.Answer.TrySetResult(await InTransactionAsync(unit.Work, ct, unit.Operation));
-        }
-        catch (Exception e)
-        {
-            unit.Answer.TrySetException(e);
-        }
-    }
-
     public Task<T> InTransactionAsync<T>(Func<NotifierSession, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>
         database.WriteUrgentAsync((c, tx) => work(new NotifierSession(c, tx, database.Dialect)), ct, operation);
 
@@ -128,9 +31,8 @@ public sealed class NoticeStore(Database database)
         database.ReadAsync(c => work(new NotifierReads(c, database.Dialect)), ct, operation);
 
     /// <inheritdoc cref="NoticeRows.ClaimDueAsync"/>
-    /// <remarks>In a shared transaction: on SQLite a claim rides in the commit of the outcomes recorded meanwhile.</remarks>
     public Task<List<NoticeRecord>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<Channel, int> limits, CancellationToken ct) =>
-        InSharedTransactionAsync(s => s.Notices.ClaimDueAsync(now, lease, limits), ct);
+        InTransactionAsync(s => s.Notices.ClaimDueAsync(now, lease, limits), ct);
 
     /// <inheritdoc cref="NoticeRows.ApplyAsync"/>
     public Task<bool> ApplyAsync(NoticeChange change, CancellationToken ct, [CallerMemberName] string operation = "") =>
@@ -147,14 +49,4 @@ public sealed class NoticeStore(Database database)
 
     /// <inheritdoc cref="NoticeQueueRows.NextDueAsync"/>
     public Task<DateTimeOffset?> NextDueAsync(Channel channel, CancellationToken ct) => ReadAsync(r => r.NextDueAsync(channel, ct), ct);
-
-    /// <inheritdoc cref="NoticeRows.ApplyAsync"/>
-    /// <remarks>In a shared transaction (see <see cref="InSharedTransactionAsync{T}"/>).</remarks>
-    public Task<bool> ApplySharedAsync(NoticeChange change, CancellationToken ct, [CallerMemberName] string operation = "") =>
-        InSharedTransactionAsync(s => s.Notices.ApplyAsync(change), ct, operation);
-
-    private sealed record SharedUnit(Func<NotifierSession, Task<object?>> Work, string Operation)
-    {
-        public TaskCompletionSource<object?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 }
