@@ -39,8 +39,9 @@ public sealed class SharedTransactionTests : NotifierDatabaseTests
 
     private async Task WritersWaitingAsync(int count)
     {
-        while (Database.WritersWaiting < count)
+        for (var tries = 0; Database.WritersWaiting < count; tries++)
         {
+            tries.ShouldBeLessThan(1_000_000, $"{count} units never queued for the writer");
             await Task.Yield();
         }
     }

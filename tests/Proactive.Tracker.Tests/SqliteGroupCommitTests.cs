@@ -136,6 +136,68 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         seen.OrderBy(s => s.Name).ShouldBe([("first", "first"), ("second", "second")]);
     }
 
+    [Fact]
+    public async Task ACallerWhoseUnitAnotherTransactionCommittedDoesNotQueueForTheWriter()
+    {
+        await HoldTheWriterAsync();
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> urgentLater = Task.FromResult(0);
+        var normal = Insert("normal", []);
+        var urgent = database.WriteUrgentAsync(
+            async (c, tx) =>
+            {
+                // While this transaction (which took "normal" too) runs, another urgent unit queues:
+                // it is let in before the normal caller, and holds the writer until the test lets it go.
+                urgentLater = database.WriteUrgentAsync(
+                    async (c2, tx2) =>
+                    {
+                        secondStarted.SetResult();
+                        await second.Task;
+                        return await c2.ExecuteAsync("INSERT INTO rows (name) VALUES ('urgent later')", transaction: tx2);
+                    },
+                    TestContext.Current.CancellationToken);
+                return await c.ExecuteAsync("INSERT INTO rows (name) VALUES ('urgent')", transaction: tx);
+            },
+            TestContext.Current.CancellationToken);
+        await WritersWaitingAsync(2);
+
+        release.SetResult();
+        await secondStarted.Task;
+
+        // Committed by the urgent unit's transaction: answered while the later one still holds the writer.
+        (await normal.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)).ShouldBe(1);
+        await urgent;
+        second.SetResult();
+        await urgentLater;
+        (await StoredAsync()).ShouldBe(["holder", "normal", "urgent", "urgent later"]);
+    }
+
+    [Fact]
+    public async Task AUnitCancelledAfterItWasTakenRunsAndItsCallerGetsItsResult()
+    {
+        await HoldTheWriterAsync();
+        using var cancel = new CancellationTokenSource();
+        var first = database.WriteAsync(
+            async (c, tx) =>
+            {
+                // The transaction has taken both units: the second's caller is cancelled now.
+                await cancel.CancelAsync();
+                return await c.ExecuteAsync("INSERT INTO rows (name) VALUES ('first')", transaction: tx);
+            },
+            TestContext.Current.CancellationToken);
+        var taken = database.WriteAsync(
+            async (c, tx) => await c.ExecuteAsync("INSERT INTO rows (name) VALUES ('taken')", transaction: tx),
+            cancel.Token);
+        await WritersWaitingAsync(2);
+
+        release.SetResult();
+
+        (await taken).ShouldBe(1, "it was stored, so its caller hears so");
+        await first;
+        (await StoredAsync()).ShouldBe(["first", "holder", "taken"]);
+    }
+
     /// <summary>A unit that holds the writer (its transaction open) until the test releases it.</summary>
     private async Task HoldTheWriterAsync()
     {
@@ -169,8 +231,9 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     /// <summary>Until <paramref name="count"/> units wait for the writer (they queue as soon as they are called).</summary>
     private async Task WritersWaitingAsync(int count)
     {
-        while (database.WritersWaiting < count)
+        for (var tries = 0; database.WritersWaiting < count; tries++)
         {
+            tries.ShouldBeLessThan(1_000_000, $"{count} units never queued for the writer");
             await Task.Yield();
         }
     }

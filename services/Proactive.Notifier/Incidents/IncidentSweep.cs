@@ -37,7 +37,7 @@ public sealed partial class IncidentSweep(
         var o = options.Value;
         var now = Time.GetUtcNow();
         var since = now - o.Window;
-        var (opened, resolved, open) = await store.InTransactionAsync(
+        var (opened, resolved, open) = await store.InSweepTransactionAsync(
             async session =>
             {
                 await session.Incidents.LockSweepAsync();

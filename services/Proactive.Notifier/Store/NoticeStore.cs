@@ -8,9 +8,10 @@ namespace Proactive.Notifier.Store;
 /// Notifier's store. Work that must commit together runs in <see cref="InTransactionAsync{T}"/>
 /// with a <see cref="NotifierSession"/> over the tables (inbox, notices and attempts, preferences,
 /// queue), and reads in <see cref="ReadAsync{T}"/> with a <see cref="NotifierReads"/> that cannot write; the one-step operations below each run in a unit of work of their own. Traced as
-/// "db {operation}". Every write is <see cref="WritePriority.Urgent"/>: Notifier's writes are few and
-/// small and a customer's notice (or a person) waits for them, so where Notifier shares SQLite's one
-/// writer with Tracker (the standalone host) they go before Tracker's intake commits waiting.
+/// "db {operation}". Its writes are <see cref="WritePriority.Urgent"/>: they are few and small and a
+/// customer's notice (or a person) waits for them, so where Notifier shares SQLite's one writer with
+/// Tracker (the standalone host) they go before Tracker's intake commits waiting; its sweeps
+/// (<see cref="InSweepTransactionAsync{T}"/>) do not.
 /// </summary>
 public sealed class NoticeStore(Database database)
 {
@@ -25,6 +26,13 @@ public sealed class NoticeStore(Database database)
     /// </summary>
     public Task<T> InTransactionAsync<T>(Func<NotifierSession, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>
         database.WriteUrgentAsync((c, tx) => work(new NotifierSession(c, tx, database.Dialect)), ct, operation);
+
+    /// <summary>
+    /// <see cref="InTransactionAsync{T}"/> for a sweep (pruning, incident detection): nobody waits for
+    /// it, so it keeps its turn behind the writes others wait for (<see cref="WritePriority.Normal"/>).
+    /// </summary>
+    public Task<T> InSweepTransactionAsync<T>(Func<NotifierSession, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>
+        database.WriteAsync((c, tx) => work(new NotifierSession(c, tx, database.Dialect)), ct, operation);
 
     /// <summary>Reads outside a unit of work: a view that cannot write.</summary>
     public Task<T> ReadAsync<T>(Func<NotifierReads, Task<T>> work, CancellationToken ct, [CallerMemberName] string operation = "") =>
@@ -42,7 +50,7 @@ public sealed class NoticeStore(Database database)
         ReadAsync(r => r.PreferencesAsync(customerId), ct);
 
     /// <inheritdoc cref="InboxRows.PruneAsync"/>
-    public Task<int> PruneInboxAsync(DateTimeOffset cutoff, CancellationToken ct) => InTransactionAsync(s => s.Inbox.PruneAsync(cutoff), ct);
+    public Task<int> PruneInboxAsync(DateTimeOffset cutoff, CancellationToken ct) => InSweepTransactionAsync(s => s.Inbox.PruneAsync(cutoff), ct);
 
     /// <inheritdoc cref="NoticeQueueRows.StatsAsync"/>
     public Task<(long Due, TimeSpan? OldestAge)> QueueStatsAsync(DateTimeOffset now, CancellationToken ct) => ReadAsync(r => r.QueueStatsAsync(now, ct), ct);

@@ -374,4 +374,3 @@ public sealed class Database : IAsyncDisposable
         }
     }
 }
-

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.ExceptionServices;
 
 namespace Proactive.ServiceDefaults.Storage;
 
@@ -25,26 +26,48 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
     {
         var unit = new Unit(async (c, tx) => await work(c, tx), ExecutionContext.Capture(), cancellationToken);
         (priority == WritePriority.Urgent ? urgent : normal).Enqueue(unit);
-        try
+
+        // Wait for the gate, or for a transaction another caller leads to answer the unit: then the
+        // caller need not queue for the gate at all (behind urgent leaders and their commits).
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var enter = gate.EnterAsync(priority, waiting.Token);
+        await Task.WhenAny(unit.Answer.Task, enter);
+        if (!enter.IsCompleted)
         {
-            await gate.EnterAsync(priority, cancellationToken);
-        }
-        catch (OperationCanceledException) when (!unit.TryCancel())
-        {
-            // Taken by the transaction under way before the cancellation: it answers.
-            return (T)(await unit.Answer.Task)!;
+            await waiting.CancelAsync();
         }
 
         try
         {
+            await enter;
+        }
+        catch (OperationCanceledException) when (unit.Answer.Task.IsCompleted || !unit.TryCancel())
+        {
+            // Answered, or taken by the transaction under way before the cancellation: that one answers.
+            return (T)(await unit.Answer.Task)!;
+        }
+
+        // The gate is held. A caller cancelled meanwhile leads nobody: the next waiter does.
+        var cancelled = false;
+        try
+        {
             if (!unit.Answer.Task.IsCompleted)
             {
-                await CommitQueuedAsync();
+                cancelled = cancellationToken.IsCancellationRequested && unit.TryCancel();
+                if (!cancelled)
+                {
+                    await CommitQueuedAsync();
+                }
             }
         }
         finally
         {
             gate.Exit();
+        }
+
+        if (cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
         }
 
         return (T)(await unit.Answer.Task)!;
@@ -93,7 +116,16 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
                 catch (Exception e)
                 {
                     failures[i] = e;
-                    await transaction.RollbackAsync(savepoint);
+                    try
+                    {
+                        await transaction.RollbackAsync(savepoint);
+                    }
+                    catch
+                    {
+                        // SQLite rolled the whole transaction back itself (disk full, I/O error, out of
+                        // memory): every unit in it hears that cause, not "no such savepoint".
+                        ExceptionDispatchInfo.Throw(e);
+                    }
                 }
 
                 await transaction.ReleaseAsync(savepoint);
