@@ -76,7 +76,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AFailingStatementIsUndoneAloneToo()
+    public async Task AFailingStatementLeavesTheOthersToCommit()
     {
         await HoldTheWriterAsync();
         var duplicate = Insert("holder", []);

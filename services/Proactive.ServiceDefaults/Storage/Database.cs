@@ -52,7 +52,7 @@ public sealed class Database : IAsyncDisposable
     {
         Kind = kind;
         Synchronous = synchronous;
-        groupCommit = new SqliteGroupCommit(OpenWriterAsync, writeGate);
+        groupCommit = new SqliteGroupCommit(ct => OpenSqliteAsync(writer: true, ct), writeGate, () => checkpointer?.Committed());
         Dialect = SqlDialect.For(kind);
         if (kind == StoreKind.Postgres)
         {
@@ -138,18 +138,24 @@ public sealed class Database : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
-    {
-        if (postgres is not null)
-        {
-            return await postgres.OpenConnectionAsync(cancellationToken);
-        }
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        postgres is not null ? await postgres.OpenConnectionAsync(cancellationToken) : await OpenSqliteAsync(writer: false, cancellationToken);
 
+    /// <summary>
+    /// A SQLite connection with the store's settings; one for the writer also gets the larger page
+    /// cache (set the first time the connection writes, see <see cref="SqliteCacheKiB"/>).
+    /// </summary>
+    private async Task<DbConnection> OpenSqliteAsync(bool writer, CancellationToken cancellationToken)
+    {
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
         try
         {
             await SetOnceAsync(connection, configured, sqliteSettings, cancellationToken);
+            if (writer)
+            {
+                await SetOnceAsync(connection, writers, $"PRAGMA cache_size=-{SqliteCacheKiB}", cancellationToken);
+            }
         }
         catch
         {
@@ -194,26 +200,7 @@ public sealed class Database : IAsyncDisposable
                 cancellationToken);
         }
 
-        var result = await groupCommit.RunAsync(priority, work, cancellationToken);
-        checkpointer?.Committed();
-        return result;
-    }
-
-    /// <summary>A connection for the writer, with the larger page cache (set the first time the connection writes, see <see cref="SqliteCacheKiB"/>).</summary>
-    private async Task<DbConnection> OpenWriterAsync(CancellationToken cancellationToken)
-    {
-        var connection = (SqliteConnection)await OpenAsync(cancellationToken);
-        try
-        {
-            await SetOnceAsync(connection, writers, $"PRAGMA cache_size=-{SqliteCacheKiB}", cancellationToken);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
-        return connection;
+        return await groupCommit.RunAsync(priority, work, cancellationToken);
     }
 
     /// <summary>

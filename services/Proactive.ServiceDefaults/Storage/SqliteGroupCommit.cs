@@ -16,7 +16,8 @@ namespace Proactive.ServiceDefaults.Storage;
 /// caller's execution context (its trace, its logging scope). A caller cancelled before its unit was
 /// taken leaves nothing behind; once taken, the unit runs and the caller hears how it ended.
 /// </summary>
-internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnection>> openWriter, WriteGate gate)
+/// <param name="committed">Called after each commit, the gate released (the checkpointer's cue).</param>
+internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnection>> openWriter, WriteGate gate, Action committed)
 {
     private readonly ConcurrentQueue<Unit> urgent = new();
     private readonly ConcurrentQueue<Unit> normal = new();
@@ -49,20 +50,23 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
 
         // The gate is held. A caller cancelled meanwhile leads nobody: the next waiter does.
         var cancelled = false;
+        var didCommit = false;
         try
         {
             if (!unit.Answer.Task.IsCompleted)
             {
                 cancelled = cancellationToken.IsCancellationRequested && unit.TryCancel();
-                if (!cancelled)
-                {
-                    await CommitQueuedAsync();
-                }
+                didCommit = !cancelled && await CommitQueuedAsync();
             }
         }
         finally
         {
             gate.Exit();
+        }
+
+        if (didCommit)
+        {
+            committed();
         }
 
         if (cancelled)
@@ -73,8 +77,8 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         return (T)(await unit.Answer.Task)!;
     }
 
-    /// <summary>Commits every unit queued (the gate held).</summary>
-    private async Task CommitQueuedAsync()
+    /// <summary>Commits every unit queued (the gate held); false when nothing was committed.</summary>
+    private async Task<bool> CommitQueuedAsync()
     {
         var units = new List<Unit>();
         foreach (var queue in new[] { urgent, normal })
@@ -90,7 +94,7 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
 
         if (units.Count == 0)
         {
-            return;
+            return false;
         }
 
         var results = new object?[units.Count];
@@ -101,45 +105,26 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
             await using var transaction = await connection.BeginTransactionAsync();
             for (var i = 0; i < units.Count; i++)
             {
+                // Alone, a unit's failure rolls the whole transaction back: no savepoint needed.
                 if (units.Count == 1)
                 {
                     results[i] = await units[i].RunAsync(connection, transaction);
-                    continue;
                 }
-
-                var savepoint = $"unit{i}";
-                await transaction.SaveAsync(savepoint);
-                try
+                else
                 {
-                    results[i] = await units[i].RunAsync(connection, transaction);
+                    (results[i], failures[i]) = await RunInSavepointAsync(units[i], $"unit{i}", connection, transaction);
                 }
-                catch (Exception e)
-                {
-                    failures[i] = e;
-                    try
-                    {
-                        await transaction.RollbackAsync(savepoint);
-                    }
-                    catch
-                    {
-                        // SQLite rolled the whole transaction back itself (disk full, I/O error, out of
-                        // memory): every unit in it hears that cause, not "no such savepoint".
-                        ExceptionDispatchInfo.Throw(e);
-                    }
-                }
-
-                await transaction.ReleaseAsync(savepoint);
             }
 
             if (failures.All(f => f is not null))
             {
                 // Nothing to commit: each unit answers with its own failure.
                 await transaction.RollbackAsync();
+                Answer(units, results, failures);
+                return false;
             }
-            else
-            {
-                await transaction.CommitAsync();
-            }
+
+            await transaction.CommitAsync();
         }
         catch (Exception e)
         {
@@ -149,9 +134,43 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
                 units[i].Answer.TrySetException(failures[i] ?? e);
             }
 
-            return;
+            return false;
         }
 
+        Answer(units, results, failures);
+        return true;
+    }
+
+    /// <summary>Runs a unit in a savepoint of its own: its result, or its failure with its work undone.</summary>
+    private static async Task<(object? Result, Exception? Failure)> RunInSavepointAsync(Unit unit, string savepoint, DbConnection connection, DbTransaction transaction)
+    {
+        await transaction.SaveAsync(savepoint);
+        try
+        {
+            var result = await unit.RunAsync(connection, transaction);
+            await transaction.ReleaseAsync(savepoint);
+            return (result, null);
+        }
+        catch (Exception e)
+        {
+            try
+            {
+                await transaction.RollbackAsync(savepoint);
+                await transaction.ReleaseAsync(savepoint);
+            }
+            catch
+            {
+                // SQLite rolled the whole transaction back itself (disk full, I/O error, out of
+                // memory): every unit in it hears that cause, not "no such savepoint".
+                ExceptionDispatchInfo.Throw(e);
+            }
+
+            return (null, e);
+        }
+    }
+
+    private static void Answer(List<Unit> units, object?[] results, Exception?[] failures)
+    {
         for (var i = 0; i < units.Count; i++)
         {
             if (failures[i] is { } failure)
@@ -201,4 +220,3 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         }
     }
 }
-
