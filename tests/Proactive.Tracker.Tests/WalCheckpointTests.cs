@@ -8,7 +8,7 @@ namespace Proactive.Tracker.Tests;
 /// <summary>
 /// SQLite's WAL checkpoints run beside the writer (WalCheckpointer), not inside the commit that
 /// crossed SQLite's 1,000-page mark: a commit returns with its pages still in the log, a later
-/// commit (at least 100 ms on) starts a checkpoint of its own.
+/// commit (at least WalCheckpointer.MinInterval on) starts a checkpoint of its own.
 /// </summary>
 public sealed class WalCheckpointTests : IAsyncLifetime
 {

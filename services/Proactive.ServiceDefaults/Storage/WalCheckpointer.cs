@@ -21,22 +21,29 @@ public sealed partial class WalCheckpointer(Func<CancellationToken, Task<DbConne
 {
     /// <summary>
     /// Checkpoints start at most this often: pages written many times in between are copied once.
-    /// Under bulk intake a commit rewrites hundreds of the same index pages, so checkpoints 250 ms apart
-    /// copy ~30 % fewer bytes than 100 ms apart (docs/benchmarks.md, 2026-12-03).
+    /// Under bulk intake a commit rewrites hundreds of the same index pages; with this and
+    /// <see cref="RestartPages"/> together (was 100 ms and 4,000 pages), SQLite bulk intake read ~26 %
+    /// fewer bytes and took 16–22 % more events/s (docs/benchmarks.md, 2026-12-03 06:55).
     /// </summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// A log this long (64 MB of 4 KB pages) is copied to its end, writer held, so it restarts. Bulk
-    /// intake writes ~16 MB of log in a fraction of a second: a shorter limit held the writer for
-    /// that second pass several times a second.
+    /// A log this long (64 MB with SQLite's default 4 KB pages, which the stores keep) is copied to its
+    /// end, writer held, so it restarts. Bulk intake writes ~16 MB of log in a fraction of a second: a
+    /// shorter limit held the writer for that second pass several times a second.
     /// </summary>
     public const int RestartPages = 16_000;
 
-    /// <summary>The writers' own checkpoint (SQLite's wal_autocheckpoint), past which they copy themselves.</summary>
+    /// <summary>
+    /// The writers' own checkpoint (SQLite's wal_autocheckpoint), past which they copy themselves: twice
+    /// the restart point, room for the log a busy writer adds while a checkpoint runs.
+    /// </summary>
     public const int SafetyNetPages = 2 * RestartPages;
 
-    /// <summary>The log file is cut back to this size when it restarts (SQLite's journal_size_limit).</summary>
+    /// <summary>
+    /// The log file is cut back to this size when it restarts (SQLite's journal_size_limit): the restart
+    /// point plus about one checkpoint interval of bulk writing, so a busy log is rarely cut and grown again.
+    /// </summary>
     public const long LogSizeLimit = 96L * 1024 * 1024;
 
     private readonly Lock gate = new();
