@@ -1,5 +1,6 @@
 using Proactive.Notifier.Store;
 using Proactive.ServiceDefaults.Storage;
+using Proactive.Tests.Shared;
 
 namespace Proactive.Notifier.Tests;
 
@@ -37,15 +38,6 @@ public sealed class SharedTransactionTests : NotifierDatabaseTests
         return first;
     }
 
-    private async Task WritersWaitingAsync(int count)
-    {
-        for (var tries = 0; Database.WritersWaiting < count; tries++)
-        {
-            tries.ShouldBeLessThan(1_000_000, $"{count} units never queued for the writer");
-            await Task.Yield();
-        }
-    }
-
     private async Task<List<string>> StoredAsync() =>
         [.. (await Store.ReadAsync(r => r.NoticesForOrderAsync("A-1001"), Ct)).Select(n => n.NoticeId).Order(StringComparer.Ordinal)];
 
@@ -63,7 +55,7 @@ public sealed class SharedTransactionTests : NotifierDatabaseTests
             },
             Ct);
         var third = Store.InTransactionAsync(s => s.Notices.ApplyAsync(NoticeLifecycle.Decide(Notice(3))), Ct);
-        await WritersWaitingAsync(2);
+        await TestDatabase.WritersWaitingAsync(Database, 2);
 
         release.SetResult();
 
@@ -82,7 +74,7 @@ public sealed class SharedTransactionTests : NotifierDatabaseTests
         var order = new List<string>();
         var tracker = Database.WriteAsync((_, _) => { order.Add("tracker"); return Task.FromResult(0); }, Ct);
         var notifier = Store.InTransactionAsync(_ => { order.Add("notifier"); return Task.FromResult(0); }, Ct);
-        await WritersWaitingAsync(2);
+        await TestDatabase.WritersWaitingAsync(Database, 2);
 
         release.SetResult();
         await Task.WhenAll(first, tracker, notifier);

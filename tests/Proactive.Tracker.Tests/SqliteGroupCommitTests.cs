@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Proactive.ServiceDefaults.Storage;
+using Proactive.Tests.Shared;
 
 namespace Proactive.Tracker.Tests;
 
@@ -228,15 +229,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
             : database.WriteAsync(work, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Until <paramref name="count"/> units wait for the writer (they queue as soon as they are called).</summary>
-    private async Task WritersWaitingAsync(int count)
-    {
-        for (var tries = 0; database.WritersWaiting < count; tries++)
-        {
-            tries.ShouldBeLessThan(1_000_000, $"{count} units never queued for the writer");
-            await Task.Yield();
-        }
-    }
+    private Task WritersWaitingAsync(int count) => TestDatabase.WritersWaitingAsync(database, count);
 
     private async Task<List<string>> StoredAsync() =>
         [.. await database.ReadAsync(c => c.QueryAsync<string>("SELECT name FROM rows ORDER BY name"), TestContext.Current.CancellationToken)];

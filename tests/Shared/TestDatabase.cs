@@ -29,6 +29,16 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(database, directory);
     }
 
+    /// <summary>Until <paramref name="count"/> units of work wait for SQLite's writer (they queue as soon as they are called).</summary>
+    public static async Task WritersWaitingAsync(Database database, int count)
+    {
+        for (var tries = 0; database.WritersWaiting < count; tries++)
+        {
+            tries.ShouldBeLessThan(1_000_000, $"{count} units never queued for the writer");
+            await Task.Yield();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Database.DisposeAsync();
