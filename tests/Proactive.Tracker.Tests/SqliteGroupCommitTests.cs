@@ -92,6 +92,51 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryTransactionRunsOnTheWritersOwnConnectionUntilTheStoreFails()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var first = await database.WriteAsync((c, _) => Task.FromResult((Microsoft.Data.Sqlite.SqliteConnection)c), ct);
+
+        // A reader busy between two commits: from a pool, it could take the writer's last connection.
+        var reading = new TaskCompletionSource<Microsoft.Data.Sqlite.SqliteConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = database.ReadAsync(
+            async c =>
+            {
+                reading.SetResult((Microsoft.Data.Sqlite.SqliteConnection)c);
+                await done.Task;
+                return 0;
+            },
+            ct);
+        var readerConnection = await reading.Task;
+        var second = await database.WriteAsync((c, _) => Task.FromResult((Microsoft.Data.Sqlite.SqliteConnection)c), ct);
+        done.SetResult();
+        await reader;
+
+        readerConnection.Handle.ShouldNotBe(first.Handle, "the writer's connection is never lent to a reader");
+        second.ShouldBeSameAs(first, "the page cache of the last commit is still valid for the next");
+
+        // A unit's own failure keeps the connection; a failure of SQLite drops it.
+        await Should.ThrowAsync<InvalidOperationException>(() => database.WriteAsync<int>((_, _) => throw new InvalidOperationException("own"), ct));
+        (await database.WriteAsync((c, _) => Task.FromResult(c), ct)).ShouldBeSameAs(first);
+        await Insert("once", []);
+        await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(() => Insert("once", []));
+        (await database.WriteAsync((c, _) => Task.FromResult(c), ct)).ShouldNotBeSameAs(first);
+        first.State.ShouldBe(System.Data.ConnectionState.Closed);
+    }
+
+    [Fact]
+    public async Task DisposingTheStoreClosesTheWritersConnection()
+    {
+        var writer = await database.WriteAsync((c, _) => Task.FromResult(c), TestContext.Current.CancellationToken);
+        writer.State.ShouldBe(System.Data.ConnectionState.Open);
+
+        await database.DisposeAsync();
+
+        writer.State.ShouldBe(System.Data.ConnectionState.Closed);
+    }
+
+    [Fact]
     public async Task ACallerCancelledWhileWaitingLeavesNothingBehind()
     {
         await HoldTheWriterAsync();

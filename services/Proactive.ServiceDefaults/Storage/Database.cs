@@ -354,6 +354,7 @@ public sealed class Database : IAsyncDisposable
             await checkpointer.StopAsync();
         }
 
+        await groupCommit.DisposeAsync();
         fileLock?.Dispose();
         if (postgres is not null)
         {

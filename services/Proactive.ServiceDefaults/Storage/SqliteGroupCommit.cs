@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data;
 using System.Data.Common;
 using System.Runtime.ExceptionServices;
 
@@ -15,12 +16,19 @@ namespace Proactive.ServiceDefaults.Storage;
 /// it gets that failure (nothing of it was stored, like any failed commit). A unit runs in its
 /// caller's execution context (its trace, its logging scope). A caller cancelled before its unit was
 /// taken leaves nothing behind; once taken, the unit runs and the caller hears how it ended.
+/// Every transaction runs on the same connection, kept open: SQLite empties a connection's page
+/// cache when another connection wrote since it last read, so a writer taken from the pool (last
+/// used by a reader, after other commits) read the tables' and indexes' upper pages from the file
+/// again at every commit. A failure of the store drops the connection; the next transaction opens another.
 /// </summary>
 /// <param name="committed">Called after each commit, the gate released (the checkpointer's cue).</param>
-internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnection>> openWriter, WriteGate gate, Action committed)
+internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnection>> openWriter, WriteGate gate, Action committed) : IAsyncDisposable
 {
     private readonly ConcurrentQueue<Unit> urgent = new();
     private readonly ConcurrentQueue<Unit> normal = new();
+
+    // The writer's connection, used only with the gate held.
+    private DbConnection? writer;
 
     /// <summary>Runs <paramref name="work"/> in the next transaction; its result once that committed.</summary>
     public async Task<T> RunAsync<T>(WritePriority priority, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
@@ -101,7 +109,7 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         var failures = new Exception?[units.Count];
         try
         {
-            await using var connection = await openWriter(CancellationToken.None);
+            var connection = writer ??= await openWriter(CancellationToken.None);
             await using var transaction = await connection.BeginTransactionAsync();
             for (var i = 0; i < units.Count; i++)
             {
@@ -128,7 +136,13 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         }
         catch (Exception e)
         {
-            // The transaction as a whole failed (a lone unit's own failure among them): nothing of it is stored.
+            // The transaction as a whole failed (a lone unit's own failure among them): nothing of it is
+            // stored. A failure of the store itself drops the connection too, whatever state it left.
+            if (e is DbException || writer?.State != ConnectionState.Open)
+            {
+                await DropWriterAsync();
+            }
+
             for (var i = 0; i < units.Count; i++)
             {
                 units[i].Answer.TrySetException(failures[i] ?? e);
@@ -139,6 +153,29 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
 
         Answer(units, results, failures);
         return true;
+    }
+
+    /// <summary>Closes the writer's connection once no transaction runs on it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await gate.EnterAsync(WritePriority.Urgent);
+        try
+        {
+            await DropWriterAsync();
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    private async Task DropWriterAsync()
+    {
+        if (writer is { } connection)
+        {
+            writer = null;
+            await connection.DisposeAsync();
+        }
     }
 
     /// <summary>Runs a unit in a savepoint of its own: its result, or its failure with its work undone.</summary>
