@@ -33,6 +33,7 @@ public enum NewsOutcome
 public sealed partial class DelayEpisodeHandler(
     NoticeStore store,
     DispatchSignal dispatchSignal,
+    NoticeDispatcher dispatcher,
     NotifierMetrics metrics,
     TimeProvider time,
     IOptions<NoticePolicyOptions> options,
@@ -59,10 +60,16 @@ public sealed partial class DelayEpisodeHandler(
         using var activity = StartProcess(new EpisodeDelivery(source, eventId, change), messagingSystem, traceParent, traceState);
         var now = time.GetUtcNow();
         var news = EpisodeNews.From(change);
-        var (outcome, recorded) = await store.InTransactionAsync(session => RecordAsync(session, source, eventId, news, now), cancellationToken);
+        var (outcome, recorded, claimed) = await store.InTransactionAsync(
+            async session =>
+            {
+                var (outcome, recorded) = await RecordAsync(session, source, eventId, news, now);
+                return (outcome, recorded, await dispatcher.ClaimDecidedAsync(session, recorded, now));
+            },
+            cancellationToken);
 
         activity?.SetTag("proactive.outcome", outcome.ToString().ToLowerInvariant());
-        AfterCommit([(news, recorded)]);
+        AfterCommit([(news, recorded)], claimed, now);
         return outcome;
     }
 
@@ -76,7 +83,7 @@ public sealed partial class DelayEpisodeHandler(
         IReadOnlyList<EpisodeDelivery> deliveries, Func<int, Activity?> startProducer, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var handled = await store.InTransactionAsync(
+        var (handled, claimed) = await store.InTransactionAsync(
             async session =>
             {
                 var handled = new List<(NewsOutcome Outcome, EpisodeNews News, IReadOnlyList<NoticeRecord> Recorded)>(deliveries.Count);
@@ -91,11 +98,11 @@ public sealed partial class DelayEpisodeHandler(
                     handled.Add((outcome, news, recorded));
                 }
 
-                return handled;
+                return (handled, await dispatcher.ClaimDecidedAsync(session, [.. handled.SelectMany(h => h.Recorded)], now));
             },
             cancellationToken);
 
-        AfterCommit([.. handled.Select(h => (h.News, h.Recorded))]);
+        AfterCommit([.. handled.Select(h => (h.News, h.Recorded))], claimed, now);
         return [.. handled.Select(h => h.Outcome)];
     }
 
@@ -110,15 +117,20 @@ public sealed partial class DelayEpisodeHandler(
         return activity;
     }
 
-    /// <summary>Counted once committed; the dispatcher woken when something is to be sent now.</summary>
-    private void AfterCommit(IReadOnlyList<(EpisodeNews News, IReadOnlyList<NoticeRecord> Recorded)> handled)
+    /// <summary>
+    /// Counted once committed; what the transaction claimed is handed to the dispatcher, which is
+    /// woken for what else is to be sent now.
+    /// </summary>
+    private void AfterCommit(IReadOnlyList<(EpisodeNews News, IReadOnlyList<NoticeRecord> Recorded)> handled, IReadOnlyList<NoticeRecord> claimed, DateTimeOffset now)
     {
         foreach (var (news, recorded) in handled)
         {
             RecordOutcomeMetrics(news, recorded);
         }
 
-        if (handled.Any(h => h.Recorded.Any(n => n.Status == NoticeStatus.Pending)))
+        dispatcher.HandOver(claimed, now);
+        var taken = claimed.Select(n => n.NoticeId).ToHashSet(StringComparer.Ordinal);
+        if (handled.Any(h => h.Recorded.Any(n => n.Status == NoticeStatus.Pending && !taken.Contains(n.NoticeId))))
         {
             dispatchSignal.Notify();
         }

@@ -22,6 +22,7 @@ public sealed class NotifierMetrics
     private readonly Counter<long> webhookRequests;
     private readonly Counter<long> receipts;
     private readonly Counter<long> replies;
+    private readonly Counter<long> claims;
     private (long Due, TimeSpan? OldestAge) queue;
     private Func<IEnumerable<(string Provider, int State)>> circuits = () => [];
 
@@ -52,6 +53,10 @@ public sealed class NotifierMetrics
             "proactive.notifier.receipts", "{receipt}", "Delivery receipts from the providers, by channel, status and error code.");
         replies = meter.CreateCounter<long>(
             "proactive.notifier.replies", "{message}", "Inbound customer messages, by kind (stop, start, help, text).");
+        claims = meter.CreateCounter<long>(
+            "proactive.notifier.notices.claimed",
+            "{notice}",
+            "Notices claimed for sending, by who claimed them: the transaction that decided them (decision) or a claim round of the dispatcher (round: retries, quiet hours ending, or no room when decided).");
         meter.CreateObservableGauge("proactive.notifier.notices.due", () => queue.Due, "{notice}", "Notices due now and not yet sent.");
         meter.CreateObservableGauge(
             "proactive.notifier.notices.oldest_due_age", () => queue.OldestAge?.TotalSeconds ?? 0, "s", "How long the oldest due notice has waited.");
@@ -103,6 +108,15 @@ public sealed class NotifierMetrics
 
     public void Receipt(Channel channel, string status, string? code) =>
         receipts.Add(1, new("channel", Name(channel)), new("status", status), new("code", code ?? "none"));
+
+    /// <summary>Notices claimed and committed, by "decision" or "round".</summary>
+    public void Claimed(int count, string by)
+    {
+        if (count > 0)
+        {
+            claims.Add(count, new KeyValuePair<string, object?>("by", by));
+        }
+    }
 
     public void Reply(string kind) => replies.Add(1, new KeyValuePair<string, object?>("kind", kind));
 

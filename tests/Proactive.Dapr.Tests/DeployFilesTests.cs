@@ -198,6 +198,7 @@ public partial class DeployFilesTests
         "proactive_notifier_receipts_total",
         "proactive_notifier_webhook_requests_total",
         "proactive_notifier_replies_total",
+        "proactive_notifier_notices_claimed_total",
         "proactive_notifier_notices_due",
         "proactive_notifier_notices_oldest_due_age_seconds",
         "proactive_notifier_opt_outs_total",

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Proactive.Notifier;
@@ -62,6 +63,59 @@ public sealed class DispatchPipelineTests
         host.Time.GetUtcNow().ShouldBe(StandaloneHost.Start, "no poll interval (or any time) passed: the commits' wake-ups did it");
         host.Twilio.Messages.Single().To.ShouldBe("+821070000001");
         host.SendGrid.Mails.Single().To.ShouldBe("pipeline1@example.com");
+    }
+
+    [Fact]
+    public async Task ANoticeDueNowIsClaimedByTheTransactionThatDecidedItNotByAClaimOfItsOwn()
+    {
+        await using var host = await StandaloneHost.StartAsync(background: true);
+        var claimed = new ConcurrentQueue<string>();
+        using var listener = ClaimsOf(host, claimed);
+
+        await host.AcceptAsync(Slipping(host, "PL-D1", Customer("C-D1", 4)));
+
+        await UntilAsync(() => !host.Twilio.Messages.IsEmpty && !host.SendGrid.Mails.IsEmpty, "the SMS and the email reached the providers");
+        claimed.ToArray().ShouldBe(["decision", "decision"], customMessage: "one commit fewer before the provider call: no claim round took them");
+    }
+
+    [Fact]
+    public async Task WithoutTheDispatcherRunningTheDecisionClaimsNothing()
+    {
+        await using var host = await StandaloneHost.StartAsync(background: false);
+        var claimed = new ConcurrentQueue<string>();
+        using var listener = ClaimsOf(host, claimed);
+
+        await host.AcceptAsync(Slipping(host, "PL-D2", Customer("C-D2", 5)));
+        await host.DrainAsync();
+
+        claimed.ToArray().ShouldBe(["round", "round"], customMessage: "the SMS and the email claimed by a round");
+        host.Twilio.Messages.Count.ShouldBe(1, "a claim round sent it");
+    }
+
+    /// <summary>Who claimed each notice (this host's meter only: tests run side by side).</summary>
+    private static MeterListener ClaimsOf(StandaloneHost host, ConcurrentQueue<string> claimed)
+    {
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Name == "proactive.notifier.notices.claimed")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var by = tags.ToArray().Single(t => t.Key == "by").Value as string;
+            for (var i = 0; i < value; i++)
+            {
+                claimed.Enqueue(by!);
+            }
+        });
+        listener.Start();
+        return listener;
     }
 
     [Fact]

@@ -154,25 +154,35 @@ public abstract class PredictionTests
     [Fact]
     public async Task TheModelSurvivesARestartAndEachDeliveryIsLearnedOnce()
     {
-        string connectionString;
-        await using (var first = await StartAsync())
+        // On SQLite the store lives in a folder of the test's own (a host deletes its folder when
+        // disposed), and no pooled connection of the first process reaches the second.
+        var folder = Directory.CreateTempSubdirectory("proactive-restart-").FullName;
+        string? connectionString = Store == StoreKind.Sqlite ? $"Data Source={Path.Combine(folder, "proactive.db")}" : null;
+        await using (var first = await StartAsync(connectionString: connectionString))
         {
             await TeachAsync(first);
 
             // A delivery said twice (another event id) teaches nothing more.
             await first.AcceptAsync(Tracking("H-0", "HS-0", Now.AddDays(-13), "DELIVERED", id: "again"));
             await first.DrainAsync();
-            connectionString = first.Services.GetRequiredService<Database>().ConnectionString;
+            connectionString ??= first.Services.GetRequiredService<Database>().ConnectionString;
             await using var c = await first.Services.GetRequiredService<Database>().OpenAsync(TestContext.Current.CancellationToken);
             (await c.ExecuteScalarAsync<long>("SELECT learned FROM tracker_model")).ShouldBe(PastTransitDays.Length);
         }
 
-        // A new process on the same store: it warns as the first would have, with nothing taught again.
-        await using var second = await StartAsync(connectionString: connectionString);
-        await second.AcceptAsync(OrderPlaced("P-4", Now.AddHours(-2), Promise), ShipmentCreated("P-4", "S-4", Now, null));
-        await AdvanceToAsync(second, Promise.AddHours(-1));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
-        (await second.OrderAsync("P-4")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("PREDICTED_LATE");
+        // A new process on the same store: it warns as the first would have, with nothing taught again.
+        await using (var second = await StartAsync(connectionString: connectionString))
+        {
+            await second.AcceptAsync(OrderPlaced("P-4", Now.AddHours(-2), Promise), ShipmentCreated("P-4", "S-4", Now, null));
+            await AdvanceToAsync(second, Promise.AddHours(-1));
+
+            (await second.OrderAsync("P-4")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("PREDICTED_LATE");
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]

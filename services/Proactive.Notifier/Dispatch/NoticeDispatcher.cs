@@ -47,7 +47,79 @@ public sealed partial class NoticeDispatcher(
         time,
         senders.ToDictionary(s => s.Channel, s => new ProviderGate(s.Provider, s.MessagesPerSecond, options.Value.BreakAfterFailures, options.Value.BreakFor)));
 
+    // Every send, whoever claimed it (a round or the decision), in its customer's lane: one customer's notices in order.
+    private readonly SendLanes lanes = new(options.Value.SendConcurrency);
+    // Cancelled when the host stops (never disposed: StopAsync may come after the host disposed the service).
+    private readonly CancellationTokenSource stopping = new();
+    private volatile bool takingHandOvers;
+
     private DateTimeOffset lastPrune = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// Claims, in the transaction that just decided them, the new notices due now that the
+    /// providers may take, so they need no claim of their own (one commit fewer before the
+    /// provider call); once that transaction committed, <see cref="HandOver"/> sends them. None
+    /// while the dispatcher is not running, or when the sends in flight or waiting for their lane
+    /// are as many as a claim round would allow: those notices wait for the next round, as any other.
+    /// </summary>
+    public async Task<IReadOnlyList<NoticeRecord>> ClaimDecidedAsync(NotifierSession session, IReadOnlyList<NoticeRecord> decided, DateTimeOffset now)
+    {
+        var room = MostUnsettled - lanes.Pending;
+        if (!takingHandOvers || room <= 0)
+        {
+            return [];
+        }
+
+        var taking = new List<NoticeRecord>();
+        // A notice changed twice in the transaction (several changes of one order) is claimed as last written.
+        var latest = decided.GroupBy(n => n.NoticeId, StringComparer.Ordinal).Select(g => g.Last());
+        foreach (var channel in latest.Where(IsNewAndDue).GroupBy(n => n.Channel))
+        {
+            var allowance = gates.TryGetValue(channel.Key, out var gate) ? gate.Allowance(now, channel.Count()) : 0;
+            taking.AddRange(channel.Take(allowance));
+        }
+
+        return taking.Count == 0 ? [] : await session.Notices.ClaimAsync([.. taking.Take(room)], now, options.Value.Lease);
+
+        bool IsNewAndDue(NoticeRecord n) => n.Status == NoticeStatus.Pending && n.Attempts == 0 && n.ScheduledAt <= now;
+    }
+
+    /// <summary>
+    /// Sends notices <see cref="ClaimDecidedAsync"/> claimed, once their transaction committed: each
+    /// in its customer's lane, as a claim round would. One the dispatcher cannot send now (it is
+    /// stopping) keeps its claim, taken over when the lease ends.
+    /// </summary>
+    public void HandOver(IReadOnlyList<NoticeRecord> claimed, DateTimeOffset claimedAt)
+    {
+        metrics.Claimed(claimed.Count, "decision");
+        foreach (var notice in claimed)
+        {
+            lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendHandedOverAsync(notice, claimedAt));
+        }
+    }
+
+    private async Task SendHandedOverAsync(NoticeRecord notice, DateTimeOffset claimedAt)
+    {
+        try
+        {
+            await SendOneAsync(notice, claimedAt, failedBefore: false, stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: the notice keeps its claim and is taken over after its lease.
+        }
+        catch (Exception e)
+        {
+            // The store or the host, not the notice: it stays claimed and is taken over after its lease.
+            LogHandOverFailed(logger, notice.NoticeId, e);
+        }
+    }
+
+    /// <summary>
+    /// Claimed and not yet settled at most: enough to keep every slot busy, few enough that a
+    /// claim does not grow old waiting for its turn (see the lease check in HandleAsync).
+    /// </summary>
+    private int MostUnsettled => 2 * options.Value.SendConcurrency;
 
     /// <summary>The circuit breaker and rate limit of the provider behind a channel.</summary>
     public ProviderGate GateFor(Channel channel) => gates[channel];
@@ -65,10 +137,7 @@ public sealed partial class NoticeDispatcher(
     {
         var handled = 0;
         var concurrency = options.Value.SendConcurrency;
-        var lanes = new SendLanes(concurrency);
-        // Claimed and not yet settled at most: enough to keep every slot busy, few enough that a
-        // claim does not grow old waiting for its turn (see the lease check in HandleAsync).
-        var most = 2 * concurrency;
+        var most = MostUnsettled;
         var claimNow = true;
         var more = true;
         try
@@ -79,7 +148,7 @@ public sealed partial class NoticeDispatcher(
                 // are running dry; not after every send (each claim is a statement and a commit).
                 if ((claimNow || (more && lanes.Pending < concurrency)) && lanes.Pending < most)
                 {
-                    var claimed = await ClaimRoundAsync(lanes, most - lanes.Pending, cancellationToken);
+                    var claimed = await ClaimRoundAsync(most - lanes.Pending, cancellationToken);
                     handled += claimed;
                     claimNow = false;
                     more = claimed > 0;
@@ -110,7 +179,7 @@ public sealed partial class NoticeDispatcher(
     }
 
     /// <summary>Claims up to <paramref name="room"/> due notices and starts each in its customer's lane; returns how many.</summary>
-    private async Task<int> ClaimRoundAsync(SendLanes lanes, int room, CancellationToken cancellationToken)
+    private async Task<int> ClaimRoundAsync(int room, CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
         // The room is shared by the channels: a customer's email waits in their lane behind their
@@ -128,6 +197,8 @@ public sealed partial class NoticeDispatcher(
         {
             return 0;
         }
+
+        metrics.Claimed(due.Count, "round");
 
         var failing = await failures.FailingAsync(NoticeStore.DispatchQueue, due.Select(n => n.NoticeId).ToList(), cancellationToken);
         foreach (var notice in due)
@@ -430,7 +501,24 @@ public sealed partial class NoticeDispatcher(
             LogChannel(logger, sender.Channel, sender.Provider, hint);
         }
 
+        takingHandOvers = Enabled;
         return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        takingHandOvers = false;
+        await stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await lanes.AllFinishedAsync();
+        }
+        catch (Exception)
+        {
+            // Stopping (sends cancelled, or the store going away): what was claimed and not settled
+            // is taken over after its lease; a handed-over send logged its own failure.
+        }
     }
 
     protected override bool Enabled => options.Value.RunBackgroundWork;
@@ -499,6 +587,9 @@ public sealed partial class NoticeDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit open for {Provider} after {Failures} transient failures in a row; next try at {Until}")]
     private static partial void LogCircuitOpen(ILogger logger, string provider, int failures, DateTimeOffset until);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId}, claimed when decided, was not sent now; it is taken over when its lease ends")]
+    private static partial void LogHandOverFailed(ILogger logger, string noticeId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Channel} notices go through {Provider}{Hint}")]
     private static partial void LogChannel(ILogger logger, Channel channel, string provider, string hint);

@@ -76,7 +76,10 @@ public sealed class SendLanes(int concurrency)
         {
             if (failures.Count > 0)
             {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
+                // Each failure surfaces once: the lanes outlive the round that saw it.
+                var first = failures[0];
+                failures.Clear();
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
             }
         }
     }

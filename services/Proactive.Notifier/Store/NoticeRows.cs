@@ -121,8 +121,17 @@ public sealed class NoticeRows
                 Transaction)).Select(r => r.ToRecord()));
         }
 
+        return await ClaimAsync(due, now, lease);
+    }
+
+    /// <summary>
+    /// Claims <paramref name="notices"/> as read (a row changed since is left alone), each a
+    /// <see cref="NoticeLifecycle.Claim"/> change under a lease; returns the notices as their claims left them.
+    /// </summary>
+    public async Task<List<NoticeRecord>> ClaimAsync(IReadOnlyCollection<NoticeRecord> notices, DateTimeOffset now, TimeSpan lease)
+    {
         // Every claim is checked by the lifecycle before any row is written.
-        var claims = due.Select(n => NoticeLifecycle.Claim(n, now)).ToList();
+        var claims = notices.Select(n => NoticeLifecycle.Claim(n, now)).ToList();
         var claimed = new List<NoticeRecord>();
         foreach (var claim in claims)
         {
