@@ -56,7 +56,7 @@ public sealed class NotifierMetrics
         claims = meter.CreateCounter<long>(
             "proactive.notifier.notices.claimed",
             "{notice}",
-            "Notices claimed for sending, by who claimed them: the transaction that decided them (decision) or a claim round of the dispatcher (round: retries, quiet hours ending, or no room when decided).");
+            "Notices claimed for sending, by who claimed them: the transaction that decided them (decision) or a claim round of the dispatcher (round: retries, quiet hours ending, lease take-overs, notices given back, or no room when decided).");
         meter.CreateObservableGauge("proactive.notifier.notices.due", () => queue.Due, "{notice}", "Notices due now and not yet sent.");
         meter.CreateObservableGauge(
             "proactive.notifier.notices.oldest_due_age", () => queue.OldestAge?.TotalSeconds ?? 0, "s", "How long the oldest due notice has waited.");

@@ -18,7 +18,7 @@ public sealed class SendLanesTests
         var log = new List<string>();
         var firstRelease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lanes.Start("A", async () =>
+        _ = lanes.Start("A", async () =>
         {
             lock (log)
             {
@@ -35,7 +35,7 @@ public sealed class SendLanesTests
         await firstStarted.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
 
         // Added while A1 runs (a later claim round): waits behind it, not beside it.
-        lanes.Start("A", () =>
+        _ = lanes.Start("A", () =>
         {
             lock (log)
             {
@@ -62,7 +62,7 @@ public sealed class SendLanesTests
         var lanes = new SendLanes(concurrency: 2);
         var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lanes.Start("A", async () =>
+        _ = lanes.Start("A", async () =>
         {
             started.SetResult();
             await stuck.Task;
@@ -70,7 +70,7 @@ public sealed class SendLanesTests
         await started.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lanes.Start("B", () =>
+        _ = lanes.Start("B", () =>
         {
             done.SetResult();
             return Task.CompletedTask;
@@ -94,7 +94,7 @@ public sealed class SendLanesTests
         var full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var i = 0; i < 8; i++)
         {
-            lanes.Start($"C-{i}", async () =>
+            _ = lanes.Start($"C-{i}", async () =>
             {
                 var now = Interlocked.Increment(ref inFlight);
                 InterlockedMax(ref most, now);
@@ -120,8 +120,8 @@ public sealed class SendLanesTests
     {
         var lanes = new SendLanes(concurrency: 1);
         var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lanes.Start("A", () => throw new InvalidOperationException("broken"));
-        lanes.Start("A", () =>
+        _ = lanes.Start("A", () => throw new InvalidOperationException("broken"));
+        _ = lanes.Start("A", () =>
         {
             next.SetResult();
             return Task.CompletedTask;
@@ -136,7 +136,7 @@ public sealed class SendLanesTests
         var lanes = new SendLanes(concurrency: 2);
         await lanes.AnyFinishedAsync().WaitAsync(Patience, TestContext.Current.CancellationToken); // nothing pending: at once
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lanes.Start("A", () => release.Task);
+        _ = lanes.Start("A", () => release.Task);
         var finished = lanes.AnyFinishedAsync();
         finished.IsCompleted.ShouldBeFalse();
         release.SetResult();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Proactive.Notifier;
 using Proactive.Notifier.Channels;
+using Proactive.Notifier.Dispatch;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
@@ -76,6 +77,37 @@ public sealed class DispatchPipelineTests
 
         await UntilAsync(() => !host.Twilio.Messages.IsEmpty && !host.SendGrid.Mails.IsEmpty, "the SMS and the email reached the providers");
         claimed.ToArray().ShouldBe(["decision", "decision"], customMessage: "one commit fewer before the provider call: no claim round took them");
+    }
+
+    [Fact]
+    public async Task ANoticeComingDueIsSentWhileAHandedOverSendIsStuck()
+    {
+        var recorder = new StuckSenders(stuckRecipient: "+821070000006");
+        await using var host = await StandaloneHost.StartAsync(background: true, services: recorder.Wrap);
+        try
+        {
+            // Customer A's SMS, claimed at its decision, hangs at the provider: the lanes are never empty.
+            await host.AcceptAsync(Slipping(host, "PL-S1", Customer("C-S1", 6)));
+            await recorder.Stuck.WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+            // A wake-up (any commit's signal) puts the dispatcher in a round while that send is stuck.
+            host.Services.GetRequiredService<DispatchSignal>().Notify();
+
+            // Customer B is in London, where it is 01:00: the email goes now, the SMS is held until 08:00.
+            var night = Customer("C-S2", 7);
+            night["timeZone"] = "Europe/London";
+            await host.AcceptAsync(Slipping(host, "PL-S2", night));
+            await UntilAsync(() => host.SendGrid.Mails.Any(m => m.To == "pipeline7@example.com"), "customer B's email went now");
+            host.Twilio.Messages.ShouldNotContain(m => m.To == "+821070000007", "held for the night");
+
+            // Morning in London: only a claim round can take the held SMS, with A's send still stuck.
+            host.Time.Advance(TimeSpan.FromHours(7.5));
+            await UntilAsync(() => host.Twilio.Messages.Any(m => m.To == "+821070000007"), "customer B's SMS went out at 08:00 while A's send was still stuck");
+        }
+        finally
+        {
+            recorder.Release();
+        }
     }
 
     [Fact]

@@ -157,7 +157,19 @@ public abstract class PredictionTests
         // On SQLite the store lives in a folder of the test's own (a host deletes its folder when
         // disposed), and no pooled connection of the first process reaches the second.
         var folder = Directory.CreateTempSubdirectory("proactive-restart-").FullName;
-        string? connectionString = Store == StoreKind.Sqlite ? $"Data Source={Path.Combine(folder, "proactive.db")}" : null;
+        try
+        {
+            await RestartOnTheSameStoreAsync(Store == StoreKind.Sqlite ? $"Data Source={Path.Combine(folder, "proactive.db")}" : null);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private async Task RestartOnTheSameStoreAsync(string? connectionString)
+    {
         await using (var first = await StartAsync(connectionString: connectionString))
         {
             await TeachAsync(first);
@@ -180,9 +192,6 @@ public abstract class PredictionTests
 
             (await second.OrderAsync("P-4")).GetProperty("delay").GetProperty("reason").GetString().ShouldBe("PREDICTED_LATE");
         }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]

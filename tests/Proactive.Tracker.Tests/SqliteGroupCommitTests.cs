@@ -116,13 +116,24 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         readerConnection.Handle.ShouldNotBe(first.Handle, "the writer's connection is never lent to a reader");
         second.ShouldBeSameAs(first, "the page cache of the last commit is still valid for the next");
 
-        // A unit's own failure keeps the connection; a failure of SQLite drops it.
+        // A unit's own failure keeps the connection, a constraint it broke too.
         await Should.ThrowAsync<InvalidOperationException>(() => database.WriteAsync<int>((_, _) => throw new InvalidOperationException("own"), ct));
-        (await database.WriteAsync((c, _) => Task.FromResult(c), ct)).ShouldBeSameAs(first);
         await Insert("once", []);
         await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(() => Insert("once", []));
-        (await database.WriteAsync((c, _) => Task.FromResult(c), ct)).ShouldNotBeSameAs(first);
+        (await database.WriteAsync((c, _) => Task.FromResult(c), ct)).ShouldBeSameAs(first);
+
+        // A failure of the store itself (here: the connection left read-only) drops and closes it.
+        await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(() => database.WriteAsync(
+            async (c, tx) =>
+            {
+                await c.ExecuteAsync("PRAGMA query_only = 1", transaction: tx);
+                return await c.ExecuteAsync("INSERT INTO rows (name) VALUES ('refused')", transaction: tx);
+            },
+            ct));
         first.State.ShouldBe(System.Data.ConnectionState.Closed);
+        await Insert("after", []);
+        (await database.WriteAsync((c, _) => Task.FromResult(c), ct)).ShouldNotBeSameAs(first);
+        (await StoredAsync()).ShouldBe(["after", "once"]);
     }
 
     [Fact]
@@ -134,6 +145,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         await database.DisposeAsync();
 
         writer.State.ShouldBe(System.Data.ConnectionState.Closed);
+        await Should.ThrowAsync<ObjectDisposedException>(() => Insert("late", []));
     }
 
     [Fact]

@@ -61,6 +61,11 @@ public sealed partial class NoticeDispatcher(
     /// provider call); once that transaction committed, <see cref="HandOver"/> sends them. None
     /// while the dispatcher is not running, or when the sends in flight or waiting for their lane
     /// are as many as a claim round would allow: those notices wait for the next round, as any other.
+    /// The room and the providers' allowance are read, not reserved: decisions committing side by side
+    /// may take a few more, and a send finding its provider's rate used up gives its notice back for a
+    /// round (<see cref="HandleAsync"/>), as a round's own sends do. A notice so claimed goes before an
+    /// older one of the same customer still waiting in the table (a retry coming due): rounds take
+    /// those in order, the decision only its own.
     /// </summary>
     public async Task<IReadOnlyList<NoticeRecord>> ClaimDecidedAsync(NotifierSession session, IReadOnlyList<NoticeRecord> decided, DateTimeOffset now)
     {
@@ -92,9 +97,14 @@ public sealed partial class NoticeDispatcher(
     public void HandOver(IReadOnlyList<NoticeRecord> claimed, DateTimeOffset claimedAt)
     {
         metrics.Claimed(claimed.Count, "decision");
+        if (stopping.IsCancellationRequested)
+        {
+            // Committed as the host stops: the claims are taken over when their lease ends.
+            return;
+        }
         foreach (var notice in claimed)
         {
-            lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendHandedOverAsync(notice, claimedAt));
+            _ = lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendHandedOverAsync(notice, claimedAt));
         }
     }
 
@@ -129,9 +139,13 @@ public sealed partial class NoticeDispatcher(
     /// A round claims what is due (the claim shares a commit with the outcomes being recorded,
     /// <see cref="NoticeStore.InTransactionAsync{T}"/> on SQLite) and starts each notice in its customer's
     /// lane (<see cref="SendLanes"/>): up to SendConcurrency customers at once, each customer's
-    /// notices one after another. While sends are in flight, a notice decided meanwhile (the
-    /// <see cref="DispatchSignal"/>) or a free slot starts the next claim at once: no notice waits
-    /// for a whole earlier round to finish, nor for the poll interval.
+    /// notices one after another. While sends are in flight, a notice decided meanwhile and not
+    /// claimed by its decision (the <see cref="DispatchSignal"/>) or a free slot starts the next claim
+    /// at once: no notice waits for a whole earlier round to finish, nor for the poll interval. The
+    /// lanes also carry the notices handed over by their decisions (<see cref="HandOver"/>): this
+    /// returns once the sends it started itself settled, whatever else is in the lanes, and while
+    /// they run it claims again every poll interval, so retries coming due and notices given back
+    /// never wait behind a steady stream of handed-over sends (which wake no round).
     /// </summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
@@ -140,6 +154,9 @@ public sealed partial class NoticeDispatcher(
         var most = MostUnsettled;
         var claimNow = true;
         var more = true;
+        var mine = new List<Task>();
+        using var polled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pollDue = Task.Delay(options.Value.PollInterval, Time, polled.Token);
         try
         {
             while (true)
@@ -148,7 +165,7 @@ public sealed partial class NoticeDispatcher(
                 // are running dry; not after every send (each claim is a statement and a commit).
                 if ((claimNow || (more && lanes.Pending < concurrency)) && lanes.Pending < most)
                 {
-                    var claimed = await ClaimRoundAsync(most - lanes.Pending, cancellationToken);
+                    var claimed = await ClaimRoundAsync(most - lanes.Pending, mine, cancellationToken);
                     handled += claimed;
                     claimNow = false;
                     more = claimed > 0;
@@ -158,7 +175,8 @@ public sealed partial class NoticeDispatcher(
                     }
                 }
 
-                if (lanes.Pending == 0)
+                mine.RemoveAll(t => t.IsCompletedSuccessfully);
+                if (mine.All(t => t.IsCompleted))
                 {
                     return handled;
                 }
@@ -166,20 +184,27 @@ public sealed partial class NoticeDispatcher(
                 // Busy: go on when a send finished or new notices were decided, whichever comes first.
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var notified = signal.NotifiedAsync(stop.Token);
-                await Task.WhenAny(lanes.AnyFinishedAsync(), notified);
+                await Task.WhenAny(lanes.AnyFinishedAsync(), notified, pollDue);
                 await stop.CancelAsync();
                 cancellationToken.ThrowIfCancellationRequested();
+                if (pollDue.IsCompletedSuccessfully)
+                {
+                    claimNow = true;
+                    pollDue = Task.Delay(options.Value.PollInterval, Time, polled.Token);
+                }
+
                 claimNow |= notified.IsCompletedSuccessfully;
             }
         }
         finally
         {
-            await lanes.AllFinishedAsync();
+            await polled.CancelAsync();
+            await Task.WhenAll(mine);
         }
     }
 
     /// <summary>Claims up to <paramref name="room"/> due notices and starts each in its customer's lane; returns how many.</summary>
-    private async Task<int> ClaimRoundAsync(int room, CancellationToken cancellationToken)
+    private async Task<int> ClaimRoundAsync(int room, List<Task> started, CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
         // The room is shared by the channels: a customer's email waits in their lane behind their
@@ -205,7 +230,7 @@ public sealed partial class NoticeDispatcher(
         {
             // A notice's slot is freed only once its outcome is committed, so no more than
             // SendConcurrency sends are ever unrecorded (what a crash can repeat).
-            lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendOneAsync(notice, now, failing.Contains(notice.NoticeId), cancellationToken));
+            started.Add(lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendOneAsync(notice, now, failing.Contains(notice.NoticeId), cancellationToken)));
         }
 
         return due.Count;

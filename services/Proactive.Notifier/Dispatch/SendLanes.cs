@@ -12,7 +12,7 @@ public sealed class SendLanes(int concurrency)
     private readonly SemaphoreSlim slots = new(concurrency, concurrency);
     private readonly Dictionary<string, Task> tails = [];
     private readonly HashSet<Task> running = [];
-    private readonly List<Exception> failures = [];
+    private Exception? failure;
     private readonly object gate = new();
     private TaskCompletionSource finished = NewSignal();
 
@@ -31,9 +31,9 @@ public sealed class SendLanes(int concurrency)
     /// <summary>
     /// Runs <paramref name="work"/> after everything started earlier for <paramref name="customer"/>,
     /// once one of the slots is free. A failure of the work is its own (the caller handles it
-    /// inside <paramref name="work"/>); it never stops the lane.
+    /// inside <paramref name="work"/>); it never stops the lane. Returns the work's task (in its lane).
     /// </summary>
-    public void Start(string customer, Func<Task> work)
+    public Task Start(string customer, Func<Task> work)
     {
         lock (gate)
         {
@@ -42,6 +42,7 @@ public sealed class SendLanes(int concurrency)
             tails[customer] = task;
             running.Add(task);
             _ = task.ContinueWith(t => Done(customer, t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return task;
         }
     }
 
@@ -54,7 +55,7 @@ public sealed class SendLanes(int concurrency)
         }
     }
 
-    /// <summary>Completes when every piece of work started so far is done; then throws the first failure that escaped a piece of work, if any.</summary>
+    /// <summary>Completes when every piece of work started so far is done; then throws the first failure that escaped a piece of work since the last time it threw, if any.</summary>
     public async Task AllFinishedAsync()
     {
         Task all;
@@ -74,11 +75,10 @@ public sealed class SendLanes(int concurrency)
 
         lock (gate)
         {
-            if (failures.Count > 0)
+            if (failure is { } first)
             {
-                // Each failure surfaces once: the lanes outlive the round that saw it.
-                var first = failures[0];
-                failures.Clear();
+                // Surfaces once: the lanes outlive the round that saw it.
+                failure = null;
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
             }
         }
@@ -114,7 +114,8 @@ public sealed class SendLanes(int concurrency)
             running.Remove(task);
             if (task.Exception is { } failed)
             {
-                failures.Add(failed.InnerException ?? failed);
+                // The first not yet surfaced; the work's own task carries every failure to its caller.
+                failure ??= failed.InnerException ?? failed;
             }
             if (tails.TryGetValue(customer, out var tail) && tail == task)
             {

@@ -19,7 +19,8 @@ namespace Proactive.ServiceDefaults.Storage;
 /// Every transaction runs on the same connection, kept open: SQLite empties a connection's page
 /// cache when another connection wrote since it last read, so a writer taken from the pool (last
 /// used by a reader, after other commits) read the tables' and indexes' upper pages from the file
-/// again at every commit. A failure of the store drops the connection; the next transaction opens another.
+/// again at every commit. A failure of the store itself drops and closes the connection; the next
+/// transaction opens another. Disposed, it closes the connection and takes no more work.
 /// </summary>
 /// <param name="committed">Called after each commit, the gate released (the checkpointer's cue).</param>
 internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnection>> openWriter, WriteGate gate, Action committed) : IAsyncDisposable
@@ -27,8 +28,9 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
     private readonly ConcurrentQueue<Unit> urgent = new();
     private readonly ConcurrentQueue<Unit> normal = new();
 
-    // The writer's connection, used only with the gate held.
+    // The writer's connection, used only with the gate held; none once disposed.
     private DbConnection? writer;
+    private bool disposed;
 
     /// <summary>Runs <paramref name="work"/> in the next transaction; its result once that committed.</summary>
     public async Task<T> RunAsync<T>(WritePriority priority, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
@@ -109,6 +111,7 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         var failures = new Exception?[units.Count];
         try
         {
+            ObjectDisposedException.ThrowIf(disposed, this);
             var connection = writer ??= await openWriter(CancellationToken.None);
             await using var transaction = await connection.BeginTransactionAsync();
             for (var i = 0; i < units.Count; i++)
@@ -137,8 +140,9 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         catch (Exception e)
         {
             // The transaction as a whole failed (a lone unit's own failure among them): nothing of it is
-            // stored. A failure of the store itself drops the connection too, whatever state it left.
-            if (e is DbException || writer?.State != ConnectionState.Open)
+            // stored. A failure of the store itself (I/O, full, read-only, locked) drops the connection
+            // too, whatever state it left; a unit's own failure (a constraint, its code) keeps it.
+            if (Database.IsUnavailableWithin(e) || writer?.State != ConnectionState.Open)
             {
                 await DropWriterAsync();
             }
@@ -161,6 +165,7 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         await gate.EnterAsync(WritePriority.Urgent);
         try
         {
+            disposed = true;
             await DropWriterAsync();
         }
         finally
@@ -174,6 +179,12 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         if (writer is { } connection)
         {
             writer = null;
+            // Closed, not handed back to the pool (where a reader would get it, or a later store the file it had open).
+            if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearPool(sqlite);
+            }
+
             await connection.DisposeAsync();
         }
     }
