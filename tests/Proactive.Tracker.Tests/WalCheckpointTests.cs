@@ -107,12 +107,13 @@ public sealed class WalCheckpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AfterDisposalACommitStartsNoCheckpoint()
+    public async Task AfterDisposalACommitIsRefusedAndStartsNoCheckpoint()
     {
         var before = Checkpoints.Completed;
         await database.DisposeAsync();
-        await WritePagesAfterTheIntervalAsync(1);
 
+        // The store's file lock is released: writing now could race another process's writer.
+        await Should.ThrowAsync<ObjectDisposedException>(() => WritePagesAfterTheIntervalAsync(1));
         Checkpoints.Completed.ShouldBe(before);
     }
 
