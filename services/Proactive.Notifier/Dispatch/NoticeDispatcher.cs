@@ -51,6 +51,7 @@ public sealed partial class NoticeDispatcher(
     private readonly SendLanes lanes = new(options.Value.SendConcurrency);
     // Cancelled when the host stops (never disposed: StopAsync may come after the host disposed the service).
     private readonly CancellationTokenSource stopping = new();
+    // Started with background work on and not stopping: decisions may claim, hand-overs are sent.
     private volatile bool takingHandOvers;
 
     private DateTimeOffset lastPrune = DateTimeOffset.MinValue;
@@ -97,11 +98,12 @@ public sealed partial class NoticeDispatcher(
     public void HandOver(IReadOnlyList<NoticeRecord> claimed, DateTimeOffset claimedAt)
     {
         metrics.Claimed(claimed.Count, "decision");
-        if (stopping.IsCancellationRequested)
+        if (!takingHandOvers)
         {
             // Committed as the host stops: the claims are taken over when their lease ends.
             return;
         }
+
         foreach (var notice in claimed)
         {
             _ = lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendHandedOverAsync(notice, claimedAt));

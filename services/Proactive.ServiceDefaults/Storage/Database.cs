@@ -46,7 +46,6 @@ public sealed class Database : IAsyncDisposable
     private readonly WalCheckpointer? checkpointer;
     private readonly string sqliteSettings = "";
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
-    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> writers = [];
 
     public Database(string connectionString, StoreKind kind = StoreKind.Sqlite, SqliteSynchronous synchronous = SqliteSynchronous.Full, TimeProvider? time = null, ILogger? logger = null)
     {
@@ -142,8 +141,8 @@ public sealed class Database : IAsyncDisposable
         postgres is not null ? await postgres.OpenConnectionAsync(cancellationToken) : await OpenSqliteAsync(writer: false, cancellationToken);
 
     /// <summary>
-    /// A SQLite connection with the store's settings; one for the writer also gets the larger page
-    /// cache (set the first time the connection writes, see <see cref="SqliteCacheKiB"/>).
+    /// A SQLite connection with the store's settings; the writer's also gets the larger page cache
+    /// (<see cref="SqliteCacheKiB"/>; the writer opens one and keeps it, see <see cref="SqliteGroupCommit"/>).
     /// </summary>
     private async Task<DbConnection> OpenSqliteAsync(bool writer, CancellationToken cancellationToken)
     {
@@ -154,7 +153,7 @@ public sealed class Database : IAsyncDisposable
             await SetOnceAsync(connection, configured, sqliteSettings, cancellationToken);
             if (writer)
             {
-                await SetOnceAsync(connection, writers, $"PRAGMA cache_size=-{SqliteCacheKiB}", cancellationToken);
+                await ExecuteAsync(connection, $"PRAGMA cache_size=-{SqliteCacheKiB}", cancellationToken);
             }
         }
         catch
@@ -214,10 +213,15 @@ public sealed class Database : IAsyncDisposable
             return;
         }
 
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = settings;
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        await ExecuteAsync(connection, settings, cancellationToken);
         done.TryAdd(handle, handle);
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Runs <paramref name="work"/> on a connection of its own. Traced as "db {operation}".</summary>
