@@ -314,4 +314,24 @@ public abstract class BatchIntakeTests : IAsyncLifetime
         await inOrder.HandleBatchAsync([.. a, .. b], ct);
         (await OutcomeAsync(database)).ShouldBe(await OutcomeAsync(expected));
     }
+
+    [Fact]
+    public async Task EventsOutsideTheSnapshotAreFoldedInOnceThenTheSnapshotServesAgain()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (tracker, database) = await TrackerAsync();
+        var b = Slipping("B-1");
+        await tracker.HandleAsync(b[0], ct);
+        await new TrackerStore(database).InOrderTransactionAsync("B-1", order => order.TryAddEventAsync(b[1], Now), ct);
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_events WHERE in_snapshot IS NULL")).ShouldBe(1);
+
+        (await tracker.HandleAsync(b[2], ct)).ShouldBe(IngestOutcome.Accepted);
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_events WHERE in_snapshot IS NULL")).ShouldBe(0);
+
+        // Folded in and marked: the next event reads the snapshot, which alone can still tell the promise.
+        await database.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE tracker_events SET payload = '{\"promisedBy\": \"not a time\"}'", transaction: tx), ct);
+        var later = Events.Valid(Tracking("B-1", "B-1-S", Now.AddMinutes(-30), "IN_TRANSIT", Promise.AddDays(3), id: "B-1-later"));
+        (await tracker.HandleBatchAsync([later], ct)).ShouldHaveSingleItem().Failed.ShouldBeFalse();
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_episodes WHERE order_id = 'B-1'")).ShouldBe(1);
+    }
 }

@@ -26,6 +26,9 @@ public sealed class OrderBatch
     // Orders' states read in the round trip of the insert (PostgreSQL intake), for the first LoadAsync.
     private readonly Dictionary<string, OrderState> prefetched = new(StringComparer.Ordinal);
 
+    // Orders folded again because some of their events were not in their snapshot: marked at the flush.
+    private readonly HashSet<string> unmarked = new(StringComparer.Ordinal);
+
     internal OrderBatch(DbConnection connection, DbTransaction transaction, SqlDialect dialect)
     {
         this.connection = connection;
@@ -73,8 +76,8 @@ public sealed class OrderBatch
             using var reader = await connection.QueryMultipleAsync(
                 (locking is null ? "" : locking + ";\n") +
                 """
-                INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
-                SELECT * FROM unnest(@sources, @ids, @orders, @types, @occurred, @received, @payloads)
+                INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload, in_snapshot)
+                SELECT *, 1 FROM unnest(@sources, @ids, @orders, @types, @occurred, @received, @payloads)
                 ON CONFLICT (source, event_id) DO NOTHING
                 RETURNING source, event_id;
                 """ + (lockOrders ? StatesSql("lockKeys") : ""),
@@ -114,8 +117,8 @@ public sealed class OrderBatch
         insert.Transaction = transaction;
         insert.CommandText =
             """
-            INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload)
-            VALUES ($source, $id, $order, $type, $occurred, $received, $payload)
+            INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload, in_snapshot)
+            VALUES ($source, $id, $order, $type, $occurred, $received, $payload, 1)
             ON CONFLICT (source, event_id) DO NOTHING
             """;
         var parameters = new[] { "$source", "$id", "$order", "$type", "$occurred", "$received", "$payload" }
@@ -199,16 +202,16 @@ public sealed class OrderBatch
         // gave one to every order stored before): its events are those just stored, in memory. An
         // order seen before carries its snapshot forward by the new events, unless one of them is
         // older than what it folds (or the snapshot is missing, unreadable or of another format):
-        // then it is folded again from all its stored events. So it is too when the count of its
-        // stored events is not what the fold holds: events stored by a replica of an earlier
-        // version (during a rolling upgrade) or by hand.
+        // then it is folded again from all its stored events. So it is too when it has events that
+        // no snapshot holds (in_snapshot NULL): stored by a replica of an earlier version (during
+        // a rolling upgrade), by hand, or before that column existed; they are marked at the flush.
         var fresh = inMemory.Values.ToLookup(e => e.OrderId, StringComparer.Ordinal);
         var refold = new List<string>();
         foreach (var id in loading)
         {
             var state = orders[id];
             var start = state.Known ? TimelineSnapshot.Read(state.StoredTimeline) : TimelineState.Start(id);
-            if (start is not null && start.Timeline.OrderId == id && start.TryAppend([.. fresh[id]], out var next) && next.EventCount == state.StoredEvents)
+            if (!state.HasEventsOutsideSnapshot && start is not null && start.Timeline.OrderId == id && start.TryAppend([.. fresh[id]], out var next))
             {
                 state.Timeline = next;
                 state.RowChanged |= !ReferenceEquals(next, start) || !state.Known;
@@ -228,6 +231,11 @@ public sealed class OrderBatch
             var stored = rows.ToLookup(r => r.order_id, StringComparer.Ordinal);
             foreach (var id in refold)
             {
+                if (orders[id].HasEventsOutsideSnapshot)
+                {
+                    unmarked.Add(id);
+                }
+
                 orders[id].Timeline = TimelineState.Fold(
                     id, stored[id].Select(row => inMemory.TryGetValue((row.source, row.event_id), out var e) ? TimelineState.AsStored(e) : TrackerStore.ToEvent(row)));
                 orders[id].RowChanged = true;
@@ -243,8 +251,9 @@ public sealed class OrderBatch
 
     /// <summary>
     /// What <see cref="LoadAsync"/> reads of the orders in list parameter @<paramref name="parameter"/>, four results.
-    /// The count of each order's stored events is looked up order by order (<see cref="SqlDialect.EachOf"/>):
-    /// as "order_id = ANY(…) GROUP BY" PostgreSQL scanned the whole young events table (150–200 ms a batch).
+    /// The last, the orders with events outside their snapshot, is looked up order by order in the
+    /// partial index of those events (<see cref="SqlDialect.EachOf"/>): with "order_id = ANY(…)"
+    /// PostgreSQL may scan a young table whole, having no statistics of it yet.
     /// </summary>
     private string StatesSql(string parameter)
     {
@@ -253,7 +262,8 @@ public sealed class OrderBatch
             SELECT * FROM tracker_episodes WHERE order_id {any} ORDER BY order_id, number;
             SELECT * FROM tracker_predictions WHERE order_id {any};
             SELECT order_id, sequence, delivered_published_at, timeline FROM tracker_orders WHERE order_id {any};
-            SELECT k.id, (SELECT COUNT(*) FROM tracker_events e WHERE e.order_id = k.id) FROM {dialect.EachOf(parameter, "k")}
+            SELECT k.id FROM {dialect.EachOf(parameter, "k")}
+            WHERE EXISTS (SELECT 1 FROM tracker_events e WHERE e.order_id = k.id AND e.in_snapshot IS NULL)
             """;
     }
 
@@ -279,9 +289,9 @@ public sealed class OrderBatch
             state.Known = true;
         }
 
-        foreach (var (orderId, count) in await reader.ReadAsync<(string, long)>())
+        foreach (var orderId in await reader.ReadAsync<string>())
         {
-            into[orderId].StoredEvents = count;
+            into[orderId].HasEventsOutsideSnapshot = true;
         }
     }
 
@@ -369,6 +379,19 @@ public sealed class OrderBatch
             }
         }
 
+        if (unmarked.Count > 0)
+        {
+            // Their rows, written above, now fold every event they have.
+            statements.Add($"UPDATE tracker_events SET in_snapshot = 1 WHERE in_snapshot IS NULL AND order_id {dialect.AnyOf("unmarked")}");
+            parameters.Add("unmarked", dialect.List(unmarked));
+            foreach (var id in unmarked)
+            {
+                orders[id].HasEventsOutsideSnapshot = false;
+            }
+
+            unmarked.Clear();
+        }
+
         if (statements.Count > 0)
         {
             await connection.ExecuteAsync(string.Join(";\n", statements), parameters, transaction);
@@ -449,8 +472,8 @@ public sealed class OrderBatch
         /// <summary>The order's folded timeline, with the new events of the batch.</summary>
         public TimelineState? Timeline { get; set; }
 
-        /// <summary>How many events of the order are stored (with the batch's).</summary>
-        public long StoredEvents { get; set; }
+        /// <summary>Some of the order's stored events are in no snapshot (see <see cref="LoadAsync"/>).</summary>
+        public bool HasEventsOutsideSnapshot { get; set; }
 
         /// <summary>The snapshot as read from the order's row.</summary>
         public string? StoredTimeline { get; set; }

@@ -77,5 +77,12 @@ internal static class TrackerSchema
         """,
         // The CX console's "Now" list: late and at-risk orders with their filter columns (WatchRows).
         WatchRows.Schema + WatchRows.Backfill,
+        // An event's writer carried it into its order's snapshot (1), or did not (NULL: stored by a
+        // replica of an earlier version during a rolling upgrade, by hand, or before this step):
+        // the order is folded again from its events once, and its events marked (OrderBatch).
+        """
+        ALTER TABLE tracker_events ADD COLUMN in_snapshot SMALLINT NULL;
+        CREATE INDEX ix_tracker_events_unfolded ON tracker_events (order_id) WHERE in_snapshot IS NULL;
+        """,
     ]);
 }

@@ -72,7 +72,11 @@ public sealed partial class TrackerStore(Database database)
     public Task<T> ReadAsync<T>(Func<TrackerReads, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
         database.ReadAsync(c => work(new TrackerReads.OnConnection(c)), cancellationToken, operation);
 
-    /// <summary>Stores the event unless (source, id) is already stored; false for a duplicate.</summary>
+    /// <summary>
+    /// Stores the event unless (source, id) is already stored; false for a duplicate. The order's
+    /// snapshot is not carried forward here, so the event is stored as in no snapshot (in_snapshot
+    /// NULL) and the order's next batch folds it again (<see cref="OrderBatch.LoadAsync"/>).
+    /// </summary>
     internal static async Task<bool> TryAddEventAsync(DbConnection c, DbTransaction tx, InboundEvent e, DateTimeOffset now)
     {
         var inserted = await c.ExecuteAsync(
