@@ -39,7 +39,8 @@ internal static class OpenOrdersFill
         await c.OpenAsync();
         await using (var tx = (SqliteTransaction)await c.BeginTransactionAsync())
         {
-            var events = new Batch(c, tx, "INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload) VALUES ", 7);
+            // Marked as in a snapshot, as the intake stores them: the partial index of unmarked events stays empty.
+            var events = new Batch(c, tx, "INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload, in_snapshot) VALUES ", 8);
             var timers = new Batch(c, tx, "INSERT INTO tracker_timers (order_id, due_at) VALUES ", 2);
 
             // Each order's row, its snapshot left out: the first event or timer of an order folds it from its events.
@@ -50,7 +51,7 @@ internal static class OpenOrdersFill
             for (var i = 0; i < count; i++)
             {
                 var order = $"MEM-{i:D8}";
-                await events.AddAsync("shop-orders", $"{order}-placed", order, "proactive.order.placed.v1", now.AddHours(-3).ToMs(), now.ToMs(), payload.Replace(Template, order, StringComparison.Ordinal));
+                await events.AddAsync("shop-orders", $"{order}-placed", order, "proactive.order.placed.v1", now.AddHours(-3).ToMs(), now.ToMs(), payload.Replace(Template, order, StringComparison.Ordinal), 1);
                 await rows.AddAsync(order, 0L);
                 await timers.AddAsync(order, i < DueNow ? now.ToMs() - random.NextInt64(3_600_000) : start + random.NextInt64(span));
             }
