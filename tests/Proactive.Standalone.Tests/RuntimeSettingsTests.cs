@@ -4,8 +4,7 @@ namespace Proactive.Standalone.Tests;
 
 /// <summary>
 /// Every host runs with the runtime settings its CPU use was measured with (docs/benchmarks.md):
-/// the thread pool's idle workers wait without spinning, and dynamic PGO is off; Tracker compiles
-/// without tiers.
+/// the thread pool's idle workers wait without spinning, and dynamic PGO is off.
 /// </summary>
 public sealed class RuntimeSettingsTests
 {
@@ -20,14 +19,5 @@ public sealed class RuntimeSettingsTests
 
         properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32().ShouldBe(0);
         properties.GetProperty("System.Runtime.TieredPGO").GetBoolean().ShouldBeFalse();
-    }
-
-    [Fact]
-    public void TrackerCompilesEachMethodOnceOptimized()
-    {
-        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Proactive.Tracker.runtimeconfig.json")));
-        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        properties.GetProperty("System.Runtime.TieredCompilation").GetBoolean().ShouldBeFalse();
     }
 }
