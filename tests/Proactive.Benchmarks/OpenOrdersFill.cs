@@ -39,7 +39,8 @@ internal static class OpenOrdersFill
         await c.OpenAsync();
         await using (var tx = (SqliteTransaction)await c.BeginTransactionAsync())
         {
-            // Marked as in a snapshot, as the intake stores them: the partial index of unmarked events stays empty.
+            // Marked as the intake marks what it stores, so the partial index of unmarked events stays
+            // empty; the missing snapshot makes each order's first event fold it from its events anyway.
             var events = new Batch(c, tx, "INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload, in_snapshot) VALUES ", 8);
             var timers = new Batch(c, tx, "INSERT INTO tracker_timers (order_id, due_at) VALUES ", 2);
 

@@ -328,10 +328,44 @@ public abstract class BatchIntakeTests : IAsyncLifetime
         (await tracker.HandleAsync(b[2], ct)).ShouldBe(IngestOutcome.Accepted);
         (await CountAsync(database, "SELECT COUNT(*) FROM tracker_events WHERE in_snapshot IS NULL")).ShouldBe(0);
 
-        // Folded in and marked: the next event reads the snapshot, which alone can still tell the promise.
+        // Folded in and marked: the next event reads the snapshot, which alone can still tell the
+        // promise and the shipment (its events made unreadable), and ends as an in-order run does.
         await database.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE tracker_events SET payload = '{\"promisedBy\": \"not a time\"}'", transaction: tx), ct);
-        var later = Events.Valid(Tracking("B-1", "B-1-S", Now.AddMinutes(-30), "IN_TRANSIT", Promise.AddDays(3), id: "B-1-later"));
-        (await tracker.HandleBatchAsync([later], ct)).ShouldHaveSingleItem().Failed.ShouldBeFalse();
-        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_episodes WHERE order_id = 'B-1'")).ShouldBe(1);
+        var delivered = Events.Valid(Tracking("B-1", "B-1-S", Now.AddMinutes(-30), "DELIVERED", null, id: "B-1-delivered"));
+        (await tracker.HandleBatchAsync([delivered], ct)).ShouldHaveSingleItem().Failed.ShouldBeFalse();
+
+        var (oneByOne, expected) = await TrackerAsync();
+        foreach (var e in (InboundEvent[])[.. b, delivered])
+        {
+            await oneByOne.HandleAsync(e, ct);
+        }
+
+        (await OutcomeAsync(database)).ShouldBe(await OutcomeAsync(expected));
+    }
+
+    [Fact]
+    public async Task AnEventStoredAsFoldedIsRefusedUnlessItsOrderIsFoldedInTheSameTransaction()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (_, database) = await TrackerAsync();
+        var a = Slipping("A-1");
+
+        await Should.ThrowAsync<InvalidOperationException>(() => new TrackerStore(database).InIntakeTransactionAsync(
+            [a[0]], Now, (batch, added) => Task.FromResult(added.Count), ct));
+
+        (await CountAsync(database, "SELECT COUNT(*) FROM tracker_events")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AMigrationStepMayRunLongerThanTheConnectionsCommandTimeout()
+    {
+        Assert.SkipWhen(Kind != StoreKind.Postgres, "SQLite's command timeout only bounds the wait for a lock.");
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = new Database(await TestPostgres.CreateDatabaseAsync() + ";Command Timeout=1", StoreKind.Postgres);
+
+        // A step that builds an index over a large table takes as long as it takes.
+        await database.MigrateAsync(new SchemaMigrations("slow-test", ["SELECT pg_sleep(2)"]), ct);
+
+        (await CountAsync(database, "SELECT COUNT(*) FROM schema_migrations WHERE module = 'slow-test'")).ShouldBe(1);
     }
 }

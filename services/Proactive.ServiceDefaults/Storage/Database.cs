@@ -339,7 +339,8 @@ public sealed class Database : IAsyncDisposable
                         continue;
                     }
 
-                    await connection.ExecuteAsync(migrations.For(Dialect, i), transaction: transaction);
+                    // No command timeout: a step over a large store (an index built, a backfill) takes what it takes.
+                    await connection.ExecuteAsync(migrations.For(Dialect, i), transaction: transaction, commandTimeout: 0);
                     await connection.ExecuteAsync(
                         "INSERT INTO schema_migrations (module, version, applied_at) VALUES (@Module, @Version, @At)",
                         new { migrations.Module, Version = (long)version, At = DateTimeOffset.UtcNow.ToString("O") },

@@ -29,6 +29,9 @@ public sealed class OrderBatch
     // Orders folded again because some of their events were not in their snapshot: marked at the flush.
     private readonly HashSet<string> unmarked = new(StringComparer.Ordinal);
 
+    // Orders of the events this batch stored: each must be folded (loaded) before the commit.
+    private readonly HashSet<string> storedFor = new(StringComparer.Ordinal);
+
     internal OrderBatch(DbConnection connection, DbTransaction transaction, SqlDialect dialect)
     {
         this.connection = connection;
@@ -38,28 +41,37 @@ public sealed class OrderBatch
 
     private bool IsPostgres => dialect == SqlDialect.Postgres;
 
-    /// <summary>Orders folded again from all their stored events in this batch (a late event, or no usable snapshot).</summary>
-    public int Refolded { get; private set; }
-
     /// <summary>The view of one order in this transaction.</summary>
     public OrderTransaction For(string orderId) => new(connection, transaction, this);
 
     /// <summary>
-    /// Stores the events whose (source, id) is not stored yet, in one statement; returns those that
-    /// were new. The events must have distinct (source, id).
+    /// Takes the locks of the events' orders (see <see cref="SqlDialect.LockAllAsync"/>), then stores
+    /// the events whose (source, id) is not stored yet, in one statement (on PostgreSQL, locks and
+    /// insert in one round trip); returns those that were new. The events must have distinct
+    /// (source, id). Each is stored as carried into its order's snapshot (in_snapshot), so the
+    /// caller must load every order of a new event (<see cref="LoadAsync"/>, which folds it in)
+    /// before the commit: <see cref="CheckEveryStoredEventFolded"/> says so.
     /// </summary>
-    public Task<IReadOnlySet<(string Source, string Id)>> AddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now) =>
-        AddEventsAsync(events, now, lockOrders: false);
+    public async Task<IReadOnlySet<(string Source, string Id)>> LockAndAddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now)
+    {
+        var added = await AddEventsAsync(events, now);
+        storedFor.UnionWith(events.Where(e => added.Contains((e.Source, e.Id))).Select(e => e.OrderId));
+        return added;
+    }
 
     /// <summary>
-    /// Takes the locks of the events' orders (see <see cref="SqlDialect.LockAllAsync"/>), then stores the
-    /// events as <see cref="AddEventsAsync(IReadOnlyList{InboundEvent}, DateTimeOffset)"/> does; on
-    /// PostgreSQL both in one round trip.
+    /// Throws unless every order of an event this batch stored was loaded: an event marked as in its
+    /// order's snapshot must be in it, or no later batch would fold it in.
     /// </summary>
-    public Task<IReadOnlySet<(string Source, string Id)>> LockAndAddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now) =>
-        AddEventsAsync(events, now, lockOrders: true);
+    public void CheckEveryStoredEventFolded()
+    {
+        if (storedFor.FirstOrDefault(id => !orders.TryGetValue(id, out var state) || !state.Loaded) is { } missed)
+        {
+            throw new InvalidOperationException($"An event of order '{missed}' was stored without its order being folded in the same transaction.");
+        }
+    }
 
-    private async Task<IReadOnlySet<(string Source, string Id)>> AddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now, bool lockOrders)
+    private async Task<IReadOnlySet<(string Source, string Id)>> AddEventsAsync(IReadOnlyList<InboundEvent> events, DateTimeOffset now)
     {
         var added = new HashSet<(string, string)>();
         if (events.Count == 0)
@@ -71,16 +83,15 @@ public sealed class OrderBatch
         if (IsPostgres)
         {
             var orderIds = events.Select(e => e.OrderId).Distinct(StringComparer.Ordinal).ToArray();
-            var locking = lockOrders ? dialect.LockAllStatement("lockKeys") : null;
             // The intake reads the orders' states next: in the same round trip, after the insert.
             using var reader = await connection.QueryMultipleAsync(
-                (locking is null ? "" : locking + ";\n") +
+                dialect.LockAllStatement("lockKeys") + ";\n" +
                 """
                 INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload, in_snapshot)
                 SELECT *, 1 FROM unnest(@sources, @ids, @orders, @types, @occurred, @received, @payloads)
                 ON CONFLICT (source, event_id) DO NOTHING
                 RETURNING source, event_id;
-                """ + (lockOrders ? StatesSql("lockKeys") : ""),
+                """ + StatesSql("lockKeys"),
                 new
                 {
                     lockKeys = orderIds,
@@ -93,22 +104,14 @@ public sealed class OrderBatch
                     payloads,
                 },
                 transaction);
-            if (locking is not null)
-            {
-                await reader.ReadAsync();
-            }
-
+            await reader.ReadAsync();
             added.UnionWith(await reader.ReadAsync<(string Source, string Id)>());
-            if (lockOrders)
+            foreach (var id in orderIds)
             {
-                foreach (var id in orderIds)
-                {
-                    prefetched[id] = new OrderState();
-                }
-
-                await ReadStatesAsync(reader, prefetched);
+                prefetched[id] = new OrderState();
             }
 
+            await ReadStatesAsync(reader, prefetched);
             return added;
         }
 
@@ -239,7 +242,6 @@ public sealed class OrderBatch
                 orders[id].Timeline = TimelineState.Fold(
                     id, stored[id].Select(row => inMemory.TryGetValue((row.source, row.event_id), out var e) ? TimelineState.AsStored(e) : TrackerStore.ToEvent(row)));
                 orders[id].RowChanged = true;
-                Refolded++;
             }
         }
 
@@ -384,11 +386,6 @@ public sealed class OrderBatch
             // Their rows, written above, now fold every event they have.
             statements.Add($"UPDATE tracker_events SET in_snapshot = 1 WHERE in_snapshot IS NULL AND order_id {dialect.AnyOf("unmarked")}");
             parameters.Add("unmarked", dialect.List(unmarked));
-            foreach (var id in unmarked)
-            {
-                orders[id].HasEventsOutsideSnapshot = false;
-            }
-
             unmarked.Clear();
         }
 

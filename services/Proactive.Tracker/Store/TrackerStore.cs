@@ -62,6 +62,7 @@ public sealed partial class TrackerStore(Database database)
                 var batch = new OrderBatch(c, tx, database.Dialect);
                 var added = await batch.LockAndAddEventsAsync(events, now);
                 var result = await work(batch, added);
+                batch.CheckEveryStoredEventFolded();
                 await batch.FlushAsync();
                 return result;
             },

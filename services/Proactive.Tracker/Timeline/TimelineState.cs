@@ -6,8 +6,10 @@ namespace Proactive.Tracker.Timeline;
 
 /// <summary>
 /// An order's folded timeline with what is needed to carry it forward: the key of the newest event
-/// folded in (null before any) and how many events it folds. Kept per order in the store
-/// (<see cref="TimelineSnapshot"/>), so a new event costs applying it, not folding the order again.
+/// folded in (null before any) and how many events it folds (no longer read by this version, which
+/// marks its events instead, but by a replica of the version before during a rolling upgrade: keep
+/// it). Kept per order in the store (<see cref="TimelineSnapshot"/>), so a new event costs applying
+/// it, not folding the order again.
 /// </summary>
 public sealed record TimelineState(OrderTimeline Timeline, TimelineKey? Last, int EventCount)
 {
