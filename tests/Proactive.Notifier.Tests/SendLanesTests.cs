@@ -120,14 +120,15 @@ public sealed class SendLanesTests
     {
         var lanes = new SendLanes(concurrency: 1);
         var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = lanes.Start("A", () => throw new InvalidOperationException("broken"));
+        var broken = lanes.Start("A", () => throw new InvalidOperationException("broken"));
         _ = lanes.Start("A", () =>
         {
             next.SetResult();
             return Task.CompletedTask;
         });
         await next.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
-        await Should.ThrowAsync<InvalidOperationException>(() => lanes.AllFinishedAsync());
+        await Should.ThrowAsync<InvalidOperationException>(() => broken);
+        await lanes.AllFinishedAsync().WaitAsync(Patience, TestContext.Current.CancellationToken);
     }
 
     [Fact]

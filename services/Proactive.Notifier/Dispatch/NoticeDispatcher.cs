@@ -537,15 +537,10 @@ public sealed partial class NoticeDispatcher(
         takingHandOvers = false;
         await stopping.CancelAsync();
         await base.StopAsync(cancellationToken);
-        try
-        {
-            await lanes.AllFinishedAsync();
-        }
-        catch (Exception)
-        {
-            // Stopping (sends cancelled, or the store going away): what was claimed and not settled
-            // is taken over after its lease; a handed-over send logged its own failure.
-        }
+
+        // Sends cancelled or failed as the store goes away: what was claimed and not settled is
+        // taken over after its lease; a handed-over send logged its own failure.
+        await lanes.AllFinishedAsync();
     }
 
     protected override bool Enabled => options.Value.RunBackgroundWork;

@@ -12,7 +12,6 @@ public sealed class SendLanes(int concurrency)
     private readonly SemaphoreSlim slots = new(concurrency, concurrency);
     private readonly Dictionary<string, Task> tails = [];
     private readonly HashSet<Task> running = [];
-    private Exception? failure;
     private readonly object gate = new();
     private TaskCompletionSource finished = NewSignal();
 
@@ -55,7 +54,10 @@ public sealed class SendLanes(int concurrency)
         }
     }
 
-    /// <summary>Completes when every piece of work started so far is done; then throws the first failure that escaped a piece of work since the last time it threw, if any.</summary>
+    /// <summary>
+    /// Completes when every piece of work started so far is done, failed or not: a failure is the
+    /// work's own, carried to its caller by the task <see cref="Start"/> returned.
+    /// </summary>
     public async Task AllFinishedAsync()
     {
         Task all;
@@ -70,17 +72,7 @@ public sealed class SendLanes(int concurrency)
         }
         catch
         {
-            // Collected in Done, with those of work that finished earlier.
-        }
-
-        lock (gate)
-        {
-            if (failure is { } first)
-            {
-                // Surfaces once: the lanes outlive the round that saw it.
-                failure = null;
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-            }
+            // Each failure reaches the caller that started the work.
         }
     }
 
@@ -112,11 +104,6 @@ public sealed class SendLanes(int concurrency)
         lock (gate)
         {
             running.Remove(task);
-            if (task.Exception is { } failed)
-            {
-                // The first not yet surfaced; the work's own task carries every failure to its caller.
-                failure ??= failed.InnerException ?? failed;
-            }
             if (tails.TryGetValue(customer, out var tail) && tail == task)
             {
                 tails.Remove(customer);

@@ -26,9 +26,6 @@ public sealed class OrderBatch
     // Orders' states read in the round trip of the insert (PostgreSQL intake), for the first LoadAsync.
     private readonly Dictionary<string, OrderState> prefetched = new(StringComparer.Ordinal);
 
-    // Orders folded again because some of their events were not in their snapshot: marked at the flush.
-    private readonly HashSet<string> unmarked = new(StringComparer.Ordinal);
-
     // Orders of the events this batch stored: each must be folded (loaded) before the commit.
     private readonly HashSet<string> storedFor = new(StringComparer.Ordinal);
 
@@ -234,11 +231,6 @@ public sealed class OrderBatch
             var stored = rows.ToLookup(r => r.order_id, StringComparer.Ordinal);
             foreach (var id in refold)
             {
-                if (orders[id].HasEventsOutsideSnapshot)
-                {
-                    unmarked.Add(id);
-                }
-
                 orders[id].Timeline = TimelineState.Fold(
                     id, stored[id].Select(row => inMemory.TryGetValue((row.source, row.event_id), out var e) ? TimelineState.AsStored(e) : TrackerStore.ToEvent(row)));
                 orders[id].RowChanged = true;
@@ -381,12 +373,17 @@ public sealed class OrderBatch
             }
         }
 
-        if (unmarked.Count > 0)
+        // Orders read with events outside their snapshot were folded again (LoadAsync): their rows,
+        // written above, now fold every event they have.
+        var unmarked = orders.Where(o => o.Value.HasEventsOutsideSnapshot).Select(o => o.Key).ToArray();
+        if (unmarked.Length > 0)
         {
-            // Their rows, written above, now fold every event they have.
             statements.Add($"UPDATE tracker_events SET in_snapshot = 1 WHERE in_snapshot IS NULL AND order_id {dialect.AnyOf("unmarked")}");
             parameters.Add("unmarked", dialect.List(unmarked));
-            unmarked.Clear();
+            foreach (var id in unmarked)
+            {
+                orders[id].HasEventsOutsideSnapshot = false;
+            }
         }
 
         if (statements.Count > 0)
