@@ -11,7 +11,7 @@
 #
 # Settings (environment): BENCH_SECONDS (10) timed seconds per row, BENCH_WARMUP (3), BENCH_CONCURRENCY (16),
 # BENCH_BULK (100) events per bulk delivery or batch, BENCH_LATENCY_RATE (1000) events/s,
-# BENCH_LATENCY_SECONDS (20), BENCH_LATENCY_WARMUP (20) seconds of the same load, notices included, run first
+# BENCH_LATENCY_SECONDS (20), BENCH_DISK_SECONDS (20) of the disk's own sync latency measured before it, BENCH_LATENCY_WARMUP (20) seconds of the same load, notices included, run first
 # and not counted (a host that has been running: its code compiled), BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1, BENCH_MEMORY_VARIANTS=N only the first N GC settings of the memory run (1: the default),
 # BENCH_KEEP_LOGS=DIR copies the servers' logs there at the end, BENCH_HOST_ARGS more settings for the standalone host (space-separated --Key=Value),
 # PROACTIVE_TEST_POSTGRES a server to create (and drop) a throwaway database on; without it a
@@ -156,8 +156,29 @@ start_standalone() { # name, twilio port, sendgrid port
     wait_http "http://127.0.0.1:$http_port/healthz" "$server"
 }
 
+# The disk's own sync latency (no Proactive running): a small write and fdatasync, again and again,
+# in the directory the stores use. A virtual disk that stalls a sync for hundreds of milliseconds
+# holds every commit that long, whatever the code does.
+disk_sync() { # seconds
+    python3 - "$1" "$work" <<'PY'
+import os, sys, time
+secs, path = float(sys.argv[1]), os.path.join(sys.argv[2], "sync-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+block, took, stalls, start = b"x" * 16384, [], [], time.monotonic()
+while time.monotonic() - start < secs:
+    os.pwrite(fd, block, (len(took) % 4000) * len(block))
+    t = time.perf_counter(); os.fdatasync(fd); ms = (time.perf_counter() - t) * 1000
+    took.append(ms)
+    if ms > 50: stalls.append(f"{ms:.0f}")
+os.close(fd); os.unlink(path); took.sort(); n = len(took)
+print(f"disk sync: {n} fdatasync in {secs:.0f} s, p50 {took[n // 2]:.2f} ms  p99 {took[int(n * .99)]:.2f} ms  max {took[-1]:.1f} ms  "
+      f"stalls over 50 ms: {len(stalls)}" + (f" ({', '.join(stalls)} ms)" if stalls else ""))
+PY
+}
+
 # Event -> provider request latency at a fixed rate (the probe plays Twilio and SendGrid).
 measure_latency() {
+    log "$(disk_sync "${BENCH_DISK_SECONDS:-20}")"
     twilio_port=$(free_port); sendgrid_port=$(free_port)
     start_standalone latency "$twilio_port" "$sendgrid_port"
     latency=$(load --latency "http://127.0.0.1:$http_port" --twilio-port "$twilio_port" --sendgrid-port "$sendgrid_port" \
@@ -166,6 +187,12 @@ measure_latency() {
     # The host's own CPU time for the whole run (preparing events, timed events, notices): less
     # sensitive to other load on the machine than the latencies.
     log "latency host: $(cpu_s "$server") s of CPU (user + system) for $(( (2 * lat_rate / notice_every + lat_rate) * (lat_secs + lat_warm) )) events and $(( 2 * lat_rate * (lat_secs + lat_warm) / notice_every )) provider requests (warm-up included)"
+    # The transactions that held SQLite's one writer 100 ms or more (the host logs each; a long
+    # commit is the disk's sync): every notice queued behind one waited as long.
+    local held; held=$(grep -oE 'held the writer [0-9]+ ms, its commit \(the disk.s sync\) [0-9]+ ms' "$work/latency.log" \
+        | awk '{ n++; if ($4 + 0 > max) { max = $4 + 0; commit = $(NF - 1) } if ($(NF - 1) + 0 >= 50) syncs++ }
+               END { if (n) printf "%d times, %d of them with a commit of 50 ms or more (longest %d ms, its commit %d ms)", n, syncs, max, commit; else print "none" }')
+    log "latency host: writer held 100 ms or more (warm-up included): $held"
     stop_server latency
 }
 

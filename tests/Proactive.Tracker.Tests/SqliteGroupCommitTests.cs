@@ -1,5 +1,8 @@
 using System.Data.Common;
 using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tests.Shared;
 
@@ -257,6 +260,47 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     }
 
     /// <summary>A unit that holds the writer (its transaction open) until the test releases it.</summary>
+    [Fact]
+    public async Task ATransactionThatHeldTheWriterLongIsLoggedWithItsCommitsShare()
+    {
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger();
+        await using var timed = new Database($"Data Source={Path.Combine(directory, "timed.db")}", time: time, logger: logger);
+        await timed.MigrateAsync(new SchemaMigrations("group-test", ["CREATE TABLE rows (name TEXT NOT NULL UNIQUE)"]), TestContext.Current.CancellationToken);
+        logger.Collector.Clear();
+
+        // A unit's own work holds the writer (the clock moves while it runs); its commit takes no fake time.
+        Task WriteTakingAsync(string name, TimeSpan taking) => timed.WriteAsync(
+            async (c, tx) =>
+            {
+                await c.ExecuteAsync("INSERT INTO rows (name) VALUES (@name)", new { name }, tx);
+                time.Advance(taking);
+                return 0;
+            },
+            TestContext.Current.CancellationToken,
+            operation: "StoreRow");
+
+        await WriteTakingAsync("quick", Database.SlowSqliteTransaction - TimeSpan.FromMilliseconds(1));
+        logger.Collector.Count.ShouldBe(0, "a transaction under the threshold is not logged");
+
+        await WriteTakingAsync("slow", TimeSpan.FromMilliseconds(250));
+        var record = logger.Collector.GetSnapshot().ShouldHaveSingleItem();
+        record.Level.ShouldBe(LogLevel.Warning);
+        record.Message.ShouldBe("A SQLite transaction held the writer 250 ms, its commit (the disk's sync) 0 ms of it, every write waiting: StoreRow");
+
+        // Units that shared a transaction are named together, by operation.
+        logger.Collector.Clear();
+        var holder = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = timed.WriteAsync(async (_, _) => { await holder.Task; return 0; }, TestContext.Current.CancellationToken, operation: "Hold");
+        var shared = new[] { WriteTakingAsync("first", TimeSpan.Zero), WriteTakingAsync("second", TimeSpan.FromMilliseconds(150)) };
+        await TestDatabase.WritersWaitingAsync(timed, 2);
+        holder.SetResult();
+        await held;
+        await Task.WhenAll(shared);
+        logger.Collector.GetSnapshot().ShouldHaveSingleItem().Message
+            .ShouldBe("A SQLite transaction held the writer 150 ms, its commit (the disk's sync) 0 ms of it, every write waiting: StoreRow ×2");
+    }
+
     private async Task HoldTheWriterAsync()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

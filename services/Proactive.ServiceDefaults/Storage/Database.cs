@@ -51,7 +51,7 @@ public sealed class Database : IAsyncDisposable
     {
         Kind = kind;
         Synchronous = synchronous;
-        groupCommit = new SqliteGroupCommit(ct => OpenSqliteAsync(writer: true, ct), writeGate, () => checkpointer?.Committed());
+        groupCommit = new SqliteGroupCommit(ct => OpenSqliteAsync(writer: true, ct), writeGate, () => checkpointer?.Committed(), time ?? TimeProvider.System, logger);
         Dialect = SqlDialect.For(kind);
         if (kind == StoreKind.Postgres)
         {
@@ -89,6 +89,12 @@ public sealed class Database : IAsyncDisposable
     /// from the file at every commit. Connections that only read keep the default.
     /// </summary>
     public const int SqliteCacheKiB = 32 * 1024;
+
+    /// <summary>
+    /// A SQLite transaction that holds the one writer this long is logged as a warning (see
+    /// <see cref="SqliteGroupCommit"/>); a commit takes about a millisecond on a healthy disk.
+    /// </summary>
+    public static readonly TimeSpan SlowSqliteTransaction = TimeSpan.FromMilliseconds(100);
 
     public StoreKind Kind { get; }
 
@@ -199,7 +205,7 @@ public sealed class Database : IAsyncDisposable
                 cancellationToken);
         }
 
-        return await groupCommit.RunAsync(priority, work, cancellationToken);
+        return await groupCommit.RunAsync(priority, work, operation, cancellationToken);
     }
 
     /// <summary>

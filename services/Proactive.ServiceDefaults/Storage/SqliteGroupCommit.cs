@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
 
 namespace Proactive.ServiceDefaults.Storage;
 
@@ -20,10 +21,14 @@ namespace Proactive.ServiceDefaults.Storage;
 /// cache when another connection wrote since it last read, so a writer taken from the pool (last
 /// used by a reader, after other commits) read the tables' and indexes' upper pages from the file
 /// again at every commit. A failure of the store itself drops and closes the connection; the next
-/// transaction opens another. Disposed, it closes the connection and takes no more work.
+/// transaction opens another. Disposed, it closes the connection and takes no more work. A
+/// transaction that held the writer <see cref="Database.SlowSqliteTransaction"/> or longer is logged as a warning
+/// with its commit's share: every write of the process waited for it, and a long commit is the disk's
+/// sync stalling (notices late by as much, whatever their own work).
 /// </summary>
 /// <param name="committed">Called after each commit, the gate released (the checkpointer's cue).</param>
-internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnection>> openWriter, WriteGate gate, Action committed) : IAsyncDisposable
+internal sealed partial class SqliteGroupCommit(
+    Func<CancellationToken, Task<DbConnection>> openWriter, WriteGate gate, Action committed, TimeProvider time, ILogger? logger) : IAsyncDisposable
 {
     private readonly ConcurrentQueue<Unit> urgent = new();
     private readonly ConcurrentQueue<Unit> normal = new();
@@ -33,9 +38,9 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
     private bool disposed;
 
     /// <summary>Runs <paramref name="work"/> in the next transaction; its result once that committed.</summary>
-    public async Task<T> RunAsync<T>(WritePriority priority, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(WritePriority priority, Func<DbConnection, DbTransaction, Task<T>> work, string operation, CancellationToken cancellationToken)
     {
-        var unit = new Unit(async (c, tx) => await work(c, tx), ExecutionContext.Capture(), cancellationToken);
+        var unit = new Unit(async (c, tx) => await work(c, tx), operation, ExecutionContext.Capture(), cancellationToken);
         (priority == WritePriority.Urgent ? urgent : normal).Enqueue(unit);
 
         // Wait for the gate, or for a transaction another caller leads to answer the unit: then the
@@ -109,6 +114,7 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
 
         var results = new object?[units.Count];
         var failures = new Exception?[units.Count];
+        var started = time.GetTimestamp();
         try
         {
             ObjectDisposedException.ThrowIf(disposed, this);
@@ -135,7 +141,12 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
                 return false;
             }
 
+            var committing = time.GetTimestamp();
             await transaction.CommitAsync();
+            if (logger is not null && time.GetElapsedTime(started) is var held && held >= Database.SlowSqliteTransaction)
+            {
+                LogSlowTransaction(logger, held.TotalMilliseconds, time.GetElapsedTime(committing).TotalMilliseconds, Operations(units));
+            }
         }
         catch (Exception e)
         {
@@ -232,12 +243,23 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<DbConnectio
         }
     }
 
-    private sealed class Unit(Func<DbConnection, DbTransaction, Task<object?>> work, ExecutionContext? context, CancellationToken cancellationToken)
+    /// <summary>What a transaction held, by operation: "HandleBatch ×3, ClaimAsync".</summary>
+    private static string Operations(List<Unit> units) => string.Join(
+        ", ",
+        units.GroupBy(u => u.Operation).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ×{g.Count()}"));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A SQLite transaction held the writer {HeldMs:F0} ms, its commit (the disk's sync) {CommitMs:F0} ms of it, every write waiting: {Operations}")]
+    private static partial void LogSlowTransaction(ILogger logger, double heldMs, double commitMs, string operations);
+
+    private sealed class Unit(Func<DbConnection, DbTransaction, Task<object?>> work, string operation, ExecutionContext? context, CancellationToken cancellationToken)
     {
         private const int Queued = 0, Taken = 1, Cancelled = 2;
         private int state;
 
         public TaskCompletionSource<object?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The caller's name for its work (the "db {operation}" span's), for the slow-transaction warning.</summary>
+        public string Operation => operation;
 
         /// <summary>The caller gave up before a transaction took the unit: it is skipped.</summary>
         public bool TryCancel() => Interlocked.CompareExchange(ref state, Cancelled, Queued) == Queued;
