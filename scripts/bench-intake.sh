@@ -178,7 +178,8 @@ PY
 
 # Event -> provider request latency at a fixed rate (the probe plays Twilio and SendGrid).
 measure_latency() {
-    log "$(disk_sync "${BENCH_DISK_SECONDS:-20}")"
+    disk=$(disk_sync "${BENCH_DISK_SECONDS:-20}")
+    log "$disk"
     twilio_port=$(free_port); sendgrid_port=$(free_port)
     start_standalone latency "$twilio_port" "$sendgrid_port"
     latency=$(load --latency "http://127.0.0.1:$http_port" --twilio-port "$twilio_port" --sendgrid-port "$sendgrid_port" \
@@ -189,7 +190,7 @@ measure_latency() {
     log "latency host: $(cpu_s "$server") s of CPU (user + system) for $(( (2 * lat_rate / notice_every + lat_rate) * (lat_secs + lat_warm) )) events and $(( 2 * lat_rate * (lat_secs + lat_warm) / notice_every )) provider requests (warm-up included)"
     # The transactions that held SQLite's one writer 100 ms or more (the host logs each; a long
     # commit is the disk's sync): every notice queued behind one waited as long.
-    local held; held=$(grep -oE 'held the writer [0-9]+ ms, its commit \(the disk.s sync\) [0-9]+ ms' "$work/latency.log" \
+    held=$(grep -oE 'held the writer [0-9]+ ms, its commit \(the disk.s sync\) [0-9]+ ms' "$work/latency.log" \
         | awk '{ n++; if ($4 + 0 > max) { max = $4 + 0; commit = $(NF - 1) } if ($(NF - 1) + 0 >= 50) syncs++ }
                END { if (n) printf "%d times, %d of them with a commit of 50 ms or more (longest %d ms, its commit %d ms)", n, syncs, max, commit; else print "none" }')
     log "latency host: writer held 100 ms or more (warm-up included): $held"
@@ -267,3 +268,5 @@ echo "| SMS (Twilio stand-in) | $sent_rate | $sms | ${rss[latency]} MB |"
 echo "| email (SendGrid stand-in) | $sent_rate | $email | ${rss[latency]} MB |"
 echo
 echo "latency probe: $latency"
+echo
+echo "Before it, $disk. During it, SQLite's writer held 100 ms or more (warm-up included): $held."
