@@ -190,7 +190,7 @@ measure_latency() {
     log "latency host: $(cpu_s "$server") s of CPU (user + system) for $(( (2 * lat_rate / notice_every + lat_rate) * (lat_secs + lat_warm) )) events and $(( 2 * lat_rate * (lat_secs + lat_warm) / notice_every )) provider requests (warm-up included)"
     # The transactions that held SQLite's one writer 100 ms or more (the host logs each; a long
     # commit is the disk's sync): every notice queued behind one waited as long.
-    held=$(grep -oE 'held the writer [0-9]+ ms, its commit \(the disk.s sync\) [0-9]+ ms' "$work/latency.log" \
+    held=$({ grep -oE 'held the writer [0-9]+ ms, its commit \(the disk.s sync\) [0-9]+ ms' "$work/latency.log" || true; } \
         | awk '{ n++; if ($4 + 0 > max) { max = $4 + 0; commit = $(NF - 1) } if ($(NF - 1) + 0 >= 50) syncs++ }
                END { if (n) printf "%d times, %d of them with a commit of 50 ms or more (longest %d ms, its commit %d ms)", n, syncs, max, commit; else print "none" }')
     log "latency host: writer held 100 ms or more (warm-up included): $held"
