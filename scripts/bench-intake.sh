@@ -5,14 +5,14 @@
 # markdown table. Every row uses the same duration and concurrency and is warmed the same way: the
 # same load for BENCH_WARMUP seconds, not counted, right before its timed run.
 #
-#   scripts/bench-intake.sh            # the table (about 5 minutes with the defaults)
+#   scripts/bench-intake.sh            # the table (about 6 minutes with the defaults)
 #   scripts/bench-intake.sh latency    # only the event -> provider latency row
 #   scripts/bench-intake.sh memory     # a million open orders: Tracker's max RSS (BENCH_ORDERS, default 1000000)
 #
 # Settings (environment): BENCH_SECONDS (10) timed seconds per row, BENCH_WARMUP (3), BENCH_CONCURRENCY (16),
 # BENCH_BULK (100) events per bulk delivery or batch, BENCH_LATENCY_RATE (1000) events/s,
-# BENCH_LATENCY_SECONDS (20), BENCH_DISK_SECONDS (20) of the disk's own sync latency measured before it, BENCH_LATENCY_WARMUP (20) seconds of the same load, notices included, run first
-# and not counted (a host that has been running: its code compiled), BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1, BENCH_MEMORY_VARIANTS=N only the first N GC settings of the memory run (1: the default),
+# BENCH_LATENCY_SECONDS (20), BENCH_LATENCY_WARMUP (20) seconds of the same load, notices included, run first
+# and not counted (a host that has been running: its code compiled), BENCH_DISK_SECONDS (20) of the disk's own sync latency measured before the latency row, BENCH_NOTICE_EVERY (10) one event in N makes a notice, BENCH_NO_BUILD=1, BENCH_MEMORY_VARIANTS=N only the first N GC settings of the memory run (1: the default),
 # BENCH_KEEP_LOGS=DIR copies the servers' logs there at the end, BENCH_HOST_ARGS more settings for the standalone host (space-separated --Key=Value),
 # PROACTIVE_TEST_POSTGRES a server to create (and drop) a throwaway database on; without it a
 # throwaway cluster is started on a free loopback port when PostgreSQL's binaries are installed,
@@ -171,6 +171,7 @@ while time.monotonic() - start < secs:
     took.append(ms)
     if ms > 50: stalls.append(f"{ms:.0f}")
 os.close(fd); os.unlink(path); took.sort(); n = len(took)
+if n == 0: print("disk sync: not measured"); sys.exit(0)
 print(f"disk sync: {n} fdatasync in {secs:.0f} s, p50 {took[n // 2]:.2f} ms  p99 {took[int(n * .99)]:.2f} ms  max {took[-1]:.1f} ms  "
       f"stalls over 50 ms: {len(stalls)}" + (f" ({', '.join(stalls)} ms)" if stalls else ""))
 PY
@@ -189,8 +190,9 @@ measure_latency() {
     # sensitive to other load on the machine than the latencies.
     log "latency host: $(cpu_s "$server") s of CPU (user + system) for $(( (2 * lat_rate / notice_every + lat_rate) * (lat_secs + lat_warm) )) events and $(( 2 * lat_rate * (lat_secs + lat_warm) / notice_every )) provider requests (warm-up included)"
     # The transactions that held SQLite's one writer 100 ms or more (the host logs each; a long
-    # commit is the disk's sync): every notice queued behind one waited as long.
-    held=$({ grep -oE 'held the writer [0-9]+ ms, its commit \(the disk.s sync\) [0-9]+ ms' "$work/latency.log" || true; } \
+    # commit is mostly the disk's sync): every notice queued behind one waited as long.
+    # (The pattern follows the warning's text in ServiceDefaults/Storage/SqliteGroupCommit.cs.)
+    held=$({ grep -oE 'held the writer [0-9]+ ms \([a-z ]+; its commit, the log written and synced, [0-9]+ ms' "$work/latency.log" || true; } \
         | awk '{ n++; if ($4 + 0 > max) { max = $4 + 0; commit = $(NF - 1) } if ($(NF - 1) + 0 >= 50) syncs++ }
                END { if (n) printf "%d times, %d of them with a commit of 50 ms or more (longest %d ms, its commit %d ms)", n, syncs, max, commit; else print "none" }')
     log "latency host: writer held 100 ms or more (warm-up included): $held"

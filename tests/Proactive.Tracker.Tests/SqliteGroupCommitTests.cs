@@ -259,34 +259,38 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         (await StoredAsync()).ShouldBe(["first", "holder", "taken"]);
     }
 
-    /// <summary>A unit that holds the writer (its transaction open) until the test releases it.</summary>
     [Fact]
-    public async Task ATransactionThatHeldTheWriterLongIsLoggedWithItsCommitsShare()
+    public async Task ATransactionThatHeldTheWriterLongIsLoggedWithItsCommitsShareAndOperations()
     {
         var time = new FakeTimeProvider();
         var logger = new FakeLogger();
         await using var timed = new Database($"Data Source={Path.Combine(directory, "timed.db")}", time: time, logger: logger);
         await timed.MigrateAsync(new SchemaMigrations("group-test", ["CREATE TABLE rows (name TEXT NOT NULL UNIQUE)"]), TestContext.Current.CancellationToken);
-        logger.Collector.Clear();
+        List<string> Warnings() => [.. logger.Collector.GetSnapshot()
+            .Where(r => r.Level == LogLevel.Warning && r.Message.Contains("held the writer", StringComparison.Ordinal))
+            .Select(r => r.Message)];
 
         // A unit's own work holds the writer (the clock moves while it runs); its commit takes no fake time.
-        Task WriteTakingAsync(string name, TimeSpan taking) => timed.WriteAsync(
+        Task WriteTakingAsync(string name, TimeSpan taking, bool fail = false) => timed.WriteAsync(
             async (c, tx) =>
             {
                 await c.ExecuteAsync("INSERT INTO rows (name) VALUES (@name)", new { name }, tx);
                 time.Advance(taking);
-                return 0;
+                return fail ? throw new InvalidOperationException("the unit's own failure") : 0;
             },
             TestContext.Current.CancellationToken,
             operation: "StoreRow");
 
         await WriteTakingAsync("quick", Database.SlowSqliteTransaction - TimeSpan.FromMilliseconds(1));
-        logger.Collector.Count.ShouldBe(0, "a transaction under the threshold is not logged");
+        Warnings().ShouldBeEmpty("a transaction under the threshold is not logged");
 
-        await WriteTakingAsync("slow", TimeSpan.FromMilliseconds(250));
-        var record = logger.Collector.GetSnapshot().ShouldHaveSingleItem();
-        record.Level.ShouldBe(LogLevel.Warning);
-        record.Message.ShouldBe("A SQLite transaction held the writer 250 ms, its commit (the disk's sync) 0 ms of it, every write waiting: StoreRow");
+        await WriteTakingAsync("at the threshold", Database.SlowSqliteTransaction);
+        Warnings().ShouldBe(["A SQLite transaction held the writer 100 ms (committed; its commit, the log written and synced, 0 ms of it), every write waiting: StoreRow"]);
+
+        // A transaction that stored nothing held the writer as long.
+        logger.Collector.Clear();
+        await Should.ThrowAsync<InvalidOperationException>(() => WriteTakingAsync("failing", TimeSpan.FromMilliseconds(250), fail: true));
+        Warnings().ShouldBe(["A SQLite transaction held the writer 250 ms (failed; its commit, the log written and synced, 0 ms of it), every write waiting: StoreRow"]);
 
         // Units that shared a transaction are named together, by operation.
         logger.Collector.Clear();
@@ -297,10 +301,10 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         holder.SetResult();
         await held;
         await Task.WhenAll(shared);
-        logger.Collector.GetSnapshot().ShouldHaveSingleItem().Message
-            .ShouldBe("A SQLite transaction held the writer 150 ms, its commit (the disk's sync) 0 ms of it, every write waiting: StoreRow ×2");
+        Warnings().ShouldBe(["A SQLite transaction held the writer 150 ms (committed; its commit, the log written and synced, 0 ms of it), every write waiting: StoreRow ×2"]);
     }
 
+    /// <summary>A unit that holds the writer (its transaction open) until the test releases it.</summary>
     private async Task HoldTheWriterAsync()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

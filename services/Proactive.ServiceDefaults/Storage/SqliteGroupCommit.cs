@@ -22,9 +22,10 @@ namespace Proactive.ServiceDefaults.Storage;
 /// used by a reader, after other commits) read the tables' and indexes' upper pages from the file
 /// again at every commit. A failure of the store itself drops and closes the connection; the next
 /// transaction opens another. Disposed, it closes the connection and takes no more work. A
-/// transaction that held the writer <see cref="Database.SlowSqliteTransaction"/> or longer is logged as a warning
-/// with its commit's share: every write of the process waited for it, and a long commit is the disk's
-/// sync stalling (notices late by as much, whatever their own work).
+/// transaction that held the writer <see cref="Database.SlowSqliteTransaction"/> or longer (committed, rolled
+/// back or failed) is logged as a warning with its commit's share and its units' operations, once its units
+/// were answered: every write of the process waited for it, and a long commit is mostly the disk's sync
+/// stalling (notices late by as much, whatever their own work).
 /// </summary>
 /// <param name="committed">Called after each commit, the gate released (the checkpointer's cue).</param>
 internal sealed partial class SqliteGroupCommit(
@@ -115,6 +116,7 @@ internal sealed partial class SqliteGroupCommit(
         var results = new object?[units.Count];
         var failures = new Exception?[units.Count];
         var started = time.GetTimestamp();
+        TimeSpan? commit = null;
         try
         {
             ObjectDisposedException.ThrowIf(disposed, this);
@@ -138,14 +140,18 @@ internal sealed partial class SqliteGroupCommit(
                 // Nothing to commit: each unit answers with its own failure.
                 await transaction.RollbackAsync();
                 Answer(units, results, failures);
+                WarnIfSlow(started, commit, "rolled back", units);
                 return false;
             }
 
             var committing = time.GetTimestamp();
-            await transaction.CommitAsync();
-            if (logger is not null && time.GetElapsedTime(started) is var held && held >= Database.SlowSqliteTransaction)
+            try
             {
-                LogSlowTransaction(logger, held.TotalMilliseconds, time.GetElapsedTime(committing).TotalMilliseconds, Operations(units));
+                await transaction.CommitAsync();
+            }
+            finally
+            {
+                commit = time.GetElapsedTime(committing);
             }
         }
         catch (Exception e)
@@ -163,11 +169,22 @@ internal sealed partial class SqliteGroupCommit(
                 units[i].Answer.TrySetException(failures[i] ?? e);
             }
 
+            WarnIfSlow(started, commit, "failed", units);
             return false;
         }
 
         Answer(units, results, failures);
+        WarnIfSlow(started, commit, "committed", units);
         return true;
+    }
+
+    /// <summary>Logs a transaction that held the writer long, once its units were answered.</summary>
+    private void WarnIfSlow(long started, TimeSpan? commit, string outcome, List<Unit> units)
+    {
+        if (logger is not null && time.GetElapsedTime(started) is var held && held >= Database.SlowSqliteTransaction)
+        {
+            LogSlowTransaction(logger, held.TotalMilliseconds, outcome, (commit ?? TimeSpan.Zero).TotalMilliseconds, Operations(units));
+        }
     }
 
     /// <summary>Closes the writer's connection once no transaction runs on it.</summary>
@@ -248,8 +265,8 @@ internal sealed partial class SqliteGroupCommit(
         ", ",
         units.GroupBy(u => u.Operation).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ×{g.Count()}"));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A SQLite transaction held the writer {HeldMs:F0} ms, its commit (the disk's sync) {CommitMs:F0} ms of it, every write waiting: {Operations}")]
-    private static partial void LogSlowTransaction(ILogger logger, double heldMs, double commitMs, string operations);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A SQLite transaction held the writer {HeldMs:F0} ms ({Outcome}; its commit, the log written and synced, {CommitMs:F0} ms of it), every write waiting: {Operations}")]
+    private static partial void LogSlowTransaction(ILogger logger, double heldMs, string outcome, double commitMs, string operations);
 
     private sealed class Unit(Func<DbConnection, DbTransaction, Task<object?>> work, string operation, ExecutionContext? context, CancellationToken cancellationToken)
     {
