@@ -10,14 +10,15 @@ namespace Proactive.Tracker.Tests;
 /// <summary>
 /// A timeline carried forward delivery by delivery (through its stored snapshot) is exactly the
 /// timeline folded from every event at once, whatever the arrival order and however the events are
-/// cut into deliveries; a late event makes the carry refuse, and the caller folds again.
+/// cut into deliveries; a late tracking event or cancellation is folded in, any other late event
+/// makes the carry refuse, and the caller folds again.
 /// </summary>
 public class IncrementalFoldTests
 {
     [Fact]
     public void AnyArrivalOrderInAnyDeliveriesCarriesForwardToTheWholeFold()
     {
-        var (appended, refused) = (0, 0);
+        var (appended, refused, late) = (0, 0, 0);
         Arrivals.Sample(
             arrival =>
             {
@@ -26,16 +27,19 @@ public class IncrementalFoldTests
                 delivered.State.Timeline.ShouldBeSame(OrderTimeline.Fold(Order, Stored(arrival.History)));
                 delivered.State.EventCount.ShouldBe(arrival.History.Length);
                 delivered.State.Last.ShouldBe(Stored(arrival.History).Select(TimelineKey.Of).Max());
+                delivered.State.Keys.ShouldBeSame(TimelineState.Fold(Order, Stored(arrival.History)).Keys);
                 TimelineSnapshot.Read(delivered.Stored).ShouldBeSame(delivered.State);
                 Interlocked.Add(ref appended, delivered.Appended);
                 Interlocked.Add(ref refused, delivered.Refused);
+                Interlocked.Add(ref late, delivered.Late);
             },
             iter: 3000,
             print: arrival => string.Join(" | ", arrival.Batches.Select(b => string.Join(", ", b.Select(e => $"{e.Type[10..]} {e.OccurredAt:MM-dd HH} {e.Source}/{e.Id}")))));
 
-        // Both ways were taken, many times: carried forward and refused (then folded again).
-        TestContext.Current.TestOutputHelper?.WriteLine($"{appended} deliveries carried forward, {refused} refused");
+        // Every way was taken, many times: carried forward, with late events folded in, and refused (then folded again).
+        TestContext.Current.TestOutputHelper?.WriteLine($"{appended} deliveries carried forward ({late} with a late event), {refused} refused");
         appended.ShouldBeGreaterThan(500);
+        late.ShouldBeGreaterThan(500);
         refused.ShouldBeGreaterThan(500);
     }
 
@@ -77,7 +81,7 @@ public class IncrementalFoldTests
 
         var delivered = Deliver([[b], [a]]);
 
-        delivered.Refused.ShouldBe(1);
+        delivered.Late.ShouldBe(1); // a is stored as the earlier one, and folded in as such
         delivered.State.Timeline.ShouldBeSame(OrderTimeline.Fold(Order, Stored([a, b])));
         delivered.State.Timeline.Shipments.Single().Status.ShouldBe(ShipmentStatus.Delivered);
         delivered.State.Timeline.Shipments.Single().StatusAt.ShouldBe(T0);
@@ -92,17 +96,80 @@ public class IncrementalFoldTests
     }
 
     [Fact]
-    public void ALateEventIsRefused()
+    public void ALateScanIsFoldedInFieldByFieldAsTheWholeFoldHasIt()
+    {
+        InboundEvent[] folded =
+        [
+            Events.Valid(OrderPlaced(Order, T0, T0.AddDays(3))),
+            Events.Valid(ShipmentCreated(Order, "S-1", T0.AddHours(5), eta: null)),
+            Events.Valid(Tracking(Order, "S-1", T0.AddDays(2), "IN_TRANSIT", id: "newer")),
+        ];
+        var state = TimelineState.Fold(Order, folded);
+        var scan = Tracking(Order, "S-1", T0.AddHours(1), "OUT_FOR_DELIVERY", T0.AddDays(4), id: "late");
+        Set(scan, "location", "Daejeon Hub");
+        var late = Events.Valid(scan);
+
+        state.TryAppend([late], out var next).ShouldBeTrue();
+
+        next.ShouldBeSame(TimelineState.Fold(Order, [.. folded, late]));
+        var shipment = next.Timeline.Shipments.Single();
+        shipment.Status.ShouldBe(ShipmentStatus.InTransit); // the newer scan's
+        shipment.StatusAt.ShouldBe(T0.AddDays(2));
+        shipment.EstimatedDeliveryAt.ShouldBe(T0.AddDays(4)); // no newer event gave one
+        shipment.Location.ShouldBe("Daejeon Hub"); // no newer scan gave one
+        shipment.HandedOverAt.ShouldBe(T0.AddHours(1)); // the oldest hand-over
+        next.EventCount.ShouldBe(4);
+        next.Last.ShouldBe(state.Last);
+    }
+
+    [Fact]
+    public void ALateScanOfANewShipmentAndALateCancellationAreFoldedIn()
+    {
+        InboundEvent[] folded = [Events.Valid(OrderPlaced(Order, T0, T0.AddDays(3))), Events.Valid(OrderCancelled(Order, T0.AddDays(2), "cancel-2"))];
+        InboundEvent[] late = [Events.Valid(Tracking(Order, "S-2", T0.AddDays(1), "DELIVERED", id: "s2")), Events.Valid(OrderCancelled(Order, T0.AddDays(1), "cancel-1"))];
+        var newer = Events.Valid(Tracking(Order, "S-1", T0.AddDays(3), "IN_TRANSIT", id: "s1"));
+
+        TimelineState.Fold(Order, folded).TryAppend([newer, .. late], out var next).ShouldBeTrue();
+
+        next.ShouldBeSame(TimelineState.Fold(Order, [.. folded, .. late, newer]));
+        next.Timeline.CancelledAt.ShouldBe(T0.AddDays(1));
+        next.Timeline.Shipments.Select(s => s.ShipmentId).ShouldBe(["S-1", "S-2"]);
+    }
+
+    [Fact]
+    public void AnyOtherLateEventIsRefused()
     {
         var state = TimelineState.Fold(Order, [Events.Valid(OrderPlaced(Order, T0, T0.AddDays(3))), Events.Valid(Tracking(Order, "S-1", T0.AddDays(2), "IN_TRANSIT"))]);
-        var late = Events.Valid(Tracking(Order, "S-1", T0.AddDays(1), "OUT_FOR_DELIVERY"));
         var newer = Events.Valid(Tracking(Order, "S-1", T0.AddDays(3), "OUT_FOR_DELIVERY"));
 
-        state.TryAppend([late], out var next).ShouldBeFalse();
-        next.ShouldBeNull();
-        state.TryAppend([newer, late], out _).ShouldBeFalse();
-        state.TryAppend([newer], out next).ShouldBeTrue();
-        next.Timeline.Shipments.Single().Status.ShouldBe(ShipmentStatus.OutForDelivery);
+        foreach (var late in new[]
+        {
+            Events.Valid(ShipmentCreated(Order, "S-1", T0.AddDays(1), T0.AddDays(2))),
+            Events.Valid(OrderPlaced(Order, T0.AddDays(1), T0.AddDays(5), type: "proactive.order.updated.v1", id: "u")),
+        })
+        {
+            state.TryAppend([late], out var next).ShouldBeFalse();
+            next.ShouldBeNull();
+            state.TryAppend([newer, late], out _).ShouldBeFalse();
+        }
+
+        state.TryAppend([newer], out var carried).ShouldBeTrue();
+        carried.Timeline.Shipments.Single().Status.ShouldBe(ShipmentStatus.OutForDelivery);
+    }
+
+    [Fact]
+    public void ALateScanIsRefusedWhenTheSnapshotHasNoKeys()
+    {
+        // As an earlier version wrote it: the shipments without their keys.
+        var state = TimelineState.Fold(Order, [Events.Valid(OrderPlaced(Order, T0, T0.AddDays(3))), Events.Valid(Tracking(Order, "S-1", T0.AddDays(2), "IN_TRANSIT"))]);
+        var earlier = TimelineSnapshot.Read(TimelineSnapshot.Write(state with { Keys = null }))!;
+        var late = Events.Valid(Tracking(Order, "S-1", T0.AddDays(1), "OUT_FOR_DELIVERY", id: "late"));
+        earlier.Keys.ShouldBeNull();
+
+        earlier.TryAppend([late], out _).ShouldBeFalse();
+        TimelineSnapshot.Read(TimelineSnapshot.Write(state))!.TryAppend([late], out _).ShouldBeTrue();
+        earlier.TryAppend([Events.Valid(Tracking(Order, "S-1", T0.AddDays(3), "DELIVERED", id: "newer"))], out var carried).ShouldBeTrue();
+        carried.Keys.ShouldBeNull(); // still not known: the next late scan folds the order again
     }
 
     [Fact]
@@ -112,7 +179,9 @@ public class IncrementalFoldTests
         var state = TimelineState.Fold(Order, [last]);
 
         state.TryAppend([Events.Valid(Tracking(Order, "S-1", T0, "DELIVERED", id: "z"))], out _).ShouldBeTrue();
-        state.TryAppend([Events.Valid(Tracking(Order, "S-1", T0, "DELIVERED", id: "a"))], out _).ShouldBeFalse();
+        // "a" sorts before "m": a late scan, folded in under the newer one.
+        state.TryAppend([Events.Valid(Tracking(Order, "S-1", T0, "DELIVERED", id: "a"))], out var merged).ShouldBeTrue();
+        merged.Timeline.Shipments.Single().Status.ShouldBe(ShipmentStatus.InTransit);
         var fromLaterSource = Events.Valid(Tracking(Order, "S-1", T0, "DELIVERED", id: "a"));
         fromLaterSource = fromLaterSource with { Source = "carrier-zz" };
         state.TryAppend([fromLaterSource], out _).ShouldBeTrue();

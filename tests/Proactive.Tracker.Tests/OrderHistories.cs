@@ -103,14 +103,15 @@ internal static class OrderHistories
 
     /// <summary>
     /// What the store does per delivery: read the order's snapshot, carry it forward when it can,
-    /// else fold every event stored so far (as stored); write the snapshot back.
+    /// else fold every event stored so far (as stored); write the snapshot back. Late: deliveries
+    /// carried forward that held an event older than the newest one folded before.
     /// </summary>
-    public static (TimelineState State, string Stored, int Appended, int Refused) Deliver(IEnumerable<InboundEvent[]> batches)
+    public static (TimelineState State, string Stored, int Appended, int Refused, int Late) Deliver(IEnumerable<InboundEvent[]> batches)
     {
         string? stored = null;
         var events = new List<InboundEvent>();
         TimelineState? state = null;
-        var (appended, refused) = (0, 0);
+        var (appended, refused, late) = (0, 0, 0);
         foreach (var batch in batches)
         {
             var read = TimelineSnapshot.Read(stored);
@@ -119,6 +120,7 @@ internal static class OrderHistories
             {
                 state = next;
                 appended++;
+                late += read.Last is { } last && Stored(batch).Any(e => TimelineKey.Of(e) < last) ? 1 : 0;
             }
             else
             {
@@ -129,7 +131,7 @@ internal static class OrderHistories
             stored = TimelineSnapshot.Write(state);
         }
 
-        return (state!, stored!, appended, refused);
+        return (state!, stored!, appended, refused, late);
     }
 
     /// <summary>The event with <paramref name="ticks"/> added to its occurredAt.</summary>
@@ -159,7 +161,7 @@ internal static class OrderHistories
         }
     }
 
-    private static void Set(JsonObject envelope, string field, string? value) => Set(envelope, field, value is null ? null : JsonValue.Create(value));
+    public static void Set(JsonObject envelope, string field, string? value) => Set(envelope, field, value is null ? null : JsonValue.Create(value));
 }
 
 /// <summary>

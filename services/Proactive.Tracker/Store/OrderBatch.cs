@@ -200,11 +200,13 @@ public sealed class OrderBatch
 
         // An order Tracker never saw has no row (every order evaluated gets one, and the migration
         // gave one to every order stored before): its events are those just stored, in memory. An
-        // order seen before carries its snapshot forward by the new events, unless one of them is
-        // older than what it folds (or the snapshot is missing, unreadable or of another format):
-        // then it is folded again from all its stored events. So it is too when it has events that
-        // no snapshot holds (in_snapshot NULL): stored by a replica of an earlier version (during
-        // a rolling upgrade), by hand, or before that column existed; they are marked at the flush.
+        // order seen before carries its snapshot forward by the new events, a late scan or
+        // cancellation included (TimelineState.TryAppend), unless another of them is older than
+        // what it folds (or the snapshot is missing, unreadable, of another format, or without the
+        // shipments' keys a late scan needs): then it is folded again from all its stored events.
+        // So it is too when it has events that no snapshot holds (in_snapshot NULL): stored by a
+        // replica of an earlier version (during a rolling upgrade), by hand, or before that column
+        // existed; they are marked at the flush.
         var fresh = inMemory.Values.ToLookup(e => e.OrderId, StringComparer.Ordinal);
         var refold = new List<string>();
         foreach (var id in loading)

@@ -41,6 +41,9 @@ public sealed record OrderTimeline(
     /// trusted only while <see cref="TimelineSnapshot.FormatVersion"/> matches: bump that constant
     /// whenever what Apply makes of an event changes, or the shape of OrderTimeline, OrderTerms,
     /// ShipmentState or Place changes, so every stored timeline is folded again from its events.
+    /// A late tracking event is folded in field by field (<see cref="ShipmentKeys.Merge"/>): what
+    /// Apply writes of a tracking or created event must stay in step with it (the fold tests say
+    /// when not).
     /// </summary>
     public static OrderTimeline Fold(string orderId, IEnumerable<InboundEvent> events) =>
         TimelineKey.Sort(events).Aggregate(Start(orderId), (timeline, e) => timeline.Apply(e));

@@ -20,8 +20,11 @@ namespace Proactive.Tracker.Timeline;
 /// <para>
 /// Shape (version 1): {"v":1,"o":orderId,"n":eventCount,"k":[occurredAt,source,id],"p":placedAt,
 /// "c":cancelledAt,"t":terms,"s":[shipment…]}; terms {"pb","sb","cu","u","a","sf","st","f"};
-/// shipment {"id","ca","tn","s","sa","e","l","x","sl","sf","h"}; a place [country,region,postalCode];
-/// an instant 1795996800 or "2026-11-23T23:59:59.1234567+05:45".
+/// shipment {"id","ca","tn","s","sa","e","l","x","sl","sf","h","ks"}; a place [country,region,postalCode];
+/// an instant 1795996800 or "2026-11-23T23:59:59.1234567+05:45". "ks" (added within version 1, so an
+/// earlier version reads and drops it) holds the shipment's <see cref="ShipmentKeys"/>: [status,
+/// estimate, location], each a key [occurredAt,source,id], null, 1 for the newest key ("k") or 0 for the status's; a
+/// snapshot with a shipment without it has no keys, and a late scan folds that order again.
 /// </para>
 /// </summary>
 public static class TimelineSnapshot
@@ -52,11 +55,8 @@ public static class TimelineSnapshot
             json.WriteNumber("n", state.EventCount);
             if (state.Last is { } last)
             {
-                json.WriteStartArray("k");
-                InstantValue(json, last.OccurredAt);
-                json.WriteStringValue(last.Source);
-                json.WriteStringValue(last.Id);
-                json.WriteEndArray();
+                json.WritePropertyName("k");
+                KeyValue(json, last);
             }
 
             Instant(json, "p", timeline.PlacedAt);
@@ -75,6 +75,11 @@ public static class TimelineSnapshot
                 {
                     json.WriteStartObject();
                     Shipment(json, shipment);
+                    if (state.Keys?.FirstOrDefault(k => k.ShipmentId == shipment.ShipmentId) is { } keys)
+                    {
+                        Keys(json, keys, state.Last);
+                    }
+
                     json.WriteEndObject();
                 }
 
@@ -126,12 +131,7 @@ public static class TimelineSnapshot
         TimelineKey? last = null;
         if (root.TryGetProperty("k", out var k))
         {
-            if (k.GetArrayLength() != 3)
-            {
-                return null;
-            }
-
-            last = new TimelineKey(InstantOf(k[0]), Required(k[1]), Required(k[2]));
+            last = KeyOf(k);
         }
 
         if (count < 0 || (count == 0) != (last is null))
@@ -140,6 +140,7 @@ public static class TimelineSnapshot
         }
 
         var shipments = new List<ShipmentState>();
+        List<ShipmentKeys>? keys = [];
         if (root.TryGetProperty("s", out var s))
         {
             foreach (var element in s.EnumerateArray())
@@ -151,6 +152,19 @@ public static class TimelineSnapshot
                 }
 
                 shipments.Add(shipment);
+                if (!element.TryGetProperty("ks", out var ks))
+                {
+                    keys = null; // written by an earlier version
+                }
+                else if (keys is not null && ReadKeys(shipment.ShipmentId, ks, last) is { } read)
+                {
+                    if (new[] { read.Status, read.Estimate, read.Location }.Any(key => key is { } k && (last is not { } l || k > l)))
+                    {
+                        return null; // no event folded in is newer than the newest one
+                    }
+
+                    keys.Add(read);
+                }
             }
         }
 
@@ -160,8 +174,66 @@ public static class TimelineSnapshot
             OptionalInstant(root, "c"),
             shipments,
             OptionalInstant(root, "p"));
-        return new TimelineState(timeline, last, count);
+        return new TimelineState(timeline, last, count, keys);
     }
+
+    private static void Keys(Utf8JsonWriter json, ShipmentKeys keys, TimelineKey? last)
+    {
+        json.WriteStartArray("ks");
+        foreach (var (key, i) in new[] { keys.Status, keys.Estimate, keys.Location }.Select((key, i) => (key, i)))
+        {
+            if (key is null)
+            {
+                json.WriteNullValue();
+            }
+            else if (key == last)
+            {
+                json.WriteNumberValue(1);
+            }
+            else if (i > 0 && key == keys.Status)
+            {
+                json.WriteNumberValue(0);
+            }
+            else
+            {
+                KeyValue(json, key.Value);
+            }
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static ShipmentKeys ReadKeys(string shipmentId, JsonElement ks, TimelineKey? last)
+    {
+        if (ks.GetArrayLength() != 3)
+        {
+            throw new FormatException($"a shipment's keys are 3, not {ks.GetArrayLength()}");
+        }
+
+        TimelineKey? status = null;
+        TimelineKey? KeyAt(int i) => ks[i] switch
+        {
+            { ValueKind: JsonValueKind.Null } => null,
+            { ValueKind: JsonValueKind.Number } n when n.GetInt32() == 1 => last ?? throw new FormatException("a key is the newest, and there is none"),
+            { ValueKind: JsonValueKind.Number } n when n.GetInt32() == 0 && i > 0 => status ?? throw new FormatException("a key is the status's, which has none"),
+            var value => KeyOf(value),
+        };
+        status = KeyAt(0);
+        return new ShipmentKeys(shipmentId, status, KeyAt(1), KeyAt(2));
+    }
+
+    private static void KeyValue(Utf8JsonWriter json, TimelineKey key)
+    {
+        json.WriteStartArray();
+        InstantValue(json, key.OccurredAt);
+        json.WriteStringValue(key.Source);
+        json.WriteStringValue(key.Id);
+        json.WriteEndArray();
+    }
+
+    private static TimelineKey KeyOf(JsonElement value) => value.GetArrayLength() == 3
+        ? new TimelineKey(InstantOf(value[0]), Required(value[1]), Required(value[2]))
+        : throw new FormatException($"a key has 3 parts, not {value.GetArrayLength()}");
 
     private static void Terms(Utf8JsonWriter json, OrderTerms terms)
     {
