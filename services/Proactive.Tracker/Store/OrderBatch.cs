@@ -112,34 +112,25 @@ public sealed class OrderBatch
             return added;
         }
 
-        // SQLite runs in this process: one prepared statement, executed per row, costs no round trip.
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText =
+        // SQLite runs in this process: one prepared statement (the writer's, kept), executed per row, costs no round trip.
+        var insert = PreparedCommands.For(
+            connection,
+            transaction,
             """
             INSERT INTO tracker_events (source, event_id, order_id, type, occurred_at, received_at, payload, in_snapshot)
             VALUES ($source, $id, $order, $type, $occurred, $received, $payload, 1)
             ON CONFLICT (source, event_id) DO NOTHING
-            """;
-        var parameters = new[] { "$source", "$id", "$order", "$type", "$occurred", "$received", "$payload" }
-            .Select(name =>
-            {
-                var p = insert.CreateParameter();
-                p.ParameterName = name;
-                insert.Parameters.Add(p);
-                return p;
-            })
-            .ToArray();
+            """);
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            parameters[0].Value = e.Source;
-            parameters[1].Value = e.Id;
-            parameters[2].Value = e.OrderId;
-            parameters[3].Value = e.Type;
-            parameters[4].Value = e.OccurredAt.ToMs();
-            parameters[5].Value = now.ToMs();
-            parameters[6].Value = payloads[i];
+            insert.Set("$source", e.Source);
+            insert.Set("$id", e.Id);
+            insert.Set("$order", e.OrderId);
+            insert.Set("$type", e.Type);
+            insert.Set("$occurred", e.OccurredAt.ToMs());
+            insert.Set("$received", now.ToMs());
+            insert.Set("$payload", payloads[i]);
             if (await insert.ExecuteNonQueryAsync() == 1)
             {
                 added.Add((e.Source, e.Id));
@@ -186,7 +177,14 @@ public sealed class OrderBatch
 
         // What was read with the insert holds for this first load only.
         prefetched.Clear();
-        if (reading.Count > 0)
+        if (reading.Count > 0 && PreparedCommands.Keeps(connection))
+        {
+            var read = PreparedCommands.For(connection, transaction, StatesSql("orders"));
+            read.Set("@orders", dialect.List(reading));
+            await using var reader = await read.ExecuteReaderAsync();
+            await ReadStatesAsync(reader, orders);
+        }
+        else if (reading.Count > 0)
         {
             using var reader = await connection.QueryMultipleAsync(StatesSql("orders"), new { orders = dialect.List(reading) }, transaction);
             await ReadStatesAsync(reader, orders);
@@ -264,19 +262,55 @@ public sealed class OrderBatch
     }
 
     /// <summary>Reads the four results of <see cref="StatesSql"/> into <paramref name="into"/>, which holds a state for each order read.</summary>
-    private static async Task ReadStatesAsync(SqlMapper.GridReader reader, Dictionary<string, OrderState> into)
+    private static async Task ReadStatesAsync(SqlMapper.GridReader reader, Dictionary<string, OrderState> into) =>
+        Fill(
+            into,
+            await reader.ReadAsync<TrackerStore.EpisodeRow>(),
+            await reader.ReadAsync<PredictionRows.Row>(),
+            await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt, string? Timeline)>(),
+            await reader.ReadAsync<string>());
+
+    /// <summary>The same, from a kept command's reader (SQLite's writer).</summary>
+    private static async Task ReadStatesAsync(DbDataReader reader, Dictionary<string, OrderState> into) =>
+        Fill(
+            into,
+            await RowsAsync<TrackerStore.EpisodeRow>(reader),
+            await RowsAsync<PredictionRows.Row>(reader),
+            await RowsAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt, string? Timeline)>(reader),
+            await RowsAsync(reader, r => r.GetString(0)));
+
+    /// <summary>The rows of the reader's current result, mapped as Dapper maps them (or by <paramref name="parse"/>); the reader moves to its next result.</summary>
+    private static async Task<List<T>> RowsAsync<T>(DbDataReader reader, Func<DbDataReader, T>? parse = null)
     {
-        foreach (var row in await reader.ReadAsync<TrackerStore.EpisodeRow>())
+        parse ??= reader.GetRowParser<T>();
+        var rows = new List<T>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(parse(reader));
+        }
+
+        await reader.NextResultAsync();
+        return rows;
+    }
+
+    private static void Fill(
+        Dictionary<string, OrderState> into,
+        IEnumerable<TrackerStore.EpisodeRow> episodes,
+        IEnumerable<PredictionRows.Row> predictions,
+        IEnumerable<(string OrderId, long Sequence, long? DeliveredPublishedAt, string? Timeline)> orderRows,
+        IEnumerable<string> outsideSnapshot)
+    {
+        foreach (var row in episodes)
         {
             into[row.order_id].Episodes.Add(TrackerStore.ToEpisode(row));
         }
 
-        foreach (var row in await reader.ReadAsync<PredictionRows.Row>())
+        foreach (var row in predictions)
         {
             into[row.order_id].Prediction = PredictionRows.ToPrediction(row);
         }
 
-        foreach (var row in await reader.ReadAsync<(string OrderId, long Sequence, long? DeliveredPublishedAt, string? Timeline)>())
+        foreach (var row in orderRows)
         {
             var state = into[row.OrderId];
             state.Sequence = row.Sequence;
@@ -285,7 +319,7 @@ public sealed class OrderBatch
             state.Known = true;
         }
 
-        foreach (var orderId in await reader.ReadAsync<string>())
+        foreach (var orderId in outsideSnapshot)
         {
             into[orderId].HasEventsOutsideSnapshot = true;
         }
@@ -319,13 +353,19 @@ public sealed class OrderBatch
             }
             else
             {
-                await connection.ExecuteAsync(
+                var upsert = PreparedCommands.For(
+                    connection,
+                    transaction,
                     """
                     INSERT INTO tracker_timers (order_id, due_at) VALUES (@Key, @Due)
                     ON CONFLICT (order_id) DO UPDATE SET due_at = excluded.due_at
-                    """,
-                    dueTimers.Select(t => new { t.Key, Due = t.Value.TimerDueAt!.Value }),
-                    transaction);
+                    """);
+                foreach (var (key, state) in dueTimers)
+                {
+                    upsert.Set("@Key", key);
+                    upsert.Set("@Due", state.TimerDueAt!.Value);
+                    await upsert.ExecuteNonQueryAsync();
+                }
             }
         }
 
@@ -364,14 +404,22 @@ public sealed class OrderBatch
             }
             else
             {
-                await connection.ExecuteAsync(
+                var upsert = PreparedCommands.For(
+                    connection,
+                    transaction,
                     """
                     INSERT INTO tracker_orders (order_id, sequence, delivered_published_at, timeline) VALUES (@Id, @Sequence, @Delivered, @Timeline)
                     ON CONFLICT (order_id) DO UPDATE SET sequence = excluded.sequence, delivered_published_at = excluded.delivered_published_at,
                         timeline = COALESCE(excluded.timeline, tracker_orders.timeline)
-                    """,
-                    ids.Select((id, i) => new { Id = id, Sequence = sequences[i], Delivered = delivered[i], Timeline = timelines[i] }),
-                    transaction);
+                    """);
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    upsert.Set("@Id", ids[i]);
+                    upsert.Set("@Sequence", sequences[i]);
+                    upsert.Set("@Delivered", delivered[i]);
+                    upsert.Set("@Timeline", timelines[i]);
+                    await upsert.ExecuteNonQueryAsync();
+                }
             }
         }
 

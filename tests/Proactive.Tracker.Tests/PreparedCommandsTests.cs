@@ -1,0 +1,53 @@
+using Microsoft.Data.Sqlite;
+using Proactive.ServiceDefaults.Storage;
+
+namespace Proactive.Tracker.Tests;
+
+/// <summary>
+/// A hot statement on SQLite's writer keeps its command, so it is compiled once per connection and
+/// not at every transaction; its parameters are set, not added again.
+/// </summary>
+public sealed class PreparedCommandsTests
+{
+    private const string Insert = "INSERT INTO rows (n, note) VALUES ($n, $note)";
+
+    [Fact]
+    public async Task OneCommandPerConnectionAndTextRunsInEachTransaction()
+    {
+        await using var connection = await OpenAsync();
+        var used = new List<System.Data.Common.DbCommand>();
+        for (var n = 1; n <= 3; n++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+            var insert = PreparedCommands.For(connection, transaction, Insert);
+            insert.Set("$n", n);
+            insert.Set("$note", n == 2 ? null : $"row {n}");
+            (await insert.ExecuteNonQueryAsync(TestContext.Current.CancellationToken)).ShouldBe(1);
+            await transaction.CommitAsync(TestContext.Current.CancellationToken);
+            used.Add(insert);
+        }
+
+        used.Distinct().Count().ShouldBe(1);
+        used[0].Parameters.Count.ShouldBe(2);
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*), count(note) FROM rows";
+        await using var reader = await count.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        (await reader.ReadAsync(TestContext.Current.CancellationToken)).ShouldBeTrue();
+        (reader.GetInt64(0), reader.GetInt64(1)).ShouldBe((3L, 2L)); // the null was stored as NULL
+
+        await using var other = await OpenAsync();
+        PreparedCommands.For(other, null, Insert).ShouldNotBeSameAs(used[0]);
+        PreparedCommands.For(connection, null, Insert + " ON CONFLICT DO NOTHING").ShouldNotBeSameAs(used[0]);
+        PreparedCommands.Keeps(connection).ShouldBeTrue();
+    }
+
+    private static async Task<SqliteConnection> OpenAsync()
+    {
+        var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var create = connection.CreateCommand();
+        create.CommandText = "CREATE TABLE rows (n INTEGER NOT NULL, note TEXT NULL)";
+        await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
+}
