@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Reflection;
 using System.Runtime.CompilerServices;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Proactive.ServiceDefaults.Storage;
@@ -10,10 +13,14 @@ namespace Proactive.ServiceDefaults.Storage;
 /// (dotnet/efcore#14044), so a hot statement run through a new command each time (as Dapper does) is
 /// compiled again each time. Only for constant SQL texts on a connection used by one caller at a
 /// time (the writer's, SqliteGroupCommit); closing the connection finalizes the statements.
+/// <see cref="ExecuteKeptAsync"/> runs a statement as Dapper's ExecuteAsync would, with the same
+/// parameters (an object's public properties, or name/value pairs), through the kept command on
+/// SQLite and through Dapper elsewhere.
 /// </summary>
 public static class PreparedCommands
 {
     private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Kept = [];
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
     /// <summary>True when <paramref name="connection"/> keeps commands (SQLite).</summary>
     public static bool Keeps(DbConnection connection) => connection is SqliteConnection;
@@ -47,5 +54,56 @@ public static class PreparedCommands
         }
 
         parameters[at].Value = value ?? DBNull.Value;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> with <paramref name="parameters"/> (see the class); the rows it changed.</summary>
+    public static async Task<int> ExecuteKeptAsync(this DbConnection connection, string sql, object parameters, DbTransaction? transaction)
+    {
+        if (!Keeps(connection))
+        {
+            return await connection.ExecuteAsync(sql, parameters, transaction);
+        }
+
+        var command = For(connection, transaction, sql);
+        Bind(command, parameters);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Runs <paramref name="sql"/> once per element of <paramref name="rows"/>, as Dapper does with a list; the rows changed in all.</summary>
+    public static async Task<int> ExecuteEachKeptAsync<T>(this DbConnection connection, string sql, IEnumerable<T> rows, DbTransaction? transaction)
+        where T : notnull
+    {
+        if (!Keeps(connection))
+        {
+            return await connection.ExecuteAsync(sql, rows, transaction);
+        }
+
+        var command = For(connection, transaction, sql);
+        var changed = 0;
+        foreach (var row in rows)
+        {
+            Bind(command, row);
+            changed += await command.ExecuteNonQueryAsync();
+        }
+
+        return changed;
+    }
+
+    private static void Bind(DbCommand command, object parameters)
+    {
+        if (parameters is IEnumerable<KeyValuePair<string, object?>> named)
+        {
+            foreach (var (name, value) in named)
+            {
+                command.Set("@" + name, value);
+            }
+
+            return;
+        }
+
+        foreach (var property in Properties.GetOrAdd(parameters.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)))
+        {
+            command.Set("@" + property.Name, property.GetValue(parameters));
+        }
     }
 }

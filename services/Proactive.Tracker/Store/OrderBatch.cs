@@ -338,7 +338,7 @@ public sealed class OrderBatch
         var forgotten = orders.Where(o => o.Value.ForgetTimerFailures).Select(o => o.Key).ToArray();
         var changedOrders = orders.Where(o => o.Value.RowChanged).ToList();
         var statements = new List<string>();
-        var parameters = new DynamicParameters();
+        var parameters = new Dictionary<string, object?>();
         if (dueTimers.Count > 0)
         {
             if (IsPostgres)
@@ -438,7 +438,7 @@ public sealed class OrderBatch
 
         if (statements.Count > 0)
         {
-            await connection.ExecuteAsync(string.Join(";\n", statements), parameters, transaction);
+            await connection.ExecuteKeptAsync(string.Join(";\n", statements), parameters, transaction);
         }
 
         foreach (var episode in orders.Values.SelectMany(o => o.SavedEpisodes))

@@ -115,7 +115,7 @@ public static class PredictionRows
         row.raised_in is null ? null : Enum.Parse<PredictionMode>(row.raised_in));
 
     internal static Task SaveAsync(DbConnection c, DbTransaction tx, OrderPrediction p) =>
-        c.ExecuteAsync(
+        c.ExecuteKeptAsync(
             """
             INSERT INTO tracker_predictions (order_id, raised_at, probability, estimated_delivery_at, closed_at, outcome, raised_in)
             VALUES (@OrderId, @RaisedAt, @Probability, @Eta, @ClosedAt, @Outcome, @RaisedIn)

@@ -136,7 +136,7 @@ public sealed partial class TrackerStore(Database database)
         r.resolution is null ? null : Enum.Parse<Resolution>(r.resolution));
 
     internal static Task SaveEpisodeAsync(DbConnection c, DbTransaction tx, DelayEpisode e) =>
-        c.ExecuteAsync(
+        c.ExecuteKeptAsync(
             """
             INSERT INTO tracker_episodes (episode_id, order_id, number, reason, exception_code, estimated_delivery_at, opened_at, closed_at, resolution)
             VALUES (@EpisodeId, @OrderId, @Number, @Reason, @ExceptionCode, @Eta, @OpenedAt, @ClosedAt, @Resolution)
@@ -160,7 +160,7 @@ public sealed partial class TrackerStore(Database database)
             tx);
 
     internal static Task AddToOutboxAsync(DbConnection c, DbTransaction tx, OutgoingEvent e, DateTimeOffset now) =>
-        c.ExecuteAsync(
+        c.ExecuteKeptAsync(
             """
             INSERT INTO tracker_outbox (event_id, topic, type, partition_key, payload, trace_parent, trace_state, created_at)
             VALUES (@EventId, @Topic, @Type, @PartitionKey, @Payload, @TraceParent, @TraceState, @CreatedAt)

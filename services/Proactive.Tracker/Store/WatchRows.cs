@@ -95,12 +95,12 @@ public static class WatchRows
         var gone = changed.Where(id => !keep.Contains(id)).ToArray();
         if (gone.Length > 0)
         {
-            await c.ExecuteAsync($"DELETE FROM tracker_watch WHERE order_id {dialect.AnyOf("ids")}", new { ids = dialect.List(gone) }, tx);
+            await c.ExecuteKeptAsync($"DELETE FROM tracker_watch WHERE order_id {dialect.AnyOf("ids")}", new { ids = dialect.List(gone) }, tx);
         }
 
         if (rows.Count > 0)
         {
-            await c.ExecuteAsync(
+            await c.ExecuteEachKeptAsync(
                 """
                 INSERT INTO tracker_watch (order_id, state, reason, carrier, region, promised_by, estimated_delivery_at, probability, since)
                 VALUES (@OrderId, @State, @Reason, @Carrier, @Region, @PromisedBy, @EstimatedDeliveryAt, @Probability, @Since)
