@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Proactive.ServiceDefaults.Storage;
 
@@ -40,6 +41,26 @@ public sealed class PreparedCommandsTests
         PreparedCommands.For(connection, null, Insert + " ON CONFLICT DO NOTHING").ShouldNotBeSameAs(used[0]);
         PreparedCommands.Keeps(connection).ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task ExecuteAndQueryTakeDappersParametersAndMapAsDapperDoes()
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+
+        (await connection.ExecuteKeptAsync(Insert, new { n = DayOfWeek.Tuesday, note = "from an object" }, transaction)).ShouldBe(1);
+        (await connection.ExecuteKeptAsync(Insert, new Dictionary<string, object?> { ["n"] = 3L, ["note"] = null }, transaction)).ShouldBe(1);
+        (await connection.ExecuteKeptAsync(Insert, new DynamicParameters(new { n = 4, note = "through Dapper" }), transaction)).ShouldBe(1);
+        (await connection.ExecuteEachKeptAsync(Insert, new[] { new { n = 5, note = "each" }, new { n = 6, note = "each" } }, transaction)).ShouldBe(2);
+
+        var rows = await connection.QueryKeptAsync<Row>("SELECT n, note FROM rows WHERE n >= @from ORDER BY n", new { from = 2 }, transaction);
+        rows.ShouldBe([new Row(2, "from an object"), new Row(3, null), new Row(4, "through Dapper"), new Row(5, "each"), new Row(6, "each")]);
+        (await connection.QueryKeptAsync<string>("SELECT note FROM rows ORDER BY n", new { }, transaction)).ShouldBe(["from an object", null, "through Dapper", "each", "each"]);
+        (await connection.QueryKeptAsync<long>("SELECT n FROM rows WHERE note = @note ORDER BY n", new { note = "each" }, transaction)).ShouldBe([5L, 6L]);
+        PreparedCommands.For(connection, transaction, Insert).Parameters.Count.ShouldBe(2);
+    }
+
+    private sealed record Row(long n, string? note);
 
     private static async Task<SqliteConnection> OpenAsync()
     {
