@@ -43,7 +43,7 @@ public sealed class PreparedCommandsTests
     }
 
     [Fact]
-    public async Task ExecuteAndQueryTakeDappersParametersAndMapAsDapperDoes()
+    public async Task ExecuteTakesDappersParameters()
     {
         await using var connection = await OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
@@ -53,10 +53,8 @@ public sealed class PreparedCommandsTests
         (await connection.ExecuteKeptAsync(Insert, new DynamicParameters(new { n = 4, note = "through Dapper" }), transaction)).ShouldBe(1);
         (await connection.ExecuteEachKeptAsync(Insert, new[] { new { n = 5, note = "each" }, new { n = 6, note = "each" } }, transaction)).ShouldBe(2);
 
-        var rows = await connection.QueryKeptAsync<Row>("SELECT n, note FROM rows WHERE n >= @from ORDER BY n", new { from = 2 }, transaction);
-        rows.ShouldBe([new Row(2, "from an object"), new Row(3, null), new Row(4, "through Dapper"), new Row(5, "each"), new Row(6, "each")]);
-        (await connection.QueryKeptAsync<string>("SELECT note FROM rows ORDER BY n", new { }, transaction)).ShouldBe(["from an object", null, "through Dapper", "each", "each"]);
-        (await connection.QueryKeptAsync<long>("SELECT n FROM rows WHERE note = @note ORDER BY n", new { note = "each" }, transaction)).ShouldBe([5L, 6L]);
+        var rows = await connection.QueryAsync<Row>("SELECT n, note FROM rows ORDER BY n", transaction: transaction);
+        rows.ShouldBe([new Row(2, "from an object"), new Row(3, null), new Row(4, "through Dapper"), new Row(5, "each"), new Row(6, "each")]); // the enum as its number
         PreparedCommands.For(connection, transaction, Insert).Parameters.Count.ShouldBe(2);
     }
 

@@ -14,14 +14,14 @@ public sealed class InboxRows
 
     /// <summary>Records (source, id) as processed; false when it already was.</summary>
     public async Task<bool> TryMarkProcessedAsync(string source, string eventId, DateTimeOffset now) =>
-        await c.ExecuteKeptAsync(
+        await c.ExecuteAsync(
             "INSERT INTO notifier_inbox (source, event_id, received_at) VALUES (@source, @eventId, @now) ON CONFLICT DO NOTHING",
             new { source, eventId, now = now.ToMs() },
             tx) == 1;
 
     /// <summary>Moves the order's high-water mark to <paramref name="sequence"/>; false when the news is older than what was seen.</summary>
     public async Task<bool> TryAdvanceSequenceAsync(string orderId, long sequence) =>
-        await c.ExecuteKeptAsync(
+        await c.ExecuteAsync(
             """
             INSERT INTO notifier_orders (order_id, last_sequence) VALUES (@orderId, @sequence)
             ON CONFLICT (order_id) DO UPDATE SET last_sequence = excluded.last_sequence

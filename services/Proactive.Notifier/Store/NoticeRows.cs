@@ -25,19 +25,19 @@ public sealed class NoticeRows
     private DbTransaction Transaction => tx ?? throw new InvalidOperationException("Notices change only in a unit of work (NoticeStore.InTransactionAsync).");
 
     public async Task<List<NoticeRecord>> ForOrderAsync(string orderId) =>
-        (await c.QueryKeptAsync<NoticeRow>(
+        (await c.QueryAsync<NoticeRow>(
             $"SELECT {Columns} FROM notifier_notices WHERE order_id = @orderId ORDER BY decided_at, sequence, channel",
             new { orderId },
             tx)).Select(r => r.ToRecord()).ToList();
 
     /// <summary>The notice, locked against other changes until the unit of work ends; null when there is none.</summary>
     public async Task<NoticeRecord?> FindAsync(string noticeId) =>
-        (await c.QueryKeptAsync<NoticeRow>($"SELECT {Columns} FROM notifier_notices WHERE notice_id = @noticeId{dialect.ForUpdate}", new { noticeId }, Transaction))
+        (await c.QueryAsync<NoticeRow>($"SELECT {Columns} FROM notifier_notices WHERE notice_id = @noticeId{dialect.ForUpdate}", new { noticeId }, Transaction))
             .Select(r => r.ToRecord()).SingleOrDefault();
 
     /// <summary>The notice the provider accepted under <paramref name="providerMessageId"/>, locked; null when none.</summary>
     public async Task<NoticeRecord?> FindByProviderMessageAsync(string providerMessageId) =>
-        (await c.QueryKeptAsync<NoticeRow>(
+        (await c.QueryAsync<NoticeRow>(
             $"SELECT {Columns} FROM notifier_notices WHERE provider_message_id = @providerMessageId{dialect.ForUpdate}", new { providerMessageId }, Transaction))
             .Select(r => r.ToRecord()).FirstOrDefault();
 
@@ -49,11 +49,11 @@ public sealed class NoticeRows
     public async Task<(List<string> Customers, NoticeRecord? LatestSent)> SmsRecipientAsync(string number)
     {
         var parameters = new { number, channel = Channel.Sms.ToString() };
-        var customers = (await c.QueryKeptAsync<string>(
+        var customers = (await c.QueryAsync<string>(
             "SELECT DISTINCT customer_id FROM notifier_notices WHERE recipient = @number AND channel = @channel AND customer_id IS NOT NULL ORDER BY customer_id",
             parameters,
             tx)).ToList();
-        var latest = (await c.QueryKeptAsync<NoticeRow>(
+        var latest = (await c.QueryAsync<NoticeRow>(
             $"""
             SELECT {Columns} FROM notifier_notices
             WHERE recipient = @number AND channel = @channel AND sent_at IS NOT NULL ORDER BY sent_at DESC, notice_id DESC LIMIT 1
@@ -68,13 +68,13 @@ public sealed class NoticeRows
     /// in lower case as SendGrid reports it). Reads the (recipient, channel, sent_at) index.
     /// </summary>
     public async Task<List<string>> EmailCustomersAsync(string address) =>
-        (await c.QueryKeptAsync<string>(
+        (await c.QueryAsync<string>(
             "SELECT DISTINCT customer_id FROM notifier_notices WHERE recipient IN (@address, @key) AND channel = @channel AND customer_id IS NOT NULL ORDER BY customer_id",
             new { address, key = Receipts.EmailSuppression.KeyOf(address), channel = Channel.Email.ToString() },
             tx)).ToList();
 
     public async Task<List<NoticeAttempt>> AttemptsForOrderAsync(string orderId) =>
-        (await c.QueryKeptAsync<AttemptRow>(
+        (await c.QueryAsync<AttemptRow>(
             """
             SELECT a.notice_id, a.attempt, a.at, a.outcome, a.provider_code, a.detail
             FROM notifier_attempts a JOIN notifier_notices n ON n.notice_id = a.notice_id
@@ -88,11 +88,11 @@ public sealed class NoticeRows
     /// locked rows) cannot take one while newer news replaces it.
     /// </summary>
     public Task LockWaitingAsync(string orderId) =>
-        c.ExecuteKeptAsync($"SELECT notice_id FROM notifier_notices WHERE order_id = @orderId AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}", new { orderId }, Transaction);
+        c.ExecuteAsync($"SELECT notice_id FROM notifier_notices WHERE order_id = @orderId AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}", new { orderId }, Transaction);
 
     /// <summary>The customer's notices on a channel still waiting to be sent, locked against claims.</summary>
     public async Task<List<NoticeRecord>> WaitingForCustomerAsync(string customerId, Channel channel) =>
-        (await c.QueryKeptAsync<NoticeRow>(
+        (await c.QueryAsync<NoticeRow>(
             $"""
             SELECT {Columns} FROM notifier_notices
             WHERE customer_id = @customerId AND channel = @channel AND status IN {NoticeSql.Waiting}{dialect.ForUpdate}
@@ -111,7 +111,7 @@ public sealed class NoticeRows
         var due = new List<NoticeRecord>();
         foreach (var (channel, limit) in limits.Where(l => l.Value > 0))
         {
-            due.AddRange((await c.QueryKeptAsync<NoticeRow>(
+            due.AddRange((await c.QueryAsync<NoticeRow>(
                 $"""
                 SELECT {Columns} FROM notifier_notices
                 WHERE channel = @channel AND {NoticeSql.Due()} AND {ItemFailures.Ready(NoticeStore.DispatchQueue, "notice_id")}
@@ -148,7 +148,7 @@ public sealed class NoticeRows
     private async Task<bool> ClaimAsync(NoticeChange claim, DateTimeOffset leaseUntil)
     {
         var n = claim.After;
-        return await c.ExecuteKeptAsync(
+        return await c.ExecuteAsync(
             """
             UPDATE notifier_notices SET status = @Status, attempts = @Attempts, first_attempt_at = @FirstAttemptAt, lease_until = @LeaseUntil
             WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
@@ -175,7 +175,7 @@ public sealed class NoticeRows
     {
         if (change.Attempt is { } attempt)
         {
-            await c.ExecuteKeptAsync(
+            await c.ExecuteAsync(
                 """
                 INSERT INTO notifier_attempts (notice_id, attempt, at, outcome, provider_code, detail)
                 VALUES (@NoticeId, @Attempt, @At, @Outcome, @ProviderCode, @Detail)
@@ -200,7 +200,7 @@ public sealed class NoticeRows
     private async Task<bool> UpdateAsync(NoticeChange change)
     {
         var n = change.After;
-        return await c.ExecuteKeptAsync(
+        return await c.ExecuteAsync(
             $"""
             UPDATE notifier_notices SET
                 status = @Status, why = @Why, scheduled_at = @ScheduledAt, sent_at = @SentAt, attempts = @Attempts,
@@ -209,12 +209,12 @@ public sealed class NoticeRows
                 {(n.Status == NoticeStatus.Sending ? "" : ", lease_until = NULL")}
             WHERE notice_id = @NoticeId AND status = @ExpectedStatus AND attempts = @ExpectedAttempts
             """,
-            Parameters(n, change),
+            Parameters(n, new { ExpectedStatus = change.ExpectedStatus.ToString(), change.ExpectedAttempts }),
             Transaction) == 1;
     }
 
     private async Task<bool> InsertAsync(NoticeRecord n) =>
-        await c.ExecuteKeptAsync(
+        await c.ExecuteAsync(
             $"""
             INSERT INTO notifier_notices ({Columns})
             VALUES (@NoticeId, @OrderId, @EpisodeId, @Sequence, @Channel, @Kind, @Reason, @Status, @Why, @DecidedAt, @ScheduledAt, @SentAt,
@@ -225,47 +225,46 @@ public sealed class NoticeRows
             Parameters(n),
             Transaction) == 1;
 
-    /// <summary>The notice's columns as parameters named like its properties, and the state a change expects, when given.</summary>
-    private static Dictionary<string, object?> Parameters(NoticeRecord n, NoticeChange? expecting = null)
+    /// <summary>The notice's columns as parameters named like its properties, and any <paramref name="more"/>.</summary>
+    private static DynamicParameters Parameters(NoticeRecord n, object? more = null)
     {
-        var parameters = new Dictionary<string, object?>
+        var parameters = new DynamicParameters(new
         {
-            ["NoticeId"] = n.NoticeId,
-            ["OrderId"] = n.OrderId,
-            ["EpisodeId"] = n.EpisodeId,
-            ["Sequence"] = n.Sequence,
-            ["Channel"] = n.Channel.ToString(),
-            ["Kind"] = n.Kind.ToString(),
-            ["Reason"] = Contracts.WireName.Of(n.Reason),
-            ["Status"] = n.Status.ToString(),
-            ["Why"] = n.Why,
-            ["DecidedAt"] = n.DecidedAt.ToMs(),
-            ["ScheduledAt"] = n.ScheduledAt.ToMs(),
-            ["SentAt"] = n.SentAt.ToMs(),
-            ["Attempts"] = n.Attempts,
-            ["ProviderMessageId"] = n.ProviderMessageId,
-            ["ProviderCode"] = n.ProviderCode,
-            ["Recipient"] = n.Recipient,
-            ["Locale"] = n.Locale,
-            ["Subject"] = n.Subject,
-            ["Text"] = n.Text,
-            ["Html"] = n.Html,
-            ["EstimatedDeliveryAt"] = n.EstimatedDeliveryAt.ToMs(),
-            ["ActionRequired"] = n.ActionRequired ? 1 : 0,
-            ["CustomerId"] = n.CustomerId,
-            ["News"] = NewsJson.Write(n.News),
-            ["FirstAttemptAt"] = n.FirstAttemptAt.ToMs(),
-            ["FallbackFor"] = n.FallbackFor,
-            ["TraceParent"] = n.TraceParent,
-            ["TraceState"] = n.TraceState,
-            ["Notes"] = n.Notes,
-            ["PredictedProbability"] = n.PredictedProbability,
-            ["Template"] = n.Template,
-        };
-        if (expecting is not null)
+            n.NoticeId,
+            n.OrderId,
+            n.EpisodeId,
+            n.Sequence,
+            Channel = n.Channel.ToString(),
+            Kind = n.Kind.ToString(),
+            Reason = Contracts.WireName.Of(n.Reason),
+            Status = n.Status.ToString(),
+            n.Why,
+            DecidedAt = n.DecidedAt.ToMs(),
+            ScheduledAt = n.ScheduledAt.ToMs(),
+            SentAt = n.SentAt.ToMs(),
+            n.Attempts,
+            n.ProviderMessageId,
+            n.ProviderCode,
+            n.Recipient,
+            n.Locale,
+            n.Subject,
+            n.Text,
+            n.Html,
+            EstimatedDeliveryAt = n.EstimatedDeliveryAt.ToMs(),
+            ActionRequired = n.ActionRequired ? 1 : 0,
+            n.CustomerId,
+            News = NewsJson.Write(n.News),
+            FirstAttemptAt = n.FirstAttemptAt.ToMs(),
+            n.FallbackFor,
+            n.TraceParent,
+            n.TraceState,
+            n.Notes,
+            n.PredictedProbability,
+            n.Template,
+        });
+        if (more is not null)
         {
-            parameters["ExpectedStatus"] = expecting.ExpectedStatus.ToString();
-            parameters["ExpectedAttempts"] = expecting.ExpectedAttempts;
+            parameters.AddDynamicParams(more);
         }
 
         return parameters;

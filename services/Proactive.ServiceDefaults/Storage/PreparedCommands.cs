@@ -13,7 +13,7 @@ namespace Proactive.ServiceDefaults.Storage;
 /// (dotnet/efcore#14044), so a hot statement run through a new command each time (as Dapper does) is
 /// compiled again each time. Only for constant SQL texts on a connection used by one caller at a
 /// time (the writer's, SqliteGroupCommit); closing the connection finalizes the statements.
-/// <see cref="ExecuteKeptAsync"/> and <see cref="QueryKeptAsync"/> run a statement as Dapper would,
+/// <see cref="ExecuteKeptAsync"/> runs a statement as Dapper's ExecuteAsync would,
 /// with the same parameters (an object's public properties, or name/value pairs, named without a
 /// prefix so that @n, $n and :n all take them), through the kept command on SQLite and through
 /// Dapper elsewhere.
@@ -69,35 +69,6 @@ public static class PreparedCommands
         var command = For(connection, transaction, sql);
         Bind(command, parameters);
         return await command.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>The rows of <paramref name="sql"/> with <paramref name="parameters"/>, mapped as Dapper's QueryAsync maps them (see the class).</summary>
-    public static async Task<IEnumerable<T>> QueryKeptAsync<T>(this DbConnection connection, string sql, object parameters, DbTransaction? transaction)
-    {
-        if (!Keeps(connection) || parameters is SqlMapper.IDynamicParameters)
-        {
-            return await connection.QueryAsync<T>(sql, parameters, transaction);
-        }
-
-        var command = For(connection, transaction, sql);
-        Bind(command, parameters);
-        var rows = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync();
-        if (reader.FieldCount == 0)
-        {
-            return rows;
-        }
-
-        // Dapper's row parser maps to a type's members or constructor, not a single column to a string or number.
-        var parse = typeof(T) == typeof(string) || typeof(T).IsPrimitive
-            ? r => r.IsDBNull(0) ? default! : r.GetFieldValue<T>(0)
-            : reader.GetRowParser<T>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(parse(reader));
-        }
-
-        return rows;
     }
 
     /// <summary>Runs <paramref name="sql"/> once per element of <paramref name="rows"/>, as Dapper does with a list; the rows changed in all.</summary>
