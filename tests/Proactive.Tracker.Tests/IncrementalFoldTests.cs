@@ -184,7 +184,8 @@ public class IncrementalFoldTests
         merged.Timeline.Shipments.Single().Status.ShouldBe(ShipmentStatus.InTransit);
         var fromLaterSource = Events.Valid(Tracking(Order, "S-1", T0, "DELIVERED", id: "a"));
         fromLaterSource = fromLaterSource with { Source = "carrier-zz" };
-        state.TryAppend([fromLaterSource], out _).ShouldBeTrue();
+        state.TryAppend([fromLaterSource], out var fromLater).ShouldBeTrue();
+        fromLater.Timeline.Shipments.Single().Status.ShouldBe(ShipmentStatus.Delivered);
         state.TryAppend([last], out _).ShouldBeFalse(); // already folded in
     }
 

@@ -58,7 +58,28 @@ public sealed class PreparedCommandsTests
         PreparedCommands.For(connection, transaction, Insert).Parameters.Count.ShouldBe(2);
     }
 
+    [Fact]
+    public async Task AParameterAnEarlierCallSetIsNotReusedAndAListIsNotOneRow()
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        (await connection.ExecuteKeptAsync(Insert, new { n = 1, note = "first" }, transaction)).ShouldBe(1);
+
+        // Dapper would refuse a statement whose parameter is not given; so does the kept command.
+        await Should.ThrowAsync<InvalidOperationException>(() => connection.ExecuteKeptAsync(Insert, new { n = 2 }, transaction));
+        await Should.ThrowAsync<ArgumentException>(() => connection.ExecuteKeptAsync(Insert, new[] { new { n = 3, note = "a list" } }, transaction));
+        (await connection.ExecuteKeptAsync(Insert, new Indexed(4, "indexed"), transaction)).ShouldBe(1);
+
+        (await connection.QueryAsync<Row>("SELECT n, note FROM rows ORDER BY n", transaction: transaction)).ShouldBe([new Row(1, "first"), new Row(4, "indexed")]);
+    }
+
     private sealed record Row(long n, string? note);
+
+    /// <summary>Parameters with an indexer, which is no parameter.</summary>
+    private sealed record Indexed(long n, string note)
+    {
+        public string this[int i] => note;
+    }
 
     private static async Task<SqliteConnection> OpenAsync()
     {

@@ -102,12 +102,19 @@ public class TimelineSnapshotTests
     [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":0,\"s\":[{\"id\":\"S-2\",\"s\":\"Created\"},{\"id\":\"S-1\",\"s\":\"Created\"}]}")]
     [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":0,\"t\":{\"pb\":\"2026-11-23T09:00:00Z\",\"a\":\"2026-11-23T09:00:00Z\",\"cu\":{\"nope\":1}}}")]
     [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":0,\"t\":{\"pb\":\"2026-11-23T09:00:00Z\",\"a\":\"2026-11-23T09:00:00Z\",\"sf\":[\"KR\"]}}")]
-    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"ks\":[[1795564801,\"s\",\"j\"],null,null]}]}")]
-    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"ks\":[1,null]}]}")]
-    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"ks\":[0,null,null]}]}")]
-    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"ks\":[null,0,null]}]}")]
-    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"ks\":[2,null,null]}]}")]
-    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":0,\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"ks\":[1,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564801,\"ks\":[[1795564801,\"s\",\"j\"],null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564800,\"ks\":[1,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564800,\"ks\":[0,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"Created\",\"e\":1795996800,\"ks\":[null,0,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564800,\"ks\":[2,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"ks\":[1,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795478400,\"ks\":[1,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564800,\"ks\":[null,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"Created\",\"x\":\"Weather\",\"ks\":[null,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564800,\"ks\":[1,1,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564800,\"e\":1795996800,\"ks\":[1,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":1,\"k\":[1795564800,\"s\",\"i\"],\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564800,\"l\":\"Hub\",\"ks\":[1,null,null]}]}")]
+    [InlineData("{\"v\":1,\"o\":\"A-7\",\"n\":0,\"s\":[{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795564800,\"ks\":[1,null,null]}]}")]
     public void WhatCannotBeReadIsNothing(string? text) => TimelineSnapshot.Read(text).ShouldBeNull();
 
     [Fact]
@@ -122,8 +129,8 @@ public class TimelineSnapshotTests
     public void TheShipmentsKeysComeBackAsWrittenAndNotAtAllFromAnEarlierVersion()
     {
         var text = "{\"v\":1,\"o\":\"A-7\",\"n\":3,\"k\":[1795564800,\"s\",\"i\"],\"s\":[" +
-            "{\"id\":\"S-1\",\"s\":\"InTransit\",\"ks\":[[1795478400,\"s\",\"h\"],0,null]}," +
-            "{\"id\":\"S-2\",\"s\":\"InTransit\",\"ks\":[1,[1795392000,\"t\",\"g\"],1]}]}";
+            "{\"id\":\"S-1\",\"s\":\"InTransit\",\"sa\":1795478400,\"e\":1795996800,\"ks\":[[1795478400,\"s\",\"h\"],0,null]}," +
+            "{\"id\":\"S-2\",\"s\":\"Delivered\",\"sa\":1795564800,\"e\":1795996800,\"l\":\"Hub\",\"ks\":[1,[1795392000,\"t\",\"g\"],1]}]}";
 
         var read = TimelineSnapshot.Read(text)!;
 
@@ -135,6 +142,7 @@ public class TimelineSnapshotTests
         });
         TimelineSnapshot.Write(read).ShouldBe(text);
         TimelineSnapshot.Read(text.Replace(",\"ks\":[1,[1795392000,\"t\",\"g\"],1]", "", StringComparison.Ordinal))!.Keys.ShouldBeNull();
+        TimelineSnapshot.Read(text.Replace(",\"l\":\"Hub\"", "", StringComparison.Ordinal)).ShouldBeNull(); // a location key, no location
     }
 
     [Fact]

@@ -91,21 +91,33 @@ public static class PreparedCommands
         return changed;
     }
 
+    /// <summary>
+    /// Sets the command's parameters to exactly <paramref name="parameters"/>' (those of an earlier
+    /// execution with other names are dropped, so a missing one fails as with Dapper).
+    /// </summary>
     private static void Bind(DbCommand command, object parameters)
     {
-        if (parameters is IEnumerable<KeyValuePair<string, object?>> named)
+        var values = parameters switch
         {
-            foreach (var (name, value) in named)
-            {
-                command.Set(name, value);
-            }
-
-            return;
+            IEnumerable<KeyValuePair<string, object?>> named => named.ToList(),
+            string or System.Collections.IEnumerable => throw new ArgumentException(
+                "One statement's parameters are an object or name/value pairs; for many rows, ExecuteEachKeptAsync.", nameof(parameters)),
+            _ => Properties.GetOrAdd(parameters.GetType(), Readable)
+                .Select(property => new KeyValuePair<string, object?>(property.Name, property.GetValue(parameters)))
+                .ToList(),
+        };
+        if (command.Parameters.Count != values.Count || values.Any(v => command.Parameters.IndexOf(v.Key) < 0))
+        {
+            command.Parameters.Clear();
         }
 
-        foreach (var property in Properties.GetOrAdd(parameters.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)))
+        foreach (var (name, value) in values)
         {
-            command.Set(property.Name, property.GetValue(parameters));
+            command.Set(name, value);
         }
     }
+
+    /// <summary>The properties Dapper would read: public, of the instance, not indexers.</summary>
+    private static PropertyInfo[] Readable(Type type) =>
+        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0 && p.CanRead)];
 }

@@ -158,9 +158,10 @@ public static class TimelineSnapshot
                 }
                 else if (keys is not null && ReadKeys(shipment.ShipmentId, ks, last) is { } read)
                 {
-                    if (new[] { read.Status, read.Estimate, read.Location }.Any(key => key is { } k && (last is not { } l || k > l)))
+                    if (new[] { read.Status, read.Estimate, read.Location }.Any(key => key is { } k && (last is not { } l || k > l))
+                        || !Agree(shipment, read))
                     {
-                        return null; // no event folded in is newer than the newest one
+                        return null; // no event folded in is newer than the newest one, and the keys fit the fields
                     }
 
                     keys.Add(read);
@@ -176,6 +177,20 @@ public static class TimelineSnapshot
             OptionalInstant(root, "p"));
         return new TimelineState(timeline, last, count, keys);
     }
+
+    /// <summary>
+    /// What always holds of a shipment's fields and its keys as the fold makes them: a status key
+    /// exactly when a tracking event was folded (its time the status time; without one the status
+    /// is Created, with no exception), an estimate key exactly when there is an estimate, a
+    /// location key exactly when there is a location. Keys that do not fit (a snapshot edited by
+    /// hand) would make a late scan keep or overwrite the wrong value: the order is folded again.
+    /// </summary>
+    private static bool Agree(ShipmentState shipment, ShipmentKeys keys) =>
+        (keys.Status is { } status
+            ? shipment.StatusAt == status.OccurredAt
+            : shipment.Status == ShipmentStatus.Created && shipment.ExceptionCode is null)
+        && (keys.Estimate is null) == (shipment.EstimatedDeliveryAt is null)
+        && (keys.Location is null) == (shipment.Location is null);
 
     private static void Keys(Utf8JsonWriter json, ShipmentKeys keys, TimelineKey? last)
     {
