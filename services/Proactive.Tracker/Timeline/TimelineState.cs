@@ -25,10 +25,10 @@ public sealed record TimelineState(OrderTimeline Timeline, TimelineKey? Last, in
     /// Carries the fold forward by <paramref name="newEvents"/> (of this order, in any order, none
     /// of them folded in already: the store gives only events it just stored — one folded before
     /// is recognised only when it is the newest, and refused): the result is exactly what folding
-    /// all of the order's events gives. The events that
-    /// sort after <see cref="Last"/> are applied in order; a late one (sorting before it) is merged in
-    /// when it is a tracking event and the shipments' <see cref="Keys"/> are known
-    /// (<see cref="ShipmentKeys.Merge"/>), or an order.cancelled (the first cancellation counts).
+    /// all of the order's events gives. The events that sort after <see cref="Last"/> are applied
+    /// in order; a late one (sorting before it) is merged in when it is a tracking event and the
+    /// shipments' <see cref="Keys"/> are known (<see cref="ShipmentKeys.Merge"/>), or an
+    /// order.cancelled (the first cancellation counts).
     /// False for any other late event, one with <see cref="Last"/>'s key (already folded), or two new
     /// events that share a key: the caller then folds the order again from its stored events. Each
     /// event is applied <see cref="AsStored"/>, so the result is what a fold of the stored events gives.
