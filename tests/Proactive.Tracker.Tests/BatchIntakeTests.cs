@@ -99,6 +99,33 @@ public abstract class BatchIntakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALateScanIsFoldedIntoTheSnapshotWithoutReadingTheOrdersEvents()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (tracker, database) = await TrackerAsync();
+        foreach (var e in Slipping("L-1"))
+        {
+            await tracker.HandleAsync(e, ct);
+        }
+
+        // The order's stored events taken away by hand: folding what is stored would lose them, the snapshot carried forward keeps them.
+        await database.WriteAsync((c, tx) => c.ExecuteAsync("DELETE FROM tracker_events WHERE order_id = 'L-1'", transaction: tx), ct);
+        var late = Tracking("L-1", "L-1-S", Now.AddMinutes(-90), "OUT_FOR_DELIVERY", id: "L-1-late");
+        ((System.Text.Json.Nodes.JsonObject)late["data"]!)["location"] = "Daejeon Hub";
+        (await tracker.HandleAsync(Events.Valid(late), ct)).ShouldBe(IngestOutcome.Accepted);
+
+        var stored = await database.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT timeline FROM tracker_orders WHERE order_id = 'L-1'"), ct);
+        var state = Timeline.TimelineSnapshot.Read(stored)!;
+        state.EventCount.ShouldBe(4);
+        state.Timeline.Terms.ShouldNotBeNull(); // the placed event's, folded before
+        var shipment = state.Timeline.Shipments.Single();
+        shipment.Status.ShouldBe(Timeline.ShipmentStatus.InTransit); // the newer scan's
+        shipment.StatusAt.ShouldBe(Now.AddHours(-1));
+        shipment.EstimatedDeliveryAt.ShouldBe(Promise.AddDays(2));
+        shipment.Location.ShouldBe("Daejeon Hub"); // the newer scan gave none
+    }
+
+    [Fact]
     public async Task EveryEventIsAnsweredInItsPlaceAndStoredOnce()
     {
         var ct = TestContext.Current.CancellationToken;
