@@ -121,6 +121,7 @@ public sealed class OrderBatch
             VALUES ($source, $id, $order, $type, $occurred, $received, $payload, 1)
             ON CONFLICT (source, event_id) DO NOTHING
             """);
+        insert.Set("$received", now.ToMs());
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -129,7 +130,6 @@ public sealed class OrderBatch
             insert.Set("$order", e.OrderId);
             insert.Set("$type", e.Type);
             insert.Set("$occurred", e.OccurredAt.ToMs());
-            insert.Set("$received", now.ToMs());
             insert.Set("$payload", payloads[i]);
             if (await insert.ExecuteNonQueryAsync() == 1)
             {
@@ -353,19 +353,13 @@ public sealed class OrderBatch
             }
             else
             {
-                var upsert = PreparedCommands.For(
-                    connection,
-                    transaction,
+                await connection.ExecuteEachKeptAsync(
                     """
                     INSERT INTO tracker_timers (order_id, due_at) VALUES (@Key, @Due)
                     ON CONFLICT (order_id) DO UPDATE SET due_at = excluded.due_at
-                    """);
-                foreach (var (key, state) in dueTimers)
-                {
-                    upsert.Set("@Key", key);
-                    upsert.Set("@Due", state.TimerDueAt!.Value);
-                    await upsert.ExecuteNonQueryAsync();
-                }
+                    """,
+                    dueTimers.Select(t => new { t.Key, Due = t.Value.TimerDueAt!.Value }),
+                    transaction);
             }
         }
 
@@ -404,22 +398,14 @@ public sealed class OrderBatch
             }
             else
             {
-                var upsert = PreparedCommands.For(
-                    connection,
-                    transaction,
+                await connection.ExecuteEachKeptAsync(
                     """
                     INSERT INTO tracker_orders (order_id, sequence, delivered_published_at, timeline) VALUES (@Id, @Sequence, @Delivered, @Timeline)
                     ON CONFLICT (order_id) DO UPDATE SET sequence = excluded.sequence, delivered_published_at = excluded.delivered_published_at,
                         timeline = COALESCE(excluded.timeline, tracker_orders.timeline)
-                    """);
-                for (var i = 0; i < ids.Length; i++)
-                {
-                    upsert.Set("@Id", ids[i]);
-                    upsert.Set("@Sequence", sequences[i]);
-                    upsert.Set("@Delivered", delivered[i]);
-                    upsert.Set("@Timeline", timelines[i]);
-                    await upsert.ExecuteNonQueryAsync();
-                }
+                    """,
+                    ids.Select((id, i) => new { Id = id, Sequence = sequences[i], Delivered = delivered[i], Timeline = timelines[i] }),
+                    transaction);
             }
         }
 

@@ -23,8 +23,9 @@ namespace Proactive.Tracker.Timeline;
 /// shipment {"id","ca","tn","s","sa","e","l","x","sl","sf","h","ks"}; a place [country,region,postalCode];
 /// an instant 1795996800 or "2026-11-23T23:59:59.1234567+05:45". "ks" (added within version 1, so an
 /// earlier version reads and drops it) holds the shipment's <see cref="ShipmentKeys"/>: [status,
-/// estimate, location], each a key [occurredAt,source,id], null, 1 for the newest key ("k") or 0 for the status's; a
-/// snapshot with a shipment without it has no keys, and a late scan folds that order again.
+/// estimate, location], each a key [occurredAt,source,id], null, 1 for the newest key ("k") or 0
+/// for the status's; a snapshot with a shipment without it has no keys, and a late scan folds that
+/// order again.
 /// </para>
 /// </summary>
 public static class TimelineSnapshot
@@ -156,8 +157,9 @@ public static class TimelineSnapshot
                 {
                     keys = null; // written by an earlier version
                 }
-                else if (keys is not null && ReadKeys(shipment.ShipmentId, ks, last) is { } read)
+                else if (keys is not null)
                 {
+                    var read = ReadKeys(shipment.ShipmentId, ks, last);
                     if (new[] { read.Status, read.Estimate, read.Location }.Any(key => key is { } k && (last is not { } l || k > l))
                         || !Agree(shipment, read))
                     {
@@ -195,27 +197,30 @@ public static class TimelineSnapshot
     private static void Keys(Utf8JsonWriter json, ShipmentKeys keys, TimelineKey? last)
     {
         json.WriteStartArray("ks");
-        foreach (var (key, i) in new[] { keys.Status, keys.Estimate, keys.Location }.Select((key, i) => (key, i)))
+        Key(keys.Status, mayBeTheStatus: false);
+        Key(keys.Estimate, mayBeTheStatus: true);
+        Key(keys.Location, mayBeTheStatus: true);
+        json.WriteEndArray();
+
+        void Key(TimelineKey? key, bool mayBeTheStatus)
         {
-            if (key is null)
+            if (key is not { } k)
             {
                 json.WriteNullValue();
             }
-            else if (key == last)
+            else if (k == last)
             {
                 json.WriteNumberValue(1);
             }
-            else if (i > 0 && key == keys.Status)
+            else if (mayBeTheStatus && k == keys.Status)
             {
                 json.WriteNumberValue(0);
             }
             else
             {
-                KeyValue(json, key.Value);
+                KeyValue(json, k);
             }
         }
-
-        json.WriteEndArray();
     }
 
     private static ShipmentKeys ReadKeys(string shipmentId, JsonElement ks, TimelineKey? last)

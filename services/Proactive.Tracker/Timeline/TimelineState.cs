@@ -142,27 +142,23 @@ public sealed record TimelineState(OrderTimeline Timeline, TimelineKey? Last, in
             return false;
         }
 
-        var shipments = Timeline.Shipments.ToList();
-        var keys = Keys.ToList();
-        var at = shipments.FindIndex(s => string.CompareOrdinal(s.ShipmentId, tracking.ShipmentId) >= 0);
-        if (at >= 0 && shipments[at].ShipmentId == tracking.ShipmentId)
-        {
-            var keyAt = keys.FindIndex(k => k.ShipmentId == tracking.ShipmentId);
-            if (keyAt < 0)
-            {
-                return false;
-            }
-
-            (shipments[at], keys[keyAt]) = keys[keyAt].Merge(shipments[at], tracking, e);
-        }
-        else
+        var at = Timeline.Shipments.ToList().FindIndex(s => s.ShipmentId == tracking.ShipmentId);
+        if (at < 0)
         {
             // The shipment's first event: folding it is applying it.
-            shipments.Insert(at >= 0 ? at : shipments.Count, ShipmentState.Unknown(tracking.ShipmentId).Apply(tracking, e.OccurredAt));
-            var keyAt = keys.FindIndex(k => string.CompareOrdinal(k.ShipmentId, tracking.ShipmentId) >= 0);
-            keys.Insert(keyAt >= 0 ? keyAt : keys.Count, new ShipmentKeys(tracking.ShipmentId, null, null, null).After(e));
+            merged = new TimelineState(Timeline.Apply(e), Last, EventCount + 1, KeysAfter(Keys, e));
+            return true;
         }
 
+        var keyAt = Keys.ToList().FindIndex(k => k.ShipmentId == tracking.ShipmentId);
+        if (keyAt < 0)
+        {
+            return false;
+        }
+
+        var shipments = Timeline.Shipments.ToList();
+        var keys = Keys.ToList();
+        (shipments[at], keys[keyAt]) = keys[keyAt].Merge(shipments[at], tracking, e);
         merged = new TimelineState(Timeline with { Shipments = shipments }, Last, EventCount + 1, keys);
         return true;
     }
