@@ -99,6 +99,26 @@ public abstract class BatchIntakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEventsDataIsStoredAsItArrivedAndReadBackAsTheSameMessage()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (tracker, database) = await TrackerAsync();
+        var asSent = Events.Valid(OrderPlaced("J-1", Now.AddHours(-3), Promise, id: "J-1-placed"));
+        var withUnknownField = OrderPlaced("J-2", Now.AddHours(-3), Promise, id: "J-2-placed");
+        withUnknownField["data"]!["loyaltyTier"] = "gold";
+        var formatted = Events.Valid(withUnknownField);
+
+        (await tracker.HandleBatchAsync([asSent, formatted], ct)).ShouldAllBe(r => r.Outcome == IngestOutcome.Accepted && !r.Failed);
+
+        var rows = (await database.ReadAsync(
+            c => c.QueryAsync<TrackerStore.EventRow>("SELECT source, event_id, type, order_id, occurred_at, payload FROM tracker_events ORDER BY event_id"), ct)).ToList();
+        rows.Select(r => r.payload).ShouldBe([asSent.DataJson, StoredPayload.Of(formatted)]);
+        asSent.DataJson.ShouldNotBeNull().ShouldContain("\"promisedBy\""); // the contract's JSON as the shop sent it
+        rows[1].payload.ShouldNotContain("loyaltyTier"); // a field we do not know is not kept
+        rows.Select(r => TrackerStore.ToEvent(r).Data).ShouldBe([asSent.Data, formatted.Data]);
+    }
+
+    [Fact]
     public async Task ALateScanIsFoldedIntoTheSnapshotWithoutReadingTheOrdersEvents()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -37,6 +37,27 @@ public class CloudEventReaderTests
     }
 
     [Fact]
+    public void KeepsTheDataAsItArrivedOnlyWhenEveryFieldIsTheContracts()
+    {
+        var placed = Placed();
+        var asSent = Events.Valid(placed);
+        asSent.DataJson.ShouldBe(placed["data"]!.ToJsonString());
+        StoredPayload.Of(asSent).ShouldBe(asSent.DataJson);
+
+        var extended = Placed();
+        extended["data"]!["customer"]!["nickname"] = "MJ";
+        var formatted = Events.Valid(extended);
+        formatted.DataJson.ShouldBeNull();
+        StoredPayload.Of(formatted).ShouldBe(JsonFormatter.Default.Format(formatted.Data));
+
+        var binary = Placed();
+        binary.Remove("data");
+        binary["datacontenttype"] = "application/protobuf";
+        binary["data_base64"] = Convert.ToBase64String(asSent.Data.ToByteArray());
+        Events.Valid(binary).DataJson.ShouldBeNull();
+    }
+
+    [Fact]
     public void AcceptsJsonWithCharsetAndProtobufInDataBase64()
     {
         var withCharset = Placed();

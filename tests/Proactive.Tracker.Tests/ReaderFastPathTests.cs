@@ -79,7 +79,7 @@ public class ReaderFastPathTests
             var shape = new Dictionary<string, string[]>();
             ProtoJsonShape.Check(document.RootElement, descriptor, "data", shape);
 
-            var read = ProtoJsonShape.TryRead(document.RootElement, descriptor, out var message);
+            var read = ProtoJsonShape.TryRead(document.RootElement, descriptor, out var message, out var onlyKnownFields);
 
             if (shape.Count > 0)
             {
@@ -89,7 +89,22 @@ public class ReaderFastPathTests
             {
                 read.ShouldBeTrue(descriptor.Name);
                 message.ShouldBe(Protobuf.Parse(json, descriptor), descriptor.Name);
+                onlyKnownFields.ShouldBe(StrictParserReads(json, descriptor), descriptor.Name);
             }
+        }
+    }
+
+    /// <summary>Protobuf's parser without leave to skip: it throws on a field the message does not have.</summary>
+    private static bool StrictParserReads(string json, Google.Protobuf.Reflection.MessageDescriptor descriptor)
+    {
+        try
+        {
+            JsonParser.Default.Parse(json, descriptor);
+            return true;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return false;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CloudNative.CloudEvents;
@@ -108,7 +109,7 @@ public static partial class CloudEventReader
             descriptor = known;
         }
 
-        var data = ReadData(cloudEvent, descriptor, errors);
+        var data = ReadData(cloudEvent, descriptor, errors, out var dataJson);
         if (data is not null)
         {
             ContractRules.Validate(data, window, errors);
@@ -129,7 +130,10 @@ public static partial class CloudEventReader
             occurredAt,
             data,
             TraceParent(cloudEvent[CloudEventFormat.TraceParent] as string),
-            cloudEvent[CloudEventFormat.TraceState] as string);
+            cloudEvent[CloudEventFormat.TraceState] as string)
+        {
+            DataJson = dataJson,
+        };
     }
 
     /// <summary>Every attribute bounded and free of control characters (the SDK allows neither in strings, a URI may hold them).</summary>
@@ -170,9 +174,13 @@ public static partial class CloudEventReader
         }
     }
 
-    /// <summary>The event's data as JSON (the contract) or protobuf from data_base64 (a welcome extra).</summary>
-    private static IMessage? ReadData(CloudEvent cloudEvent, MessageDescriptor? descriptor, Dictionary<string, string[]> errors)
+    /// <summary>
+    /// The event's data as JSON (the contract) or protobuf from data_base64 (a welcome extra);
+    /// <paramref name="text"/> its JSON text when it can be stored as it came (see <see cref="InboundEvent.DataJson"/>).
+    /// </summary>
+    private static IMessage? ReadData(CloudEvent cloudEvent, MessageDescriptor? descriptor, Dictionary<string, string[]> errors, out string? text)
     {
+        text = null;
         var contentType = cloudEvent.DataContentType;
         var mediaType = contentType is null or "application/json" ? contentType : contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
         if (mediaType is "application/protobuf" or "application/x-protobuf")
@@ -226,8 +234,10 @@ public static partial class CloudEventReader
             return null;
         }
 
-        if (ProtoJsonShape.TryRead(json, descriptor, out var read))
+        if (ProtoJsonShape.TryRead(json, descriptor, out var read, out var onlyKnownFields))
         {
+            // Data that came as bytes is valid UTF-8 (checked above): its text is those bytes.
+            text = !onlyKnownFields ? null : cloudEvent.Data is byte[] utf8 ? Encoding.UTF8.GetString(utf8) : json.GetRawText();
             return read;
         }
 

@@ -69,7 +69,22 @@ internal static class ProtoJsonShape
     /// not plainly well-formed: the caller then takes the slow path (<see cref="Check"/>, then the
     /// parser), which names every fault.
     /// </summary>
-    public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message)
+    public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message) =>
+        TryRead(value, descriptor, out message, out _);
+
+    /// <summary>
+    /// <see cref="TryRead(JsonElement, MessageDescriptor, out IMessage?)"/>, also telling whether every
+    /// key, at every depth, named a field of the message (none skipped as unknown).
+    /// </summary>
+    public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message, out bool onlyKnownFields)
+    {
+        var unknown = false;
+        var read = TryReadMessage(value, descriptor, out message, ref unknown);
+        onlyKnownFields = read && !unknown;
+        return read;
+    }
+
+    private static bool TryReadMessage(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message, ref bool unknown)
     {
         message = null;
         if (value.ValueKind != JsonValueKind.Object)
@@ -83,6 +98,7 @@ internal static class ProtoJsonShape
         {
             if (!fields.TryGetValue(property.Name, out var field))
             {
+                unknown = true;
                 continue;
             }
 
@@ -100,7 +116,7 @@ internal static class ProtoJsonShape
                 var list = (System.Collections.IList)field.Accessor.GetValue(read);
                 foreach (var item in property.Value.EnumerateArray())
                 {
-                    if (!TryReadSingle(item, field, out var single))
+                    if (!TryReadSingle(item, field, out var single, ref unknown))
                     {
                         return false;
                     }
@@ -108,7 +124,7 @@ internal static class ProtoJsonShape
                     list.Add(single);
                 }
             }
-            else if (TryReadSingle(property.Value, field, out var single))
+            else if (TryReadSingle(property.Value, field, out var single, ref unknown))
             {
                 field.Accessor.SetValue(read, single);
             }
@@ -129,7 +145,7 @@ internal static class ProtoJsonShape
             .DistinctBy(f => f.Name)
             .ToFrozenDictionary(f => f.Name, f => f.Field, StringComparer.Ordinal);
 
-    private static bool TryReadSingle(JsonElement value, FieldDescriptor field, [NotNullWhen(true)] out object? single)
+    private static bool TryReadSingle(JsonElement value, FieldDescriptor field, [NotNullWhen(true)] out object? single, ref bool unknown)
     {
         single = null;
         switch (field.FieldType)
@@ -153,7 +169,7 @@ internal static class ProtoJsonShape
                 single = value.ValueKind == JsonValueKind.String && TryParseTimestamp(value.GetString()!, out var timestamp) ? timestamp : null;
                 break;
             case FieldType.Message when field.MessageType.File.Package != Timestamp.Descriptor.File.Package:
-                single = TryRead(value, field.MessageType, out var nested) ? nested : null;
+                single = TryReadMessage(value, field.MessageType, out var nested, ref unknown) ? nested : null;
                 break;
         }
 
