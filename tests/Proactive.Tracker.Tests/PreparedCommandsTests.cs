@@ -73,6 +73,26 @@ public sealed class PreparedCommandsTests
         (await connection.QueryAsync<Row>("SELECT n, note FROM rows ORDER BY n", transaction: transaction)).ShouldBe([new Row(1, "first"), new Row(4, "indexed")]);
     }
 
+    [Fact]
+    public async Task EachParameterIsNamedAsTheStatementSpellsIt()
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        const string NoteFirst = "INSERT INTO rows (note, n) VALUES (@note, @n)";
+
+        (await connection.ExecuteKeptAsync(NoteFirst, new { n = 7, note = "seven" }, transaction)).ShouldBe(1);
+        (await connection.ExecuteKeptAsync(Insert, new { n = 8, note = "eight" }, transaction)).ShouldBe(1);
+
+        // Found at the first look (Microsoft.Data.Sqlite tries each prefix at every execution for a bare name);
+        // "@n" is not the start of "@note".
+        Names(PreparedCommands.For(connection, transaction, NoteFirst)).ShouldBe(["@n", "@note"]);
+        Names(PreparedCommands.For(connection, transaction, Insert)).ShouldBe(["$n", "$note"]);
+        (await connection.QueryAsync<Row>("SELECT n, note FROM rows ORDER BY n", transaction: transaction)).ShouldBe([new Row(7, "seven"), new Row(8, "eight")]);
+    }
+
+    private static string[] Names(System.Data.Common.DbCommand command) =>
+        [.. command.Parameters.Cast<System.Data.Common.DbParameter>().Select(p => p.ParameterName).Order(StringComparer.Ordinal)];
+
     private sealed record Row(long n, string? note);
 
     /// <summary>Parameters with an indexer, which is no parameter.</summary>

@@ -16,12 +16,16 @@ namespace Proactive.ServiceDefaults.Storage;
 /// <see cref="ExecuteKeptAsync"/> runs a statement as Dapper's ExecuteAsync would,
 /// with the same parameters (an object's public properties, or name/value pairs, named without a
 /// prefix so that @n, $n and :n all take them), through the kept command on SQLite and through
-/// Dapper elsewhere.
+/// Dapper elsewhere. Each is given the name the statement spells it with (<c>@n</c>), so SQLite finds
+/// it at the first look: Microsoft.Data.Sqlite otherwise tries each prefix in turn at every execution.
 /// </summary>
 public static class PreparedCommands
 {
     private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Kept = [];
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
+
+    // The names (as given, without prefix) a kept command's parameters were last created for, in order.
+    private static readonly ConditionalWeakTable<DbCommand, string[]> Bound = [];
 
     /// <summary>True when <paramref name="connection"/> keeps commands (SQLite).</summary>
     public static bool Keeps(DbConnection connection) => connection is SqliteConnection;
@@ -54,9 +58,12 @@ public static class PreparedCommands
             at = parameters.Count - 1;
         }
 
-        // As Dapper sends them: an enum as its number.
-        parameters[at].Value = value is Enum e ? Convert.ChangeType(e, Enum.GetUnderlyingType(e.GetType()), System.Globalization.CultureInfo.InvariantCulture) : value ?? DBNull.Value;
+        parameters[at].Value = AsSent(value);
     }
+
+    /// <summary>As Dapper sends a value: an enum as its number, null as NULL.</summary>
+    private static object AsSent(object? value) =>
+        value is Enum e ? Convert.ChangeType(e, Enum.GetUnderlyingType(e.GetType()), System.Globalization.CultureInfo.InvariantCulture) : value ?? DBNull.Value;
 
     /// <summary>Runs <paramref name="sql"/> with <paramref name="parameters"/> (see the class); the rows it changed.</summary>
     public static async Task<int> ExecuteKeptAsync(this DbConnection connection, string sql, object parameters, DbTransaction? transaction)
@@ -106,15 +113,51 @@ public static class PreparedCommands
                 .Select(property => new KeyValuePair<string, object?>(property.Name, property.GetValue(parameters)))
                 .ToList(),
         };
-        if (command.Parameters.Count != values.Count || values.Any(v => command.Parameters.IndexOf(v.Key) < 0))
+        var parameterList = command.Parameters;
+        if (!Bound.TryGetValue(command, out var names) || !names.SequenceEqual(values.Select(v => v.Key), StringComparer.Ordinal))
         {
-            command.Parameters.Clear();
+            parameterList.Clear();
+            foreach (var (name, _) in values)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = AsSpelled(command.CommandText, name);
+                parameterList.Add(parameter);
+            }
+
+            Bound.AddOrUpdate(command, [.. values.Select(v => v.Key)]);
         }
 
-        foreach (var (name, value) in values)
+        for (var i = 0; i < values.Count; i++)
         {
-            command.Set(name, value);
+            parameterList[i].Value = AsSent(values[i].Value);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="name"/> with the prefix <paramref name="sql"/> gives it (@, $ or :), or as it
+    /// is when the statement does not name it (its execution then fails, naming what is missing).
+    /// </summary>
+    private static string AsSpelled(string sql, string name)
+    {
+        if (name.Length > 0 && name[0] is '@' or '$' or ':')
+        {
+            return name;
+        }
+
+        foreach (var prefix in "@$:")
+        {
+            var spelled = prefix + name;
+            for (var at = sql.IndexOf(spelled, StringComparison.Ordinal); at >= 0; at = sql.IndexOf(spelled, at + 1, StringComparison.Ordinal))
+            {
+                var end = at + spelled.Length;
+                if (end == sql.Length || !(char.IsLetterOrDigit(sql[end]) || sql[end] == '_'))
+                {
+                    return spelled;
+                }
+            }
+        }
+
+        return name;
     }
 
     /// <summary>The properties Dapper would read: public, of the instance, not indexers.</summary>
