@@ -84,11 +84,14 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>
-    /// SQLite's page cache of a connection that writes, in KiB (32 MB, taken as pages are used): it holds
+    /// SQLite's page cache of a connection that writes, in KiB (8 MB, taken as pages are used): it holds
     /// the hot pages of the tables and indexes intake writes, which SQLite's default of 2 MB re-read
-    /// from the file at every commit. Connections that only read keep the default.
+    /// from the file at every commit. Not larger: while the database is under 1 GB, SQLite walks the
+    /// whole cache at most commits (a B-tree split renumbers pages through page 262,145, past the end,
+    /// and the commit then drops pages past the end by a full scan), and at 32 MB that walk cost more
+    /// than the reads it saved (docs/benchmarks.md). Connections that only read keep the default.
     /// </summary>
-    public const int SqliteCacheKiB = 32 * 1024;
+    public const int SqliteCacheKiB = 8 * 1024;
 
     /// <summary>
     /// A SQLite transaction that holds the one writer this long is logged as a warning (see
