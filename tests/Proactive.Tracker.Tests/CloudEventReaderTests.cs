@@ -37,25 +37,56 @@ public class CloudEventReaderTests
     }
 
     [Fact]
-    public void KeepsTheDataAsItArrivedOnlyWhenEveryFieldIsTheContracts()
+    public void StoresTheDataAsItArrivedOnlyWhenItHoldsExactlyTheMessage()
     {
         var placed = Placed();
         var asSent = Events.Valid(placed);
-        asSent.DataJson.ShouldBe(placed["data"]!.ToJsonString());
-        StoredPayload.Of(asSent).ShouldBe(asSent.DataJson);
+        StoredPayload.Of(asSent).ShouldBe(placed["data"]!.ToJsonString());
 
+        // Through Dapr the data is bytes: stored as they came, spacing included.
+        var spaced = placed["data"]!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        var viaDapr = ViaDapr(spaced);
+        StoredPayload.Of(viaDapr).ShouldBe(spaced);
+        viaDapr.Data.ShouldBe(asSent.Data);
+
+        // Formatted from the message instead: a field we do not know, a field given under both its
+        // names (the earlier value is dropped, unchecked), protobuf data, and text past the bound.
         var extended = Placed();
         extended["data"]!["customer"]!["nickname"] = "MJ";
-        var formatted = Events.Valid(extended);
-        formatted.DataJson.ShouldBeNull();
-        StoredPayload.Of(formatted).ShouldBe(JsonFormatter.Default.Format(formatted.Data));
+        var twice = Placed();
+        var reordered = new JsonObject { ["order_id"] = "unchecked", ["orderId"] = "A-1001" };
+        foreach (var (key, value) in Placed()["data"]!.AsObject().Where(p => p.Key != "orderId"))
+        {
+            reordered[key] = value!.DeepClone();
+        }
 
+        twice["data"] = reordered;
         var binary = Placed();
         binary.Remove("data");
         binary["datacontenttype"] = "application/protobuf";
         binary["data_base64"] = Convert.ToBase64String(asSent.Data.ToByteArray());
-        Events.Valid(binary).DataJson.ShouldBeNull();
+        var padded = ViaDapr(spaced.Replace("\n", "\n" + new string(' ', StoredPayload.MaxAsArrived / 8), StringComparison.Ordinal));
+        foreach (var e in new[] { extended, twice, binary }.Select(Events.Valid).Append(padded))
+        {
+            StoredPayload.Of(e).ShouldBe(JsonFormatter.Default.Format(e.Data));
+        }
+
+        padded.Data.ShouldBe(asSent.Data);
+        StoredPayload.Of(Events.Valid(twice)).ShouldNotContain("unchecked");
     }
+
+    private static InboundEvent ViaDapr(string data) => CloudEventReader.Read(
+        Proactive.ServiceDefaults.Dapr.DaprCloudEvents.ToCloudEvent(new global::Dapr.AppCallback.Autogen.Grpc.v1.TopicEventRequest
+        {
+            SpecVersion = "1.0",
+            Id = "via-dapr",
+            Source = "shop-orders",
+            Type = "proactive.order.placed.v1",
+            DataContentType = "application/json",
+            Data = ByteString.CopyFromUtf8(data),
+        }),
+        "orders",
+        EventTimeWindow.Around(Events.Now)).Event.ShouldNotBeNull();
 
     [Fact]
     public void AcceptsJsonWithCharsetAndProtobufInDataBase64()

@@ -87,7 +87,17 @@ public sealed class PreparedCommandsTests
         // "@n" is not the start of "@note".
         Names(PreparedCommands.For(connection, transaction, NoteFirst)).ShouldBe(["@n", "@note"]);
         Names(PreparedCommands.For(connection, transaction, Insert)).ShouldBe(["$n", "$note"]);
-        (await connection.QueryAsync<Row>("SELECT n, note FROM rows ORDER BY n", transaction: transaction)).ShouldBe([new Row(7, "seven"), new Row(8, "eight")]);
+
+        // The same names in another order are set by name, not by the earlier order.
+        (await connection.ExecuteKeptAsync(NoteFirst, new Dictionary<string, object?> { ["note"] = "nine", ["n"] = 9 }, transaction)).ShouldBe(1);
+
+        // A text that shows a name with two prefixes (here one inside a literal) keeps the bare name, which still binds.
+        const string Ambiguous = "INSERT INTO rows (n, note) VALUES ($n, '@n ' || $note)";
+        (await connection.ExecuteKeptAsync(Ambiguous, new { n = 10, note = "ten" }, transaction)).ShouldBe(1);
+        Names(PreparedCommands.For(connection, transaction, Ambiguous)).ShouldBe(["$note", "n"]);
+
+        (await connection.QueryAsync<Row>("SELECT n, note FROM rows ORDER BY n", transaction: transaction))
+            .ShouldBe([new Row(7, "seven"), new Row(8, "eight"), new Row(9, "nine"), new Row(10, "@n ten")]);
     }
 
     private static string[] Names(System.Data.Common.DbCommand command) =>

@@ -24,7 +24,7 @@ public static class PreparedCommands
     private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Kept = [];
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
-    // The names (as given, without prefix) a kept command's parameters were last created for, in order.
+    // The names (as the caller gave them) a kept command's parameters were last created for, in order.
     private static readonly ConditionalWeakTable<DbCommand, string[]> Bound = [];
 
     /// <summary>True when <paramref name="connection"/> keeps commands (SQLite).</summary>
@@ -114,7 +114,7 @@ public static class PreparedCommands
                 .ToList(),
         };
         var parameterList = command.Parameters;
-        if (!Bound.TryGetValue(command, out var names) || !names.SequenceEqual(values.Select(v => v.Key), StringComparer.Ordinal))
+        if (!Bound.TryGetValue(command, out var names) || !SameNames(names, values) || parameterList.Count != names.Length)
         {
             parameterList.Clear();
             foreach (var (name, _) in values)
@@ -133,9 +133,28 @@ public static class PreparedCommands
         }
     }
 
+    private static bool SameNames(string[] names, List<KeyValuePair<string, object?>> values)
+    {
+        if (names.Length != values.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (!string.Equals(names[i], values[i].Key, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
-    /// <paramref name="name"/> with the prefix <paramref name="sql"/> gives it (@, $ or :), or as it
-    /// is when the statement does not name it (its execution then fails, naming what is missing).
+    /// <paramref name="name"/> with the one prefix (@, $ or :) <paramref name="sql"/> gives it; as it is
+    /// when the text shows none or more than one (Microsoft.Data.Sqlite then looks it up at each
+    /// execution, as before, and a missing one fails naming it).
     /// </summary>
     private static string AsSpelled(string sql, string name)
     {
@@ -144,20 +163,23 @@ public static class PreparedCommands
             return name;
         }
 
-        foreach (var prefix in "@$:")
+        var found = "@$:".Select(prefix => prefix + name).Where(spelled => Names(sql, spelled)).ToList();
+        return found.Count == 1 ? found[0] : name;
+    }
+
+    /// <summary>Whether <paramref name="spelled"/> occurs in <paramref name="sql"/> as a whole name (not the start of a longer one).</summary>
+    private static bool Names(string sql, string spelled)
+    {
+        for (var at = sql.IndexOf(spelled, StringComparison.Ordinal); at >= 0; at = sql.IndexOf(spelled, at + 1, StringComparison.Ordinal))
         {
-            var spelled = prefix + name;
-            for (var at = sql.IndexOf(spelled, StringComparison.Ordinal); at >= 0; at = sql.IndexOf(spelled, at + 1, StringComparison.Ordinal))
+            var end = at + spelled.Length;
+            if (end == sql.Length || !(char.IsLetterOrDigit(sql[end]) || sql[end] == '_'))
             {
-                var end = at + spelled.Length;
-                if (end == sql.Length || !(char.IsLetterOrDigit(sql[end]) || sql[end] == '_'))
-                {
-                    return spelled;
-                }
+                return true;
             }
         }
 
-        return name;
+        return false;
     }
 
     /// <summary>The properties Dapper would read: public, of the instance, not indexers.</summary>

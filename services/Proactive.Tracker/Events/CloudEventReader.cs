@@ -109,7 +109,7 @@ public static partial class CloudEventReader
             descriptor = known;
         }
 
-        var data = ReadData(cloudEvent, descriptor, errors, out var dataJson);
+        var data = ReadData(cloudEvent, descriptor, errors);
         if (data is not null)
         {
             ContractRules.Validate(data, window, errors);
@@ -130,10 +130,7 @@ public static partial class CloudEventReader
             occurredAt,
             data,
             TraceParent(cloudEvent[CloudEventFormat.TraceParent] as string),
-            cloudEvent[CloudEventFormat.TraceState] as string)
-        {
-            DataJson = dataJson,
-        };
+            cloudEvent[CloudEventFormat.TraceState] as string);
     }
 
     /// <summary>Every attribute bounded and free of control characters (the SDK allows neither in strings, a URI may hold them).</summary>
@@ -175,12 +172,11 @@ public static partial class CloudEventReader
     }
 
     /// <summary>
-    /// The event's data as JSON (the contract) or protobuf from data_base64 (a welcome extra);
-    /// <paramref name="text"/> its JSON text when it can be stored as it came (see <see cref="InboundEvent.DataJson"/>).
+    /// The event's data as JSON (the contract) or protobuf from data_base64 (a welcome extra). JSON
+    /// that holds exactly the message read from it is remembered to be stored as it came (<see cref="StoredPayload"/>).
     /// </summary>
-    private static IMessage? ReadData(CloudEvent cloudEvent, MessageDescriptor? descriptor, Dictionary<string, string[]> errors, out string? text)
+    private static IMessage? ReadData(CloudEvent cloudEvent, MessageDescriptor? descriptor, Dictionary<string, string[]> errors)
     {
-        text = null;
         var contentType = cloudEvent.DataContentType;
         var mediaType = contentType is null or "application/json" ? contentType : contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
         if (mediaType is "application/protobuf" or "application/x-protobuf")
@@ -223,7 +219,9 @@ public static partial class CloudEventReader
             return null;
         }
 
-        // Structured JSON was walked whole with its envelope; data that came as bytes (Dapr) is walked here.
+        // Structured JSON read by Read(JsonElement) was walked whole with its envelope; data that came as
+        // bytes (Dapr) is walked here. (A Dapr bulk entry given as a whole event's bytes was decoded by the
+        // SDK, which refuses a key given twice; its data's strings are checked on the message, ContractRules.)
         if (parsed is not null)
         {
             JsonText.Check(json, "data", errors);
@@ -234,10 +232,15 @@ public static partial class CloudEventReader
             return null;
         }
 
-        if (ProtoJsonShape.TryRead(json, descriptor, out var read, out var onlyKnownFields))
+        if (ProtoJsonShape.TryRead(json, descriptor, out var read, out var exact))
         {
-            // Data that came as bytes is valid UTF-8 (checked above): its text is those bytes.
-            text = !onlyKnownFields ? null : cloudEvent.Data is byte[] utf8 ? Encoding.UTF8.GetString(utf8) : json.GetRawText();
+            if (exact)
+            {
+                // Every value in the text is one of the message's, which the contract's rules check next.
+                // Data that came as bytes is valid UTF-8 (checked above): its text is those bytes.
+                StoredPayload.Remember(read, cloudEvent.Data is byte[] utf8 ? Encoding.UTF8.GetString(utf8) : json.GetRawText());
+            }
+
             return read;
         }
 

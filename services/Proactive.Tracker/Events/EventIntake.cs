@@ -23,7 +23,7 @@ public sealed class EventIntake(TimeProvider time, IOptionsMonitor<IngestOptions
 
     public CloudEventReader.Result Read(CloudEvent cloudEvent, string topic) => Prepared(CloudEventReader.Read(cloudEvent, topic, Window));
 
-    /// <summary>An event read is formatted for storage now, beside the other deliveries being read (<see cref="StoredPayload"/>).</summary>
+    /// <summary>An event read has its stored text ready now (formatted unless it came storable as is), beside the other deliveries being read (<see cref="StoredPayload"/>).</summary>
     private static CloudEventReader.Result Prepared(CloudEventReader.Result read)
     {
         if (read.Event is { } e)

@@ -11,15 +11,7 @@ public sealed record InboundEvent(
     DateTimeOffset OccurredAt,
     IMessage Data,
     string? TraceParent = null,
-    string? TraceState = null)
-{
-    /// <summary>
-    /// The data's JSON as it arrived, when protobuf's JSON parser reads exactly <see cref="Data"/> from
-    /// it and it holds the contract's fields only (nothing unchecked): stored as is (<see cref="StoredPayload"/>).
-    /// Null: the data is formatted from <see cref="Data"/> to be stored.
-    /// </summary>
-    public string? DataJson { get; init; }
-}
+    string? TraceState = null);
 
 /// <summary>
 /// Why an event was refused: each entry names the field (e.g. "data.customer.phone"). Type is the

@@ -73,18 +73,19 @@ internal static class ProtoJsonShape
         TryRead(value, descriptor, out message, out _);
 
     /// <summary>
-    /// <see cref="TryRead(JsonElement, MessageDescriptor, out IMessage?)"/>, also telling whether every
-    /// key, at every depth, named a field of the message (none skipped as unknown).
+    /// <see cref="TryRead(JsonElement, MessageDescriptor, out IMessage?)"/>, also telling whether the JSON
+    /// holds exactly the message: every key, at every depth, names a field, and no field is given twice
+    /// (under either of its names), so no value in the text is one the message dropped.
     /// </summary>
-    public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message, out bool onlyKnownFields)
+    public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message, out bool exact)
     {
-        var unknown = false;
-        var read = TryReadMessage(value, descriptor, out message, ref unknown);
-        onlyKnownFields = read && !unknown;
+        var dropped = false;
+        var read = TryReadMessage(value, descriptor, out message, ref dropped);
+        exact = read && !dropped;
         return read;
     }
 
-    private static bool TryReadMessage(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message, ref bool unknown)
+    private static bool TryReadMessage(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message, ref bool dropped)
     {
         message = null;
         if (value.ValueKind != JsonValueKind.Object)
@@ -94,13 +95,18 @@ internal static class ProtoJsonShape
 
         var read = descriptor.Parser.ParseFrom(ReadOnlySpan<byte>.Empty);
         var fields = FieldsByName.GetOrAdd(descriptor, NamesOf);
+        var seen = 0UL; // the fields given so far, by declaration index (the contract's messages have fewer than 64)
         foreach (var property in value.EnumerateObject())
         {
             if (!fields.TryGetValue(property.Name, out var field))
             {
-                unknown = true;
+                dropped = true;
                 continue;
             }
+
+            var bit = field.Index < 64 ? 1UL << field.Index : 0;
+            dropped |= bit == 0 || (seen & bit) != 0;
+            seen |= bit;
 
             if (property.Value.ValueKind == JsonValueKind.Null)
             {
@@ -116,7 +122,7 @@ internal static class ProtoJsonShape
                 var list = (System.Collections.IList)field.Accessor.GetValue(read);
                 foreach (var item in property.Value.EnumerateArray())
                 {
-                    if (!TryReadSingle(item, field, out var single, ref unknown))
+                    if (!TryReadSingle(item, field, out var single, ref dropped))
                     {
                         return false;
                     }
@@ -124,7 +130,7 @@ internal static class ProtoJsonShape
                     list.Add(single);
                 }
             }
-            else if (TryReadSingle(property.Value, field, out var single, ref unknown))
+            else if (TryReadSingle(property.Value, field, out var single, ref dropped))
             {
                 field.Accessor.SetValue(read, single);
             }
@@ -145,7 +151,7 @@ internal static class ProtoJsonShape
             .DistinctBy(f => f.Name)
             .ToFrozenDictionary(f => f.Name, f => f.Field, StringComparer.Ordinal);
 
-    private static bool TryReadSingle(JsonElement value, FieldDescriptor field, [NotNullWhen(true)] out object? single, ref bool unknown)
+    private static bool TryReadSingle(JsonElement value, FieldDescriptor field, [NotNullWhen(true)] out object? single, ref bool dropped)
     {
         single = null;
         switch (field.FieldType)
@@ -169,7 +175,7 @@ internal static class ProtoJsonShape
                 single = value.ValueKind == JsonValueKind.String && TryParseTimestamp(value.GetString()!, out var timestamp) ? timestamp : null;
                 break;
             case FieldType.Message when field.MessageType.File.Package != Timestamp.Descriptor.File.Package:
-                single = TryReadMessage(value, field.MessageType, out var nested, ref unknown) ? nested : null;
+                single = TryReadMessage(value, field.MessageType, out var nested, ref dropped) ? nested : null;
                 break;
         }
 

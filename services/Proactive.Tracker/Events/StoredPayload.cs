@@ -4,16 +4,36 @@ using Google.Protobuf;
 namespace Proactive.Tracker.Events;
 
 /// <summary>
-/// An event's data as Tracker stores it (the contract's JSON): the JSON it arrived in when that
-/// holds the contract's fields only (<see cref="InboundEvent.DataJson"/>; protobuf's JSON parser
-/// reads the same message from either), else formatted from the message once per event. The
-/// intake formats it as it reads a delivery (<see cref="EventIntake"/>), on the threads that read
-/// deliveries side by side, so the one transaction that stores a batch only binds the text.
+/// An event's data as Tracker stores it (the contract's JSON): the text it arrived in when the
+/// reader remembered it (<see cref="Remember"/>), else formatted from the message, once per event.
+/// Every reader of the stored text parses it with protobuf's JSON parser, which reads the same
+/// message from either. The intake prepares it as it reads a delivery (<see cref="EventIntake"/>),
+/// on the threads that read deliveries side by side, so the one transaction that stores a batch
+/// only binds the text.
 /// </summary>
 public static class StoredPayload
 {
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
-    private static readonly ConditionalWeakTable<IMessage, string> Formatted = [];
+    /// <summary>
+    /// Longer data is formatted even when it could be stored as it came: spacing and escapes do not
+    /// count towards the fields' limits (<see cref="ContractLimits"/>), so its text is not bounded by them.
+    /// </summary>
+    public const int MaxAsArrived = 8 * 1024;
 
-    public static string Of(InboundEvent e) => e.DataJson ?? Formatted.GetValue(e.Data, data => Formatter.Format(data));
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
+    private static readonly ConditionalWeakTable<IMessage, string> Texts = [];
+
+    public static string Of(InboundEvent e) => Texts.GetValue(e.Data, data => Formatter.Format(data));
+
+    /// <summary>
+    /// Stores <paramref name="data"/> as <paramref name="json"/>, the text it was read from — for the
+    /// reader to call only when protobuf's JSON parser reads exactly <paramref name="data"/> from it and
+    /// it holds nothing else (no unknown field, no field given twice: nothing unchecked is stored).
+    /// </summary>
+    public static void Remember(IMessage data, string json)
+    {
+        if (json.Length <= MaxAsArrived)
+        {
+            Texts.AddOrUpdate(data, json);
+        }
+    }
 }
