@@ -3,8 +3,8 @@ using Proactive.Notifier.Dispatch;
 namespace Proactive.Notifier.Tests;
 
 /// <summary>
-/// The dispatcher's lanes: one customer's work one after another in the order started, different
-/// customers side by side up to the concurrency, work added while earlier work runs. Every wait is
+/// The dispatcher's lanes: one lane's work (a customer's on a channel) one after another in the order
+/// started, different lanes side by side up to the concurrency, work added while earlier work runs. Every wait is
 /// on a signal the work itself sets, never on time.
 /// </summary>
 public sealed class SendLanesTests

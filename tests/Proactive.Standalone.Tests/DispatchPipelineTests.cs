@@ -13,7 +13,8 @@ namespace Proactive.Standalone.Tests;
 /// Issue 14's event -> provider path with the background loops running, as in production, on the
 /// fake clock: a notice due now goes out on the wake-ups alone (the clock never moves, so no poll
 /// interval ever elapses), and the dispatcher takes newly decided notices while earlier sends are
-/// still in flight — other customers' go at once, one customer's wait their turn.
+/// still in flight — other customers' go at once, and one customer's other channel; one customer's
+/// notices on the same channel wait their turn.
 /// </summary>
 public sealed class DispatchPipelineTests
 {
@@ -151,7 +152,7 @@ public sealed class DispatchPipelineTests
     }
 
     [Fact]
-    public async Task NoticesDecidedWhileASendIsStuckGoOutForOtherCustomersAndWaitTheirTurnForTheSameOne()
+    public async Task NoticesDecidedWhileASendIsStuckGoOutForOtherCustomersAndChannelsAndWaitTheirTurnOnTheSameOne()
     {
         var recorder = new StuckSenders(stuckRecipient: "+821070000002");
         await using var host = await StandaloneHost.StartAsync(
@@ -171,7 +172,11 @@ public sealed class DispatchPipelineTests
             await UntilAsync(
                 () => host.Twilio.Messages.Any(m => m.To == "+821070000003") && host.SendGrid.Mails.Any(m => m.To == "pipeline3@example.com"),
                 "customer B's SMS and email went out while customer A's first SMS was still in flight");
-            recorder.CallsFor("+821070000002", "pipeline2@example.com").ShouldBe(["PL-A1 Sms"], "customer A's other notices wait behind the one in flight");
+            await UntilAsync(
+                () => host.SendGrid.Mails.Count(m => m.To == "pipeline2@example.com") == 2,
+                "customer A's emails did not wait for A's SMS at the provider");
+            recorder.CallsFor("+821070000002").ShouldBe(["PL-A1 Sms"], "customer A's next SMS waits behind the one in flight");
+            recorder.CallsFor("pipeline2@example.com").ShouldBe(["PL-A1 Email", "PL-A2 Email"]);
         }
         finally
         {
@@ -179,8 +184,9 @@ public sealed class DispatchPipelineTests
         }
 
         await UntilAsync(() => host.Twilio.Messages.Count == 3 && host.SendGrid.Mails.Count == 3, "every notice sent once released");
-        recorder.CallsFor("+821070000002", "pipeline2@example.com").ShouldBe(["PL-A1 Sms", "PL-A1 Email", "PL-A2 Sms", "PL-A2 Email"]);
-        recorder.MostAtOnceFor(2).ShouldBe(1, "one customer's sends never overlap");
+        recorder.CallsFor("+821070000002").ShouldBe(["PL-A1 Sms", "PL-A2 Sms"]);
+        recorder.MostAtOnceFor(2, Channel.Sms).ShouldBe(1, "one customer's sends on one channel never overlap");
+        recorder.MostAtOnceFor(2, Channel.Email).ShouldBe(1, "one customer's sends on one channel never overlap");
         host.Time.GetUtcNow().ShouldBe(StandaloneHost.Start);
     }
 
@@ -190,8 +196,8 @@ public sealed class DispatchPipelineTests
         private readonly TaskCompletionSource stuck = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ConcurrentQueue<(string Recipient, string Call)> calls = new();
-        private readonly ConcurrentDictionary<int, int> inFlight = new();
-        private readonly ConcurrentDictionary<int, int> most = new();
+        private readonly ConcurrentDictionary<(int, Channel), int> inFlight = new();
+        private readonly ConcurrentDictionary<(int, Channel), int> most = new();
         private int held;
 
         public Task Stuck => stuck.Task;
@@ -200,8 +206,8 @@ public sealed class DispatchPipelineTests
 
         public List<string> CallsFor(params string[] recipients) => [.. calls.Where(c => recipients.Contains(c.Recipient)).Select(c => c.Call)];
 
-        /// <summary>The most calls in flight at once for customer <paramref name="n"/> (phone and email together).</summary>
-        public int MostAtOnceFor(int n) => most.GetValueOrDefault(n);
+        /// <summary>The most calls in flight at once for customer <paramref name="n"/> on <paramref name="channel"/>.</summary>
+        public int MostAtOnceFor(int n, Channel channel) => most.GetValueOrDefault((n, channel));
 
         public void Wrap(IServiceCollection services)
         {
@@ -214,12 +220,13 @@ public sealed class DispatchPipelineTests
 
         private async Task<SendResult> SendAsync(INoticeSender inner, OutgoingNotice notice, CancellationToken cancellationToken)
         {
-            // The customer's number n: "+82107000nnnn" or "pipeline{n}@example.com" (the dispatcher's lane is the customer's).
+            // The customer's number n: "+82107000nnnn" or "pipeline{n}@example.com" (the dispatcher's lane is the customer's on a channel).
             var digits = new string([.. notice.Recipient.Split('@')[0].Where(char.IsAsciiDigit)]);
             var customer = int.Parse(digits[^Math.Min(4, digits.Length)..], System.Globalization.CultureInfo.InvariantCulture);
             calls.Enqueue((notice.Recipient, $"{notice.OrderId} {notice.Channel}"));
-            var now = inFlight.AddOrUpdate(customer, 1, (_, n) => n + 1);
-            most.AddOrUpdate(customer, now, (_, n) => Math.Max(n, now));
+            var lane = (customer, notice.Channel);
+            var now = inFlight.AddOrUpdate(lane, 1, (_, n) => n + 1);
+            most.AddOrUpdate(lane, now, (_, n) => Math.Max(n, now));
             try
             {
                 if (notice.Recipient == stuckRecipient && Interlocked.Exchange(ref held, 1) == 0)
@@ -232,7 +239,7 @@ public sealed class DispatchPipelineTests
             }
             finally
             {
-                inFlight.AddOrUpdate(customer, 0, (_, n) => n - 1);
+                inFlight.AddOrUpdate(lane, 0, (_, n) => n - 1);
             }
         }
 

@@ -47,7 +47,7 @@ public sealed partial class NoticeDispatcher(
         time,
         senders.ToDictionary(s => s.Channel, s => new ProviderGate(s.Provider, s.MessagesPerSecond, options.Value.BreakAfterFailures, options.Value.BreakFor)));
 
-    // Every send, whoever claimed it (a round or the decision), in its customer's lane: one customer's notices in order.
+    // Every send, whoever claimed it (a round or the decision), in its customer's lane on its channel (LaneOf): in order there.
     private readonly SendLanes lanes = new(options.Value.SendConcurrency);
     // Cancelled when the host stops (never disposed: StopAsync may come after the host disposed the service).
     private readonly CancellationTokenSource stopping = new();
@@ -92,7 +92,7 @@ public sealed partial class NoticeDispatcher(
 
     /// <summary>
     /// Sends notices <see cref="ClaimDecidedAsync"/> claimed, once their transaction committed: each
-    /// in its customer's lane, as a claim round would. One the dispatcher cannot send now (it is
+    /// in its customer's lane on its channel, as a claim round would. One the dispatcher cannot send now (it is
     /// stopping) keeps its claim, taken over when the lease ends.
     /// </summary>
     public void HandOver(IReadOnlyList<NoticeRecord> claimed, DateTimeOffset claimedAt)
@@ -106,7 +106,7 @@ public sealed partial class NoticeDispatcher(
 
         foreach (var notice in claimed)
         {
-            _ = lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendHandedOverAsync(notice, claimedAt));
+            _ = lanes.Start(LaneOf(notice), () => SendHandedOverAsync(notice, claimedAt));
         }
     }
 
@@ -137,11 +137,18 @@ public sealed partial class NoticeDispatcher(
     public ProviderGate GateFor(Channel channel) => gates[channel];
 
     /// <summary>
+    /// A customer's lane on one channel: a send's outcome (an opt-out, a bounce) counts for the
+    /// customer's next notice on that channel, so those go one after another; the customer's email
+    /// does not wait for their SMS's provider call (no outcome of one channel decides a send on the other).
+    /// </summary>
+    private static string LaneOf(NoticeRecord notice) => $"{notice.Channel}:{notice.CustomerId ?? notice.Recipient}";
+
+    /// <summary>
     /// Sends everything due now that the providers may take; returns how many notices were handled.
     /// A round claims what is due (the claim shares a commit with the outcomes being recorded,
     /// <see cref="NoticeStore.InTransactionAsync{T}"/> on SQLite) and starts each notice in its customer's
-    /// lane (<see cref="SendLanes"/>): up to SendConcurrency customers at once, each customer's
-    /// notices one after another. While sends are in flight, a notice decided meanwhile and not
+    /// lane on the notice's channel (<see cref="SendLanes"/>): up to SendConcurrency sends at once, a
+    /// customer's notices on one channel one after another. While sends are in flight, a notice decided meanwhile and not
     /// claimed by its decision (the <see cref="DispatchSignal"/>) or a free slot starts the next claim
     /// at once: no notice waits for a whole earlier round to finish, nor for the poll interval. The
     /// lanes also carry the notices handed over by their decisions (<see cref="HandOver"/>): this
@@ -205,7 +212,7 @@ public sealed partial class NoticeDispatcher(
         }
     }
 
-    /// <summary>Claims up to <paramref name="room"/> due notices and starts each in its customer's lane; returns how many.</summary>
+    /// <summary>Claims up to <paramref name="room"/> due notices and starts each in its customer's lane on its channel; returns how many.</summary>
     private async Task<int> ClaimRoundAsync(int room, List<Task> started, CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
@@ -232,7 +239,7 @@ public sealed partial class NoticeDispatcher(
         {
             // A notice's slot is freed only once its outcome is committed, so no more than
             // SendConcurrency sends are ever unrecorded (what a crash can repeat).
-            started.Add(lanes.Start(notice.CustomerId ?? notice.Recipient, () => SendOneAsync(notice, now, failing.Contains(notice.NoticeId), cancellationToken)));
+            started.Add(lanes.Start(LaneOf(notice), () => SendOneAsync(notice, now, failing.Contains(notice.NoticeId), cancellationToken)));
         }
 
         return due.Count;

@@ -1,10 +1,10 @@
 namespace Proactive.Notifier.Dispatch;
 
 /// <summary>
-/// The dispatcher's sends in flight: one lane per customer, so a customer's notices go one after
-/// another in the order they were started (a send's outcome, such as an opt-out, counts for the
-/// customer's next one), and at most <c>concurrency</c> sends of different customers at once. Work
-/// can be added while earlier work runs: a notice claimed in a later round joins its customer's
+/// The dispatcher's sends in flight: one lane per key (the dispatcher's is a customer on a channel),
+/// so a lane's sends go one after another in the order they were started (a send's outcome, such as
+/// an opt-out, counts for the next one), and at most <c>concurrency</c> sends of different lanes at once. Work
+/// can be added while earlier work runs: a notice claimed in a later round joins its
 /// lane behind the one still in flight instead of waiting for the whole earlier round.
 /// </summary>
 public sealed class SendLanes(int concurrency)
@@ -28,19 +28,19 @@ public sealed class SendLanes(int concurrency)
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> after everything started earlier for <paramref name="customer"/>,
+    /// Runs <paramref name="work"/> after everything started earlier in <paramref name="lane"/>,
     /// once one of the slots is free. A failure of the work is its own (the caller handles it
     /// inside <paramref name="work"/>); it never stops the lane. Returns the work's task (in its lane).
     /// </summary>
-    public Task Start(string customer, Func<Task> work)
+    public Task Start(string lane, Func<Task> work)
     {
         lock (gate)
         {
-            var before = tails.GetValueOrDefault(customer) ?? Task.CompletedTask;
+            var before = tails.GetValueOrDefault(lane) ?? Task.CompletedTask;
             var task = RunAfterAsync(before, work);
-            tails[customer] = task;
+            tails[lane] = task;
             running.Add(task);
-            _ = task.ContinueWith(t => Done(customer, t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = task.ContinueWith(t => Done(lane, t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return task;
         }
     }
@@ -84,7 +84,7 @@ public sealed class SendLanes(int concurrency)
         }
         catch
         {
-            // The customer's earlier send failed on its own: the next one still goes.
+            // The lane's earlier send failed on its own: the next one still goes.
         }
 
         await slots.WaitAsync();
@@ -98,15 +98,15 @@ public sealed class SendLanes(int concurrency)
         }
     }
 
-    private void Done(string customer, Task task)
+    private void Done(string lane, Task task)
     {
         TaskCompletionSource signal;
         lock (gate)
         {
             running.Remove(task);
-            if (tails.TryGetValue(customer, out var tail) && tail == task)
+            if (tails.TryGetValue(lane, out var tail) && tail == task)
             {
-                tails.Remove(customer);
+                tails.Remove(lane);
             }
 
             signal = finished;
