@@ -1,3 +1,4 @@
+using Proactive.Notifier;
 using Proactive.Notifier.Dispatch;
 
 namespace Proactive.Notifier.Tests;
@@ -54,6 +55,70 @@ public sealed class SendLanesTests
         await lanes.AllFinishedAsync().WaitAsync(Patience, TestContext.Current.CancellationToken);
         log.ShouldBe(["A1 start", "A1 end", "A2"]);
         lanes.Pending.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task WorkInSeveralLanesWaitsForEachAndIsWaitedForInEach()
+    {
+        // A survey takes its customer's lanes on both channels; their other notices take one.
+        var lanes = new SendLanes(concurrency: 4);
+        var log = new List<string>();
+        void Log(string what)
+        {
+            lock (log)
+            {
+                log.Add(what);
+            }
+        }
+
+        var smsRelease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var smsStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = lanes.Start("Sms:A", async () =>
+        {
+            Log("A sms start");
+            smsStarted.SetResult();
+            await smsRelease.Task;
+            Log("A sms end");
+        });
+        await smsStarted.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        _ = lanes.Start(["Sms:A", "Email:A"], () =>
+        {
+            Log("A survey");
+            return Task.CompletedTask;
+        });
+        _ = lanes.Start("Email:A", () =>
+        {
+            Log("A email");
+            return Task.CompletedTask;
+        });
+        await lanes.Start("Email:B", () =>
+        {
+            Log("B email");
+            return Task.CompletedTask;
+        }).WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        lock (log)
+        {
+            log.ShouldBe(["A sms start", "B email"], "the survey waits for A's SMS, and A's next email for the survey");
+        }
+
+        smsRelease.SetResult();
+        await lanes.AllFinishedAsync().WaitAsync(Patience, TestContext.Current.CancellationToken);
+        log.ShouldBe(["A sms start", "B email", "A sms end", "A survey", "A email"]);
+        lanes.Pending.ShouldBe(0);
+    }
+
+    [Fact]
+    public void ANoticeTakesItsCustomersLaneOnItsChannelAndASurveyTheirLanesOnEveryChannel()
+    {
+        var sms = News.Told(News.Detected(), Channel.Sms, News.Now) with { CustomerId = "C-77" };
+
+        NoticeDispatcher.LanesOf(sms).ShouldBe(["Sms:C-77"]);
+        NoticeDispatcher.LanesOf(sms with { Channel = Channel.Email }).ShouldBe(["Email:C-77"]);
+        NoticeDispatcher.LanesOf(sms with { Kind = NoticeKind.Survey, Channel = Channel.Email }).ShouldBe(["Sms:C-77", "Email:C-77"],
+            "withdrawn if the customer opted out of either channel, which a send on either may have just recorded");
+        NoticeDispatcher.LanesOf(sms with { CustomerId = null }).ShouldBe(["Sms:x"]); // no customer id: the recipient's lane
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed partial class NoticeDispatcher(
         time,
         senders.ToDictionary(s => s.Channel, s => new ProviderGate(s.Provider, s.MessagesPerSecond, options.Value.BreakAfterFailures, options.Value.BreakFor)));
 
-    // Every send, whoever claimed it (a round or the decision), in its customer's lane on its channel (LaneOf): in order there.
+    // Every send, whoever claimed it (a round or the decision), in its customer's lane on its channel (LanesOf): in order there.
     private readonly SendLanes lanes = new(options.Value.SendConcurrency);
     // Cancelled when the host stops (never disposed: StopAsync may come after the host disposed the service).
     private readonly CancellationTokenSource stopping = new();
@@ -106,7 +106,7 @@ public sealed partial class NoticeDispatcher(
 
         foreach (var notice in claimed)
         {
-            _ = lanes.Start(LaneOf(notice), () => SendHandedOverAsync(notice, claimedAt));
+            _ = lanes.Start(LanesOf(notice), () => SendHandedOverAsync(notice, claimedAt));
         }
     }
 
@@ -137,11 +137,19 @@ public sealed partial class NoticeDispatcher(
     public ProviderGate GateFor(Channel channel) => gates[channel];
 
     /// <summary>
-    /// A customer's lane on one channel: a send's outcome (an opt-out, a bounce) counts for the
-    /// customer's next notice on that channel, so those go one after another; the customer's email
-    /// does not wait for their SMS's provider call (no outcome of one channel decides a send on the other).
+    /// A notice's lanes: its customer's on its channel. A send's outcome (an opt-out, a bounce) counts
+    /// for the customer's next notice on that channel, so those go one after another, and the
+    /// customer's email does not wait for their SMS's provider call. A survey takes the customer's
+    /// lanes on every channel: it is withdrawn when they opted out of any channel
+    /// (<see cref="NoticeLifecycle"/>), which a send on either channel may have just recorded.
     /// </summary>
-    private static string LaneOf(NoticeRecord notice) => $"{notice.Channel}:{notice.CustomerId ?? notice.Recipient}";
+    internal static string[] LanesOf(NoticeRecord notice)
+    {
+        var customer = notice.CustomerId ?? notice.Recipient;
+        return notice.Kind == NoticeKind.Survey
+            ? [.. Enum.GetValues<Channel>().Select(channel => $"{channel}:{customer}")]
+            : [$"{notice.Channel}:{customer}"];
+    }
 
     /// <summary>
     /// Sends everything due now that the providers may take; returns how many notices were handled.
@@ -239,7 +247,7 @@ public sealed partial class NoticeDispatcher(
         {
             // A notice's slot is freed only once its outcome is committed, so no more than
             // SendConcurrency sends are ever unrecorded (what a crash can repeat).
-            started.Add(lanes.Start(LaneOf(notice), () => SendOneAsync(notice, now, failing.Contains(notice.NoticeId), cancellationToken)));
+            started.Add(lanes.Start(LanesOf(notice), () => SendOneAsync(notice, now, failing.Contains(notice.NoticeId), cancellationToken)));
         }
 
         return due.Count;

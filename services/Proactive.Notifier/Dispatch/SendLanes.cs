@@ -32,15 +32,25 @@ public sealed class SendLanes(int concurrency)
     /// once one of the slots is free. A failure of the work is its own (the caller handles it
     /// inside <paramref name="work"/>); it never stops the lane. Returns the work's task (in its lane).
     /// </summary>
-    public Task Start(string lane, Func<Task> work)
+    public Task Start(string lane, Func<Task> work) => Start([lane], work);
+
+    /// <summary>
+    /// <see cref="Start(string, Func{Task})"/> in several lanes at once: the work waits for what was
+    /// started earlier in each of them, and what is started in any of them later waits for it.
+    /// </summary>
+    public Task Start(IReadOnlyCollection<string> lanes, Func<Task> work)
     {
         lock (gate)
         {
-            var before = tails.GetValueOrDefault(lane) ?? Task.CompletedTask;
+            var before = Task.WhenAll(lanes.Select(lane => tails.GetValueOrDefault(lane) ?? Task.CompletedTask));
             var task = RunAfterAsync(before, work);
-            tails[lane] = task;
+            foreach (var lane in lanes)
+            {
+                tails[lane] = task;
+            }
+
             running.Add(task);
-            _ = task.ContinueWith(t => Done(lane, t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = task.ContinueWith(t => Done(lanes, t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return task;
         }
     }
@@ -84,7 +94,7 @@ public sealed class SendLanes(int concurrency)
         }
         catch
         {
-            // The lane's earlier send failed on its own: the next one still goes.
+            // An earlier send in the lane failed on its own: the next one still goes.
         }
 
         await slots.WaitAsync();
@@ -98,15 +108,18 @@ public sealed class SendLanes(int concurrency)
         }
     }
 
-    private void Done(string lane, Task task)
+    private void Done(IReadOnlyCollection<string> lanes, Task task)
     {
         TaskCompletionSource signal;
         lock (gate)
         {
             running.Remove(task);
-            if (tails.TryGetValue(lane, out var tail) && tail == task)
+            foreach (var lane in lanes)
             {
-                tails.Remove(lane);
+                if (tails.TryGetValue(lane, out var tail) && tail == task)
+                {
+                    tails.Remove(lane);
+                }
             }
 
             signal = finished;
