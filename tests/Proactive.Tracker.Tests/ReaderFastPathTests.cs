@@ -129,7 +129,7 @@ public class ReaderFastPathTests
         // Proto names, a field given by both names (the last wins), a null clearing a field: as protobuf's JSON mapping says.
         using var document = JsonDocument.Parse(OddButFineData[2]);
 
-        ProtoJsonShape.TryRead(document.RootElement, OrderSnapshot.Descriptor, out var message).ShouldBeTrue();
+        ProtoJsonShape.TryRead(document.RootElement, OrderSnapshot.Descriptor, out var message, out _).ShouldBeTrue();
 
         var order = message.ShouldBeOfType<OrderSnapshot>();
         order.OrderId.ShouldBe("A-2");

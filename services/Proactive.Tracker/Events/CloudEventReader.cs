@@ -14,7 +14,9 @@ namespace Proactive.Tracker.Events;
 /// cannot be ours, field by field. The envelope is read by the CloudEvents SDK (attribute names and
 /// types, <c>data</c> versus <c>data_base64</c>); the contract's checks come on top. Both hostings
 /// use it: the standalone ingest reads structured JSON, Dapr's AppCallback hands over the SDK's
-/// event. Pure: "now" comes in with the <see cref="EventTimeWindow"/>; nothing it is given throws.
+/// event. Pure but for one memo: "now" comes in with the <see cref="EventTimeWindow"/>, the text of
+/// data that can be stored as it came is remembered beside its message (<see cref="StoredPayload"/>);
+/// nothing it is given throws.
 /// </summary>
 public static partial class CloudEventReader
 {

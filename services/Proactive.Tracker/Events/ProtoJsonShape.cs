@@ -69,14 +69,11 @@ internal static class ProtoJsonShape
     /// not plainly well-formed: the caller then takes the slow path (<see cref="Check"/>, then the
     /// parser), which names every fault.
     /// </summary>
-    public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message) =>
-        TryRead(value, descriptor, out message, out _);
-
-    /// <summary>
-    /// <see cref="TryRead(JsonElement, MessageDescriptor, out IMessage?)"/>, also telling whether the JSON
-    /// holds exactly the message: every key, at every depth, names a field, and no field is given twice
-    /// (under either of its names), so no value in the text is one the message dropped.
-    /// </summary>
+    /// <remarks>
+    /// <paramref name="exact"/> tells whether the JSON holds exactly the message: every key, at every
+    /// depth, names a field, and no field is given twice (under either of its names), so no value in
+    /// the text is one the message dropped.
+    /// </remarks>
     public static bool TryRead(JsonElement value, MessageDescriptor descriptor, [NotNullWhen(true)] out IMessage? message, out bool exact)
     {
         var dropped = false;
