@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Proactive.Notifier;
@@ -40,11 +41,13 @@ public sealed class DispatchPipelineTests
         ];
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
+    private static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), what);
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         deadline.CancelAfter(Patience);
-        while (!condition())
+        while (!await condition())
         {
             if (deadline.IsCancellationRequested)
             {
@@ -190,12 +193,58 @@ public sealed class DispatchPipelineTests
         host.Time.GetUtcNow().ShouldBe(StandaloneHost.Start);
     }
 
+    [Fact]
+    public async Task ASurveyEmailWaitsForTheCustomersSmsInFlightAndIsWithdrawnWhenThatSmsFindsTheyRepliedStop()
+    {
+        // One customer, two orders: PL-R1 told by SMS, PL-R2 by email (so its survey goes by email).
+        var recorder = new StuckSenders(stuckRecipient: "+821070000008");
+        await using var host = await StandaloneHost.StartAsync(
+            background: true,
+            settings: InboundMessageTests.Webhooks,
+            services: recorder.Wrap);
+        var byEmail = Customer("C-R", 8);
+        byEmail["channels"] = new JsonArray("EMAIL");
+        var bySms = Customer("C-R", 8);
+        bySms["channels"] = new JsonArray("SMS");
+        try
+        {
+            await host.AcceptAsync(Slipping(host, "PL-R2", byEmail));
+            await UntilAsync(() => host.SendGrid.Mails.Any(m => m.To == "pipeline8@example.com"), "PL-R2's delay told by email");
+
+            // PL-R1's SMS hangs at the provider, which will refuse it: the customer replied STOP.
+            await host.AcceptAsync(Slipping(host, "PL-R1", bySms));
+            await recorder.Stuck.WaitAsync(Patience, TestContext.Current.CancellationToken);
+            host.Twilio.ReplyError(400, 21610, "Attempt to send to unsubscribed recipient");
+
+            // PL-R2 is delivered: its survey is decided and claimed for the email channel, whose lane is free.
+            await host.AcceptAsync(Tracking("PL-R2", "S-1", host.Time.GetUtcNow(), "DELIVERED"));
+            await UntilAsync(async () => await SurveyStatusAsync(host, "PL-R2") is "sending" or "sent", "the survey was claimed");
+        }
+        finally
+        {
+            recorder.Release();
+        }
+
+        await UntilAsync(async () => await SurveyStatusAsync(host, "PL-R2") is "suppressed" or "sent", "the survey settled");
+        var survey = await SurveyNoticeAsync(host, "PL-R2");
+        survey.GetProperty("status").GetString().ShouldBe("suppressed", "the survey waited for the SMS in flight, which found the customer opted out");
+        survey.GetProperty("why").GetString()!.ShouldContain("no survey");
+        recorder.NoticesSentTo("pipeline8@example.com").ShouldNotContain(id => id.Contains("/survey/", StringComparison.Ordinal));
+        recorder.MostAtOnceFor(8, Channel.Sms).ShouldBe(1);
+    }
+
+    private static async Task<string?> SurveyStatusAsync(StandaloneHost host, string order) =>
+        await SurveyNoticeAsync(host, order) is { ValueKind: JsonValueKind.Object } survey ? survey.GetProperty("status").GetString() : null;
+
+    private static async Task<JsonElement> SurveyNoticeAsync(StandaloneHost host, string order) =>
+        (await host.NoticesAsync(order)).EnumerateArray().FirstOrDefault(n => n.GetProperty("kind").GetString() == "SURVEY");
+
     /// <summary>Wraps the host's senders: notes every call in order, and holds the first call to one recipient until released.</summary>
     private sealed class StuckSenders(string stuckRecipient)
     {
         private readonly TaskCompletionSource stuck = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ConcurrentQueue<(string Recipient, string Call)> calls = new();
+        private readonly ConcurrentQueue<(string Recipient, string Call, string NoticeId)> calls = new();
         private readonly ConcurrentDictionary<(int, Channel), int> inFlight = new();
         private readonly ConcurrentDictionary<(int, Channel), int> most = new();
         private int held;
@@ -205,6 +254,9 @@ public sealed class DispatchPipelineTests
         public void Release() => release.TrySetResult();
 
         public List<string> CallsFor(params string[] recipients) => [.. calls.Where(c => recipients.Contains(c.Recipient)).Select(c => c.Call)];
+
+        /// <summary>The ids of the notices handed to the provider for <paramref name="recipient"/>, in order.</summary>
+        public List<string> NoticesSentTo(string recipient) => [.. calls.Where(c => c.Recipient == recipient).Select(c => c.NoticeId)];
 
         /// <summary>The most calls in flight at once for customer <paramref name="n"/> on <paramref name="channel"/>.</summary>
         public int MostAtOnceFor(int n, Channel channel) => most.GetValueOrDefault((n, channel));
@@ -223,7 +275,7 @@ public sealed class DispatchPipelineTests
             // The customer's number n: "+82107000nnnn" or "pipeline{n}@example.com" (the dispatcher's lane is the customer's on a channel).
             var digits = new string([.. notice.Recipient.Split('@')[0].Where(char.IsAsciiDigit)]);
             var customer = int.Parse(digits[^Math.Min(4, digits.Length)..], System.Globalization.CultureInfo.InvariantCulture);
-            calls.Enqueue((notice.Recipient, $"{notice.OrderId} {notice.Channel}"));
+            calls.Enqueue((notice.Recipient, $"{notice.OrderId} {notice.Channel}", notice.NoticeId));
             var lane = (customer, notice.Channel);
             var now = inFlight.AddOrUpdate(lane, 1, (_, n) => n + 1);
             most.AddOrUpdate(lane, now, (_, n) => Math.Max(n, now));

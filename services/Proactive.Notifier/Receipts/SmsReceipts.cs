@@ -91,7 +91,9 @@ public static class SmsReceipts
         var why = $"twilio reports {receipt.Status}{(receipt.Code is { } shown ? $" {shown}" : "")}";
         var fallsBack = code is { } failure && (failure == Unsubscribed || fallbackCodes.Contains(failure));
 
-        // Lock order as everywhere: notice row, then order, then customer (the dispatcher's refusal does the same).
+        // Locks: the order, then the customer, as the dispatcher's refusal takes them; the notice's row
+        // is written after them. Only at the dispatcher's Accept (ApplyEarlyAsync) is the row written
+        // first, before its send is recorded, when no receipt can touch it yet (they wait for that record).
         if (fallsBack)
         {
             await session.LockOrderAsync(notice.OrderId);
