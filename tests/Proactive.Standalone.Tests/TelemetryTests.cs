@@ -176,6 +176,49 @@ public class TelemetryTests
         all.ShouldNotContain(KoreanEmail);
     }
 
+    [Fact]
+    public void AScopeIsMaskedWhenALineInsideItIsWrittenAndNotFormattedBefore()
+    {
+        var logs = new ScopeCapture();
+        using var factory = new RedactingLoggerFactory(LoggerFactory.Create(b => b.AddProvider(logs)));
+        var logger = factory.CreateLogger("test");
+        var scope = new CountingScope(("Customer", KoreanEmail), ("Path", $"/v1/customers/{KoreanPhone}"));
+
+        using (logger.BeginScope(scope))
+        {
+            scope.Reads.ShouldBe(0, "nothing logged yet: the scope is not formatted");
+#pragma warning disable CA1848 // A plain call site is the point of this test.
+            logger.LogInformation("inside");
+            logger.LogInformation("inside again");
+#pragma warning restore CA1848
+        }
+
+        var lines = logs.Lines.ToArray();
+        lines.Length.ShouldBe(2);
+        lines.ShouldAllBe(l => l.Contains("Customer:[email]", StringComparison.Ordinal) && l.Contains("Path:/v1/customers/[phone]", StringComparison.Ordinal));
+        string.Join('\n', lines).ShouldNotContain(KoreanEmail);
+        string.Join('\n', lines).ShouldNotContain(KoreanPhone);
+        scope.Reads.ShouldBe(1, "masked once, when the first line inside it was written");
+    }
+
+    /// <summary>A scope's state that counts how often it is read (enumerated or formatted).</summary>
+    private sealed class CountingScope(params (string Key, string Value)[] pairs) : IEnumerable<KeyValuePair<string, object?>>
+    {
+        private int reads;
+
+        public int Reads => reads;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            Interlocked.Increment(ref reads);
+            return pairs.Select(p => new KeyValuePair<string, object?>(p.Key, p.Value)).GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => string.Join(", ", pairs.Select(p => $"{p.Key}:{p.Value}"));
+    }
+
     internal static List<Metric> Collect(StandaloneHost host, List<Metric> exported)
     {
         exported.Clear();

@@ -19,7 +19,7 @@ public sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFactor
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull =>
-            inner.BeginScope(Redacted.From(state, null, (s, _) => s.ToString() ?? ""));
+            inner.BeginScope(new RedactedScope<TState>(state));
 
         public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 
@@ -65,6 +65,29 @@ public sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFactor
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
         public override string ToString() => message;
+    }
+
+    /// <summary>
+    /// A scope's state, masked when a provider first reads it (a log line written inside the scope):
+    /// every request opens scopes and most log nothing, so most are never formatted at all.
+    /// </summary>
+    private sealed class RedactedScope<TState>(TState state) : IReadOnlyList<KeyValuePair<string, object?>>
+        where TState : notnull
+    {
+        private Redacted? redacted;
+
+        // Two threads reading it first both compute the same masked copy; either one is kept.
+        private Redacted Value => redacted ??= Redacted.From(state, null, static (s, _) => s.ToString() ?? "");
+
+        public int Count => Value.Count;
+
+        public KeyValuePair<string, object?> this[int index] => Value[index];
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Value.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => Value.Message;
     }
 
     /// <summary>An exception whose message and stack text are masked, for providers that print it.</summary>
