@@ -91,9 +91,9 @@ public static class SmsReceipts
         var why = $"twilio reports {receipt.Status}{(receipt.Code is { } shown ? $" {shown}" : "")}";
         var fallsBack = code is { } failure && (failure == Unsubscribed || fallbackCodes.Contains(failure));
 
-        // Locks: the order, then the customer, as the dispatcher's refusal takes them; the notice's row
-        // is written after them. Only at the dispatcher's Accept (ApplyEarlyAsync) is the row written
-        // first, before its send is recorded, when no receipt can touch it yet (they wait for that record).
+        // Locks: the notice's row (locked by the status callback, or written by the dispatcher's Accept),
+        // then the order, then the customer. The dispatcher's refusal takes the order, the customer, then
+        // its notice's row: never the same row as here, since a refused SMS has no message to report on.
         if (fallsBack)
         {
             await session.LockOrderAsync(notice.OrderId);
