@@ -75,11 +75,12 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
             config[key] = value;
         }
 
-        var factory = TestHosting.Create<TEntryPoint>(config, time, logs, services);
+        var validation = new StartValidation();
+        var factory = TestHosting.Create<TEntryPoint>(config, time, logs, services, validation);
         factory.UseKestrel();
         try
         {
-            factory.StartServer();
+            validation.Start(factory.StartServer);
         }
         catch
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Proactive.Tests.Shared;
 using NotifierProgram = Proactive.Notifier.Program;
 using TrackerProgram = Proactive.Tracker.Program;
 
@@ -102,6 +104,30 @@ public sealed class InvalidConfigurationTests : IAsyncLifetime
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The harness's own guard: when the program's RunAsync disposes a refused host before the
+    /// factory reads it, the factory throws ObjectDisposedException; the start still reports the refusal.
+    /// </summary>
+    [Fact]
+    public void ARefusedStartIsReportedForItsOptionsEvenWhenTheFactoryThenFindsTheHostDisposed()
+    {
+        var services = new ServiceCollection();
+        services.AddOptions<StartValidationProbe>().Validate(_ => false, "Probe:Value must be positive").ValidateOnStart();
+        var validation = new StartValidation();
+        validation.Watch(services);
+        using var provider = services.BuildServiceProvider();
+
+        var refused = Should.Throw<Exception>(() => validation.Start(() =>
+        {
+            Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+            throw new ObjectDisposedException("IServiceProvider");
+        }));
+
+        Failures(refused).ShouldBe(["Probe:Value must be positive"]);
+    }
+
+    private sealed class StartValidationProbe;
 
     private static IEnumerable<string> Failures(Exception e) => e switch
     {

@@ -28,14 +28,16 @@ public sealed class StandaloneHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> factory;
     private readonly string directory;
 
-    private StandaloneHost(WebApplicationFactory<Program> factory, string directory, FakeTimeProvider time, FakeTwilio twilio, FakeSendGrid sendGrid)
+    private StandaloneHost(WebApplicationFactory<Program> factory, StartValidation validation, string directory, FakeTimeProvider time, FakeTwilio twilio, FakeSendGrid sendGrid)
     {
         this.factory = factory;
         this.directory = directory;
         Time = time;
         Twilio = twilio;
         SendGrid = sendGrid;
-        Client = factory.CreateClient();
+        HttpClient? client = null;
+        validation.Start(() => client = factory.CreateClient());
+        Client = client!;
     }
 
     public FakeTimeProvider Time { get; }
@@ -87,8 +89,9 @@ public sealed class StandaloneHost : IAsyncDisposable
             config[key] = value;
         }
 
-        var factory = TestHosting.Create<Program>(config, time, logs, services);
-        var host = new StandaloneHost(factory, directory, time, twilio, sendGrid);
+        var validation = new StartValidation();
+        var factory = TestHosting.Create<Program>(config, time, logs, services, validation);
+        var host = new StandaloneHost(factory, validation, directory, time, twilio, sendGrid);
         return host;
     }
 

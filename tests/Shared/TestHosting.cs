@@ -10,7 +10,7 @@ namespace Proactive.Tests.Shared;
 public static class TestHosting
 {
     public static WebApplicationFactory<TEntryPoint> Create<TEntryPoint>(
-        IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider time, ILoggerProvider? logs, Action<IServiceCollection>? services = null)
+        IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider time, ILoggerProvider? logs, Action<IServiceCollection>? services = null, StartValidation? validation = null)
         where TEntryPoint : class =>
         new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(web =>
         {
@@ -36,6 +36,7 @@ public static class TestHosting
             {
                 s.AddSingleton(time);
                 services?.Invoke(s);
+                validation?.Watch(s);
             });
         });
 }

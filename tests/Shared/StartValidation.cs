@@ -1,0 +1,63 @@
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Proactive.Tests.Shared;
+
+/// <summary>
+/// Keeps the exception a test host's start validation threw, so that a refused start is seen for
+/// its reason. The program's own RunAsync disposes a refused host on the entry point's thread; when
+/// that wins the race with the factory's start, the factory reads a disposed service provider and
+/// throws ObjectDisposedException instead of the refusal.
+/// </summary>
+public sealed class StartValidation
+{
+    private Exception? refusal;
+
+    /// <summary>Runs the factory's start; a start the options refused throws that refusal, whatever the factory threw.</summary>
+    public void Start(Action start)
+    {
+        try
+        {
+            start();
+        }
+        catch (Exception) when (Volatile.Read(ref refusal) is { } refused)
+        {
+            ExceptionDispatchInfo.Throw(refused);
+        }
+    }
+
+    /// <summary>Wraps the host's startup validator (registered by ValidateOnStart) to keep what it throws.</summary>
+    public void Watch(IServiceCollection services)
+    {
+        var validator = services.LastOrDefault(d => d.ServiceType == typeof(IStartupValidator));
+        if (validator is null)
+        {
+            return;
+        }
+
+        services.Remove(validator);
+        services.Add(ServiceDescriptor.Describe(typeof(IStartupValidator), provider => new Watched((IStartupValidator)Create(provider, validator), this), validator.Lifetime));
+    }
+
+    private static object Create(IServiceProvider provider, ServiceDescriptor descriptor) =>
+        descriptor.ImplementationInstance
+        ?? descriptor.ImplementationFactory?.Invoke(provider)
+        ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
+
+    private sealed class Watched(IStartupValidator inner, StartValidation validation) : IStartupValidator
+    {
+        public void Validate()
+        {
+            try
+            {
+                inner.Validate();
+            }
+            catch (Exception e)
+            {
+                Volatile.Write(ref validation.refusal, e);
+                throw;
+            }
+        }
+    }
+}
