@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Intake measured side by side in one run on one machine (issue 14): the ack-only AppCallback
-# ceiling, Tracker on SQLite and PostgreSQL (single and bulk Dapr deliveries), the standalone HTTP
-# ingest (batch and single), and event -> provider request latency in the standalone host; then one
-# markdown table. Every row uses the same duration and concurrency and is warmed the same way: the
+# Intake measured side by side in one run on one machine (issue 14): event -> provider request
+# latency in the standalone host (first, on a quiet disk), the ack-only AppCallback ceiling, Tracker
+# on SQLite and PostgreSQL (single and bulk Dapr deliveries), the standalone HTTP ingest (batch and
+# single); then one markdown table. Every row uses the same duration and concurrency and is warmed the same way: the
 # same load for BENCH_WARMUP seconds, not counted, right before its timed run.
 #
 #   scripts/bench-intake.sh            # the table (about 6 minutes with the defaults)
@@ -68,6 +68,7 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
     for p in services/Proactive.Tracker services/Proactive.Standalone tools/Proactive.LoadTool; do
         dotnet build "$p" -c Release -v quiet -nologo >/dev/null
     done
+    sync # the build's files written before anything is measured
 fi
 
 # The PostgreSQL server: the one given, or a throwaway cluster of our own.
@@ -124,8 +125,9 @@ start_tracker() { # name, extra env...
 stop_server() { # name
     rss[$1]=$(hwm_mb "$server")
     kill "$server"; wait "$server" 2>/dev/null || true
-    # Its store goes now: what the kernel has not yet written of it is dropped, not written back
-    # during the next rows (a bulk row leaves a gigabyte or more of dirty pages).
+    # Its directory goes now (the table's SQLite stores live there): what the kernel has not yet
+    # written of it is dropped, not written back during the next rows (a bulk row leaves a gigabyte
+    # or more of dirty pages).
     rm -rf "${work:?}/$1"
 }
 
@@ -214,12 +216,12 @@ fi
 load_start=$(loadavg)
 log "load average at start: $load_start; $(nproc) cores; rows of ${secs} s after ${warm} s of warm-up, concurrency $conc, bulk $bulk"
 
-# 0. Event -> provider latency first, on a quiet machine: after the rows below, the disk is still
+# 1. Event -> provider latency first, on a quiet machine: after the rows below, the disk is still
 #    writing what they left (their stores, the PostgreSQL server's checkpoint) for a minute or more,
 #    and every commit's sync waits behind it (measured: SMS p99 47 and 64 ms there, 16-21 ms alone).
 measure_latency
 
-# 1. The ceiling: an AppCallback that only acks.
+# 2. The ceiling: an AppCallback that only acks.
 ack_port=$(free_port)
 dotnet "$load_dll" --serve-ack "$ack_port" & server=$!; pids+=("$server")
 sleep 2
@@ -227,7 +229,7 @@ row "ceiling single" --port "$ack_port"
 row "ceiling bulk" --port "$ack_port" --bulk "$bulk"
 stop_server ceiling
 
-# 2. Tracker on SQLite (a fresh file), then on a fresh PostgreSQL database.
+# 3. Tracker on SQLite (a fresh file), then on a fresh PostgreSQL database.
 start_tracker sqlite "ConnectionStrings__Proactive=Data Source=$work/sqlite/tracker.db"
 row "Tracker SQLite single" --port "$app_port"
 row "Tracker SQLite bulk" --port "$app_port" --bulk "$bulk"
@@ -241,12 +243,13 @@ if postgres_server; then
     row "Tracker PostgreSQL bulk" --port "$app_port" --bulk "$bulk"
     stop_server postgres
     # Dropped now, so the server's checkpoint does not write its pages during the next rows.
-    psql_admin "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null; pg_db=""
+    # (Left to the cleanup when it fails here, e.g. a server before PostgreSQL 13 without FORCE.)
+    if psql_admin "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1; then pg_db=""; else log "database $pg_db not dropped now"; fi
 else
     log "no PostgreSQL (set PROACTIVE_TEST_POSTGRES or install it): its rows are skipped"
 fi
 
-# 3. The standalone HTTP ingest (SQLite), the same events: batches, then one per POST.
+# 4. The standalone HTTP ingest (SQLite), the same events: batches, then one per POST.
 start_standalone standalone "$(free_port)" "$(free_port)"
 row "Standalone HTTP batch" --http "http://127.0.0.1:$http_port/v1/events/orders" --batch "$bulk"
 row "Standalone HTTP single" --http "http://127.0.0.1:$http_port/v1/events/orders"

@@ -91,8 +91,27 @@ public sealed class StandaloneHost : IAsyncDisposable
 
         var validation = new StartValidation();
         var factory = TestHosting.Create<Program>(config, time, logs, services, validation);
-        var host = new StandaloneHost(factory, validation, directory, time, twilio, sendGrid);
-        return host;
+        try
+        {
+            return new StandaloneHost(factory, validation, directory, time, twilio, sendGrid);
+        }
+        catch
+        {
+            // A refused start (tests expect some) leaves no server, fake provider or folder behind.
+            // The program's own RunAsync may have disposed the host already.
+            try
+            {
+                await factory.DisposeAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            await twilio.DisposeAsync();
+            await sendGrid.DisposeAsync();
+            DeleteDirectory(directory);
+            throw;
+        }
     }
 
     public Task<HttpResponseMessage> PostAsync(string topic, JsonNode cloudEvent) =>
@@ -150,6 +169,11 @@ public sealed class StandaloneHost : IAsyncDisposable
         await factory.DisposeAsync();
         await Twilio.DisposeAsync();
         await SendGrid.DisposeAsync();
+        DeleteDirectory(directory);
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
         try
         {
             Directory.Delete(directory, recursive: true);

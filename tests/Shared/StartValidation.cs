@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Proactive.Tests.Shared;
 
 /// <summary>
-/// Keeps the exception a test host's start validation threw, so that a refused start is seen for
-/// its reason. The program's own RunAsync disposes a refused host on the entry point's thread; when
+/// Keeps the exception a test host's options validation threw at start (ValidateOnStart), so that
+/// a start refused for its options is seen for that reason (other refusals, such as a store in use,
+/// are not kept). The program's own RunAsync disposes a refused host on the entry point's thread; when
 /// that wins the race with the factory's start, the factory reads a disposed service provider and
 /// throws ObjectDisposedException instead of the refusal.
 /// </summary>
@@ -27,14 +28,14 @@ public sealed class StartValidation
         }
     }
 
-    /// <summary>Wraps the host's startup validator (registered by ValidateOnStart) to keep what it throws.</summary>
+    /// <summary>
+    /// Wraps the host's startup validator (registered by ValidateOnStart, as every Proactive host's
+    /// options are) to keep what it throws; a host without one is a mistake in the harness.
+    /// </summary>
     public void Watch(IServiceCollection services)
     {
-        var validator = services.LastOrDefault(d => d.ServiceType == typeof(IStartupValidator));
-        if (validator is null)
-        {
-            return;
-        }
+        var validator = services.LastOrDefault(d => d.ServiceType == typeof(IStartupValidator) && !d.IsKeyedService)
+            ?? throw new InvalidOperationException("The host registers no IStartupValidator (ValidateOnStart) to watch.");
 
         services.Remove(validator);
         services.Add(ServiceDescriptor.Describe(typeof(IStartupValidator), provider => new Watched((IStartupValidator)Create(provider, validator), this), validator.Lifetime));
