@@ -84,16 +84,7 @@ public sealed class DaprServiceHost<TEntryPoint> : IAsyncDisposable
         }
         catch
         {
-            // A refused start ends the program's own RunAsync, which disposes the host on its thread;
-            // the factory's Dispose may then find it disposed. The start's exception is what counts.
-            try
-            {
-                factory.Dispose();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-
+            StartValidation.DisposeRefused(factory);
             throw;
         }
 

@@ -28,16 +28,14 @@ public sealed class StandaloneHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> factory;
     private readonly string directory;
 
-    private StandaloneHost(WebApplicationFactory<Program> factory, StartValidation validation, string directory, FakeTimeProvider time, FakeTwilio twilio, FakeSendGrid sendGrid)
+    private StandaloneHost(WebApplicationFactory<Program> factory, HttpClient client, string directory, FakeTimeProvider time, FakeTwilio twilio, FakeSendGrid sendGrid)
     {
         this.factory = factory;
         this.directory = directory;
         Time = time;
         Twilio = twilio;
         SendGrid = sendGrid;
-        HttpClient? client = null;
-        validation.Start(() => client = factory.CreateClient());
-        Client = client!;
+        Client = client;
     }
 
     public FakeTimeProvider Time { get; }
@@ -91,27 +89,22 @@ public sealed class StandaloneHost : IAsyncDisposable
 
         var validation = new StartValidation();
         var factory = TestHosting.Create<Program>(config, time, logs, services, validation);
+        HttpClient? client = null;
         try
         {
-            return new StandaloneHost(factory, validation, directory, time, twilio, sendGrid);
+            validation.Start(() => client = factory.CreateClient());
         }
         catch
         {
             // A refused start (tests expect some) leaves no server, fake provider or folder behind.
-            // The program's own RunAsync may have disposed the host already.
-            try
-            {
-                await factory.DisposeAsync();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-
+            StartValidation.DisposeRefused(factory);
             await twilio.DisposeAsync();
             await sendGrid.DisposeAsync();
             DeleteDirectory(directory);
             throw;
         }
+
+        return new StandaloneHost(factory, client!, directory, time, twilio, sendGrid);
     }
 
     public Task<HttpResponseMessage> PostAsync(string topic, JsonNode cloudEvent) =>

@@ -29,6 +29,21 @@ public sealed class StartValidation
     }
 
     /// <summary>
+    /// Disposes the factory of a refused start. The program's own RunAsync may have disposed its
+    /// host already, on the entry point's thread; the start's exception is what counts.
+    /// </summary>
+    public static void DisposeRefused(IDisposable factory)
+    {
+        try
+        {
+            factory.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
     /// Wraps the host's startup validator (registered by ValidateOnStart, as every Proactive host's
     /// options are) to keep what it throws; a host without one is a mistake in the harness.
     /// </summary>
