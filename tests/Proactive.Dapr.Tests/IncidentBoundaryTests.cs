@@ -9,6 +9,7 @@ using OpenTelemetry.Trace;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Incidents;
 using Proactive.Tests.Shared;
+using CarrierExceptionCode = Proactive.Contracts.Events.V1.ShipmentTracking.Types.CarrierException.Types.Code;
 using NotifierProgram = Proactive.Notifier.Program;
 using Status = Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types.TopicEventResponseStatus;
 
@@ -73,7 +74,7 @@ public sealed class IncidentBoundaryTests : IAsyncLifetime
             Sequence = 1,
             Kind = DelayEpisodeChanged.Types.Kind.Detected,
             Reason = DelayReason.CarrierException,
-            ExceptionCode = "WEATHER",
+            ExceptionCode = CarrierExceptionCode.Weather,
             PromisedBy = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)),
             OccurredAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
             Carrier = "CJ Logistics",

@@ -4,6 +4,7 @@ using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Policy;
 using Proactive.Notifier.Store;
 using static Proactive.Notifier.Tests.News;
+using CarrierExceptionCode = Proactive.Contracts.Events.V1.ShipmentTracking.Types.CarrierException.Types.Code;
 
 namespace Proactive.Notifier.Tests;
 
@@ -61,6 +62,41 @@ public class WireNameTests
         news.Reason.ShouldBe(DelayReason.Unspecified);
         news.Resolution.ShouldBeNull();
         Messages.NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, new NoticePolicyOptions()).Text.ShouldContain("your delivery is running late.");
+    }
+
+    /// <summary>
+    /// exception_code is the inbound contract's enum on the hop, carried in JSON by the same names the
+    /// string field carried: an older Tracker's change reads the same, and a code a newer Tracker adds
+    /// is told as a carrier exception without its cause rather than passed on as text.
+    /// </summary>
+    [Theory]
+    [InlineData("\"exceptionCode\":\"ADDRESS_ISSUE\",", "ADDRESS_ISSUE", "the carrier cannot deliver to your address. Please check it.")]
+    [InlineData("\"exceptionCode\":\"WEATHER\",", "WEATHER", "bad weather has delayed your delivery.")]
+    [InlineData("\"exceptionCode\":\"VOLCANO\",", null, "a carrier problem has delayed your delivery.")]
+    [InlineData("\"exceptionCode\":\"\",", null, "a carrier problem has delayed your delivery.")]
+    [InlineData("", null, "a carrier problem has delayed your delivery.")]
+    public void AnExceptionCodeIsReadByItsContractNameAndAnUnknownOneAsNone(string field, string? code, string told)
+    {
+        var parser = new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+        var change = parser.Parse<DelayEpisodeChanged>(
+            "{\"orderId\":\"A-1\",\"episodeId\":\"A-1/delay-1\",\"sequence\":\"1\",\"kind\":\"DETECTED\",\"reason\":\"CARRIER_EXCEPTION\"," + field
+            + "\"promisedBy\":\"2026-11-26T12:00:00Z\",\"customer\":{\"customerId\":\"C-1\",\"phone\":\"+821012345678\",\"locale\":\"en-US\"}}");
+
+        var news = EpisodeNews.From(change);
+
+        news.Reason.ShouldBe(DelayReason.CarrierException);
+        news.ExceptionCode.ShouldBe(code);
+        Messages.NoticeRenderer.Render(Channel.Sms, NoticeKind.Delay, news, new NoticePolicyOptions()).Text.ShouldContain(told);
+    }
+
+    [Fact]
+    public void AnExceptionCodeIsWrittenAsTheStringFieldWasSoAnOlderNotifierReadsItTheSame()
+    {
+        var change = new DelayEpisodeChanged { OrderId = "A-1", ExceptionCode = CarrierExceptionCode.CarrierDelay };
+
+        Google.Protobuf.JsonFormatter.Default.Format(change).ShouldContain("\"exceptionCode\": \"CARRIER_DELAY\"");
+        Google.Protobuf.JsonFormatter.Default.Format(new DelayEpisodeChanged { OrderId = "A-1" }).ShouldNotContain("exceptionCode");
+        Enum.GetValues<CarrierExceptionCode>().ShouldAllBe(c => WireName.Parse<CarrierExceptionCode>(WireName.Of(c)) == c);
     }
 }
 

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Proactive.Contracts.Tracker.V1;
 using Proactive.Notifier.Store;
+using CarrierExceptionCode = Proactive.Contracts.Events.V1.ShipmentTracking.Types.CarrierException.Types.Code;
 
 namespace Proactive.Notifier.Tests;
 
@@ -41,7 +42,7 @@ public class DeliveredNewsTests
         change.EpisodeId = "A-1/delay-2";
         change.EpisodeCount = 2;
         change.Reason = DelayReason.CarrierException;
-        change.ExceptionCode = "WEATHER";
+        change.ExceptionCode = CarrierExceptionCode.Weather;
 
         var news = EpisodeNews.From(change);
 

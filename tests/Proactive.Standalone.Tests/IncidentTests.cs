@@ -9,6 +9,7 @@ using Proactive.Notifier.Incidents;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Tests.Shared;
 using static Proactive.Tests.Shared.ContractEvents;
+using CarrierExceptionCode = Proactive.Contracts.Events.V1.ShipmentTracking.Types.CarrierException.Types.Code;
 
 namespace Proactive.Standalone.Tests;
 
@@ -77,7 +78,7 @@ public abstract class IncidentTests : IAsyncLifetime
 
     private static DelayEpisodeChanged Change(
         string orderId, DateTimeOffset at, string region, string carrier = "CJ Logistics", DelayReason reason = DelayReason.CarrierException,
-        string code = "WEATHER", long sequence = 1, bool recordOnly = false, bool shipTo = true) => new()
+        CarrierExceptionCode code = CarrierExceptionCode.Weather, long sequence = 1, bool recordOnly = false, bool shipTo = true) => new()
         {
             OrderId = orderId,
             EpisodeId = $"{orderId}/delay-1",
@@ -292,7 +293,7 @@ public abstract class IncidentTests : IAsyncLifetime
     {
         await StartAsync();
 
-        await DelaysAsync(30, "KR-11", shape: (i, c) => c.With(c => (c.Reason, c.ExceptionCode, c.RecordOnly) = (i % 2 == 0 ? DelayReason.PredictedLate : DelayReason.PromiseAtRisk, "", i % 3 == 0)));
+        await DelaysAsync(30, "KR-11", shape: (i, c) => c.With(c => (c.Reason, c.ExceptionCode, c.RecordOnly) = (i % 2 == 0 ? DelayReason.PredictedLate : DelayReason.PromiseAtRisk, CarrierExceptionCode.Unspecified, i % 3 == 0)));
         (await IncidentsAsync()).GetArrayLength().ShouldBe(0);
 
         // Confirmed by a carrier exception (a later news of the same episode): now they count, once each.
@@ -300,7 +301,7 @@ public abstract class IncidentTests : IAsyncLifetime
         {
             host.Time.Advance(TimeSpan.FromSeconds(10));
             await HandleAsync(Change($"A-{i:00}", host.Time.GetUtcNow(), "KR-11", sequence: 2));
-            await HandleAsync(Change($"A-{i:00}", host.Time.GetUtcNow(), "KR-11", sequence: 3, code: "LOST"));
+            await HandleAsync(Change($"A-{i:00}", host.Time.GetUtcNow(), "KR-11", sequence: 3, code: CarrierExceptionCode.Lost));
         }
 
         await RunAsync();
@@ -315,7 +316,7 @@ public abstract class IncidentTests : IAsyncLifetime
         await StartAsync();
         var first = host.Time.GetUtcNow().AddSeconds(90);
 
-        await DelaysAsync(30, "KR-11", shape: (i, c) => i > 25 ? c.With(c => c.ExceptionCode = "") : c);
+        await DelaysAsync(30, "KR-11", shape: (i, c) => i > 25 ? c.With(c => c.ExceptionCode = CarrierExceptionCode.Unspecified) : c);
 
         var id = (await IncidentsAsync())[0].GetProperty("incidentId").GetString()!;
         var incident = await IncidentAsync(id);

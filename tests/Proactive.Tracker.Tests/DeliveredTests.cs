@@ -13,6 +13,7 @@ using Proactive.Tracker.Prediction;
 using Proactive.Tracker.Publishing;
 using Proactive.Tracker.Store;
 using static Proactive.Tests.Shared.ContractEvents;
+using CarrierExceptionCode = Proactive.Contracts.Events.V1.ShipmentTracking.Types.CarrierException.Types.Code;
 using MessageKind = Proactive.Contracts.Tracker.V1.DelayEpisodeChanged.Types.Kind;
 
 namespace Proactive.Tracker.Tests;
@@ -135,7 +136,7 @@ public abstract class DeliveredTests : IAsyncLifetime
         delivered.EpisodeCount.ShouldBe(0);
         delivered.Sequence.ShouldBe(1);
         delivered.Reason.ShouldBe(DelayReason.Unspecified);
-        delivered.ExceptionCode.ShouldBe("");
+        delivered.ExceptionCode.ShouldBe(CarrierExceptionCode.Unspecified);
         delivered.Resolution.ShouldBe(Resolution.Unspecified);
         delivered.DeliveredAt.ToDateTimeOffset().ShouldBe(deliveredAt);
         delivered.OccurredAt.ToDateTimeOffset().ShouldBe(deliveredAt);
@@ -201,7 +202,7 @@ public abstract class DeliveredTests : IAsyncLifetime
         var resolved = published[1];
         resolved.Resolution.ShouldBe(Resolution.Delivered);
         resolved.Reason.ShouldBe(DelayReason.CarrierException);
-        resolved.ExceptionCode.ShouldBe("WEATHER");
+        resolved.ExceptionCode.ShouldBe(CarrierExceptionCode.Weather);
         resolved.Carrier.ShouldBe("CJ Logistics");
         resolved.DeliveredAt.ToDateTimeOffset().ShouldBe(deliveredAt);
         resolved.EpisodeCount.ShouldBe(1);
@@ -224,6 +225,33 @@ public abstract class DeliveredTests : IAsyncLifetime
         await SendAsync(Created("S-3", Start.AddDays(2).AddHours(1)));
         await SendAsync(Delivered("S-3", Start.AddDays(2).AddHours(8)));
         (await PublishedAsync()).ShouldHaveSingleItem();
+    }
+
+    /// <summary>
+    /// Each carrier exception code of the inbound contract reaches Notifier as the same code, written
+    /// in the outbox's JSON by the same name the event carried (what an older Notifier reads as text).
+    /// </summary>
+    [Theory]
+    [InlineData("WEATHER")]
+    [InlineData("CARRIER_DELAY")]
+    [InlineData("ADDRESS_ISSUE")]
+    [InlineData("CUSTOMS")]
+    [InlineData("DAMAGED")]
+    [InlineData("LOST")]
+    [InlineData("OTHER")]
+    public async Task ACarrierExceptionIsPublishedWithTheCodeOfTheEvent(string code)
+    {
+        await SendAsync(
+            Placed(),
+            Created("S-1", Start.AddHours(-1)),
+            Tracking(Order, "S-1", Start, "EXCEPTION", Promise.AddDays(2), exceptionCode: code, id: "s-1-exception"));
+
+        var payload = (await test.Database.ReadAsync(
+            c => c.QueryAsync<string>("SELECT payload FROM tracker_outbox ORDER BY id"), TestContext.Current.CancellationToken)).ShouldHaveSingleItem();
+        payload.ShouldContain($"\"exceptionCode\": \"{code}\"");
+        var detected = Parser.Parse<DelayEpisodeChanged>(payload);
+        detected.Reason.ShouldBe(DelayReason.CarrierException);
+        Contracts.WireName.Of(detected.ExceptionCode).ShouldBe(code);
     }
 
     [Fact]

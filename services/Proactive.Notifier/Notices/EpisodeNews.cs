@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
+using Proactive.Contracts;
 using Proactive.Contracts.Tracker.V1;
+using CarrierExceptionCode = Proactive.Contracts.Events.V1.ShipmentTracking.Types.CarrierException.Types.Code;
 
 namespace Proactive.Notifier;
 
@@ -51,7 +53,7 @@ public sealed record EpisodeNews(
                 var unknown => throw new ArgumentOutOfRangeException(nameof(change), unknown, "data.kind: not a change kind this Notifier knows"),
             },
             change.Reason,
-            NonEmpty(change.ExceptionCode),
+            change.ExceptionCode == CarrierExceptionCode.Unspecified ? null : WireName.Of(change.ExceptionCode),
             change.ActionRequired,
             change.PromisedBy.ToDateTimeOffset(),
             change.EstimatedDeliveryAt?.ToDateTimeOffset(),

@@ -7,6 +7,7 @@ using Proactive.Tracker.Rules;
 using Proactive.Tracker.Store;
 using Proactive.Tracker.Timeline;
 using Address = Proactive.Contracts.Events.V1.Address;
+using CarrierExceptionContract = Proactive.Contracts.Events.V1.ShipmentTracking.Types.CarrierException.Types.Code;
 using DelayReason = Proactive.Tracker.Rules.DelayReason;
 using Resolution = Proactive.Tracker.Episodes.Resolution;
 
@@ -74,7 +75,7 @@ public static class EpisodeMessage
         message.Kind = DelayEpisodeChanged.Types.Kind.Delivered;
         message.EpisodeId = last?.EpisodeId ?? "";
         message.Reason = last is null ? Contracts.Tracker.V1.DelayReason.Unspecified : Contract(last.Reason);
-        message.ExceptionCode = last is null ? "" : ExceptionCode(last);
+        message.ExceptionCode = last is null ? CarrierExceptionContract.Unspecified : ExceptionCode(last);
         message.EpisodeCount = episodes.Count;
         if (timeline.DeliveredAt is { } deliveredAt)
         {
@@ -106,7 +107,9 @@ public static class EpisodeMessage
     private static Address? Coarse(Place? place) =>
         place is null ? null : new Address { Country = place.Country, Region = place.Region ?? "" };
 
-    private static string ExceptionCode(DelayEpisode episode) => episode.ExceptionCode is { } code ? Names.Of(code) : "";
+    /// <summary>The contract's code of the same name ("WEATHER"), or none.</summary>
+    private static CarrierExceptionContract ExceptionCode(DelayEpisode episode) =>
+        episode.ExceptionCode is { } code ? WireName.Parse<CarrierExceptionContract>(Names.Of(code)) : CarrierExceptionContract.Unspecified;
 
     /// <summary>The outbox row that publishes <paramref name="message"/>: one per order and sequence.</summary>
     public static OutgoingEvent ToOutbox(string orderId, long sequence, DelayEpisodeChanged message, string? traceParent, string? traceState) =>
