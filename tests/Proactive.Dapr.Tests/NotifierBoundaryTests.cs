@@ -161,16 +161,17 @@ public sealed class NotifierBoundaryTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A newer Tracker may publish a reason this Notifier does not know: the change is taken (not
-    /// dropped, not retried) and the customer is told of a delay without detail.
+    /// A newer Tracker may publish a reason or an exception code this Notifier does not know: the
+    /// change is taken (not dropped, not retried) and the customer is told of a delay without detail.
     /// </summary>
     [Fact]
-    public async Task AReasonFromANewerTrackerIsToldAsADelayWithoutDetail()
+    public async Task AReasonOrExceptionCodeFromANewerTrackerIsToldAsADelayWithoutDetail()
     {
         await ThroughTrackerAsync();
         var e = PublishedAsCloudEvents().ShouldHaveSingleItem();
         e["data"]!["reason"]!.GetValue<string>().ShouldBe("ETA_SLIP");
         e["data"]!["reason"] = "HELD_BY_DRAGONS";
+        e["data"]!["exceptionCode"] = "VOLCANO";
 
         (await notifierDaprd.OnTopicEventAsync("notices", e)).Status.ShouldBe(Status.Success);
         await DispatchAsync();

@@ -74,6 +74,7 @@ public class WireNameTests
     [InlineData("\"exceptionCode\":\"WEATHER\",", "WEATHER", "bad weather has delayed your delivery.")]
     [InlineData("\"exceptionCode\":\"VOLCANO\",", null, "a carrier problem has delayed your delivery.")]
     [InlineData("\"exceptionCode\":\"\",", null, "a carrier problem has delayed your delivery.")]
+    [InlineData("\"exceptionCode\":42,", null, "a carrier problem has delayed your delivery.")]
     [InlineData("", null, "a carrier problem has delayed your delivery.")]
     public void AnExceptionCodeIsReadByItsContractNameAndAnUnknownOneAsNone(string field, string? code, string told)
     {
@@ -96,7 +97,6 @@ public class WireNameTests
 
         Google.Protobuf.JsonFormatter.Default.Format(change).ShouldContain("\"exceptionCode\": \"CARRIER_DELAY\"");
         Google.Protobuf.JsonFormatter.Default.Format(new DelayEpisodeChanged { OrderId = "A-1" }).ShouldNotContain("exceptionCode");
-        Enum.GetValues<CarrierExceptionCode>().ShouldAllBe(c => WireName.Parse<CarrierExceptionCode>(WireName.Of(c)) == c);
     }
 }
 

@@ -53,7 +53,7 @@ public sealed record EpisodeNews(
                 var unknown => throw new ArgumentOutOfRangeException(nameof(change), unknown, "data.kind: not a change kind this Notifier knows"),
             },
             change.Reason,
-            change.ExceptionCode == CarrierExceptionCode.Unspecified ? null : WireName.Of(change.ExceptionCode),
+            KnownCode(change.ExceptionCode),
             change.ActionRequired,
             change.PromisedBy.ToDateTimeOffset(),
             change.EstimatedDeliveryAt?.ToDateTimeOffset(),
@@ -80,6 +80,10 @@ public sealed record EpisodeNews(
             ParcelPlace.From(change.ShipFrom),
             Math.Max(0, change.EpisodeCount));
     }
+
+    /// <summary>The code's contract name; none for no code, or for one this Notifier does not know (a newer Tracker's, a number).</summary>
+    private static string? KnownCode(CarrierExceptionCode code) =>
+        code != CarrierExceptionCode.Unspecified && Enum.IsDefined(code) ? WireName.Of(code) : null;
 
     private static string? NonEmpty(string value) => value.Length > 0 ? value : null;
 
