@@ -170,6 +170,20 @@ public class ChartTests(Helm helm)
         refused.All.ShouldContain("needs auth.jwt.authority");
     }
 
+    /// <summary>Forwarded headers are not trusted by default; behind a TLS-terminating proxy the value turns on ASP.NET Core's own handling of them.</summary>
+    [Fact]
+    public async Task NotifierTrustsAProxysForwardedHeadersOnlyWhenTold()
+    {
+        var off = (await helm.TemplateAsync("notifier.console.enabled=true")).Deployment("notifier");
+        var on = (await helm.TemplateAsync("notifier.console.enabled=true", "notifier.console.trustForwardedHeaders=true")).Deployment("notifier");
+
+        Rendered.Env(off, "ASPNETCORE_FORWARDEDHEADERS_ENABLED").ShouldBeNull();
+        Rendered.Env(on, "ASPNETCORE_FORWARDEDHEADERS_ENABLED").ShouldBe("true");
+        var refused = await helm.RunAsync("template", "proactive", Helm.Chart, "--set", "notifier.console.trustForwardedHeaders=yes");
+        refused.ExitCode.ShouldNotBe(0, refused.All);
+        refused.All.ShouldContain("trustForwardedHeaders");
+    }
+
     /// <summary>The Backtest page's reports: none by default; a volume given is mounted read-only and named to Notifier.</summary>
     [Fact]
     public async Task NotifiersBacktestPageReadsReportsFromAVolumeMountedReadOnly()

@@ -34,9 +34,9 @@ public sealed partial class ConsoleOidcTests
     /// The host's fake clock starts in the past; the handler dates its nonce and correlation cookies
     /// by it, and a cookie jar drops cookies that expired by the real clock. Moved to now (never back).
     /// </summary>
-    private static async Task<StandaloneHost> StartAsync(TestIssuer issuer, bool apiKeys = true)
+    private static async Task<StandaloneHost> StartAsync(TestIssuer issuer, bool apiKeys = true, params KeyValuePair<string, string?>[] more)
     {
-        var host = await StandaloneHost.StartAsync(settings: Settings(issuer, apiKeys));
+        var host = await StandaloneHost.StartAsync(settings: [.. Settings(issuer, apiKeys), .. more]);
         if (DateTimeOffset.UtcNow > host.Time.GetUtcNow())
         {
             host.Time.SetUtcNow(DateTimeOffset.UtcNow);
@@ -259,6 +259,39 @@ public sealed partial class ConsoleOidcTests
         after.Headers.Location!.AbsolutePath.ShouldBe("/console/sign-in");
     }
 
+    /// <summary>
+    /// Behind a proxy that terminates TLS, Notifier is called over http. With ASP.NET Core's
+    /// forwarded headers on (ASPNETCORE_FORWARDEDHEADERS_ENABLED, or ForwardedHeaders_Enabled in
+    /// configuration) it takes the proxy's X-Forwarded-Proto: the issuer is given the https callback
+    /// it has registered and the cookies are Secure; without it, the callback is http.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BehindATlsTerminatingProxyTheForwardedSchemeIsTheOneTheIssuerSees(bool forwardedHeaders)
+    {
+        await using var issuer = await TestIssuer.StartAsync();
+        await using var host = await StartAsync(issuer, more: forwardedHeaders ? [new("ForwardedHeaders_Enabled", "true")] : []);
+        issuer.User = issuer.User with { Scope = "orders:read" };
+        using var browser = new Browser(host, behindTlsProxy: true);
+
+        var (callback, session) = await browser.SignInAtIssuerAsync(issuer, send: forwardedHeaders);
+
+        var authorize = issuer.Authorizations.ShouldHaveSingleItem();
+        if (!forwardedHeaders)
+        {
+            authorize["redirect_uri"].ShouldBe("http://localhost/console/signin-oidc");
+            return;
+        }
+
+        authorize["redirect_uri"].ShouldBe("https://localhost/console/signin-oidc");
+        issuer.RefusedRedemptions.ShouldBeEmpty();
+        callback.Headers.Location!.OriginalString.ShouldBe("/console");
+        session.ShouldNotBeNull("the callback sets the console session");
+        session.ShouldContain("secure", Case.Insensitive);
+        (await browser.GetAsync(new Uri(Site, "/console"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex Token();
 
@@ -275,9 +308,9 @@ public sealed partial class ConsoleOidcTests
         private readonly HttpClient console;
         private readonly HttpClient network;
 
-        public Browser(StandaloneHost host)
+        public Browser(StandaloneHost host, bool behindTlsProxy = false)
         {
-            console = new HttpClient(new CookieContainerHandler(jar) { InnerHandler = host.Handler() });
+            console = new HttpClient(new CookieContainerHandler(jar) { InnerHandler = behindTlsProxy ? new TlsTerminatingProxy { InnerHandler = host.Handler() } : host.Handler() });
             network = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false });
         }
 
@@ -329,6 +362,19 @@ public sealed partial class ConsoleOidcTests
         {
             console.Dispose();
             network.Dispose();
+        }
+    }
+
+    /// <summary>What an ingress terminating TLS does: the browser's https request goes on over http, with X-Forwarded-Proto and -For.</summary>
+    private sealed class TlsTerminatingProxy : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.RequestUri!.Scheme.ShouldBe("https", "the browser talks to the proxy over TLS");
+            request.RequestUri = new UriBuilder(request.RequestUri) { Scheme = "http", Port = 80 }.Uri;
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+            return base.SendAsync(request, cancellationToken);
         }
     }
 }
