@@ -39,6 +39,7 @@ public static class ConsoleExtensions
         });
         builder.Services.AddLocalization();
         builder.Services.AddSingleton<ConsoleSchemeAdded>();
+        ConsoleKeyRing.AddTo(builder.Services);
         builder.Services.AddSingleton<ConsoleData>();
         builder.Services.AddSingleton<ReplayReports>();
         builder.Services.AddSingleton(new ConsoleLink(ApiAuth.ConsolePath + "/backtest", "NavBacktest", Scopes.OrdersRead));

@@ -6,6 +6,7 @@ using Proactive.Contracts;
 using Proactive.ServiceDefaults.Auth;
 using Proactive.ServiceDefaults.Storage;
 using Proactive.Standalone.Demo;
+using Proactive.Tests.Shared;
 
 namespace Proactive.Standalone.Tests.Console;
 
@@ -37,7 +38,8 @@ public sealed partial class ConsoleSessionTests
     private static HttpClient Browser(StandaloneHost host) =>
         new(new CookieContainerHandler { InnerHandler = host.Handler() }) { BaseAddress = new Uri("http://localhost") };
 
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string key, bool withToken = true)
+    /// <summary>Signs in through the form, fetched from <paramref name="browser"/> and posted to <paramref name="postTo"/> (the same by default).</summary>
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string key, bool withToken = true, HttpClient? postTo = null)
     {
         var form = await browser.GetStringAsync("/console/sign-in", Ct);
         var fields = new Dictionary<string, string> { ["Key"] = key };
@@ -46,7 +48,43 @@ public sealed partial class ConsoleSessionTests
             fields["__RequestVerificationToken"] = Token().Match(form).Groups[1].Value;
         }
 
-        return await browser.PostAsync("/console/sign-in", new FormUrlEncodedContent(fields), Ct);
+        return await (postTo ?? browser).PostAsync("/console/sign-in", new FormUrlEncodedContent(fields), Ct);
+    }
+
+    /// <summary>
+    /// The keys of sessions and sign-in forms are kept in the database: a second Notifier on the same
+    /// PostgreSQL database (another replica, or the same one restarted) takes the first one's session
+    /// and its form, and a host with a database of its own takes neither.
+    /// </summary>
+    [Fact]
+    public async Task ASessionAndAFormOfOneReplicaAreTakenByAnotherOnTheSameDatabaseOnly()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        Dictionary<string, string?> On(string connectionString) => new(Keys()) { ["Proactive:Store"] = "Postgres", ["ConnectionStrings:Proactive"] = connectionString };
+        await using var first = await StandaloneHost.StartAsync(settings: On(database));
+        await using var second = await StandaloneHost.StartAsync(settings: On(database));
+        await using var elsewhere = await StandaloneHost.StartAsync(settings: On(await TestPostgres.CreateDatabaseAsync()));
+        var jar = new CookieContainer();
+        HttpClient Through(StandaloneHost host) => new(new CookieContainerHandler(jar) { InnerHandler = host.Handler() }) { BaseAddress = new Uri("http://localhost") };
+        using var atFirst = Through(first);
+        using var atSecond = Through(second);
+        using var atElsewhere = Through(elsewhere);
+
+        using var signIn = await SignInAsync(atFirst, Everything);
+        using var onSecond = await atSecond.GetAsync("/console", Ct);
+        using var onElsewhere = await atElsewhere.GetAsync("/console", Ct);
+
+        signIn.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        onSecond.StatusCode.ShouldBe(HttpStatusCode.OK, "the other replica reads the session");
+        (await onSecond.Content.ReadAsStringAsync(Ct)).ShouldContain("Late and at-risk orders");
+        onElsewhere.StatusCode.ShouldBe(HttpStatusCode.Redirect, "a host with its own database has keys of its own");
+        onElsewhere.Headers.Location!.AbsolutePath.ShouldBe("/console/sign-in");
+
+        using var formOfSecond = await SignInAsync(atSecond, OrdersOnly, postTo: atFirst);
+        formOfSecond.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the form's antiforgery token of one replica is taken by the other");
+        formOfSecond.Headers.Location!.OriginalString.ShouldBe("/console");
+        using var formOfElsewhere = await SignInAsync(atElsewhere, OrdersOnly, postTo: atFirst);
+        formOfElsewhere.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
     [Fact]
