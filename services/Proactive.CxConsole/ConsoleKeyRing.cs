@@ -26,8 +26,8 @@ public sealed class ConsoleKeyRing(Database database) : IXmlRepository
         """,
     ]);
 
-    // Data Protection's interface is synchronous; it is called at start, at a key's rotation and
-    // when a cookie names a key not yet read, never per request.
+    // Data Protection's interface is synchronous; it reads the ring at start and again when its
+    // cached copy expires (about once a day) or a key is due to rotate, never per request.
     public IReadOnlyCollection<XElement> GetAllElements() =>
         [.. database.ReadAsync(c => c.QueryAsync<string>("SELECT xml FROM console_keys ORDER BY id")).GetAwaiter().GetResult().Select(XElement.Parse)];
 

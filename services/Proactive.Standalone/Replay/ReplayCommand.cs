@@ -35,6 +35,10 @@ public static class ReplayCommand
     {
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+
+        // The replay's throwaway database gets a console key it never uses; Data Protection's warning
+        // that the key is stored unencrypted says nothing about a replay.
+        ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
     };
 
     public sealed record Options(string Input, string Out, IReadOnlyList<KeyValuePair<string, string?>> Settings);

@@ -87,6 +87,46 @@ public sealed partial class ConsoleSessionTests
         formOfElsewhere.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
+    /// <summary>
+    /// The standalone host restarted on its SQLite file keeps the sessions it issued (the key is in
+    /// the file, not in the machine's home folder: a host on another file refuses the session).
+    /// </summary>
+    [Fact]
+    public async Task ASessionOutlivesARestartOnTheSameSqliteFile()
+    {
+        var folder = Directory.CreateTempSubdirectory("proactive-console-restart-");
+        try
+        {
+            var settings = new Dictionary<string, string?>(Keys()) { ["ConnectionStrings:Proactive"] = $"Data Source={Path.Combine(folder.FullName, "proactive.db")}" };
+            var jar = new CookieContainer();
+            HttpClient Through(StandaloneHost host) => new(new CookieContainerHandler(jar) { InnerHandler = host.Handler() }) { BaseAddress = new Uri("http://localhost") };
+
+            await using (var before = await StandaloneHost.StartAsync(settings: settings))
+            {
+                using var browser = Through(before);
+                using var signIn = await SignInAsync(browser, Everything);
+                signIn.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+            }
+
+            await using var after = await StandaloneHost.StartAsync(settings: settings);
+            using var again = Through(after);
+            using var page = await again.GetAsync("/console", Ct);
+
+            await using var elsewhere = await StandaloneHost.StartAsync(settings: Keys());
+            using var atElsewhere = Through(elsewhere);
+            using var refused = await atElsewhere.GetAsync("/console", Ct);
+
+            page.StatusCode.ShouldBe(HttpStatusCode.OK, "the restarted host reads the key its session was sealed with");
+            (await page.Content.ReadAsStringAsync(Ct)).ShouldContain("Late and at-risk orders");
+            refused.StatusCode.ShouldBe(HttpStatusCode.Redirect, "a host on another file has keys of its own");
+            refused.Headers.Location!.AbsolutePath.ShouldBe("/console/sign-in");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task AKeyWithOrdersReadSeesTheOrdersButNotTheVoice()
     {
