@@ -35,8 +35,9 @@ public sealed partial class ConsoleSessionTests
         ["Proactive:Auth:ApiKeys:shop:Scopes"] = "events:write",
     };
 
-    private static HttpClient Browser(StandaloneHost host) =>
-        new(new CookieContainerHandler { InnerHandler = host.Handler() }) { BaseAddress = new Uri("http://localhost") };
+    /// <summary>A cookie-keeping client of <paramref name="host"/>; clients given one <paramref name="jar"/> share their cookies, as one browser across replicas.</summary>
+    private static HttpClient Browser(StandaloneHost host, CookieContainer? jar = null) =>
+        new(new CookieContainerHandler(jar ?? new CookieContainer()) { InnerHandler = host.Handler() }) { BaseAddress = new Uri("http://localhost") };
 
     /// <summary>Signs in through the form, fetched from <paramref name="browser"/> and posted to <paramref name="postTo"/> (the same by default).</summary>
     private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string key, bool withToken = true, HttpClient? postTo = null)
@@ -65,10 +66,9 @@ public sealed partial class ConsoleSessionTests
         await using var second = await StandaloneHost.StartAsync(settings: On(database));
         await using var elsewhere = await StandaloneHost.StartAsync(settings: On(await TestPostgres.CreateDatabaseAsync()));
         var jar = new CookieContainer();
-        HttpClient Through(StandaloneHost host) => new(new CookieContainerHandler(jar) { InnerHandler = host.Handler() }) { BaseAddress = new Uri("http://localhost") };
-        using var atFirst = Through(first);
-        using var atSecond = Through(second);
-        using var atElsewhere = Through(elsewhere);
+        using var atFirst = Browser(first, jar);
+        using var atSecond = Browser(second, jar);
+        using var atElsewhere = Browser(elsewhere, jar);
 
         using var signIn = await SignInAsync(atFirst, Everything);
         using var onSecond = await atSecond.GetAsync("/console", Ct);
@@ -99,21 +99,20 @@ public sealed partial class ConsoleSessionTests
         {
             var settings = new Dictionary<string, string?>(Keys()) { ["ConnectionStrings:Proactive"] = $"Data Source={Path.Combine(folder.FullName, "proactive.db")}" };
             var jar = new CookieContainer();
-            HttpClient Through(StandaloneHost host) => new(new CookieContainerHandler(jar) { InnerHandler = host.Handler() }) { BaseAddress = new Uri("http://localhost") };
 
             await using (var before = await StandaloneHost.StartAsync(settings: settings))
             {
-                using var browser = Through(before);
+                using var browser = Browser(before, jar);
                 using var signIn = await SignInAsync(browser, Everything);
                 signIn.StatusCode.ShouldBe(HttpStatusCode.Redirect);
             }
 
             await using var after = await StandaloneHost.StartAsync(settings: settings);
-            using var again = Through(after);
+            using var again = Browser(after, jar);
             using var page = await again.GetAsync("/console", Ct);
 
             await using var elsewhere = await StandaloneHost.StartAsync(settings: Keys());
-            using var atElsewhere = Through(elsewhere);
+            using var atElsewhere = Browser(elsewhere, jar);
             using var refused = await atElsewhere.GetAsync("/console", Ct);
 
             page.StatusCode.ShouldBe(HttpStatusCode.OK, "the restarted host reads the key its session was sealed with");
