@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using static Proactive.Tests.Shared.ContractEvents;
 
 namespace Proactive.Standalone.Tests;
@@ -40,9 +41,17 @@ public class PrivacyTests
         all.ShouldContain("P-1");
         all.ShouldContain("bad-phone-event");
         var bodies = host.Twilio.Messages.Select(m => m.Body).Concat(host.SendGrid.Mails.Select(m => m.Text));
-        foreach (var secret in new[] { KoreanPhone, KoreanEmail, EnglishPhone, EnglishEmail, "5555", "4444", "배송이 늦어지고" }.Concat(bodies))
+        foreach (var secret in new[] { KoreanPhone, KoreanEmail, EnglishPhone, EnglishEmail, "55554444", "배송이 늦어지고" }.Concat(bodies))
         {
             telemetry.Lines.Where(l => l.Contains(secret, StringComparison.Ordinal)).ShouldBeEmpty($"'{secret}' appears");
+        }
+
+        // The bad number's groups, alone or masked ("******4444"), but not inside another number: a
+        // fake provider's port (44441) or a duration (0.5555 ms) may hold the same four digits.
+        foreach (var group in new[] { "5555", "4444" })
+        {
+            var alone = new Regex($@"(?<![\d.]){group}(?!\d)");
+            telemetry.Lines.Where(l => alone.IsMatch(l)).ShouldBeEmpty($"'{group}' appears");
         }
     }
 }
